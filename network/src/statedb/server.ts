@@ -1,0 +1,111 @@
+/**
+ * A peer's state database: pouchdb-server's engine (express-pouchdb, on LevelDB files) behind
+ * our CouchDB compatibility layer, listening on loopback only. Production members run Apache
+ * CouchDB 3.x instead; this server exists because CouchDB cannot be installed here.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Server } from 'node:http';
+import express from 'express';
+import expressPouchDB from 'express-pouchdb';
+import PouchDB from 'pouchdb-core';
+import httpAdapter from 'pouchdb-adapter-http';
+import leveldbAdapter from 'pouchdb-adapter-leveldb';
+import memoryAdapter from 'pouchdb-adapter-memory';
+import mapreduce from 'pouchdb-mapreduce';
+import replication from 'pouchdb-replication';
+import { couchCompat } from './compat';
+
+export interface StateDbOptions {
+  /** Folder for the LevelDB files, config and log; undefined keeps everything in memory. */
+  dataDir?: string;
+  admin: { username: string; password: string };
+  /** Largest request body accepted, in bytes (CouchDB 3 refuses documents over 8 MB). */
+  maxBodyBytes?: number;
+}
+
+// Plugins change the PouchDB constructor for the whole process, so they are loaded once. These
+// are the ones pouchdb-server loads: express-pouchdb's system databases need them all.
+const BasePouchDB = PouchDB.plugin(httpAdapter)
+  .plugin(replication)
+  .plugin(mapreduce)
+  .plugin(leveldbAdapter)
+  .plugin(memoryAdapter);
+
+// Parts of a full CouchDB we do not offer: the web UI and replication.
+const EXCLUDED_PARTS = ['routes/fauxton', 'replicator', 'routes/replicate'];
+
+/** Builds the state DB app; it does not listen. */
+export async function createStateDbApp(options: StateDbOptions): Promise<express.Express> {
+  const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024 * 1024;
+  let pouch: typeof BasePouchDB;
+  let engineOptions: Parameters<typeof expressPouchDB>[0];
+  if (options.dataDir === undefined) {
+    // The memory adapter shares one store per process; a prefix keeps each app's databases apart.
+    pouch = BasePouchDB.defaults({ adapter: 'memory', prefix: `mem-${randomUUID()}-` });
+    engineOptions = { inMemoryConfig: true, logPath: '/dev/null' };
+  } else {
+    const dbDir = path.join(options.dataDir, 'db');
+    mkdirSync(dbDir, { recursive: true });
+    pouch = BasePouchDB.defaults({ prefix: dbDir + path.sep, adapter: 'leveldb' });
+    engineOptions = {
+      configPath: path.join(options.dataDir, 'config.json'),
+      logPath: path.join(options.dataDir, 'couch.log'),
+    };
+  }
+  const engine = expressPouchDB({
+    mode: 'fullCouchDB',
+    overrideMode: { exclude: EXCLUDED_PARTS },
+    ...engineOptions,
+  });
+  const configure = (section: string, key: string, value: unknown) =>
+    new Promise<void>((resolve, reject) => {
+      engine.couchConfig.set(section, key, value, (err) => {
+        if (err) reject(err);
+        else resolve();
+      });
+    });
+  await configure('log', 'level', 'warning');
+  await configure('couchdb', 'max_document_size', maxBodyBytes);
+  // As pouchdb-server does: configure first, then hand over the PouchDB (starts its daemons).
+  await engine.setPouchDB(pouch);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(couchCompat({ admin: options.admin, maxBodyBytes }));
+  app.use(engine);
+  return app;
+}
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} must be set`);
+  return value;
+}
+
+/** Starts the server from STATEDB_* environment variables; used by the network orchestrator. */
+export async function main(): Promise<Server> {
+  const port = Number(requiredEnv('STATEDB_PORT'));
+  const app = await createStateDbApp({
+    dataDir: requiredEnv('STATEDB_DATA_DIR'),
+    admin: { username: requiredEnv('STATEDB_ADMIN_USER'), password: requiredEnv('STATEDB_ADMIN_PASSWORD') },
+  });
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, '127.0.0.1', () => {
+      console.log(JSON.stringify({ msg: 'state db listening', address: `127.0.0.1:${port}` }));
+      resolve(server);
+    });
+    server.on('error', reject);
+    const stop = () => server.close(() => process.exit(0));
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,36 @@
+// Minimal declarations for the untyped pouchdb-server engine and PouchDB plugins we load.
+declare module 'express-pouchdb' {
+  import type { Express } from 'express';
+  interface CouchConfig {
+    get(section: string, key: string): unknown;
+    set(section: string, key: string, value: unknown, callback?: (err?: Error) => void): void;
+  }
+  interface ExpressPouchDBApp extends Express {
+    couchConfig: CouchConfig;
+    setPouchDB(pouchDB: unknown): Promise<void>;
+  }
+  interface Options {
+    mode?: 'fullCouchDB' | 'minimumForPouchDB' | 'custom';
+    configPath?: string;
+    logPath?: string;
+    inMemoryConfig?: boolean;
+    overrideMode?: { include?: string[]; exclude?: string[] };
+  }
+  function expressPouchDB(options?: Options): ExpressPouchDBApp;
+  export = expressPouchDB;
+}
+
+declare module 'pouchdb-core' {
+  interface PouchDBStatic {
+    plugin(plugin: unknown): PouchDBStatic;
+    defaults(options: Record<string, unknown>): PouchDBStatic;
+  }
+  const PouchDB: PouchDBStatic;
+  export = PouchDB;
+}
+
+declare module 'pouchdb-adapter-leveldb';
+declare module 'pouchdb-adapter-memory';
+declare module 'pouchdb-mapreduce';
+declare module 'pouchdb-adapter-http';
+declare module 'pouchdb-replication';
