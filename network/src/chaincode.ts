@@ -1,0 +1,128 @@
+/**
+ * Deploys what chaincode/ builds as chaincode-as-a-service. The package holds no code, only
+ * where each member's chaincode server listens; its label carries a digest of the built
+ * chaincode, so a changed build becomes a new package, a new definition version and sequence.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ordererArgs, peerCli } from './admin';
+import { run } from './process';
+import { address, CHAINCODE, CHANNEL, type OrgSpec, paths } from './topology';
+
+export interface ChaincodePackage {
+  label: string;
+  version: string;
+  file: string;
+  packageId: string;
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const full = path.join(dir, name);
+      return statSync(full).isDirectory() ? filesUnder(full) : [full];
+    });
+}
+
+/** Digest of the built chaincode and its declared dependencies. */
+export function chaincodeDigest(): string {
+  const dist = path.join(paths.chaincodeSource, 'dist');
+  if (!existsSync(path.join(dist, 'index.js'))) {
+    throw new Error('chaincode/dist is missing: run `npm run build` (npm start does it through bootstrap)');
+  }
+  const hash = createHash('sha256');
+  for (const file of [...filesUnder(dist), path.join(paths.chaincodeSource, 'package.json')]) {
+    hash.update(path.relative(paths.chaincodeSource, file)).update('\0').update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Writes the ccaas package (metadata.json + code.tar.gz with connection.json). */
+export async function packageChaincode(): Promise<ChaincodePackage> {
+  const version = chaincodeDigest();
+  const label = `${CHAINCODE}_${version}`;
+  const dir = path.join(paths.chaincodeDir, label);
+  const file = path.join(paths.chaincodeDir, `${label}.tar.gz`);
+  if (!existsSync(file)) {
+    mkdirSync(path.join(dir, 'code'), { recursive: true });
+    // The peer's ccaas builder fills {{.ccaddress}} from CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG.
+    writeFileSync(
+      path.join(dir, 'code', 'connection.json'),
+      JSON.stringify({ address: '{{.ccaddress}}', dial_timeout: '10s', tls_required: false }),
+    );
+    writeFileSync(path.join(dir, 'metadata.json'), JSON.stringify({ type: 'ccaas', label }));
+    await run('tar', ['-czf', path.join(dir, 'code.tar.gz'), '-C', path.join(dir, 'code'), 'connection.json']);
+    await run('tar', ['-czf', file, '-C', dir, 'metadata.json', 'code.tar.gz']);
+  }
+  const packageId = `${label}:${createHash('sha256').update(readFileSync(file)).digest('hex')}`;
+  return { label, version, file, packageId };
+}
+
+export async function installChaincode(org: OrgSpec, pkg: ChaincodePackage): Promise<boolean> {
+  const installed = await peerCli(org, ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json']);
+  const list = JSON.parse(installed) as { installed_chaincodes?: { package_id: string }[] };
+  if ((list.installed_chaincodes ?? []).some((c) => c.package_id === pkg.packageId)) return false;
+  await peerCli(org, ['lifecycle', 'chaincode', 'install', pkg.file]);
+  return true;
+}
+
+interface Committed {
+  sequence: number;
+  version: string;
+}
+
+export async function committedDefinition(org: OrgSpec): Promise<Committed | undefined> {
+  try {
+    const out = await peerCli(org, [
+      'lifecycle',
+      'chaincode',
+      'querycommitted',
+      '-C',
+      CHANNEL,
+      '-n',
+      CHAINCODE,
+      '--output',
+      'json',
+    ]);
+    return JSON.parse(out) as Committed;
+  } catch (error) {
+    if (error instanceof Error && /not found|does not exist/i.test(error.message)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Approves (every member) and commits the definition for the package unless that version is
+ * committed already. Endorsement stays the channel's MAJORITY policy; implicit private data
+ * collections keep their own per-member endorsement.
+ */
+export async function defineChaincode(orgs: readonly OrgSpec[], pkg: ChaincodePackage): Promise<boolean> {
+  const first = orgs[0];
+  if (!first) throw new Error('no organizations');
+  const committed = await committedDefinition(first);
+  if (committed?.version === pkg.version) return false;
+  const sequence = String((committed?.sequence ?? 0) + 1);
+  const definition = ['-C', CHANNEL, '-n', CHAINCODE, '--version', pkg.version, '--sequence', sequence];
+  for (const org of orgs) {
+    await peerCli(org, [
+      'lifecycle',
+      'chaincode',
+      'approveformyorg',
+      ...definition,
+      '--package-id',
+      pkg.packageId,
+      ...ordererArgs(org),
+      '--waitForEvent',
+    ]);
+  }
+  const peers = orgs.flatMap((org) => [
+    '--peerAddresses',
+    address(org, 'peer'),
+    '--tlsRootCertFiles',
+    path.join(paths.org(org).peer, 'tls', 'ca.crt'),
+  ]);
+  await peerCli(first, ['lifecycle', 'chaincode', 'commit', ...definition, ...peers, ...ordererArgs(first)]);
+  return true;
+}

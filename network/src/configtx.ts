@@ -1,0 +1,101 @@
+/**
+ * The `ehr` channel's genesis configuration: every member runs one SmartBFT orderer and one
+ * peer, V3_0 capabilities, and MAJORITY policies for administration and endorsement, so that
+ * no single member can change the channel or forge an endorsed transaction (SPEC §1, §5).
+ */
+import path from 'node:path';
+import { HOST, type OrgSpec, paths, port } from './topology';
+
+function signature(rule: string) {
+  return { Type: 'Signature', Rule: rule };
+}
+
+function implicitMeta(rule: string) {
+  return { Type: 'ImplicitMeta', Rule: rule };
+}
+
+/** The member as both an application and an ordering organization (one MSP for both). */
+export function organization(org: OrgSpec) {
+  const m = org.mspId;
+  return {
+    Name: m,
+    ID: m,
+    MSPDir: paths.org(org).msp,
+    Policies: {
+      Readers: signature(`OR('${m}.admin', '${m}.peer', '${m}.client', '${m}.orderer')`),
+      Writers: signature(`OR('${m}.admin', '${m}.client', '${m}.orderer')`),
+      Admins: signature(`OR('${m}.admin')`),
+      Endorsement: signature(`OR('${m}.peer')`),
+    },
+    OrdererEndpoints: [`${HOST}:${port(org, 'orderer')}`],
+    AnchorPeers: [{ Host: HOST, Port: port(org, 'peer') }],
+  };
+}
+
+export function consenter(org: OrgSpec, id: number) {
+  const ordererDir = paths.org(org).orderer;
+  const tlsCert = path.join(ordererDir, 'tls', 'server.crt');
+  return {
+    ID: id,
+    Host: HOST,
+    Port: port(org, 'orderer'),
+    MSPID: org.mspId,
+    Identity: path.join(ordererDir, 'msp', 'signcerts', 'cert.pem'),
+    ClientTLSCert: tlsCert,
+    ServerTLSCert: tlsCert,
+  };
+}
+
+const SMART_BFT = {
+  RequestBatchMaxCount: 100,
+  RequestBatchMaxInterval: '50ms',
+  RequestForwardTimeout: '2s',
+  RequestComplainTimeout: '20s',
+  RequestAutoRemoveTimeout: '3m0s',
+  ViewChangeResendInterval: '5s',
+  ViewChangeTimeout: '20s',
+  LeaderHeartbeatTimeout: '1m0s',
+  LeaderHeartbeatCount: 10,
+  CollectTimeout: '1s',
+  RequestBatchMaxBytes: 10485760,
+  IncomingMessageBufferSize: 200,
+  RequestPoolSize: 100000,
+};
+
+/** configtx.yaml content with the single profile `EhrChannel`. */
+export function configtx(orgs: readonly OrgSpec[]) {
+  const organizations = orgs.map(organization);
+  const basePolicies = {
+    Readers: implicitMeta('ANY Readers'),
+    Writers: implicitMeta('ANY Writers'),
+    Admins: implicitMeta('MAJORITY Admins'),
+  };
+  return {
+    Profiles: {
+      EhrChannel: {
+        Policies: basePolicies,
+        Capabilities: { V3_0: true },
+        Orderer: {
+          OrdererType: 'BFT',
+          BatchTimeout: '2s',
+          BatchSize: { MaxMessageCount: 500, AbsoluteMaxBytes: '10 MB', PreferredMaxBytes: '2 MB' },
+          Organizations: organizations,
+          // With OrdererType BFT, Fabric checks block signatures against the consenter quorum.
+          Policies: { ...basePolicies, BlockValidation: implicitMeta('ANY Writers') },
+          Capabilities: { V2_0: true },
+          SmartBFT: SMART_BFT,
+          ConsenterMapping: orgs.map((org, i) => consenter(org, i + 1)),
+        },
+        Application: {
+          Organizations: organizations,
+          Policies: {
+            ...basePolicies,
+            LifecycleEndorsement: implicitMeta('MAJORITY Endorsement'),
+            Endorsement: implicitMeta('MAJORITY Endorsement'),
+          },
+          Capabilities: { V2_5: true },
+        },
+      },
+    },
+  };
+}

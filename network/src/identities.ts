@@ -1,0 +1,165 @@
+/**
+ * Identities from each member's own CAs: registrars, the org MSP, node identities (peer,
+ * orderer, with TLS certificates) and users with their `ehr.*` certificate attributes. Uses the
+ * fabric-ca-client CLI; passwords travel in its environment, never on its command line.
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { run } from './process';
+import { newSecret, type OrgSecrets } from './secrets';
+import { HOST, type OrgSpec, paths, port } from './topology';
+
+export type IdentityType = 'client' | 'admin' | 'peer' | 'orderer';
+
+const NODE_OUS = {
+  NodeOUs: {
+    Enable: true,
+    ClientOUIdentifier: { Certificate: 'cacerts/ca.pem', OrganizationalUnitIdentifier: 'client' },
+    PeerOUIdentifier: { Certificate: 'cacerts/ca.pem', OrganizationalUnitIdentifier: 'peer' },
+    AdminOUIdentifier: { Certificate: 'cacerts/ca.pem', OrganizationalUnitIdentifier: 'admin' },
+    OrdererOUIdentifier: { Certificate: 'cacerts/ca.pem', OrganizationalUnitIdentifier: 'orderer' },
+  },
+};
+
+// What an org admin may do at its CA: register the member's users with `ehr.*` attributes.
+const ADMIN_REGISTRAR_ATTRS = 'hf.Registrar.Roles=client,hf.Registrar.Attributes=ehr.*,hf.Revoker=true';
+
+function caUrl(org: OrgSpec, credentials?: { name: string; secret: string }): string {
+  const auth = credentials ? `${encodeURIComponent(credentials.name)}:${encodeURIComponent(credentials.secret)}@` : '';
+  return `https://${auth}${HOST}:${port(org, 'ca')}`;
+}
+
+async function caClient(org: OrgSpec, args: string[], env: Record<string, string>): Promise<string> {
+  return run(path.join(paths.bin, 'fabric-ca-client'), [...args, '--tls.certfiles', paths.org(org).caTlsCert], {
+    env,
+  });
+}
+
+function onlyFile(dir: string): string {
+  const files = readdirSync(dir).filter((f) => !f.startsWith('.'));
+  const [file] = files;
+  if (files.length !== 1 || file === undefined) throw new Error(`expected exactly one file in ${dir}`);
+  return path.join(dir, file);
+}
+
+/** Names the CA certificate `ca.pem`, as NodeOU config refers to it, and writes that config. */
+function finishMsp(mspDir: string): void {
+  const caCert = onlyFile(path.join(mspDir, 'cacerts'));
+  renameSync(caCert, path.join(mspDir, 'cacerts', 'ca.pem'));
+  writeFileSync(path.join(mspDir, 'config.yaml'), YAML.stringify(NODE_OUS));
+}
+
+/** Path of the private key fabric-ca-client wrote into an MSP folder. */
+export function keyFile(mspDir: string): string {
+  return onlyFile(path.join(mspDir, 'keystore'));
+}
+
+export function certFile(mspDir: string): string {
+  return path.join(mspDir, 'signcerts', 'cert.pem');
+}
+
+async function enroll(
+  org: OrgSpec,
+  caName: 'ca' | 'tlsca',
+  credentials: { name: string; secret: string },
+  mspDir: string,
+  extraArgs: string[] = [],
+): Promise<void> {
+  rmSync(mspDir, { recursive: true, force: true });
+  mkdirSync(mspDir, { recursive: true });
+  await caClient(org, ['enroll', '--caname', caName, '--mspdir', mspDir, '--home', mspDir, ...extraArgs], {
+    FABRIC_CA_CLIENT_URL: caUrl(org, credentials),
+  });
+  rmSync(path.join(mspDir, 'fabric-ca-client-config.yaml'), { force: true });
+}
+
+/** Enrols the bootstrap registrar of both CAs (once). */
+export async function enrollRegistrars(org: OrgSpec, secrets: OrgSecrets): Promise<void> {
+  const dirs = paths.org(org);
+  if (!existsSync(certFile(dirs.registrar))) {
+    await enroll(org, 'ca', { name: 'registrar', secret: secrets.caRegistrar }, dirs.registrar);
+  }
+  if (!existsSync(certFile(dirs.tlsRegistrar))) {
+    await enroll(org, 'tlsca', { name: 'registrar', secret: secrets.tlsCaRegistrar }, dirs.tlsRegistrar);
+  }
+}
+
+/** Writes the member's MSP as the channel configuration sees it (CA and TLS CA roots, NodeOUs). */
+export function writeOrgMsp(org: OrgSpec): void {
+  const dirs = paths.org(org);
+  mkdirSync(path.join(dirs.msp, 'cacerts'), { recursive: true });
+  mkdirSync(path.join(dirs.msp, 'tlscacerts'), { recursive: true });
+  copyFileSync(dirs.caTlsCert, path.join(dirs.msp, 'cacerts', 'ca.pem'));
+  copyFileSync(path.join(dirs.caServer, 'tlsca', 'ca-cert.pem'), path.join(dirs.msp, 'tlscacerts', 'tlsca.pem'));
+  writeFileSync(path.join(dirs.msp, 'config.yaml'), YAML.stringify(NODE_OUS));
+}
+
+/**
+ * Registers an identity (or resets its secret when a failed earlier run registered it
+ * already) and returns the one-time secret to enrol with.
+ */
+async function register(
+  org: OrgSpec,
+  caName: 'ca' | 'tlsca',
+  name: string,
+  type: IdentityType,
+  attrs: string,
+): Promise<string> {
+  const registrar = caName === 'ca' ? paths.org(org).registrar : paths.org(org).tlsRegistrar;
+  const secret = newSecret();
+  const common = ['--caname', caName, '--mspdir', registrar, '--home', registrar];
+  const env = { FABRIC_CA_CLIENT_URL: caUrl(org) };
+  try {
+    const attrArgs = attrs ? ['--id.attrs', attrs] : [];
+    await caClient(org, ['register', '--id.name', name, '--id.type', type, ...attrArgs, ...common], {
+      ...env,
+      FABRIC_CA_CLIENT_ID_SECRET: secret,
+    });
+  } catch (error) {
+    if (!(error instanceof Error) || !/already registered/i.test(error.message)) throw error;
+    await caClient(org, ['identity', 'modify', name, ...common], { ...env, FABRIC_CA_CLIENT_SECRET: secret });
+  }
+  return secret;
+}
+
+function formatAttrs(attrs: Record<string, string>): string {
+  return Object.entries(attrs)
+    .map(([key, value]) => `${key}=${value}:ecert`)
+    .join(',');
+}
+
+export interface IdentityRequest {
+  name: string;
+  type: IdentityType;
+  /** `ehr.*` attributes to put into the enrolment certificate. */
+  attrs?: Record<string, string>;
+  /** Folder receiving `msp/` (and `tls/` when a TLS certificate is wanted). */
+  dir: string;
+  tls?: boolean;
+}
+
+/** Registers and enrols an identity unless its MSP exists already. */
+export async function ensureIdentity(org: OrgSpec, request: IdentityRequest): Promise<void> {
+  const mspDir = path.join(request.dir, 'msp');
+  if (existsSync(certFile(mspDir)) && (!request.tls || existsSync(path.join(request.dir, 'tls', 'server.crt')))) return;
+  let attrs = formatAttrs(request.attrs ?? {});
+  if (request.type === 'admin') attrs = [ADMIN_REGISTRAR_ATTRS, attrs].filter(Boolean).join(',');
+  const secret = await register(org, 'ca', request.name, request.type, attrs);
+  await enroll(org, 'ca', { name: request.name, secret }, mspDir);
+  finishMsp(mspDir);
+  if (request.tls) await enrollTls(org, request.name, request.type, path.join(request.dir, 'tls'));
+}
+
+/** A TLS certificate from the member's TLS CA, valid for localhost and 127.0.0.1. */
+async function enrollTls(org: OrgSpec, name: string, type: IdentityType, tlsDir: string): Promise<void> {
+  const secret = await register(org, 'tlsca', name, type, '');
+  const staging = `${tlsDir}.enroll`;
+  await enroll(org, 'tlsca', { name, secret }, staging, ['--csr.hosts', `localhost,${HOST}`]);
+  rmSync(tlsDir, { recursive: true, force: true });
+  mkdirSync(tlsDir, { recursive: true });
+  copyFileSync(certFile(staging), path.join(tlsDir, 'server.crt'));
+  copyFileSync(keyFile(staging), path.join(tlsDir, 'server.key'));
+  copyFileSync(onlyFile(path.join(staging, 'cacerts')), path.join(tlsDir, 'ca.crt'));
+  rmSync(staging, { recursive: true, force: true });
+}

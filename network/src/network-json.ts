@@ -1,0 +1,70 @@
+/**
+ * organizations/network.json: what tests, tools and the gateways need to reach the network.
+ * Paths are relative to the repository root.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { certFile, keyFile } from './identities';
+import { address, CHAINCODE, CHANNEL, demoUsers, type OrgSpec, paths, relative } from './topology';
+import type { StateDbType } from './topology';
+
+function userEntry(org: OrgSpec, name: string) {
+  const msp = path.join(paths.org(org).user(name), 'msp');
+  return { mspDir: relative(msp), cert: relative(certFile(msp)), key: relative(keyFile(msp)) };
+}
+
+function orgEntry(org: OrgSpec, stateDb: StateDbType) {
+  const dirs = paths.org(org);
+  const adminTls = path.join(dirs.user('admin'), 'tls');
+  return {
+    name: org.name,
+    mspId: org.mspId,
+    kind: org.kind,
+    displayName: org.displayName,
+    peer: {
+      endpoint: address(org, 'peer'),
+      hostAlias: 'localhost',
+      tlsCACert: relative(path.join(dirs.peer, 'tls', 'ca.crt')),
+      operations: `http://${address(org, 'peerOperations')}`,
+    },
+    orderer: {
+      endpoint: address(org, 'orderer'),
+      adminEndpoint: address(org, 'ordererAdmin'),
+      tlsCACert: relative(path.join(dirs.orderer, 'tls', 'ca.crt')),
+      operations: `http://${address(org, 'ordererOperations')}`,
+    },
+    ca: {
+      url: `https://${address(org, 'ca')}`,
+      caName: 'ca',
+      tlsCaName: 'tlsca',
+      tlsCACert: relative(dirs.caTlsCert),
+      operations: `http://${address(org, 'caOperations')}`,
+    },
+    stateDb:
+      stateDb === 'couchdb' ? { type: 'couchdb', url: `http://${address(org, 'stateDb')}` } : { type: 'leveldb' },
+    chaincode: { address: address(org, 'chaincode') },
+    admin: {
+      ...userEntry(org, 'admin'),
+      tlsClientCert: relative(path.join(adminTls, 'server.crt')),
+      tlsClientKey: relative(path.join(adminTls, 'server.key')),
+    },
+    users: demoUsers(org).map((user) => ({
+      name: user.name,
+      role: user.role,
+      attrs: user.attrs,
+      ...userEntry(org, user.name),
+    })),
+  };
+}
+
+export function writeNetworkJson(orgs: readonly OrgSpec[], stateDb: StateDbType, chaincodePackageId: string): void {
+  const doc = {
+    channel: CHANNEL,
+    chaincode: CHAINCODE,
+    chaincodePackageId,
+    binDir: relative(paths.bin),
+    stateDb,
+    orgs: orgs.map((org) => orgEntry(org, stateDb)),
+  };
+  writeFileSync(paths.networkJson, JSON.stringify(doc, null, 2) + '\n');
+}

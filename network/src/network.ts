@@ -1,0 +1,178 @@
+/**
+ * The orchestrator: brings the whole consortium up (idempotently), down, or reports on it.
+ * `up` on a stopped network restarts the same nodes on their existing ledgers; it creates
+ * identities, the channel and the chaincode definition only when they do not exist yet.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { joinOrderer, joinPeer } from './admin';
+import { defineChaincode, installChaincode, packageChaincode } from './chaincode';
+import { configtx } from './configtx';
+import { demoUsers, ORGS, type OrgSpec, paths, type StateDbType, CHANNEL } from './topology';
+import { ensureIdentity, enrollRegistrars, writeOrgMsp } from './identities';
+import { writeNetworkJson } from './network-json';
+import { caSpec, writeCaConfig } from './nodes/ca';
+import { chaincodeSpec, ordererSpec, peerSpec, stateDbSpec } from './nodes/fabric';
+import { nodeHealthy, type NodeSpec, recordedNodes, run, runningPid, startNode, stopNode } from './process';
+import { orgSecrets } from './secrets';
+
+export type Log = (message: string) => void;
+
+interface NetworkState {
+  stateDb: StateDbType;
+  chaincodePackageId?: string;
+}
+
+function readState(): NetworkState | undefined {
+  return existsSync(paths.stateFile) ? (JSON.parse(readFileSync(paths.stateFile, 'utf8')) as NetworkState) : undefined;
+}
+
+function writeState(state: NetworkState): void {
+  mkdirSync(path.dirname(paths.stateFile), { recursive: true });
+  writeFileSync(paths.stateFile, JSON.stringify(state, null, 2) + '\n');
+}
+
+function checkPrerequisites(): void {
+  const missing = ['peer', 'orderer', 'configtxgen', 'osnadmin', 'fabric-ca-server', 'fabric-ca-client'].filter(
+    (binary) => !existsSync(path.join(paths.bin, binary)),
+  );
+  if (!existsSync(path.join(paths.ccaasBuilder, 'bin', 'detect'))) missing.push('ccaas builder');
+  if (missing.length > 0) {
+    throw new Error(`missing Fabric binaries (${missing.join(', ')}): run \`npm run bootstrap\``);
+  }
+}
+
+async function start(spec: NodeSpec, log: Log): Promise<void> {
+  const started = await startNode(spec);
+  log(`${spec.name}: ${started ? 'started' : 'already running'}`);
+}
+
+async function startCa(org: OrgSpec, log: Log): Promise<void> {
+  const secrets = orgSecrets(org);
+  if (!existsSync(path.join(paths.org(org).caServer, 'fabric-ca-server-config.yaml'))) writeCaConfig(org, secrets);
+  await start(caSpec(org), log);
+}
+
+async function createIdentities(org: OrgSpec): Promise<void> {
+  const dirs = paths.org(org);
+  await enrollRegistrars(org, orgSecrets(org));
+  writeOrgMsp(org);
+  await ensureIdentity(org, { name: `peer0-${org.name}`, type: 'peer', dir: dirs.peer, tls: true });
+  await ensureIdentity(org, { name: `orderer0-${org.name}`, type: 'orderer', dir: dirs.orderer, tls: true });
+  for (const user of demoUsers(org)) {
+    await ensureIdentity(org, {
+      name: user.name,
+      type: user.role === 'admin' ? 'admin' : 'client',
+      attrs: user.attrs,
+      dir: dirs.user(user.name),
+      // The admin also gets a TLS client certificate: the orderer's admin endpoint requires one.
+      tls: user.role === 'admin',
+    });
+  }
+}
+
+async function startNodes(org: OrgSpec, stateDb: StateDbType, log: Log): Promise<void> {
+  const secrets = orgSecrets(org);
+  if (stateDb === 'couchdb') await start(stateDbSpec(org, secrets), log);
+  await start(ordererSpec(org), log);
+  await start(peerSpec(org, stateDb, secrets), log);
+}
+
+async function channelBlock(): Promise<string> {
+  const block = path.join(paths.channelDir, `${CHANNEL}.block`);
+  if (existsSync(block)) return block;
+  mkdirSync(paths.channelDir, { recursive: true });
+  writeFileSync(path.join(paths.channelDir, 'configtx.yaml'), YAML.stringify(configtx(ORGS)));
+  await run(
+    path.join(paths.bin, 'configtxgen'),
+    ['-profile', 'EhrChannel', '-channelID', CHANNEL, '-outputBlock', block, '-configPath', paths.channelDir],
+    { env: { FABRIC_CFG_PATH: paths.channelDir } },
+  );
+  return block;
+}
+
+async function deployChaincode(log: Log, state: NetworkState): Promise<string> {
+  const pkg = await packageChaincode();
+  for (const org of ORGS) {
+    if (await installChaincode(org, pkg)) log(`${org.name}: installed chaincode package ${pkg.label}`);
+  }
+  if (state.chaincodePackageId !== pkg.packageId) {
+    // A new build replaces the servers running the old one.
+    for (const org of ORGS) await stopNode(`${org.name}.chaincode`);
+  }
+  for (const org of ORGS) await start(chaincodeSpec(org, pkg.packageId), log);
+  writeState({ ...state, chaincodePackageId: pkg.packageId });
+  if (await defineChaincode(ORGS, pkg)) log(`chaincode ${pkg.label} approved by all members and committed`);
+  else log(`chaincode ${pkg.label}: already committed`);
+  return pkg.packageId;
+}
+
+/** Brings the whole consortium up; safe to run again on a running or stopped network. */
+export async function up(options: { stateDb?: StateDbType }, log: Log): Promise<void> {
+  checkPrerequisites();
+  const existing = readState();
+  if (existing && options.stateDb && options.stateDb !== existing.stateDb) {
+    throw new Error(
+      `this network was created with the ${existing.stateDb} state DB; run \`npm run network:clean\` to switch to ${options.stateDb}`,
+    );
+  }
+  const state: NetworkState = existing ?? { stateDb: options.stateDb ?? 'couchdb' };
+  writeState(state);
+  await Promise.all(ORGS.map((org) => startCa(org, log)));
+  await Promise.all(ORGS.map(createIdentities));
+  await Promise.all(ORGS.map((org) => startNodes(org, state.stateDb, log)));
+  const block = await channelBlock();
+  for (const org of ORGS) {
+    if (await joinOrderer(org, block)) log(`${org.name}.orderer: joined channel ${CHANNEL}`);
+    if (await joinPeer(org, block)) log(`${org.name}.peer: joined channel ${CHANNEL}`);
+  }
+  const packageId = await deployChaincode(log, state);
+  writeNetworkJson(ORGS, state.stateDb, packageId);
+}
+
+// Stop order: clients of a service before the service.
+const STOP_ORDER = ['chaincode', 'peer', 'orderer', 'statedb', 'ca'];
+
+/** Stops every process the network started, by recorded PID. */
+export async function down(log: Log): Promise<void> {
+  const names = recordedNodes();
+  for (const kind of STOP_ORDER) {
+    const group = names.filter((name) => name.endsWith(`.${kind}`));
+    await Promise.all(
+      group.map(async (name) => {
+        if (await stopNode(name)) log(`${name}: stopped`);
+      }),
+    );
+  }
+}
+
+/** Stops the network and removes all its state: identities, ledgers, logs. */
+export async function clean(log: Log): Promise<void> {
+  await down(log);
+  rmSync(paths.organizations, { recursive: true, force: true });
+  rmSync(paths.runtime, { recursive: true, force: true });
+  log('removed organizations/ and .network/');
+}
+
+export interface NodeStatus {
+  name: string;
+  pid?: number;
+  healthy: boolean;
+}
+
+/** Every node of the network with its PID (when running) and health. */
+export async function status(): Promise<NodeStatus[]> {
+  const state = readState();
+  if (!state) return [];
+  const specs: NodeSpec[] = ORGS.flatMap((org) => {
+    const secrets = orgSecrets(org);
+    const nodes = [caSpec(org), ordererSpec(org), peerSpec(org, state.stateDb, secrets)];
+    if (state.stateDb === 'couchdb') nodes.push(stateDbSpec(org, secrets));
+    if (state.chaincodePackageId) nodes.push(chaincodeSpec(org, state.chaincodePackageId));
+    return nodes;
+  });
+  return Promise.all(
+    specs.map(async (spec) => ({ name: spec.name, pid: runningPid(spec.name), healthy: await nodeHealthy(spec) })),
+  );
+}

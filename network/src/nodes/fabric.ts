@@ -1,0 +1,147 @@
+/**
+ * Launch specs for each member's Fabric nodes and state DB. They differ only in data from the
+ * topology; Fabric's own defaults come from the sampleconfig shipped in its module and are
+ * overridden through environment variables.
+ */
+import path from 'node:path';
+import type { NodeSpec } from '../process';
+import type { OrgSecrets } from '../secrets';
+import { address, CHAINCODE, HOST, type OrgSpec, paths, port, type StateDbType } from '../topology';
+
+export const STATEDB_ADMIN_USER = 'peeradmin';
+
+export function stateDbSpec(org: OrgSpec, secrets: OrgSecrets): NodeSpec {
+  return {
+    name: `${org.name}.statedb`,
+    command: process.execPath,
+    // tsx's loader runs the TypeScript source directly, as the rest of the orchestrator does.
+    args: ['--import', 'tsx', path.join(paths.root, 'network', 'src', 'statedb', 'server.ts')],
+    env: {
+      STATEDB_PORT: String(port(org, 'stateDb')),
+      STATEDB_DATA_DIR: paths.org(org).stateDbData,
+      STATEDB_ADMIN_USER,
+      STATEDB_ADMIN_PASSWORD: secrets.stateDbAdmin,
+    },
+    ports: [port(org, 'stateDb')],
+    health: { kind: 'http', url: `http://${HOST}:${port(org, 'stateDb')}/_up` },
+  };
+}
+
+function stateDbEnv(org: OrgSpec, type: StateDbType, secrets: OrgSecrets): Record<string, string> {
+  if (type === 'leveldb') return { CORE_LEDGER_STATE_STATEDATABASE: 'goleveldb' };
+  return {
+    CORE_LEDGER_STATE_STATEDATABASE: 'CouchDB',
+    CORE_LEDGER_STATE_COUCHDBCONFIG_COUCHDBADDRESS: address(org, 'stateDb'),
+    CORE_LEDGER_STATE_COUCHDBCONFIG_USERNAME: STATEDB_ADMIN_USER,
+    CORE_LEDGER_STATE_COUCHDBCONFIG_PASSWORD: secrets.stateDbAdmin,
+    CORE_LEDGER_STATE_COUCHDBCONFIG_MAXRETRIESONSTARTUP: '10',
+  };
+}
+
+export function peerSpec(org: OrgSpec, stateDb: StateDbType, secrets: OrgSecrets): NodeSpec {
+  const dirs = paths.org(org);
+  const tls = path.join(dirs.peer, 'tls');
+  return {
+    name: `${org.name}.peer`,
+    command: path.join(paths.bin, 'peer'),
+    args: ['node', 'start'],
+    env: {
+      FABRIC_CFG_PATH: paths.sampleConfig,
+      FABRIC_LOGGING_SPEC: 'info:gossip,msp,grpc=warning',
+      CORE_PEER_ID: `peer0.${org.name}`,
+      CORE_PEER_ADDRESS: address(org, 'peer'),
+      CORE_PEER_LISTENADDRESS: address(org, 'peer'),
+      CORE_PEER_CHAINCODEADDRESS: address(org, 'peerChaincode'),
+      CORE_PEER_CHAINCODELISTENADDRESS: address(org, 'peerChaincode'),
+      CORE_PEER_GOSSIP_BOOTSTRAP: address(org, 'peer'),
+      CORE_PEER_GOSSIP_EXTERNALENDPOINT: address(org, 'peer'),
+      CORE_PEER_GOSSIP_USELEADERELECTION: 'false',
+      CORE_PEER_GOSSIP_ORGLEADER: 'true',
+      CORE_PEER_LOCALMSPID: org.mspId,
+      CORE_PEER_MSPCONFIGPATH: path.join(dirs.peer, 'msp'),
+      CORE_PEER_TLS_ENABLED: 'true',
+      CORE_PEER_TLS_CERT_FILE: path.join(tls, 'server.crt'),
+      CORE_PEER_TLS_KEY_FILE: path.join(tls, 'server.key'),
+      CORE_PEER_TLS_ROOTCERT_FILE: path.join(tls, 'ca.crt'),
+      CORE_PEER_FILESYSTEMPATH: dirs.peerData,
+      CORE_LEDGER_SNAPSHOTS_ROOTDIR: path.join(dirs.peerData, 'snapshots'),
+      CORE_OPERATIONS_LISTENADDRESS: address(org, 'peerOperations'),
+      CORE_METRICS_PROVIDER: 'prometheus',
+      // No Docker: chaincode runs as a service, reached through the ccaas external builder.
+      CORE_VM_ENDPOINT: '',
+      CORE_CHAINCODE_EXTERNALBUILDERS: JSON.stringify([
+        { name: 'ccaas', path: paths.ccaasBuilder, propagateEnvironment: ['CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG'] },
+      ]),
+      // Fills {{.ccaddress}} in the package's connection.json: each member runs its own server.
+      CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG: JSON.stringify({ ccaddress: address(org, 'chaincode') }),
+      ...stateDbEnv(org, stateDb, secrets),
+    },
+    ports: [port(org, 'peer'), port(org, 'peerChaincode'), port(org, 'peerOperations')],
+    health: { kind: 'http', url: `http://${address(org, 'peerOperations')}/healthz` },
+    readyTimeoutMs: 120_000,
+  };
+}
+
+export function ordererSpec(org: OrgSpec): NodeSpec {
+  const dirs = paths.org(org);
+  const tls = path.join(dirs.orderer, 'tls');
+  const tlsCert = path.join(tls, 'server.crt');
+  const tlsKey = path.join(tls, 'server.key');
+  const tlsRoot = `[${path.join(tls, 'ca.crt')}]`;
+  return {
+    name: `${org.name}.orderer`,
+    command: path.join(paths.bin, 'orderer'),
+    args: [],
+    env: {
+      FABRIC_CFG_PATH: paths.sampleConfig,
+      FABRIC_LOGGING_SPEC: 'info:orderer.consensus.smartbft=warning',
+      ORDERER_GENERAL_LISTENADDRESS: HOST,
+      ORDERER_GENERAL_LISTENPORT: String(port(org, 'orderer')),
+      ORDERER_GENERAL_LOCALMSPID: org.mspId,
+      ORDERER_GENERAL_LOCALMSPDIR: path.join(dirs.orderer, 'msp'),
+      ORDERER_GENERAL_TLS_ENABLED: 'true',
+      ORDERER_GENERAL_TLS_CERTIFICATE: tlsCert,
+      ORDERER_GENERAL_TLS_PRIVATEKEY: tlsKey,
+      ORDERER_GENERAL_TLS_ROOTCAS: tlsRoot,
+      ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE: tlsCert,
+      ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY: tlsKey,
+      ORDERER_GENERAL_BOOTSTRAPMETHOD: 'none',
+      ORDERER_CHANNELPARTICIPATION_ENABLED: 'true',
+      ORDERER_FILELEDGER_LOCATION: path.join(dirs.ordererData, 'ledger'),
+      ORDERER_CONSENSUS_WALDIR: path.join(dirs.ordererData, 'wal'),
+      ORDERER_CONSENSUS_SNAPDIR: path.join(dirs.ordererData, 'snapshots'),
+      ORDERER_OPERATIONS_LISTENADDRESS: address(org, 'ordererOperations'),
+      ORDERER_METRICS_PROVIDER: 'prometheus',
+      ORDERER_ADMIN_LISTENADDRESS: address(org, 'ordererAdmin'),
+      ORDERER_ADMIN_TLS_ENABLED: 'true',
+      ORDERER_ADMIN_TLS_CERTIFICATE: tlsCert,
+      ORDERER_ADMIN_TLS_PRIVATEKEY: tlsKey,
+      ORDERER_ADMIN_TLS_ROOTCAS: tlsRoot,
+      // Only holders of a certificate from this member's TLS CA may manage its channels.
+      ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED: 'true',
+      ORDERER_ADMIN_TLS_CLIENTROOTCAS: tlsRoot,
+    },
+    ports: [port(org, 'orderer'), port(org, 'ordererAdmin'), port(org, 'ordererOperations')],
+    health: { kind: 'http', url: `http://${address(org, 'ordererOperations')}/healthz` },
+  };
+}
+
+/** The member's chaincode server: whatever chaincode/ builds, run by fabric-chaincode-node. */
+export function chaincodeSpec(org: OrgSpec, packageId: string): NodeSpec {
+  return {
+    name: `${org.name}.chaincode`,
+    command: process.execPath,
+    args: [
+      path.join(paths.root, 'node_modules', 'fabric-shim', 'cli.js'),
+      'server',
+      '--chaincode-address',
+      address(org, 'chaincode'),
+      '--chaincode-id',
+      packageId,
+    ],
+    env: { CORE_CHAINCODE_LOGGING_LEVEL: 'info', CHAINCODE_NAME: CHAINCODE },
+    cwd: paths.chaincodeSource,
+    ports: [port(org, 'chaincode')],
+    health: { kind: 'tcp', host: HOST, port: port(org, 'chaincode') },
+  };
+}

@@ -1,0 +1,204 @@
+/**
+ * Starting, watching and stopping the network's processes. Every process has a name, a log
+ * file and a PID file; it is stopped by that PID only, after checking that the PID still
+ * belongs to the program we started (PIDs are reused).
+ */
+import { spawn, execFile } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { paths } from './topology';
+
+const execFileAsync = promisify(execFile);
+
+export type HealthCheck = { kind: 'http'; url: string } | { kind: 'tcp'; host: string; port: number };
+
+export interface NodeSpec {
+  /** Unique process name, e.g. `hospital-a.peer`; names the log and PID files. */
+  name: string;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd?: string;
+  /** Ports the process listens on; each must be free before it starts. */
+  ports: number[];
+  health: HealthCheck;
+  /** How long to wait for the health check after starting. */
+  readyTimeoutMs?: number;
+}
+
+export function logFile(name: string): string {
+  return path.join(paths.logs, `${name}.log`);
+}
+
+function pidFile(name: string): string {
+  return path.join(paths.pids, `${name}.pid`);
+}
+
+interface PidRecord {
+  pid: number;
+  /** The start of the process's argv, to tell our process from a later one with the same PID. */
+  argv: string[];
+}
+
+function readPidRecord(name: string): PidRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(pidFile(name), 'utf8')) as PidRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the PID is alive and its argv starts as recorded. */
+function alive(record: PidRecord): boolean {
+  try {
+    const cmdline = readFileSync(`/proc/${record.pid}/cmdline`, 'utf8').split('\0');
+    return record.argv.every((arg, i) => cmdline[i] === arg);
+  } catch {
+    return false;
+  }
+}
+
+/** The PID of the named process when it is running, else undefined. */
+export function runningPid(name: string): number | undefined {
+  const record = readPidRecord(name);
+  return record && alive(record) ? record.pid : undefined;
+}
+
+/** Raised when a process cannot start; names the process and its log. */
+export class StartError extends Error {
+  override readonly name = 'StartError';
+}
+
+/** Resolves true when something already listens on the port. */
+export function portInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => {
+      resolve(true);
+    });
+    server.once('listening', () => {
+      server.close(() => {
+        resolve(false);
+      });
+    });
+    server.listen(port, host);
+  });
+}
+
+async function healthy(check: HealthCheck): Promise<boolean> {
+  if (check.kind === 'http') {
+    try {
+      const res = await fetch(check.url, { signal: AbortSignal.timeout(2000) });
+      return res.ok;
+    } catch {
+      return false;
+    }
+  }
+  return portInUse(check.port, check.host);
+}
+
+/** Polls a health check until it passes; throws with the given message on timeout. */
+export async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 100; ; wait = Math.min(wait * 2, 1000)) {
+    if (await probe()) return;
+    if (Date.now() > deadline) throw new StartError(`${what} did not become ready within ${timeoutMs / 1000} s`);
+    await delay(wait);
+  }
+}
+
+/**
+ * Starts a process unless it already runs. Returns false when it was running already.
+ * Throws StartError when a port is taken or the process does not become healthy.
+ */
+export async function startNode(spec: NodeSpec): Promise<boolean> {
+  if (runningPid(spec.name) !== undefined) return false;
+  for (const port of spec.ports) {
+    if (await portInUse(port)) {
+      throw new StartError(`cannot start ${spec.name}: port ${port} on 127.0.0.1 is already in use`);
+    }
+  }
+  if (!existsSync(spec.command)) throw new StartError(`cannot start ${spec.name}: ${spec.command} does not exist`);
+  mkdirSync(paths.logs, { recursive: true });
+  mkdirSync(paths.pids, { recursive: true });
+  const log = openSync(logFile(spec.name), 'a');
+  const child = spawn(spec.command, spec.args, {
+    cwd: spec.cwd ?? paths.root,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...spec.env },
+    stdio: ['ignore', log, log],
+    detached: true,
+  });
+  closeSync(log);
+  if (child.pid === undefined) throw new StartError(`cannot start ${spec.name}: spawn failed`);
+  const record: PidRecord = { pid: child.pid, argv: [spec.command, ...spec.args.slice(0, 3)] };
+  writeFileSync(pidFile(spec.name), JSON.stringify(record) + '\n');
+  child.unref();
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  try {
+    await waitUntil(
+      async () => {
+        if (exited) throw new StartError(`${spec.name} exited during start-up`);
+        return healthy(spec.health);
+      },
+      spec.readyTimeoutMs ?? 60_000,
+      spec.name,
+    );
+  } catch (error) {
+    await stopNode(spec.name);
+    if (error instanceof StartError) error.message += `; see ${logFile(spec.name)}`;
+    throw error;
+  }
+  return true;
+}
+
+/** Stops the named process by its recorded PID: SIGTERM, then SIGKILL after a grace period. */
+export async function stopNode(name: string, graceMs = 15_000): Promise<boolean> {
+  const record = readPidRecord(name);
+  rmSync(pidFile(name), { force: true });
+  if (!record || !alive(record)) return false;
+  process.kill(record.pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (alive(record) && Date.now() < deadline) await delay(100);
+  if (alive(record)) process.kill(record.pid, 'SIGKILL');
+  while (alive(record)) await delay(50);
+  return true;
+}
+
+/** Names of all processes with a PID file. */
+export function recordedNodes(): string[] {
+  if (!existsSync(paths.pids)) return [];
+  return readdirSync(paths.pids)
+    .filter((f) => f.endsWith('.pid'))
+    .map((f) => f.slice(0, -'.pid'.length));
+}
+
+/** True when the process is running and its health check passes. */
+export async function nodeHealthy(spec: NodeSpec): Promise<boolean> {
+  return runningPid(spec.name) !== undefined && (await healthy(spec.health));
+}
+
+/** Runs a command to completion; rejects with its output on failure. Secrets go in `env`. */
+export async function run(
+  command: string,
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<string> {
+  try {
+    const { stdout } = await execFileAsync(command, args, {
+      cwd: options.cwd ?? paths.root,
+      env: { ...process.env, ...options.env },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return stdout;
+  } catch (error) {
+    const failure = error as { stderr?: string; stdout?: string; message: string };
+    const output = (failure.stderr ?? '') + (failure.stdout ?? '');
+    throw new Error(`${path.basename(command)} ${args[0] ?? ''} failed: ${output.trim() || failure.message}`);
+  }
+}

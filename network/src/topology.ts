@@ -1,0 +1,156 @@
+/**
+ * The consortium as data: members, their ports, demo users and where every file lives. Every
+ * launch function reads this; nothing else in the orchestrator knows a port or a path.
+ */
+import path from 'node:path';
+
+export type OrgKind = 'hospital' | 'lab' | 'insurer';
+export type Role = 'patient' | 'doctor' | 'labtech' | 'billing' | 'adjuster' | 'admin';
+export type StateDbType = 'couchdb' | 'leveldb';
+
+export interface OrgSpec {
+  /** Folder and process name, e.g. `hospital-a`. */
+  name: string;
+  mspId: string;
+  kind: OrgKind;
+  displayName: string;
+  /** Short code used in demo ids. */
+  code: string;
+  /** Position in the port plan: ports start at base + 100 × index. */
+  index: number;
+}
+
+export interface DemoUser {
+  name: string;
+  role: Role;
+  /** Certificate attributes (`ehr.*`), written into the enrolment certificate. */
+  attrs: Record<string, string>;
+}
+
+export const CHANNEL = 'ehr';
+export const CHAINCODE = 'ehr';
+
+export const ORGS: readonly OrgSpec[] = [
+  { name: 'hospital-a', mspId: 'HospitalAMSP', kind: 'hospital', displayName: 'Hospital A', code: 'HA', index: 0 },
+  { name: 'hospital-b', mspId: 'HospitalBMSP', kind: 'hospital', displayName: 'Hospital B', code: 'HB', index: 1 },
+  { name: 'lab', mspId: 'LabMSP', kind: 'lab', displayName: 'Diagnostic Lab', code: 'LB', index: 2 },
+  { name: 'insurer', mspId: 'InsurerMSP', kind: 'insurer', displayName: 'Insurer', code: 'IN', index: 3 },
+];
+
+/** Demo users of SPEC §2 for an org: every member has an admin; the rest depends on its kind. */
+export function demoUsers(org: OrgSpec): DemoUser[] {
+  const admin: DemoUser = { name: 'admin', role: 'admin', attrs: { 'ehr.role': 'admin' } };
+  switch (org.kind) {
+    case 'hospital':
+      return [
+        admin,
+        {
+          name: 'patient1',
+          role: 'patient',
+          attrs: { 'ehr.role': 'patient', 'ehr.patientId': `PAT-${org.code}-0001` },
+        },
+        {
+          name: 'doctor1',
+          role: 'doctor',
+          attrs: { 'ehr.role': 'doctor', 'ehr.practitionerId': `DOC-${org.code}-0001` },
+        },
+        { name: 'billing1', role: 'billing', attrs: { 'ehr.role': 'billing' } },
+      ];
+    case 'lab':
+      return [
+        admin,
+        {
+          name: 'labtech1',
+          role: 'labtech',
+          attrs: { 'ehr.role': 'labtech', 'ehr.practitionerId': `LAB-${org.code}-0001` },
+        },
+      ];
+    case 'insurer':
+      return [admin, { name: 'adjuster1', role: 'adjuster', attrs: { 'ehr.role': 'adjuster' } }];
+  }
+}
+
+const PORT_OFFSETS = {
+  orderer: 0,
+  peer: 1,
+  peerChaincode: 2,
+  ordererAdmin: 3,
+  ca: 4,
+  caOperations: 5,
+  peerOperations: 6,
+  ordererOperations: 7,
+  stateDb: 8,
+  chaincode: 9,
+  gateway: 10,
+} as const;
+
+export type PortName = keyof typeof PORT_OFFSETS;
+
+/** First port of the plan; each member takes the next 100. */
+export function portBase(): number {
+  const raw = process.env.EHR_PORT_BASE ?? '7100';
+  const base = Number(raw);
+  if (!Number.isInteger(base) || base < 1024 || base > 60000) {
+    throw new Error(`EHR_PORT_BASE must be an integer between 1024 and 60000, not ${raw}`);
+  }
+  return base;
+}
+
+export function port(org: OrgSpec, name: PortName): number {
+  return portBase() + 100 * org.index + PORT_OFFSETS[name];
+}
+
+export const HOST = '127.0.0.1';
+
+export function address(org: OrgSpec, name: PortName): string {
+  return `${HOST}:${port(org, name)}`;
+}
+
+/** Where things live. Relative paths in network.json are relative to `root`. */
+export const paths = (() => {
+  const root = path.resolve(__dirname, '..', '..');
+  const fabric = path.join(root, '.fabric');
+  const organizations = path.join(root, 'organizations');
+  const runtime = path.join(root, '.network');
+  return {
+    root,
+    bin: path.join(fabric, 'bin'),
+    ccaasBuilder: path.join(fabric, 'builders', 'ccaas'),
+    sampleConfig: path.join(fabric, 'sampleconfig'),
+    organizations,
+    networkJson: path.join(organizations, 'network.json'),
+    runtime,
+    logs: path.join(runtime, 'logs'),
+    pids: path.join(runtime, 'pids'),
+    channelDir: path.join(runtime, 'channel'),
+    chaincodeDir: path.join(runtime, 'chaincode'),
+    stateFile: path.join(runtime, 'state.json'),
+    chaincodeSource: path.join(root, 'chaincode'),
+    org(org: OrgSpec) {
+      const base = path.join(organizations, org.name);
+      const data = path.join(runtime, org.name);
+      return {
+        base,
+        secrets: path.join(base, 'secrets.json'),
+        caServer: path.join(base, 'ca-server'),
+        caTlsCert: path.join(base, 'ca-server', 'ca-cert.pem'),
+        registrar: path.join(base, 'registrars', 'ca'),
+        tlsRegistrar: path.join(base, 'registrars', 'tlsca'),
+        msp: path.join(base, 'msp'),
+        peer: path.join(base, 'peer'),
+        orderer: path.join(base, 'orderer'),
+        user: (name: string) => path.join(base, 'users', name),
+        peerData: path.join(data, 'peer'),
+        ordererData: path.join(data, 'orderer'),
+        stateDbData: path.join(data, 'statedb'),
+        coreConfig: path.join(data, 'peer-config'),
+        ordererConfig: path.join(data, 'orderer-config'),
+      };
+    },
+  };
+})();
+
+/** Repository-relative form of an absolute path, as network.json records it. */
+export function relative(absolute: string): string {
+  return path.relative(paths.root, absolute);
+}
