@@ -136,7 +136,9 @@ describe('state DB compatibility layer', () => {
         .parse((response, done) => {
           const chunks: Buffer[] = [];
           response.on('data', (c: Buffer) => chunks.push(c));
-          response.on('end', () => { done(null, Buffer.concat(chunks)); });
+          response.on('end', () => {
+            done(null, Buffer.concat(chunks));
+          });
         })
         .expect(200);
       expect(res.headers.etag).toBe(`"${String(put.body.rev)}"`);
@@ -170,7 +172,9 @@ describe('state DB compatibility layer', () => {
         .parse((response, done) => {
           const chunks: Buffer[] = [];
           response.on('data', (c: Buffer) => chunks.push(c));
-          response.on('end', () => { done(null, Buffer.concat(chunks)); });
+          response.on('end', () => {
+            done(null, Buffer.concat(chunks));
+          });
         })
         .expect(200);
       const boundary = /boundary="([^"]+)"/.exec(res.headers['content-type']!)?.[1];
