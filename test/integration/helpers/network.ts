@@ -1,0 +1,110 @@
+/**
+ * Reaching the running network from tests the way users and tools do: network.json for the
+ * connection details, @hyperledger/fabric-gateway with a demo user's own identity.
+ */
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { connect, type Contract, type Gateway, hash, signers } from '@hyperledger/fabric-gateway';
+import { paths } from '../../../network/src/topology';
+
+export interface UserEntry {
+  name: string;
+  role: string;
+  attrs: Record<string, string>;
+  cert: string;
+  key: string;
+}
+
+export interface OrgEntry {
+  name: string;
+  mspId: string;
+  peer: { endpoint: string; tlsCACert: string; operations: string };
+  orderer: { endpoint: string; adminEndpoint: string; tlsCACert: string; operations: string };
+  stateDb: { type: 'couchdb' | 'leveldb'; url?: string };
+  admin: UserEntry;
+  users: UserEntry[];
+}
+
+export interface NetworkJson {
+  channel: string;
+  chaincode: string;
+  chaincodePackageId: string;
+  stateDb: 'couchdb' | 'leveldb';
+  orgs: OrgEntry[];
+}
+
+export function network(): NetworkJson {
+  return JSON.parse(readFileSync(paths.networkJson, 'utf8')) as NetworkJson;
+}
+
+const file = (relative: string) => readFileSync(path.join(paths.root, relative));
+
+export function org(name: string): OrgEntry {
+  const found = network().orgs.find((o) => o.name === name);
+  if (!found) throw new Error(`no org ${name} in network.json`);
+  return found;
+}
+
+export function user(orgName: string, userName: string): UserEntry {
+  const found = org(orgName).users.find((u) => u.name === userName);
+  if (!found) throw new Error(`no user ${userName} at ${orgName}`);
+  return found;
+}
+
+/** A demo user who is not the admin (the first of the member's users). */
+export function someUser(orgName: string): UserEntry {
+  const found = org(orgName).users.find((u) => u.role !== 'admin');
+  if (!found) throw new Error(`no non-admin user at ${orgName}`);
+  return found;
+}
+
+export interface Session {
+  gateway: Gateway;
+  client: grpc.Client;
+  contract(name: string): Contract;
+  close(): void;
+}
+
+/** Connects a member's user to a peer (their own member's by default). */
+export function session(orgName: string, userEntry: UserEntry, peerOrg: string = orgName): Session {
+  const target = org(peerOrg);
+  const client = new grpc.Client(target.peer.endpoint, grpc.credentials.createSsl(file(target.peer.tlsCACert)));
+  const gateway = connect({
+    client,
+    identity: { mspId: org(orgName).mspId, credentials: file(userEntry.cert) },
+    signer: signers.newPrivateKeySigner(createPrivateKey(file(userEntry.key))),
+    hash: hash.sha256,
+    evaluateOptions: () => ({ deadline: Date.now() + 10_000 }),
+    endorseOptions: () => ({ deadline: Date.now() + 30_000 }),
+    submitOptions: () => ({ deadline: Date.now() + 10_000 }),
+    commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
+  });
+  const { channel, chaincode } = network();
+  const net = gateway.getNetwork(channel);
+  return {
+    gateway,
+    client,
+    contract: (name: string) => net.getContract(chaincode, name),
+    close: () => {
+      gateway.close();
+      client.close();
+    },
+  };
+}
+
+export const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
+
+/** Retries an assertion until it passes or the timeout ends (eventual consistency across peers). */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
