@@ -26,14 +26,17 @@ function filesUnder(dir: string): string[] {
     });
 }
 
-/** Digest of the built chaincode and its declared dependencies. */
+const metaInf = () => path.join(paths.chaincodeSource, 'META-INF');
+
+/** Digest of the built chaincode, its declared dependencies and its state DB index definitions. */
 export function chaincodeDigest(): string {
   const dist = path.join(paths.chaincodeSource, 'dist');
   if (!existsSync(path.join(dist, 'index.js'))) {
     throw new Error('chaincode/dist is missing: run `npm run build` (npm start does it through bootstrap)');
   }
   const hash = createHash('sha256');
-  for (const file of [...filesUnder(dist), path.join(paths.chaincodeSource, 'package.json')]) {
+  const indexes = existsSync(metaInf()) ? filesUnder(metaInf()) : [];
+  for (const file of [...filesUnder(dist), ...indexes, path.join(paths.chaincodeSource, 'package.json')]) {
     hash.update(path.relative(paths.chaincodeSource, file)).update('\0').update(readFileSync(file)).update('\0');
   }
   return hash.digest('hex').slice(0, 16);
@@ -53,7 +56,13 @@ export async function packageChaincode(): Promise<ChaincodePackage> {
       JSON.stringify({ address: '{{.ccaddress}}', dial_timeout: '10s', tls_required: false }),
     );
     writeFileSync(path.join(dir, 'metadata.json'), JSON.stringify({ type: 'ccaas', label }));
-    await run('tar', ['-czf', path.join(dir, 'code.tar.gz'), '-C', path.join(dir, 'code'), 'connection.json']);
+    const codeFiles = ['connection.json'];
+    if (existsSync(metaInf())) {
+      // CouchDB index definitions: the ccaas builder copies META-INF for the peer to deploy.
+      await run('cp', ['-r', metaInf(), path.join(dir, 'code', 'META-INF')]);
+      codeFiles.push('META-INF');
+    }
+    await run('tar', ['-czf', path.join(dir, 'code.tar.gz'), '-C', path.join(dir, 'code'), ...codeFiles]);
     await run('tar', ['-czf', file, '-C', dir, 'metadata.json', 'code.tar.gz']);
   }
   const packageId = `${label}:${createHash('sha256').update(readFileSync(file)).digest('hex')}`;
@@ -73,24 +82,12 @@ interface Committed {
   version: string;
 }
 
+/** The committed definition of the chaincode on the channel, or undefined before the first commit. */
 export async function committedDefinition(org: OrgSpec): Promise<Committed | undefined> {
-  try {
-    const out = await peerCli(org, [
-      'lifecycle',
-      'chaincode',
-      'querycommitted',
-      '-C',
-      CHANNEL,
-      '-n',
-      CHAINCODE,
-      '--output',
-      'json',
-    ]);
-    return JSON.parse(out) as Committed;
-  } catch (error) {
-    if (error instanceof Error && /not found|does not exist/i.test(error.message)) return undefined;
-    throw error;
-  }
+  // Listing every definition answers "none yet" as an empty list rather than as an error.
+  const out = await peerCli(org, ['lifecycle', 'chaincode', 'querycommitted', '-C', CHANNEL, '--output', 'json']);
+  const list = JSON.parse(out) as { chaincode_definitions?: (Committed & { name: string })[] };
+  return (list.chaincode_definitions ?? []).find((d) => d.name === CHAINCODE);
 }
 
 /**

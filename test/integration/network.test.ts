@@ -2,17 +2,14 @@
  * The consortium of SPEC §1 running as native processes: channel membership, BFT ordering,
  * the chaincode definition, endorsement by MAJORITY, fault tolerance, the state DB, restart.
  */
-import { readFileSync } from 'node:fs';
 import { CommitError, StatusCode } from '@hyperledger/fabric-gateway';
-import nano from 'nano';
 import { ordererChannels, peerHeight } from '../../network/src/admin';
 import { committedDefinition } from '../../network/src/chaincode';
 import { down, up } from '../../network/src/network';
 import { ordererSpec } from '../../network/src/nodes/fabric';
 import { runningPid, startNode, stopNode } from '../../network/src/process';
-import { STATEDB_ADMIN_USER } from '../../network/src/nodes/fabric';
-import { ORGS, paths } from '../../network/src/topology';
-import { eventually, network, session, someUser, text } from './helpers/network';
+import { ORGS } from '../../network/src/topology';
+import { eventually, network, session, someUser, stateDb, text } from './helpers/network';
 
 const runId = Date.now().toString(36);
 const quiet = () => undefined;
@@ -133,15 +130,7 @@ describe('the consortium network', () => {
     const probeId = `statedb-${runId}`;
     await recordProbe('lab', probeId);
     for (const member of net.orgs) {
-      const secrets = JSON.parse(
-        readFileSync(paths.org(ORGS.find((o) => o.name === member.name)!).secrets, 'utf8'),
-      ) as {
-        stateDbAdmin: string;
-      };
-      const couch = nano({
-        url: member.stateDb.url!,
-        auth: { username: STATEDB_ADMIN_USER, password: secrets.stateDbAdmin },
-      });
+      const couch = stateDb(member.name);
       const dbs = await couch.db.list();
       expect(dbs).toEqual(expect.arrayContaining(['ehr_', 'ehr__lifecycle', 'ehr_ehr']));
       await eventually(async () => {

@@ -7,7 +7,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { connect, type Contract, type Gateway, hash, signers } from '@hyperledger/fabric-gateway';
-import { paths } from '../../../network/src/topology';
+import nano from 'nano';
+import { STATEDB_ADMIN_USER } from '../../../network/src/nodes/fabric';
+import { orgSecrets } from '../../../network/src/secrets';
+import { ORGS, paths } from '../../../network/src/topology';
 
 export interface UserEntry {
   name: string;
@@ -107,4 +110,15 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000)
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
+}
+
+/** A nano client for a CouchDB-mode member's state DB, as the peer's admin. */
+export function stateDb(orgName: string): nano.ServerScope {
+  const spec = ORGS.find((o) => o.name === orgName);
+  const url = org(orgName).stateDb.url;
+  if (!spec || !url) throw new Error(`${orgName} has no CouchDB state DB`);
+  const withAuth = new URL(url);
+  withAuth.username = STATEDB_ADMIN_USER;
+  withAuth.password = orgSecrets(spec).stateDbAdmin;
+  return nano(withAuth.toString());
 }
