@@ -19,6 +19,6 @@ module.exports = {
       testTimeout: 180000,
     },
   ],
-  collectCoverageFrom: ['chaincode/src/**/*.ts', 'network/src/statedb/**/*.ts'],
+  collectCoverageFrom: ['chaincode/src/**/*.ts', 'network/src/statedb/**/*.ts', 'network/src/process.ts'],
   coverageReporters: ['text-summary', 'text'],
 };

@@ -1,0 +1,99 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import {
+  logFile,
+  type NodeSpec,
+  nodeHealthy,
+  portInUse,
+  runningPid,
+  StartError,
+  startNode,
+  stopNode,
+} from '../../../network/src/process';
+import { paths } from '../../../network/src/topology';
+
+// A stand-in service: an HTTP server answering /healthz, or a process that exits at once.
+const SERVER = `require('http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1')`;
+
+function serviceSpec(name: string, port: number, script = SERVER): NodeSpec {
+  return {
+    name,
+    command: process.execPath,
+    args: ['-e', script],
+    env: { PORT: String(port) },
+    ports: [port],
+    health: { kind: 'http', url: `http://127.0.0.1:${port}/healthz` },
+    readyTimeoutMs: 10_000,
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
+
+describe('process launcher', () => {
+  const name = `unit-${process.pid}.service`;
+
+  afterEach(async () => {
+    await stopNode(name);
+  });
+
+  it('starts a process once, records its PID, and reports it healthy', async () => {
+    const spec = serviceSpec(name, await freePort());
+    expect(await startNode(spec)).toBe(true);
+    const pid = runningPid(name);
+    expect(pid).toBeGreaterThan(0);
+    expect(await nodeHealthy(spec)).toBe(true);
+    expect(await startNode(spec)).toBe(false);
+    expect(runningPid(name)).toBe(pid);
+  });
+
+  it('stops the process by its PID and frees its port', async () => {
+    const port = await freePort();
+    await startNode(serviceSpec(name, port));
+    expect(await stopNode(name)).toBe(true);
+    expect(runningPid(name)).toBeUndefined();
+    expect(await portInUse(port)).toBe(false);
+    expect(await stopNode(name)).toBe(false);
+  });
+
+  it('refuses to start on a taken port, naming the port', async () => {
+    const port = await freePort();
+    const blocker = net.createServer().listen(port, '127.0.0.1');
+    try {
+      await expect(startNode(serviceSpec(name, port))).rejects.toThrow(
+        `cannot start ${name}: port ${port} on 127.0.0.1 is already in use`,
+      );
+      expect(runningPid(name)).toBeUndefined();
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('reports a process that exits during start-up, pointing at its log', async () => {
+    const spec = serviceSpec(name, await freePort(), 'console.error("boom"); process.exit(3)');
+    const error: unknown = await startNode(spec).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StartError);
+    expect((error as Error).message).toContain(`${name} exited during start-up; see ${logFile(name)}`);
+  });
+
+  it('does not treat an unrelated process with a recorded PID as ours', async () => {
+    // A stale PID file naming this test runner (alive, but not the recorded program).
+    mkdirSync(paths.pids, { recursive: true });
+    writeFileSync(
+      path.join(paths.pids, `${name}.pid`),
+      JSON.stringify({ pid: process.pid, argv: ['/not/the/program'] }),
+    );
+    expect(runningPid(name)).toBeUndefined();
+    expect(await stopNode(name)).toBe(false);
+  });
+});
