@@ -2,7 +2,18 @@
  * Chaincode errors carry a stable code prefix (`CODE: message`) that clients map to their own
  * errors without reading the prose.
  */
-export type ErrorCode = 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'ALREADY_EXISTS' | 'FORBIDDEN';
+export type ErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'FORBIDDEN'
+  | 'CONSENT_REQUIRED'
+  | 'CONSENT_EXPIRED'
+  | 'TICKET_REQUIRED'
+  | 'HASH_MISMATCH'
+  | 'CONFLICT'
+  | 'PURGED'
+  | 'WRONG_PEER';
 
 export class ChaincodeError extends Error {
   override readonly name = 'ChaincodeError';
@@ -14,3 +25,7 @@ export class ChaincodeError extends Error {
     super(`${code}: ${message}`);
   }
 }
+
+export const invalid = (message: string) => new ChaincodeError('INVALID_ARGUMENT', message);
+export const forbidden = (message: string) => new ChaincodeError('FORBIDDEN', message);
+export const notFound = (message: string) => new ChaincodeError('NOT_FOUND', message);

@@ -1,6 +1,28 @@
+import { AccessContract } from './access-contract';
+import { BreakGlassContract } from './break-glass-contract';
+import { ConsentContract } from './consent-contract';
+import { DirectoryContract } from './directory-contract';
+import { ErasureContract } from './erasure-contract';
 import { ProbeContract } from './probe';
+import { RecordContract } from './record-contract';
 
-export { ProbeContract } from './probe';
+export {
+  AccessContract,
+  BreakGlassContract,
+  ConsentContract,
+  DirectoryContract,
+  ErasureContract,
+  ProbeContract,
+  RecordContract,
+};
 
-/** The contracts fabric-chaincode-node serves, the first being the default. */
-export const contracts: (typeof ProbeContract)[] = [ProbeContract];
+/** The contracts fabric-chaincode-node serves; the first is the default. */
+export const contracts = [
+  DirectoryContract,
+  ConsentContract,
+  RecordContract,
+  AccessContract,
+  BreakGlassContract,
+  ErasureContract,
+  ProbeContract,
+];

@@ -1,0 +1,127 @@
+/**
+ * Lawful basis for touching a patient's clinical data (SPEC §4), judged at the transaction
+ * timestamp, in order: the patient; treating staff of the custodian; an active consent; an
+ * open break-glass window. Nothing is cached: expiry and revocation act on the next call.
+ */
+import type { Context } from 'fabric-contract-api';
+import { ChaincodeError, notFound } from './errors';
+import type { Caller } from './identity';
+import { getJson, key, listJson, txTime } from './ledger';
+import type { Basis } from './types/access';
+import type { BreakGlass } from './types/break-glass';
+import { type Consent, consentCovers, consentState } from './types/consent';
+import type { Patient } from './types/patient';
+import type { Purpose, RecordCategory } from './types/vocabulary';
+
+export interface BasisFound {
+  basis: Basis;
+  consentId?: string;
+  breakGlassId?: string;
+  flagged: boolean;
+}
+
+export async function getPatient(ctx: Context, patientId: string): Promise<Patient> {
+  const patient = await getJson<Patient>(ctx, key(ctx, 'patient', patientId));
+  if (!patient) throw notFound(`patient ${patientId} is not registered`);
+  return patient;
+}
+
+/** True when the caller is this patient, holding a certificate of the patient's home member. */
+export function isThePatient(who: Caller, patient: Patient): boolean {
+  return who.role === 'patient' && who.patientId === patient.patientId && who.mspId === patient.homeOrg;
+}
+
+async function consentBasis(
+  ctx: Context,
+  who: Caller,
+  patientId: string,
+  category: RecordCategory,
+  purpose: Purpose,
+): Promise<{ found?: BasisFound; lapsed: boolean }> {
+  const now = txTime(ctx);
+  let lapsed = false;
+  const reader = { mspId: who.mspId, practitionerId: who.practitionerId };
+  for (const consent of await listJson<Consent>(ctx, 'consent', patientId)) {
+    if (!consentCovers(consent, reader, category, purpose)) continue;
+    const state = consentState(consent, now);
+    if (state === 'active')
+      return { found: { basis: 'consent', consentId: consent.consentId, flagged: false }, lapsed };
+    if (state === 'expired') lapsed = true;
+  }
+  return { lapsed };
+}
+
+/** An open break-glass window of this doctor for this patient, if any. */
+export async function openBreakGlass(ctx: Context, who: Caller, patientId: string): Promise<BreakGlass | undefined> {
+  if (who.role !== 'doctor') return undefined;
+  const now = txTime(ctx);
+  const windows = await listJson<BreakGlass>(ctx, 'breakglass', patientId);
+  return windows.find(
+    (w) =>
+      w.doctor.mspId === who.mspId &&
+      w.doctor.practitionerId === who.practitionerId &&
+      w.openedAt <= now &&
+      now < w.expiresAt,
+  );
+}
+
+const CONSENT_READERS = ['doctor', 'labtech', 'adjuster'];
+
+/**
+ * The basis on which `who` may read a record of `patientId` held by `custodian`, or a
+ * CONSENT_REQUIRED / CONSENT_EXPIRED error.
+ */
+export async function readBasis(
+  ctx: Context,
+  who: Caller,
+  target: { patientId: string; custodian: string; category: RecordCategory },
+  purpose: Purpose,
+): Promise<BasisFound> {
+  const patient = await getPatient(ctx, target.patientId);
+  if (isThePatient(who, patient)) return { basis: 'patient', flagged: false };
+  if (who.mspId === target.custodian && (who.role === 'doctor' || who.role === 'labtech')) {
+    return { basis: 'treating-staff', flagged: false };
+  }
+  return consentOrBreakGlass(ctx, who, target, purpose);
+}
+
+/**
+ * The basis on which a doctor may write a record for a patient at the doctor's own member:
+ * the patient's home member treats them, or a treatment consent, or break-glass.
+ */
+export async function writeBasis(
+  ctx: Context,
+  who: Caller,
+  target: { patientId: string; category: RecordCategory },
+): Promise<BasisFound> {
+  const patient = await getPatient(ctx, target.patientId);
+  if (patient.status !== 'active') throw new ChaincodeError('PURGED', `patient ${patient.patientId} was erased`);
+  if (patient.homeOrg === who.mspId) return { basis: 'treating-staff', flagged: false };
+  return consentOrBreakGlass(ctx, who, target, 'treatment');
+}
+
+async function consentOrBreakGlass(
+  ctx: Context,
+  who: Caller,
+  target: { patientId: string; category: RecordCategory },
+  purpose: Purpose,
+): Promise<BasisFound> {
+  let lapsed = false;
+  if (CONSENT_READERS.includes(who.role)) {
+    const consent = await consentBasis(ctx, who, target.patientId, target.category, purpose);
+    if (consent.found) return consent.found;
+    lapsed = consent.lapsed;
+  }
+  const window = await openBreakGlass(ctx, who, target.patientId);
+  if (window) return { basis: 'break-glass', breakGlassId: window.breakGlassId, flagged: true };
+  if (lapsed) {
+    throw new ChaincodeError(
+      'CONSENT_EXPIRED',
+      `the consent of patient ${target.patientId} for this access has expired`,
+    );
+  }
+  throw new ChaincodeError(
+    'CONSENT_REQUIRED',
+    `no lawful basis: patient ${target.patientId} has not consented to ${target.category} for ${purpose}`,
+  );
+}

@@ -1,0 +1,67 @@
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { getPatient, isThePatient } from './basis';
+import { forbidden, notFound } from './errors';
+import { type Caller, callerWithRole } from './identity';
+import { canonicalJson } from './json';
+import { emit, getJson, key, listJson, putJson, txTime } from './ledger';
+import { type Consent, parseConsentGrant } from './types/consent';
+import { id, parseObject } from './validate';
+
+/** The calling patient, checked against the registry: their own id, their home member. */
+async function thePatient(ctx: Context): Promise<Caller & { patientId: string }> {
+  const who = callerWithRole(ctx, 'patient');
+  const patient = await getPatient(ctx, who.patientId ?? '');
+  if (!isThePatient(who, patient)) throw forbidden('a patient acts only with a certificate of their home member');
+  if (patient.status !== 'active') throw forbidden(`patient ${patient.patientId} was erased`);
+  return { ...who, patientId: patient.patientId };
+}
+
+/** Patients grant, revoke and list their consents. Endorsed by the channel majority. */
+@Info({ title: 'Consent', description: "The patient's permissions to read their records" })
+export class ConsentContract extends Contract {
+  constructor() {
+    super('consent');
+  }
+
+  @Transaction()
+  @Returns('string')
+  async Grant(ctx: Context, grantJson: string): Promise<string> {
+    const who = await thePatient(ctx);
+    const consent = parseConsentGrant(parseObject(grantJson, 'consent'), {
+      consentId: `CON-${ctx.stub.getTxID().slice(0, 32)}`,
+      patientId: who.patientId,
+      now: txTime(ctx),
+    });
+    await putJson(ctx, key(ctx, 'consent', who.patientId, consent.consentId), consent);
+    emit(ctx, 'ConsentGranted', {
+      consentId: consent.consentId,
+      patientId: consent.patientId,
+      grantee: consent.grantee,
+      categories: consent.categories,
+      purpose: consent.purpose,
+      validUntil: consent.validUntil,
+    });
+    return canonicalJson(consent);
+  }
+
+  @Transaction()
+  async Revoke(ctx: Context, consentId: string): Promise<void> {
+    const who = await thePatient(ctx);
+    id(consentId, 'consentId');
+    const consentKey = key(ctx, 'consent', who.patientId, consentId);
+    const consent = await getJson<Consent>(ctx, consentKey);
+    if (!consent) throw notFound(`consent ${consentId} of patient ${who.patientId} does not exist`);
+    if (consent.status === 'revoked') return;
+    consent.status = 'revoked';
+    consent.revokedAt = txTime(ctx);
+    await putJson(ctx, consentKey, consent);
+    emit(ctx, 'ConsentRevoked', { consentId, patientId: who.patientId, grantee: consent.grantee });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListMine(ctx: Context): Promise<string> {
+    const who = await thePatient(ctx);
+    return canonicalJson(await listJson<Consent>(ctx, 'consent', who.patientId));
+  }
+}

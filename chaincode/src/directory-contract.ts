@@ -1,0 +1,122 @@
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { getPatient, isThePatient } from './basis';
+import { ChaincodeError, forbidden, invalid, notFound } from './errors';
+import { callerWithRole } from './identity';
+import { canonicalJson, marshal } from './json';
+import { endorsedBy, getJson, implicitCollection, key, listJson, putJson, sha256Hex, txTime } from './ledger';
+import { type OrgProfile, type Practitioner, parseOrgProfile, parsePractitioner } from './types/directory';
+import { type Patient, parseDemographics } from './types/patient';
+import { hex64, id, parseObject } from './validate';
+
+export const demographicsKey = (ctx: Context, patientId: string) => key(ctx, 'demographics', patientId);
+
+/** Transient data by name, as text; INVALID_ARGUMENT when missing. */
+export function transientJson(ctx: Context, name: string): string {
+  const value = ctx.stub.getTransient().get(name);
+  if (!value || value.length === 0) throw invalid(`the transient map must carry '${name}'`);
+  return Buffer.from(value).toString('utf8');
+}
+
+/** Org profiles, practitioners and patients. */
+@Info({ title: 'Directory', description: 'Members, practitioners and patients' })
+export class DirectoryContract extends Contract {
+  constructor() {
+    super('directory');
+  }
+
+  /** The admin publishes the member's own profile; later changes need that member's peer. */
+  @Transaction()
+  async PublishOrgProfile(ctx: Context, profileJson: string): Promise<void> {
+    const admin = callerWithRole(ctx, 'admin');
+    const profile = parseOrgProfile(parseObject(profileJson, 'profile'), admin.mspId, txTime(ctx));
+    const profileKey = key(ctx, 'org', admin.mspId);
+    await putJson(ctx, profileKey, profile);
+    await endorsedBy(ctx, profileKey, admin.mspId);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListOrgProfiles(ctx: Context): Promise<string> {
+    return canonicalJson(await listJson<OrgProfile>(ctx, 'org'));
+  }
+
+  /** The admin registers or updates a practitioner of the member. */
+  @Transaction()
+  async RegisterPractitioner(ctx: Context, practitionerJson: string): Promise<void> {
+    const admin = callerWithRole(ctx, 'admin');
+    const practitioner = parsePractitioner(parseObject(practitionerJson, 'practitioner'), admin.mspId, txTime(ctx));
+    const practitionerKey = key(ctx, 'practitioner', admin.mspId, practitioner.practitionerId);
+    await putJson(ctx, practitionerKey, practitioner);
+    await endorsedBy(ctx, practitionerKey, admin.mspId);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListPractitioners(ctx: Context, mspId: string): Promise<string> {
+    return canonicalJson(await listJson<Practitioner>(ctx, 'practitioner', mspId));
+  }
+
+  /**
+   * Step 1 of registering a patient, endorsed by the home member alone: the demographics
+   * (transient `demographics`) go into its implicit collection. Returns their hash only.
+   */
+  @Transaction()
+  @Returns('string')
+  async StoreDemographics(ctx: Context, patientId: string): Promise<string> {
+    const admin = callerWithRole(ctx, 'admin');
+    id(patientId, 'patientId');
+    const demographics = parseDemographics(parseObject(transientJson(ctx, 'demographics'), 'demographics'), patientId);
+    const bytes = marshal(demographics);
+    await ctx.stub.putPrivateData(implicitCollection(admin.mspId), demographicsKey(ctx, patientId), bytes);
+    return canonicalJson({ patientId, demographicsHash: sha256Hex(bytes) });
+  }
+
+  /**
+   * Step 2, endorsed by a majority: the public entry, bound to the stored demographics by
+   * their hash, which every endorser checks against the home member's collection.
+   */
+  @Transaction()
+  async RegisterPatient(ctx: Context, patientId: string, demographicsHash: string): Promise<void> {
+    const admin = callerWithRole(ctx, 'admin');
+    id(patientId, 'patientId');
+    hex64(demographicsHash, 'demographicsHash');
+    const patientKey = key(ctx, 'patient', patientId);
+    if (await getJson<Patient>(ctx, patientKey))
+      throw new ChaincodeError('ALREADY_EXISTS', `patient ${patientId} exists`);
+    const stored = await ctx.stub.getPrivateDataHash(implicitCollection(admin.mspId), demographicsKey(ctx, patientId));
+    if (stored.length === 0) throw notFound(`no demographics stored for ${patientId} at ${admin.mspId}`);
+    if (Buffer.from(stored).toString('hex') !== demographicsHash) {
+      throw new ChaincodeError('HASH_MISMATCH', 'the demographics hash does not match the stored demographics');
+    }
+    const patient: Patient = {
+      patientId,
+      homeOrg: admin.mspId,
+      certFingerprints: [],
+      demographicsHash,
+      status: 'active',
+      registeredAt: txTime(ctx),
+    };
+    await putJson(ctx, patientKey, patient);
+  }
+
+  /** The patient binds the certificate they are using to their entry. */
+  @Transaction()
+  async LinkPatientCertificate(ctx: Context): Promise<void> {
+    const who = callerWithRole(ctx, 'patient');
+    const patient = await getPatient(ctx, who.patientId ?? '');
+    if (!isThePatient(who, patient)) throw forbidden('only the patient, with a certificate of their home member');
+    if (!patient.certFingerprints.includes(who.fingerprint)) {
+      patient.certFingerprints = [...patient.certFingerprints, who.fingerprint].sort();
+      await putJson(ctx, key(ctx, 'patient', patient.patientId), patient);
+    }
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetPatient(ctx: Context, patientId: string): Promise<string> {
+    const who = callerWithRole(ctx, 'patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin');
+    const patient = await getPatient(ctx, patientId);
+    if (who.role === 'patient' && !isThePatient(who, patient)) throw forbidden('patients see only themselves');
+    return canonicalJson(patient);
+  }
+}

@@ -1,0 +1,220 @@
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { getPatient, isThePatient, writeBasis } from './basis';
+import { transientJson } from './directory-contract';
+import { ChaincodeError, forbidden, invalid, notFound } from './errors';
+import { type Caller, callerWithRole } from './identity';
+import { canonicalJson, marshal } from './json';
+import { emit, getJson, implicitCollection, key, listJson, putJson, sha256Hex, txTime } from './ledger';
+import { parseRecordBody, type RecordHeader, type RecordVersion } from './types/record';
+import { RECORD_CATEGORIES, type RecordCategory } from './types/vocabulary';
+import { hex64, id, parseObject } from './validate';
+
+export const versionLabel = (version: number) => String(version).padStart(6, '0');
+export const bodyKey = (ctx: Context, recordId: string, version: number) =>
+  key(ctx, 'recordBody', recordId, versionLabel(version));
+export const headerKey = (ctx: Context, recordId: string) => key(ctx, 'record', recordId);
+
+export function category(value: string): RecordCategory {
+  if (!(RECORD_CATEGORIES as readonly string[]).includes(value)) {
+    throw invalid(`category must be one of ${RECORD_CATEGORIES.join(', ')}`);
+  }
+  return value as RecordCategory;
+}
+
+export async function getHeader(ctx: Context, recordId: string): Promise<RecordHeader> {
+  id(recordId, 'recordId');
+  const header = await getJson<RecordHeader>(ctx, headerKey(ctx, recordId));
+  if (!header) throw notFound(`record ${recordId} does not exist`);
+  return header;
+}
+
+async function storeBody(
+  ctx: Context,
+  who: Caller,
+  ids: { recordId: string; version: number; patientId: string; category: RecordCategory },
+): Promise<string> {
+  const body = parseRecordBody(parseObject(transientJson(ctx, 'body'), 'body'), ids);
+  const bytes = marshal(body);
+  await ctx.stub.putPrivateData(implicitCollection(who.mspId), bodyKey(ctx, ids.recordId, ids.version), bytes);
+  return canonicalJson({ recordId: ids.recordId, version: ids.version, contentHash: sha256Hex(bytes) });
+}
+
+/**
+ * Clinical records. Writing one takes two transactions: the body (transient `body`) goes into
+ * the custodian's implicit collection in a transaction endorsed by the custodian alone; then
+ * `Publish` writes the public header, endorsed by a majority whose peers check the body's hash.
+ */
+@Info({ title: 'Records', description: 'Clinical record headers, bodies and versions' })
+export class RecordContract extends Contract {
+  constructor() {
+    super('records');
+  }
+
+  /** Step 1 of a new record: stores version 1 of the body at the doctor's member. */
+  @Transaction()
+  @Returns('string')
+  async CreateBody(ctx: Context, patientId: string, categoryName: string): Promise<string> {
+    const who = callerWithRole(ctx, 'doctor');
+    const recordCategory = category(categoryName);
+    await writeBasis(ctx, who, { patientId: id(patientId, 'patientId'), category: recordCategory });
+    const recordId = `REC-${ctx.stub.getTxID().slice(0, 32)}`;
+    return storeBody(ctx, who, { recordId, version: 1, patientId, category: recordCategory });
+  }
+
+  /** Step 1 of an amendment: stores the next version of the body at the custodian. */
+  @Transaction()
+  @Returns('string')
+  async AmendBody(ctx: Context, recordId: string): Promise<string> {
+    const who = callerWithRole(ctx, 'doctor');
+    const header = await getHeader(ctx, recordId);
+    if (header.custodian !== who.mspId) throw forbidden(`only doctors of ${header.custodian} amend this record`);
+    if (header.purged) throw new ChaincodeError('PURGED', `record ${recordId} was erased`);
+    const { patientId } = header;
+    return storeBody(ctx, who, { recordId, version: header.version + 1, patientId, category: header.category });
+  }
+
+  /** Step 2: the public header of a stored body version, checked against its private hash. */
+  @Transaction()
+  async Publish(
+    ctx: Context,
+    recordId: string,
+    patientId: string,
+    categoryName: string,
+    versionText: string,
+    contentHash: string,
+  ): Promise<void> {
+    const version = Number(versionText);
+    const who = callerWithRole(ctx, 'doctor');
+    const recordCategory = category(categoryName);
+    id(recordId, 'recordId');
+    hex64(contentHash, 'contentHash');
+    if (!/^[1-9]\d{0,5}$/.test(versionText)) throw invalid('version must be a positive integer');
+    const stored = await ctx.stub.getPrivateDataHash(implicitCollection(who.mspId), bodyKey(ctx, recordId, version));
+    if (stored.length === 0) throw notFound(`no body of ${recordId} version ${version} is stored at ${who.mspId}`);
+    if (Buffer.from(stored).toString('hex') !== contentHash) {
+      throw new ChaincodeError('HASH_MISMATCH', `contentHash does not match the stored body of ${recordId}`);
+    }
+    const existing = await getJson<RecordHeader>(ctx, headerKey(ctx, recordId));
+    const now = txTime(ctx);
+    const header = existing
+      ? this.#amended(existing, who, { patientId, category: recordCategory, version, contentHash, now })
+      : await this.#created(ctx, who, { recordId, patientId, category: recordCategory, version, contentHash, now });
+    await putJson(ctx, headerKey(ctx, recordId), header);
+    const entry: RecordVersion = {
+      recordId,
+      version,
+      author: header.author,
+      contentHash,
+      txId: ctx.stub.getTxID(),
+      publishedAt: now,
+    };
+    await putJson(ctx, key(ctx, 'recordVersion', recordId, versionLabel(version)), entry);
+    emit(ctx, 'RecordAdded', { recordId, patientId, category: recordCategory, custodian: who.mspId, version });
+  }
+
+  async #created(
+    ctx: Context,
+    who: Caller,
+    fields: {
+      recordId: string;
+      patientId: string;
+      category: RecordCategory;
+      version: number;
+      contentHash: string;
+      now: string;
+    },
+  ): Promise<RecordHeader> {
+    if (fields.version !== 1) throw new ChaincodeError('CONFLICT', `record ${fields.recordId} has no version 1 yet`);
+    await writeBasis(ctx, who, { patientId: id(fields.patientId, 'patientId'), category: fields.category });
+    await putJson(ctx, key(ctx, 'patientRecord', fields.patientId, fields.recordId), { recordId: fields.recordId });
+    return {
+      recordId: fields.recordId,
+      patientId: fields.patientId,
+      category: fields.category,
+      custodian: who.mspId,
+      author: who.practitionerId ?? '',
+      version: 1,
+      createdAt: fields.now,
+      updatedAt: fields.now,
+      contentHash: fields.contentHash,
+      purged: false,
+    };
+  }
+
+  #amended(
+    header: RecordHeader,
+    who: Caller,
+    fields: { patientId: string; category: RecordCategory; version: number; contentHash: string; now: string },
+  ): RecordHeader {
+    if (header.custodian !== who.mspId) throw forbidden(`only doctors of ${header.custodian} amend this record`);
+    if (header.purged) throw new ChaincodeError('PURGED', `record ${header.recordId} was erased`);
+    if (fields.patientId !== header.patientId || fields.category !== header.category) {
+      throw invalid('an amendment keeps the record patient and category');
+    }
+    if (fields.version !== header.version + 1) {
+      throw new ChaincodeError('CONFLICT', `record ${header.recordId} is at version ${header.version}`);
+    }
+    return {
+      ...header,
+      author: who.practitionerId ?? '',
+      version: fields.version,
+      updatedAt: fields.now,
+      contentHash: fields.contentHash,
+    };
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async Get(ctx: Context, recordId: string): Promise<string> {
+    const header = await getHeader(ctx, recordId);
+    await this.#mayList(ctx, header.patientId);
+    return canonicalJson(header);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async History(ctx: Context, recordId: string): Promise<string> {
+    const header = await getHeader(ctx, recordId);
+    await this.#mayList(ctx, header.patientId);
+    return canonicalJson(await listJson<RecordVersion>(ctx, 'recordVersion', recordId));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListForPatient(ctx: Context, patientId: string): Promise<string> {
+    await this.#mayList(ctx, id(patientId, 'patientId'));
+    const index = await listJson<{ recordId: string }>(ctx, 'patientRecord', patientId);
+    const headers = await Promise.all(index.map(({ recordId }) => getHeader(ctx, recordId)));
+    return canonicalJson(headers);
+  }
+
+  /**
+   * Integrity check: the hash of the stored body (recomputed from the body on the
+   * custodian's peer, from the private data hash elsewhere) against the public header.
+   */
+  @Transaction(false)
+  @Returns('string')
+  async Verify(ctx: Context, recordId: string): Promise<string> {
+    const header = await getHeader(ctx, recordId);
+    await this.#mayList(ctx, header.patientId);
+    const stored = await ctx.stub.getPrivateDataHash(
+      implicitCollection(header.custodian),
+      bodyKey(ctx, recordId, header.version),
+    );
+    const status =
+      stored.length === 0
+        ? 'purged'
+        : Buffer.from(stored).toString('hex') === header.contentHash
+          ? 'intact'
+          : 'mismatch';
+    return canonicalJson({ recordId, version: header.version, contentHash: header.contentHash, status });
+  }
+
+  /** Headers (no PHI) are for members' staff and for the patient they concern. */
+  async #mayList(ctx: Context, patientId: string): Promise<void> {
+    const who = callerWithRole(ctx, 'patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin');
+    if (who.role === 'patient' && !isThePatient(who, await getPatient(ctx, patientId))) {
+      throw forbidden('patients see only their own records');
+    }
+  }
+}

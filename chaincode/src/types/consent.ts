@@ -1,0 +1,73 @@
+import { invalid } from '../errors';
+import { type Input, isoTime, listOf, MSP_PATTERN, oneOf, optionalStr } from '../validate';
+import { PURPOSES, type Purpose, RECORD_CATEGORIES, type RecordCategory } from './vocabulary';
+
+/** An org or a single practitioner (of an org). */
+export interface Grantee {
+  mspId: string;
+  practitionerId?: string;
+}
+
+/** Public: a patient's permission for a grantee to read some categories for a purpose. */
+export interface Consent {
+  consentId: string;
+  patientId: string;
+  grantee: Grantee;
+  categories: RecordCategory[];
+  purpose: Purpose;
+  validFrom: string;
+  validUntil: string;
+  status: 'active' | 'revoked';
+  createdAt: string;
+  revokedAt?: string;
+}
+
+export function parseConsentGrant(input: Input, ids: { consentId: string; patientId: string; now: string }): Consent {
+  if (typeof input.grantee !== 'object' || input.grantee === null) throw invalid('grantee must be an object');
+  const granteeInput = input.grantee as Input;
+  const grantee: Grantee = { mspId: oneOfPattern(granteeInput, 'mspId') };
+  const practitionerId = optionalStr(granteeInput, 'practitionerId', { max: 64, pattern: /^[A-Za-z0-9_-]+$/ });
+  if (practitionerId) grantee.practitionerId = practitionerId;
+  const validFrom = input.validFrom === undefined ? ids.now : isoTime(input, 'validFrom');
+  const validUntil = isoTime(input, 'validUntil');
+  if (validUntil <= ids.now) throw invalid('validUntil must be in the future');
+  if (validUntil <= validFrom) throw invalid('validUntil must be after validFrom');
+  return {
+    consentId: ids.consentId,
+    patientId: ids.patientId,
+    grantee,
+    categories: listOf(input, 'categories', RECORD_CATEGORIES),
+    purpose: oneOf(input, 'purpose', PURPOSES),
+    validFrom,
+    validUntil,
+    status: 'active',
+    createdAt: ids.now,
+  };
+}
+
+function oneOfPattern(input: Input, field: string): string {
+  const value = input[field];
+  if (typeof value !== 'string' || !MSP_PATTERN.test(value)) throw invalid(`grantee.${field} must be an MSP ID`);
+  return value;
+}
+
+/** Whether the consent lets this reader see this category for this purpose at this time. */
+export function consentCovers(
+  consent: Consent,
+  reader: { mspId: string; practitionerId?: string },
+  category: RecordCategory,
+  purpose: Purpose,
+): boolean {
+  if (consent.grantee.mspId !== reader.mspId) return false;
+  if (consent.grantee.practitionerId && consent.grantee.practitionerId !== reader.practitionerId) return false;
+  return consent.categories.includes(category) && consent.purpose === purpose;
+}
+
+export type ConsentState = 'active' | 'expired' | 'not-yet-valid' | 'revoked';
+
+export function consentState(consent: Consent, now: string): ConsentState {
+  if (consent.status === 'revoked') return 'revoked';
+  if (now < consent.validFrom) return 'not-yet-valid';
+  if (now >= consent.validUntil) return 'expired';
+  return 'active';
+}

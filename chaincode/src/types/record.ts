@@ -1,0 +1,95 @@
+import { invalid } from '../errors';
+import { canonicalJson } from '../json';
+import { type Input, isoTime, optionalStr } from '../validate';
+import type { RecordCategory } from './vocabulary';
+
+/** Public: the header of a clinical record. The body stays with the custodian. */
+export interface RecordHeader {
+  recordId: string;
+  patientId: string;
+  category: RecordCategory;
+  /** MSP ID of the member holding the body. */
+  custodian: string;
+  /** Practitioner id of the author of the latest version. */
+  author: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  /** SHA-256 (hex) of the canonical body bytes of the latest version. */
+  contentHash: string;
+  purged: boolean;
+}
+
+/** Public: one entry of a record's version history. */
+export interface RecordVersion {
+  recordId: string;
+  version: number;
+  author: string;
+  contentHash: string;
+  txId: string;
+  publishedAt: string;
+}
+
+export interface Attachment {
+  name: string;
+  sha256: string;
+}
+
+/** Private (custodian only): the clinical content of one version. */
+export interface RecordBody {
+  recordId: string;
+  version: number;
+  patientId: string;
+  category: RecordCategory;
+  diagnosis?: string;
+  medication?: string[];
+  suggestion?: string;
+  nextReview?: string;
+  notes?: string;
+  attachments?: Attachment[];
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+function parseAttachments(value: unknown): Attachment[] {
+  if (!Array.isArray(value) || value.length > 50) throw invalid('attachments must be an array of at most 50');
+  return value.map((item: unknown) => {
+    if (typeof item !== 'object' || item === null) throw invalid('each attachment must be an object');
+    const a = item as Input;
+    if (typeof a.name !== 'string' || a.name.length === 0 || a.name.length > 200) {
+      throw invalid('attachment name must be a short string');
+    }
+    if (typeof a.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(a.sha256)) {
+      throw invalid('attachment sha256 must be a lowercase hex SHA-256');
+    }
+    return { name: a.name, sha256: a.sha256 };
+  });
+}
+
+export function parseRecordBody(
+  input: Input,
+  ids: Pick<RecordBody, 'recordId' | 'version' | 'patientId' | 'category'>,
+): RecordBody {
+  const body: RecordBody = { ...ids };
+  const diagnosis = optionalStr(input, 'diagnosis', { max: 2000 });
+  const suggestion = optionalStr(input, 'suggestion', { max: 4000 });
+  const notes = optionalStr(input, 'notes', { max: 16000 });
+  if (diagnosis) body.diagnosis = diagnosis;
+  if (suggestion) body.suggestion = suggestion;
+  if (notes) body.notes = notes;
+  if (input.nextReview !== undefined) body.nextReview = isoTime(input, 'nextReview');
+  if (input.medication !== undefined) {
+    const medication = input.medication;
+    if (!Array.isArray(medication) || medication.some((m) => typeof m !== 'string' || m.length > 200)) {
+      throw invalid('medication must be an array of strings');
+    }
+    body.medication = medication as string[];
+  }
+  if (input.attachments !== undefined) body.attachments = parseAttachments(input.attachments);
+  const known = ['diagnosis', 'medication', 'suggestion', 'nextReview', 'notes', 'attachments'];
+  const unknown = Object.keys(input).filter((k) => !known.includes(k));
+  if (unknown.length > 0) throw invalid(`unknown body fields: ${unknown.join(', ')}`);
+  if (Object.keys(body).length === 4) throw invalid('the body has no clinical content');
+  if (Buffer.byteLength(canonicalJson(body)) > MAX_BODY_BYTES) throw invalid('the body is larger than 64 KiB');
+  return body;
+}

@@ -1,0 +1,181 @@
+import { AccessContract } from '../../../chaincode/src/access-contract';
+import { BreakGlassContract } from '../../../chaincode/src/break-glass-contract';
+import { ErasureContract } from '../../../chaincode/src/erasure-contract';
+import { RecordContract } from '../../../chaincode/src/record-contract';
+import {
+  createRecord,
+  evaluate,
+  HA,
+  HB,
+  Ledger,
+  PATIENT_A,
+  people,
+  PHI_MARKER,
+  publicText,
+  registerPatient,
+  submit,
+} from './fixture';
+
+const breakGlass = new BreakGlassContract();
+const access = new AccessContract();
+const erasure = new ErasureContract();
+const records = new RecordContract();
+
+describe('break-glass', () => {
+  let ledger: Ledger;
+  let recordId: string;
+
+  beforeEach(async () => {
+    ledger = new Ledger();
+    await registerPatient(ledger);
+    ({ recordId } = await createRecord(ledger, people.doctorA));
+  });
+
+  const open = (minutes = '60') =>
+    submit(ledger, people.doctorB, (c) => breakGlass.Open(c, PATIENT_A, 'unconscious', minutes));
+
+  it('opens a time-boxed window, tells the patient by an event, and flags reads under it', async () => {
+    const { ctx, result } = await open();
+    expect(JSON.parse(result)).toMatchObject({
+      patientId: PATIENT_A,
+      expiresAt: '2026-01-15T10:00:00.000Z',
+      review: { status: 'pending' },
+    });
+    expect(ctx.events[0]).toMatchObject({ name: 'BreakGlassOpened' });
+    expect(JSON.parse(ctx.events[0]!.payload.toString())).toMatchObject({
+      patientId: PATIENT_A,
+      reasonCode: 'unconscious',
+    });
+    const ticket = await submit(ledger, people.doctorB, (c) => access.RequestAccess(c, recordId, 'treatment'));
+    expect(JSON.parse(ticket.result)).toMatchObject({ basis: 'break-glass', flagged: true });
+  });
+
+  it('stops granting access when the window expires', async () => {
+    await open('30');
+    ledger.advance(31 * 60_000);
+    await expect(submit(ledger, people.doctorB, (c) => access.RequestAccess(c, recordId, 'treatment'))).rejects.toThrow(
+      /^CONSENT_REQUIRED/,
+    );
+  });
+
+  it.each([
+    ['over 24 hours', 'unconscious', '1441', /lasts 1 to 1440 minutes/],
+    ['zero minutes', 'unconscious', '0', /lasts 1 to 1440 minutes/],
+    ['an unknown reason', 'bored', '60', /reasonCode must be one of/],
+  ])('refuses a window of %s', async (_, reason, minutes, error) => {
+    await expect(submit(ledger, people.doctorB, (c) => breakGlass.Open(c, PATIENT_A, reason, minutes))).rejects.toThrow(
+      error,
+    );
+    expect(ledger.committedEvents.filter((e) => e.name === 'BreakGlassOpened')).toEqual([]);
+  });
+
+  it('refuses a window opened by anyone but a doctor', async () => {
+    await expect(
+      submit(ledger, people.labtech, (c) => breakGlass.Open(c, PATIENT_A, 'unconscious', '60')),
+    ).rejects.toThrow(/^FORBIDDEN/);
+  });
+
+  it("is reviewed by the patient's home member admin, and listed for the patient", async () => {
+    const { result } = await open();
+    const { breakGlassId } = JSON.parse(result) as { breakGlassId: string };
+    await expect(
+      submit(ledger, people.adminB, (c) => breakGlass.Review(c, PATIENT_A, breakGlassId, 'justified')),
+    ).rejects.toThrow(/^FORBIDDEN/);
+    await submit(ledger, people.adminA, (c) => breakGlass.Review(c, PATIENT_A, breakGlassId, 'justified'));
+    const windows = JSON.parse(
+      await evaluate(ledger, people.patientA, (c) => breakGlass.ListForPatient(c, PATIENT_A)),
+    ) as { review: { status: string } }[];
+    expect(windows[0]?.review.status).toBe('justified');
+  });
+
+  it("keeps the free-text reason in the doctor's member's collection only", async () => {
+    const { result } = await open();
+    const { breakGlassId } = JSON.parse(result) as { breakGlassId: string };
+    await submit(ledger, people.doctorB, (c) => breakGlass.StoreReason(c, PATIENT_A, breakGlassId), {
+      transient: { reason: `found unresponsive ${PHI_MARKER}` },
+    });
+    expect(
+      [...ledger.collection(`_implicit_org_${HB}`).values()].map((v) => Buffer.from(v).toString()).join(),
+    ).toContain(PHI_MARKER);
+    expect(publicText(ledger)).not.toContain(PHI_MARKER);
+  });
+});
+
+describe('erasure', () => {
+  let ledger: Ledger;
+  let recordId: string;
+
+  beforeEach(async () => {
+    ledger = new Ledger();
+    jest.spyOn(Date, 'now').mockImplementation(() => ledger.now);
+    await registerPatient(ledger);
+    ({ recordId } = await createRecord(ledger, people.doctorA));
+  });
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  it('purges bodies and demographics on approval, keeping hashes and the audit trail', async () => {
+    await submit(ledger, people.patientA, (c) => access.RequestAccess(c, recordId, 'treatment'));
+    const { result } = await submit(ledger, people.patientA, (c) => erasure.Request(c));
+    const { requestId } = JSON.parse(result) as { requestId: string };
+    const approved = await submit(ledger, people.adminA, (c) => erasure.Approve(c, PATIENT_A, requestId));
+    expect(JSON.parse(approved.result)).toMatchObject({
+      status: 'approved',
+      approvals: [{ mspId: HA, purgedKeys: 2 }],
+    });
+    expect(ledger.collection(`_implicit_org_${HA}`).size).toBe(0);
+    const header = JSON.parse(await evaluate(ledger, people.doctorA, (c) => records.Get(c, recordId))) as {
+      purged: boolean;
+      contentHash: string;
+    };
+    expect(header.purged).toBe(true);
+    expect(header.contentHash).toMatch(/^[0-9a-f]{64}$/);
+    const verify = JSON.parse(await evaluate(ledger, people.doctorA, (c) => records.Verify(c, recordId))) as {
+      status: string;
+    };
+    expect(verify.status).toBe('purged');
+    await expect(submit(ledger, people.doctorA, (c) => access.RequestAccess(c, recordId, 'treatment'))).rejects.toThrow(
+      /^PURGED/,
+    );
+    expect(JSON.parse(await evaluate(ledger, people.adminA, (c) => access.ListOrgAccessLog(c)))).toHaveLength(1);
+  });
+
+  it('answers PURGED to a reader holding a ticket from before the purge', async () => {
+    const ticket = await submit(ledger, people.patientA, (c) => access.RequestAccess(c, recordId, 'treatment'));
+    const { ticketId } = JSON.parse(ticket.result) as { ticketId: string };
+    const { result } = await submit(ledger, people.patientA, (c) => erasure.Request(c));
+    await submit(ledger, people.adminA, (c) =>
+      erasure.Approve(c, PATIENT_A, (JSON.parse(result) as { requestId: string }).requestId),
+    );
+    await expect(
+      evaluate(ledger, people.patientA, (c) => access.ReadBody(c, recordId, ticketId), { peerMspId: HA }),
+    ).rejects.toThrow(/^PURGED/);
+  });
+
+  it('is requested by the patient only and approved once per member', async () => {
+    await expect(submit(ledger, people.doctorA, (c) => erasure.Request(c))).rejects.toThrow(/^FORBIDDEN/);
+    const { result } = await submit(ledger, people.patientA, (c) => erasure.Request(c));
+    const { requestId } = JSON.parse(result) as { requestId: string };
+    await submit(ledger, people.adminA, (c) => erasure.Approve(c, PATIENT_A, requestId));
+    await expect(submit(ledger, people.adminA, (c) => erasure.Approve(c, PATIENT_A, requestId))).rejects.toThrow(
+      /^ALREADY_EXISTS/,
+    );
+    await expect(submit(ledger, people.adminA, (c) => erasure.Approve(c, PATIENT_A, 'ER-unknown'))).rejects.toThrow(
+      /^NOT_FOUND/,
+    );
+  });
+
+  it("leaves other members' bodies to their own admins", async () => {
+    const { result } = await submit(ledger, people.patientA, (c) => erasure.Request(c));
+    const approved = await submit(ledger, people.adminB, (c) =>
+      erasure.Approve(c, PATIENT_A, (JSON.parse(result) as { requestId: string }).requestId),
+    );
+    expect(JSON.parse(approved.result)).toMatchObject({
+      status: 'requested',
+      approvals: [{ mspId: HB, purgedKeys: 0 }],
+    });
+    expect(ledger.collection(`_implicit_org_${HA}`).size).toBe(2);
+  });
+});

@@ -1,0 +1,98 @@
+/** Demo identities and two-phase write helpers shared by the chaincode unit tests. */
+import type { Context } from 'fabric-contract-api';
+import { DirectoryContract } from '../../../chaincode/src/directory-contract';
+import { RecordContract } from '../../../chaincode/src/record-contract';
+import { type Caller, Ledger, type TxContext, type TxOptions } from '../helpers/fabric-stub';
+
+export const HA = 'HospitalAMSP';
+export const HB = 'HospitalBMSP';
+export const LAB = 'LabMSP';
+export const INS = 'InsurerMSP';
+
+const user = (mspId: string, cn: string, attrs: Record<string, string>): Caller => ({ mspId, cn, attrs });
+
+export const people = {
+  adminA: user(HA, 'admin', { 'ehr.role': 'admin' }),
+  adminB: user(HB, 'admin', { 'ehr.role': 'admin' }),
+  adminLab: user(LAB, 'admin', { 'ehr.role': 'admin' }),
+  patientA: user(HA, 'patient1', { 'ehr.role': 'patient', 'ehr.patientId': 'PAT-HA-0001' }),
+  patientA2: user(HA, 'patient2', { 'ehr.role': 'patient', 'ehr.patientId': 'PAT-HA-0002' }),
+  doctorA: user(HA, 'doctor1', { 'ehr.role': 'doctor', 'ehr.practitionerId': 'DOC-HA-0001' }),
+  doctorB: user(HB, 'doctor1', { 'ehr.role': 'doctor', 'ehr.practitionerId': 'DOC-HB-0001' }),
+  doctorB2: user(HB, 'doctor2', { 'ehr.role': 'doctor', 'ehr.practitionerId': 'DOC-HB-0002' }),
+  labtech: user(LAB, 'labtech1', { 'ehr.role': 'labtech', 'ehr.practitionerId': 'LAB-LB-0001' }),
+  billingA: user(HA, 'billing1', { 'ehr.role': 'billing' }),
+  adjuster: user(INS, 'adjuster1', { 'ehr.role': 'adjuster' }),
+};
+
+export const PATIENT_A = 'PAT-HA-0001';
+/** A marker that must never appear outside the custodian's private store. */
+export const PHI_MARKER = 'Zyxwv-PHI-7f3a';
+
+export const demographics = {
+  name: `Alice ${PHI_MARKER}`,
+  dateOfBirth: '1980-04-01',
+  contact: { phone: '+1 555 0100' },
+};
+export const body = { diagnosis: `J45.20 ${PHI_MARKER}`, medication: ['salbutamol'], notes: 'review in 3 months' };
+
+/** Runs one transaction and commits it; returns the result and the context. */
+export async function submit<T>(
+  ledger: Ledger,
+  caller: Caller,
+  run: (ctx: Context) => Promise<T>,
+  options?: TxOptions,
+): Promise<{ result: T; ctx: TxContext }> {
+  const ctx = ledger.context(caller, options);
+  const result = await run(ctx);
+  ctx.commit();
+  return { result, ctx };
+}
+
+/** Runs a read-only call (not committed). */
+export async function evaluate<T>(
+  ledger: Ledger,
+  caller: Caller,
+  run: (ctx: Context) => Promise<T>,
+  options?: TxOptions,
+): Promise<T> {
+  return run(ledger.context(caller, options));
+}
+
+const directory = new DirectoryContract();
+const records = new RecordContract();
+
+export async function registerPatient(ledger: Ledger, patientId = PATIENT_A, admin = people.adminA): Promise<void> {
+  const stored = await submit(ledger, admin, (ctx) => directory.StoreDemographics(ctx, patientId), {
+    transient: { demographics: JSON.stringify(demographics) },
+  });
+  const { demographicsHash } = JSON.parse(stored.result) as { demographicsHash: string };
+  await submit(ledger, admin, (ctx) => directory.RegisterPatient(ctx, patientId, demographicsHash));
+}
+
+/** Both steps of writing a record version: private body, then the public header. */
+export async function createRecord(
+  ledger: Ledger,
+  doctor: Caller,
+  options: { patientId?: string; category?: string; content?: object } = {},
+): Promise<{ recordId: string; version: number; contentHash: string }> {
+  const patientId = options.patientId ?? PATIENT_A;
+  const category = options.category ?? 'diagnosis';
+  const stored = await submit(ledger, doctor, (ctx) => records.CreateBody(ctx, patientId, category), {
+    transient: { body: JSON.stringify(options.content ?? body) },
+  });
+  const created = JSON.parse(stored.result) as { recordId: string; version: number; contentHash: string };
+  await submit(ledger, doctor, (ctx) =>
+    records.Publish(ctx, created.recordId, patientId, category, '1', created.contentHash),
+  );
+  return created;
+}
+
+/** Every public value and every committed event, as text: where PHI must never appear. */
+export function publicText(ledger: Ledger): string {
+  const values = [...ledger.state.entries()].map(([k, v]) => k + Buffer.from(v).toString());
+  const events = ledger.committedEvents.map((e) => e.payload.toString());
+  return values.concat(events).join('\n');
+}
+
+export { Ledger };
