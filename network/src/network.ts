@@ -16,6 +16,7 @@ import { caSpec, writeCaConfig } from './nodes/ca';
 import { chaincodeSpec, ordererSpec, peerSpec, stateDbSpec } from './nodes/fabric';
 import { nodeHealthy, type NodeSpec, recordedNodes, run, runningPid, startNode, stopNode } from './process';
 import { orgSecrets } from './secrets';
+import { seedDemoData } from './seed';
 
 export type Log = (message: string) => void;
 
@@ -129,6 +130,8 @@ export async function up(options: { stateDb?: StateDbType }, log: Log): Promise<
   }
   const packageId = await deployChaincode(log, state);
   writeNetworkJson(ORGS, state.stateDb, packageId);
+  await seedDemoData(ORGS);
+  log('demo data in place: member profiles, practitioners, one registered patient per hospital');
 }
 
 // Stop order: clients of a service before the service.

@@ -2,15 +2,12 @@
  * Reaching the running network from tests the way users and tools do: network.json for the
  * connection details, @hyperledger/fabric-gateway with a demo user's own identity.
  */
-import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import * as grpc from '@grpc/grpc-js';
-import { connect, type Contract, type Gateway, hash, signers } from '@hyperledger/fabric-gateway';
 import nano from 'nano';
 import { STATEDB_ADMIN_USER } from '../../../network/src/nodes/fabric';
 import { orgSecrets } from '../../../network/src/secrets';
-import { ORGS, paths } from '../../../network/src/topology';
+import { session as gatewaySession, type Session, text } from '../../../network/src/gateway';
+import { ORGS, type OrgSpec, paths } from '../../../network/src/topology';
 
 export interface UserEntry {
   name: string;
@@ -42,8 +39,6 @@ export function network(): NetworkJson {
   return JSON.parse(readFileSync(paths.networkJson, 'utf8')) as NetworkJson;
 }
 
-const file = (relative: string) => readFileSync(path.join(paths.root, relative));
-
 export function org(name: string): OrgEntry {
   const found = network().orgs.find((o) => o.name === name);
   if (!found) throw new Error(`no org ${name} in network.json`);
@@ -63,41 +58,18 @@ export function someUser(orgName: string): UserEntry {
   return found;
 }
 
-export interface Session {
-  gateway: Gateway;
-  client: grpc.Client;
-  contract(name: string): Contract;
-  close(): void;
+export function orgSpec(name: string): OrgSpec {
+  const found = ORGS.find((o) => o.name === name);
+  if (!found) throw new Error(`no org ${name}`);
+  return found;
 }
 
 /** Connects a member's user to a peer (their own member's by default). */
 export function session(orgName: string, userEntry: UserEntry, peerOrg: string = orgName): Session {
-  const target = org(peerOrg);
-  const client = new grpc.Client(target.peer.endpoint, grpc.credentials.createSsl(file(target.peer.tlsCACert)));
-  const gateway = connect({
-    client,
-    identity: { mspId: org(orgName).mspId, credentials: file(userEntry.cert) },
-    signer: signers.newPrivateKeySigner(createPrivateKey(file(userEntry.key))),
-    hash: hash.sha256,
-    evaluateOptions: () => ({ deadline: Date.now() + 10_000 }),
-    endorseOptions: () => ({ deadline: Date.now() + 30_000 }),
-    submitOptions: () => ({ deadline: Date.now() + 10_000 }),
-    commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
-  });
-  const { channel, chaincode } = network();
-  const net = gateway.getNetwork(channel);
-  return {
-    gateway,
-    client,
-    contract: (name: string) => net.getContract(chaincode, name),
-    close: () => {
-      gateway.close();
-      client.close();
-    },
-  };
+  return gatewaySession(orgSpec(orgName), userEntry.name, orgSpec(peerOrg));
 }
 
-export const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
+export { text };
 
 /** Retries an assertion until it passes or the timeout ends (eventual consistency across peers). */
 export async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000): Promise<T> {

@@ -1,0 +1,265 @@
+/**
+ * Patient-controlled records on the real network (issue 3): consent-gated audited reads across
+ * members, PHI confined to the custodian, MAJORITY endorsement of public objects, roles from
+ * certificates, break-glass, erasure.
+ */
+import { CommitError, type Contract, StatusCode } from '@hyperledger/fabric-gateway';
+import { common } from '@hyperledger/fabric-protos';
+import { chaincodeErrorCode, type Session } from '../../network/src/gateway';
+import { ensureIdentity } from '../../network/src/identities';
+import { paths } from '../../network/src/topology';
+import { network, orgSpec, session, stateDb, text, user } from './helpers/network';
+
+const runId = Date.now().toString(36);
+const marker = `PHI-MARKER-${runId}`;
+const HA = 'HospitalAMSP';
+const HB = 'HospitalBMSP';
+const PATIENT_A = 'PAT-HA-0001';
+
+function as(orgName: string, userName: string, peerOrg = orgName): Session {
+  return session(orgName, user(orgName, userName), peerOrg);
+}
+
+async function json<T>(bytes: Promise<Uint8Array>): Promise<T> {
+  return JSON.parse(text(await bytes)) as T;
+}
+
+/** The chaincode error code a call fails with. */
+async function failure(call: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await call;
+  } catch (error) {
+    return chaincodeErrorCode(error) ?? (error instanceof CommitError ? `COMMIT_${error.code}` : String(error));
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** Writes a record the way clients must: body to the custodian alone, then the header. */
+async function createRecord(doctor: Session, custodian: string, patientId: string, body: object): Promise<string> {
+  const records = doctor.contract('records');
+  const stored = await json<{ recordId: string; contentHash: string }>(
+    records.submit('CreateBody', {
+      arguments: [patientId, 'diagnosis'],
+      transientData: { body: JSON.stringify(body) },
+      endorsingOrganizations: [custodian],
+    }),
+  );
+  await records.submitTransaction('Publish', stored.recordId, patientId, 'diagnosis', '1', stored.contentHash);
+  return stored.recordId;
+}
+
+const readBody = (reader: Session, custodian: string, recordId: string, ticketId: string) =>
+  reader
+    .contract('access')
+    .evaluate('ReadBody', { arguments: [recordId, ticketId], endorsingOrganizations: [custodian] });
+
+async function requestAccess(
+  reader: Contract,
+  recordId: string,
+): Promise<{ ticketId: string; basis: string; flagged: boolean }> {
+  return json(reader.submitTransaction('RequestAccess', recordId, 'treatment'));
+}
+
+describe('patient-controlled records', () => {
+  const sessions: Session[] = [];
+  const open = (s: Session) => {
+    sessions.push(s);
+    return s;
+  };
+  let doctorA: Session;
+  let doctorB: Session;
+  let doctorBviaA: Session;
+  let patientA: Session;
+  let recordId: string;
+
+  beforeAll(async () => {
+    doctorA = open(as('hospital-a', 'doctor1'));
+    doctorB = open(as('hospital-b', 'doctor1'));
+    doctorBviaA = open(as('hospital-b', 'doctor1', 'hospital-a'));
+    patientA = open(as('hospital-a', 'patient1'));
+    recordId = await createRecord(doctorA, HA, PATIENT_A, { diagnosis: `J45.20 ${marker}`, notes: 'asthma review' });
+  });
+
+  afterAll(() => {
+    for (const s of sessions) s.close();
+  });
+
+  it("lets a hospital B doctor read hospital A's record only after consent and RequestAccess, through A's peer", async () => {
+    expect(await failure(requestAccess(doctorB.contract('access'), recordId))).toBe('CONSENT_REQUIRED');
+    const validUntil = new Date(Date.now() + 3_600_000).toISOString();
+    const grant = { grantee: { mspId: HB }, categories: ['diagnosis'], purpose: 'treatment', validUntil };
+    const consent = await json<{ consentId: string }>(
+      patientA.contract('consent').submitTransaction('Grant', JSON.stringify(grant)),
+    );
+    expect(await failure(readBody(doctorBviaA, HA, recordId, 'no-ticket'))).toBe('TICKET_REQUIRED');
+    const ticket = await requestAccess(doctorB.contract('access'), recordId);
+    expect(ticket.basis).toBe('consent');
+    expect(text(await readBody(doctorBviaA, HA, recordId, ticket.ticketId))).toContain(marker);
+    expect(await failure(readBody(doctorB, HB, recordId, ticket.ticketId))).toBe('WRONG_PEER');
+
+    await patientA.contract('consent').submitTransaction('Revoke', consent.consentId);
+    expect(await failure(readBody(doctorBviaA, HA, recordId, ticket.ticketId))).toBe('CONSENT_REQUIRED');
+    expect(await failure(requestAccess(doctorB.contract('access'), recordId))).toBe('CONSENT_REQUIRED');
+  });
+
+  it('denies the next access once a consent has expired', async () => {
+    const validUntil = new Date(Date.now() + 15_000).toISOString();
+    const grant = { grantee: { mspId: HB }, categories: ['diagnosis'], purpose: 'second-opinion', validUntil };
+    await patientA.contract('consent').submitTransaction('Grant', JSON.stringify(grant));
+    await json(doctorB.contract('access').submitTransaction('RequestAccess', recordId, 'second-opinion'));
+    await new Promise((resolve) => setTimeout(resolve, 16_000));
+    expect(
+      await failure(doctorB.contract('access').submitTransaction('RequestAccess', recordId, 'second-opinion')),
+    ).toBe('CONSENT_EXPIRED');
+  });
+
+  it('invalidates a consent endorsed by one member only, and it changes nothing', async () => {
+    const before = await json<unknown[]>(patientA.contract('consent').evaluateTransaction('ListMine'));
+    const grant = {
+      grantee: { mspId: 'LabMSP' },
+      categories: ['lab-result'],
+      purpose: 'treatment',
+      validUntil: '2099-01-01T00:00:00Z',
+    };
+    const error: unknown = await patientA
+      .contract('consent')
+      .submit('Grant', { arguments: [JSON.stringify(grant)], endorsingOrganizations: [HA] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CommitError);
+    expect((error as CommitError).code).toBe(StatusCode.ENDORSEMENT_POLICY_FAILURE);
+    expect(await json<unknown[]>(patientA.contract('consent').evaluateTransaction('ListMine'))).toEqual(before);
+  });
+
+  it('takes identities from certificates: forged arguments change nothing, a lab technician writes no record', async () => {
+    const grant = {
+      patientId: 'PAT-HB-0001',
+      grantee: { mspId: HB },
+      categories: ['note'],
+      purpose: 'research',
+      validUntil: '2099-01-01T00:00:00Z',
+    };
+    const granted = await json<{ patientId: string }>(
+      patientA.contract('consent').submitTransaction('Grant', JSON.stringify(grant)),
+    );
+    expect(granted.patientId).toBe(PATIENT_A);
+    const lab = open(as('lab', 'labtech1'));
+    const attempt = lab.contract('records').submit('CreateBody', {
+      arguments: [PATIENT_A, 'diagnosis'],
+      transientData: { body: JSON.stringify({ notes: 'x' }) },
+      endorsingOrganizations: ['LabMSP'],
+    });
+    expect(await failure(attempt)).toBe('FORBIDDEN');
+  });
+
+  it('flags a break-glass read and tells the patient by an event', async () => {
+    const checkpoint = await patientA.network.getChaincodeEvents(network().chaincode);
+    try {
+      const opened = await json<{ breakGlassId: string }>(
+        doctorB.contract('breakglass').submitTransaction('Open', PATIENT_A, 'unconscious', '30'),
+      );
+      const ticket = await requestAccess(doctorB.contract('access'), recordId);
+      expect(ticket).toMatchObject({ basis: 'break-glass', flagged: true });
+      expect(text(await readBody(doctorBviaA, HA, recordId, ticket.ticketId))).toContain(marker);
+      for await (const event of checkpoint) {
+        if (event.eventName !== 'BreakGlassOpened') continue;
+        const payload = JSON.parse(text(event.payload)) as { breakGlassId: string; patientId: string };
+        if (payload.breakGlassId !== opened.breakGlassId) continue;
+        expect(payload.patientId).toBe(PATIENT_A);
+        break;
+      }
+    } finally {
+      checkpoint.close();
+    }
+  });
+
+  it('keeps the marker out of every block, every other member’s state DB and all channel state', async () => {
+    const admin = open(as('hospital-a', 'admin'));
+    const directory = admin.contract('directory');
+    const patientId = `PAT-HA-${runId}`;
+    const stored = await json<{ demographicsHash: string }>(
+      directory.submit('StoreDemographics', {
+        arguments: [patientId],
+        transientData: { demographics: JSON.stringify({ name: `Marker ${marker}`, dateOfBirth: '1970-05-05' }) },
+        endorsingOrganizations: [HA],
+      }),
+    );
+    await directory.submitTransaction('RegisterPatient', patientId, stored.demographicsHash);
+
+    const last = (await height(admin)) - 1;
+    const blocks = await admin.network.getBlockEvents({ startBlock: 0n });
+    try {
+      let seen = 0;
+      for await (const block of blocks) {
+        expect(Buffer.from(block.serializeBinary()).includes(marker)).toBe(false);
+        seen++;
+        if ((block.getHeader()?.getNumber() ?? 0) >= last) break;
+      }
+      expect(seen).toBe(last + 1);
+    } finally {
+      blocks.close();
+    }
+
+    if (network().stateDb !== 'couchdb') return;
+    let heldByCustodian = false;
+    for (const member of network().orgs) {
+      const couch = stateDb(member.name);
+      for (const db of await couch.db.list()) {
+        const docs = await couch.use(db).list({ include_docs: true, attachments: true } as never);
+        const holds = JSON.stringify(docs).includes(marker);
+        // Only hospital A's private database of the ehr chaincode may hold it.
+        if (member.mspId === HA && db.startsWith('ehr_ehr$$p')) heldByCustodian ||= holds;
+        else expect({ member: member.name, db, holds }).toEqual({ member: member.name, db, holds: false });
+      }
+    }
+    expect(heldByCustodian).toBe(true);
+  });
+
+  it("after erasure the body is gone from the custodian's store and the hash check reports it", async () => {
+    const hospitalB = orgSpec('hospital-b');
+    const patientId = `PAT-HB-${runId}`;
+    const name = `patient-${runId}`;
+    await ensureIdentity(hospitalB, {
+      name,
+      type: 'client',
+      attrs: { 'ehr.role': 'patient', 'ehr.patientId': patientId },
+      dir: paths.org(hospitalB).user(name),
+    });
+    const erasedMarker = `${marker}-erased`;
+    const adminB = open(as('hospital-b', 'admin'));
+    const stored = await json<{ demographicsHash: string }>(
+      adminB.contract('directory').submit('StoreDemographics', {
+        arguments: [patientId],
+        transientData: { demographics: JSON.stringify({ name: erasedMarker, dateOfBirth: '1990-01-01' }) },
+        endorsingOrganizations: [HB],
+      }),
+    );
+    await adminB.contract('directory').submitTransaction('RegisterPatient', patientId, stored.demographicsHash);
+    const erasedRecord = await createRecord(doctorB, HB, patientId, { diagnosis: erasedMarker });
+
+    const patient = open(session('hospital-b', { ...user('hospital-b', 'patient1'), name }));
+    const request = await json<{ requestId: string }>(patient.contract('erasure').submitTransaction('Request'));
+    await adminB.contract('erasure').submit('Approve', {
+      arguments: [patientId, request.requestId],
+      endorsingOrganizations: [HB, HA, 'LabMSP'],
+    });
+
+    const verify = await json<{ status: string }>(
+      doctorB.contract('records').evaluateTransaction('Verify', erasedRecord),
+    );
+    expect(verify.status).toBe('purged');
+    expect(await failure(requestAccess(patient.contract('access'), erasedRecord))).toBe('PURGED');
+    if (network().stateDb === 'couchdb') {
+      const couch = stateDb('hospital-b');
+      for (const db of (await couch.db.list()).filter((d) => d.includes('$$p'))) {
+        const docs = await couch.use(db).list({ include_docs: true, attachments: true } as never);
+        expect(JSON.stringify(docs)).not.toContain(erasedMarker);
+      }
+    }
+  });
+});
+
+/** The channel's height, from the peer's query system chaincode. */
+async function height(s: Session): Promise<number> {
+  const info = await s.network.getContract('qscc').evaluateTransaction('GetChainInfo', network().channel);
+  return common.BlockchainInfo.deserializeBinary(info).getHeight();
+}
