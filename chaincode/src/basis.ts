@@ -9,6 +9,7 @@ import type { Caller } from './identity';
 import { getJson, key, listJson, txTime } from './ledger';
 import type { Basis } from './types/access';
 import type { BreakGlass } from './types/break-glass';
+import type { LabOrder } from './types/lab-order';
 import { type Consent, consentCovers, consentState } from './types/consent';
 import type { Patient } from './types/patient';
 import type { Purpose, RecordCategory } from './types/vocabulary';
@@ -74,7 +75,7 @@ const CONSENT_READERS = ['doctor', 'labtech', 'adjuster'];
 export async function readBasis(
   ctx: Context,
   who: Caller,
-  target: { patientId: string; custodian: string; category: RecordCategory },
+  target: { patientId: string; custodian: string; category: RecordCategory; recordId?: string },
   purpose: Purpose,
 ): Promise<BasisFound> {
   const patient = await getPatient(ctx, target.patientId);
@@ -82,7 +83,18 @@ export async function readBasis(
   if (who.mspId === target.custodian && (who.role === 'doctor' || who.role === 'labtech')) {
     return { basis: 'treating-staff', flagged: false };
   }
+  if (target.recordId && (await isOrderingDoctor(ctx, who, target.recordId)))
+    return { basis: 'ordering-doctor', flagged: false };
   return consentOrBreakGlass(ctx, who, target, purpose);
+}
+
+/** True when the record is the result of a lab order this doctor placed. */
+async function isOrderingDoctor(ctx: Context, who: Caller, recordId: string): Promise<boolean> {
+  if (who.role !== 'doctor') return false;
+  const link = await getJson<{ orderId: string }>(ctx, key(ctx, 'labResult', recordId));
+  if (!link) return false;
+  const order = await getJson<LabOrder>(ctx, key(ctx, 'labOrder', link.orderId));
+  return order?.orderingOrg === who.mspId && order.orderingDoctor === who.practitionerId;
 }
 
 /**

@@ -4,7 +4,14 @@ import { ChaincodeError, forbidden, invalid, notFound } from './errors';
 import { callerWithRole } from './identity';
 import { canonicalJson, marshal } from './json';
 import { endorsedBy, getJson, implicitCollection, key, listJson, putJson, sha256Hex, txTime } from './ledger';
-import { type OrgProfile, type Practitioner, parseOrgProfile, parsePractitioner } from './types/directory';
+import {
+  type OrgProfile,
+  type Practitioner,
+  parseOrgProfile,
+  parsePractitioner,
+  parseWard,
+  type Ward,
+} from './types/directory';
 import { type Patient, parseDemographics } from './types/patient';
 import { hex64, id, parseObject } from './validate';
 
@@ -118,5 +125,38 @@ export class DirectoryContract extends Contract {
     const patient = await getPatient(ctx, patientId);
     if (who.role === 'patient' && !isThePatient(who, patient)) throw forbidden('patients see only themselves');
     return canonicalJson(patient);
+  }
+
+  /** A hospital admin publishes a ward's bed capacity; later changes need that member's peer. */
+  @Transaction()
+  async PublishBeds(ctx: Context, wardJson: string): Promise<void> {
+    const admin = callerWithRole(ctx, 'admin');
+    const profile = await getJson<OrgProfile>(ctx, key(ctx, 'org', admin.mspId));
+    if (profile?.kind !== 'hospital') throw forbidden('only hospitals (with a published profile) publish beds');
+    const ward = parseWard(parseObject(wardJson, 'ward'), admin.mspId, txTime(ctx));
+    const wardKey = key(ctx, 'beds', admin.mspId, ward.ward);
+    await putJson(ctx, wardKey, ward);
+    await endorsedBy(ctx, wardKey, admin.mspId);
+  }
+
+  /** Hospitals with free beds, optionally only for a ward name or a specialty. */
+  @Transaction(false)
+  @Returns('string')
+  async ListFreeBeds(ctx: Context, filterJson: string): Promise<string> {
+    callerWithRole(ctx, 'doctor', 'admin');
+    const filter = filterJson ? parseObject(filterJson, 'filter') : {};
+    const profiles = new Map((await listJson<OrgProfile>(ctx, 'org')).map((p) => [p.mspId, p.displayName]));
+    const free = (await listJson<Ward>(ctx, 'beds'))
+      .filter((w) => w.total > w.occupied)
+      .filter((w) => filter.ward === undefined || w.ward === filter.ward)
+      .filter((w) => filter.specialty === undefined || w.specialty === filter.specialty)
+      .map((w) => ({
+        mspId: w.mspId,
+        hospital: profiles.get(w.mspId) ?? w.mspId,
+        ward: w.ward,
+        specialty: w.specialty,
+        free: w.total - w.occupied,
+      }));
+    return canonicalJson(free);
   }
 }

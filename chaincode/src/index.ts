@@ -1,8 +1,12 @@
 import { AccessContract } from './access-contract';
+import { AppointmentContract } from './appointment-contract';
 import { BreakGlassContract } from './break-glass-contract';
+import { ClaimContract } from './claim-contract';
 import { ConsentContract } from './consent-contract';
 import { DirectoryContract } from './directory-contract';
 import { ErasureContract } from './erasure-contract';
+import { LabOrderContract } from './lab-order-contract';
+import { PolicyContract } from './policy-contract';
 import { ProbeContract } from './probe';
 import { RecordContract } from './record-contract';
 
@@ -24,5 +28,9 @@ export const contracts = [
   AccessContract,
   BreakGlassContract,
   ErasureContract,
+  LabOrderContract,
+  AppointmentContract,
+  PolicyContract,
+  ClaimContract,
   ProbeContract,
 ];

@@ -1,3 +1,4 @@
+import { invalid } from '../errors';
 import { type Input, oneOf, optionalStr, str, stringList } from '../validate';
 import { ORG_KINDS, type OrgKind } from './vocabulary';
 
@@ -45,4 +46,35 @@ export function parsePractitioner(input: Input, mspId: string, updatedAt: string
   const specialty = optionalStr(input, 'specialty', { max: 80 });
   if (specialty) practitioner.specialty = specialty;
   return practitioner;
+}
+
+/** Public: bed capacity of one ward of a hospital. */
+export interface Ward {
+  mspId: string;
+  ward: string;
+  specialty: string;
+  total: number;
+  occupied: number;
+  updatedAt: string;
+}
+
+function count(input: Input, field: string): number {
+  const value = input[field];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 100_000) {
+    throw invalid(`${field} must be an integer from 0 to 100000`);
+  }
+  return value;
+}
+
+export function parseWard(input: Input, mspId: string, updatedAt: string): Ward {
+  const ward: Ward = {
+    mspId,
+    ward: str(input, 'ward', { max: 64, pattern: /^[A-Za-z0-9 _-]+$/ }),
+    specialty: str(input, 'specialty', { max: 64 }),
+    total: count(input, 'total'),
+    occupied: count(input, 'occupied'),
+    updatedAt,
+  };
+  if (ward.occupied > ward.total) throw invalid('occupied beds cannot exceed total beds');
+  return ward;
 }

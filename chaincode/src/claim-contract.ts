@@ -1,0 +1,185 @@
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { adjudicate, statusOf } from './adjudication';
+import { getPatient, isThePatient } from './basis';
+import { transientJson } from './directory-contract';
+import { ChaincodeError, forbidden, invalid, notFound } from './errors';
+import { type Caller, callerWithRole } from './identity';
+import { canonicalJson, marshal } from './json';
+import { emit, endorsedBy, getJson, implicitCollection, key, listJson, putJson, txTime } from './ledger';
+import { getPolicy } from './policy-contract';
+import { headerKey } from './record-contract';
+import type { Claim } from './types/claim';
+import { parseClaimInput } from './types/claim';
+import type { Policy } from './types/policy';
+import type { RecordHeader } from './types/record';
+import { id, MSP_PATTERN, parseObject, str } from './validate';
+
+const claimKey = (ctx: Context, claimId: string) => key(ctx, 'claim', claimId);
+const COUNTED: Claim['status'][] = ['approved', 'partially-approved', 'paid'];
+
+/** Which policy year (0, 1, …) a date falls in, counted from the policy's start. */
+export function policyYear(policy: Policy, date: string): number {
+  const start = new Date(policy.validFrom);
+  const at = new Date(date);
+  let years = at.getUTCFullYear() - start.getUTCFullYear();
+  const anniversary = new Date(start);
+  anniversary.setUTCFullYear(start.getUTCFullYear() + years);
+  if (anniversary > at) years -= 1;
+  return years;
+}
+
+/** True when `a` was submitted before `b` (ties broken by id): earlier claims win duplicates. */
+const earlier = (a: Claim, b: Claim) =>
+  a.submittedAt < b.submittedAt || (a.submittedAt === b.submittedAt && a.claimId < b.claimId);
+
+/**
+ * Claims: a hospital's billing clerk (or the patient) submits; the insurer's adjuster
+ * adjudicates with the deterministic rules of SPEC §5 and records payment. From submission on,
+ * every change needs the provider AND the insurer: the insurer validates on its own peer.
+ */
+@Info({ title: 'Claims', description: 'Insurance claims' })
+export class ClaimContract extends Contract {
+  constructor() {
+    super('claims');
+  }
+
+  @Transaction()
+  @Returns('string')
+  async Submit(ctx: Context, claimJson: string): Promise<string> {
+    const who = callerWithRole(ctx, 'billing', 'patient');
+    const input = parseObject(claimJson, 'claim');
+    const fields = parseClaimInput(input);
+    const patient = await getPatient(ctx, fields.patientId);
+    if (who.role === 'patient' && !isThePatient(who, patient))
+      throw forbidden('patients file claims for themselves only');
+    const provider = who.role === 'billing' ? who.mspId : str(input, 'provider', { max: 64, pattern: MSP_PATTERN });
+    const policy = await getPolicy(ctx, fields.policyId);
+    if (!policy) throw notFound(`policy ${fields.policyId} does not exist`);
+    const claim: Claim = {
+      claimId: `CLM-${ctx.stub.getTxID().slice(0, 32)}`,
+      ...fields,
+      insurer: policy.insurer,
+      provider,
+      submittedBy: { mspId: who.mspId, role: who.role },
+      status: 'submitted',
+      submittedAt: txTime(ctx),
+    };
+    await this.#save(ctx, claim);
+    for (const line of claim.lines)
+      await putJson(ctx, key(ctx, 'claimRecord', line.recordId, claim.claimId), { claimId: claim.claimId });
+    await putJson(ctx, key(ctx, 'patientClaim', claim.patientId, claim.claimId), { claimId: claim.claimId });
+    await putJson(ctx, key(ctx, 'policyClaim', claim.policyId, claim.claimId), { claimId: claim.claimId });
+    await endorsedBy(ctx, claimKey(ctx, claim.claimId), provider, policy.insurer);
+    return canonicalJson(claim);
+  }
+
+  /** Line descriptions (transient `lines`), held by the provider and the insurer only. */
+  @Transaction()
+  async StoreLineDetails(ctx: Context, claimId: string): Promise<void> {
+    const clerk = callerWithRole(ctx, 'billing');
+    const claim = await this.#get(ctx, claimId);
+    if (claim.provider !== clerk.mspId) throw forbidden(`claim ${claimId} was submitted for ${claim.provider}`);
+    const details = transientJson(ctx, 'lines');
+    if (details.length > 32 * 1024) throw invalid('line details are larger than 32 KiB');
+    const bytes = marshal({ claimId, details: parseObject(details, 'lines') });
+    for (const mspId of new Set([claim.provider, claim.insurer])) {
+      await ctx.stub.putPrivateData(implicitCollection(mspId), key(ctx, 'claimLines', claimId), bytes);
+    }
+  }
+
+  @Transaction()
+  @Returns('string')
+  async Adjudicate(ctx: Context, claimId: string): Promise<string> {
+    const adjuster = callerWithRole(ctx, 'adjuster');
+    const claim = await this.#insurersClaim(ctx, adjuster, claimId, ['submitted']);
+    const policy = await getPolicy(ctx, claim.policyId);
+    const records = new Map<string, RecordHeader | undefined>();
+    const claimedElsewhere = new Set<string>();
+    for (const line of claim.lines) {
+      records.set(line.recordId, await getJson<RecordHeader>(ctx, headerKey(ctx, line.recordId)));
+      for (const other of await listJson<{ claimId: string }>(ctx, 'claimRecord', line.recordId)) {
+        if (other.claimId === claimId) continue;
+        const rival = await this.#get(ctx, other.claimId);
+        if (rival.status !== 'rejected' && earlier(rival, claim)) claimedElsewhere.add(line.recordId);
+      }
+    }
+    const usedThisYear = policy ? await this.#usedThisYear(ctx, policy, claim) : 0;
+    const decision = adjudicate({ claim, policy, records, claimedElsewhere, usedThisYear });
+    const adjudicated: Claim = {
+      ...claim,
+      status: statusOf(decision, claim),
+      adjudication: { ...decision, adjudicatedAt: txTime(ctx), adjudicator: adjuster.id },
+    };
+    await this.#save(ctx, adjudicated);
+    return canonicalJson(adjudicated);
+  }
+
+  @Transaction()
+  async RecordPayment(ctx: Context, claimId: string, paymentRef: string): Promise<void> {
+    const adjuster = callerWithRole(ctx, 'adjuster');
+    const claim = await this.#insurersClaim(ctx, adjuster, claimId, ['approved', 'partially-approved']);
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(paymentRef)) throw invalid('paymentRef must be 1-64 letters, digits, "-" or "_"');
+    const amount = claim.adjudication?.approvedAmount ?? 0;
+    await this.#save(ctx, { ...claim, status: 'paid', payment: { paymentRef, paidAt: txTime(ctx), amount } });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async Get(ctx: Context, claimId: string): Promise<string> {
+    const who = callerWithRole(ctx, 'patient', 'billing', 'adjuster', 'admin');
+    const claim = await this.#get(ctx, claimId);
+    const allowed =
+      who.role === 'patient'
+        ? isThePatient(who, await getPatient(ctx, claim.patientId))
+        : [claim.provider, claim.insurer].includes(who.mspId);
+    if (!allowed) throw forbidden('claims are seen by the patient, the provider and the insurer');
+    return canonicalJson(claim);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListMine(ctx: Context): Promise<string> {
+    const who = callerWithRole(ctx, 'patient');
+    const patient = await getPatient(ctx, who.patientId ?? '');
+    if (!isThePatient(who, patient)) throw forbidden('patients see only their own claims');
+    const index = await listJson<{ claimId: string }>(ctx, 'patientClaim', patient.patientId);
+    return canonicalJson(await Promise.all(index.map((c) => this.#get(ctx, c.claimId))));
+  }
+
+  async #usedThisYear(ctx: Context, policy: Policy, claim: Claim): Promise<number> {
+    const year = policyYear(policy, claim.serviceDate);
+    let used = 0;
+    for (const { claimId } of await listJson<{ claimId: string }>(ctx, 'policyClaim', policy.policyId)) {
+      if (claimId === claim.claimId) continue;
+      const other = await this.#get(ctx, claimId);
+      if (COUNTED.includes(other.status) && policyYear(policy, other.serviceDate) === year)
+        used += other.adjudication?.approvedAmount ?? 0;
+    }
+    return used;
+  }
+
+  async #get(ctx: Context, claimId: string): Promise<Claim> {
+    const claim = await getJson<Claim>(ctx, claimKey(ctx, id(claimId, 'claimId')));
+    if (!claim) throw notFound(`claim ${claimId} does not exist`);
+    return claim;
+  }
+
+  async #insurersClaim(ctx: Context, adjuster: Caller, claimId: string, statuses: Claim['status'][]): Promise<Claim> {
+    const claim = await this.#get(ctx, claimId);
+    if (claim.insurer !== adjuster.mspId) throw forbidden(`claim ${claimId} is for ${claim.insurer}`);
+    if (!statuses.includes(claim.status)) throw new ChaincodeError('CONFLICT', `claim ${claimId} is ${claim.status}`);
+    return claim;
+  }
+
+  async #save(ctx: Context, claim: Claim): Promise<void> {
+    await putJson(ctx, claimKey(ctx, claim.claimId), claim);
+    emit(ctx, 'ClaimStatus', {
+      claimId: claim.claimId,
+      patientId: claim.patientId,
+      provider: claim.provider,
+      insurer: claim.insurer,
+      status: claim.status,
+      approvedAmount: claim.adjudication?.approvedAmount,
+    });
+  }
+}

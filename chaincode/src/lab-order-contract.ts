@@ -1,0 +1,231 @@
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { getPatient, isThePatient, writeBasis } from './basis';
+import { transientJson } from './directory-contract';
+import { ChaincodeError, forbidden, invalid, notFound } from './errors';
+import { type Caller, callerWithRole } from './identity';
+import { canonicalJson, marshal } from './json';
+import { emit, endorsedBy, getJson, implicitCollection, key, listJson, putJson, sha256Hex, txTime } from './ledger';
+import { bodyKey, headerKey, versionLabel } from './record-contract';
+import { type LabOrder, type LabOrderStatus, parseLabOrderDetails, PRIORITIES } from './types/lab-order';
+import { parseRecordBody, type RecordHeader, type RecordVersion } from './types/record';
+import { hex64, id, MSP_PATTERN, parseObject } from './validate';
+
+const orderKey = (ctx: Context, orderId: string) => key(ctx, 'labOrder', orderId);
+const detailsKey = (ctx: Context, orderId: string) => key(ctx, 'labOrderDetails', orderId);
+/** Finds the order a result record answers (the ordering doctor's lawful basis). */
+export const labResultKey = (ctx: Context, recordId: string) => key(ctx, 'labResult', recordId);
+
+export async function getOrder(ctx: Context, orderId: string): Promise<LabOrder> {
+  const order = await getJson<LabOrder>(ctx, orderKey(ctx, id(orderId, 'orderId')));
+  if (!order) throw notFound(`lab order ${orderId} does not exist`);
+  return order;
+}
+
+async function hashIn(ctx: Context, mspId: string, stateKey: string): Promise<string> {
+  const hash = await ctx.stub.getPrivateDataHash(implicitCollection(mspId), stateKey);
+  return Buffer.from(hash).toString('hex');
+}
+
+/**
+ * Lab orders: a doctor orders tests at a lab (details private to both members, then a public
+ * order endorsed by a majority); the lab accepts or rejects, starts, and posts the result as a
+ * record held by the lab. After creation every change needs the ordering hospital AND the lab.
+ */
+@Info({ title: 'LabOrders', description: 'Lab orders and results' })
+export class LabOrderContract extends Contract {
+  constructor() {
+    super('laborders');
+  }
+
+  /** Step 1, endorsed by the ordering hospital and the lab: the tests (transient `details`). */
+  @Transaction()
+  @Returns('string')
+  async StoreDetails(ctx: Context, patientId: string, labMspId: string): Promise<string> {
+    const doctor = callerWithRole(ctx, 'doctor');
+    if (!MSP_PATTERN.test(labMspId)) throw invalid('labMspId must be an MSP ID');
+    await getPatient(ctx, id(patientId, 'patientId'));
+    const orderId = `LAB-${ctx.stub.getTxID().slice(0, 32)}`;
+    const bytes = marshal(parseLabOrderDetails(parseObject(transientJson(ctx, 'details'), 'details'), orderId));
+    for (const mspId of new Set([doctor.mspId, labMspId])) {
+      await ctx.stub.putPrivateData(implicitCollection(mspId), detailsKey(ctx, orderId), bytes);
+    }
+    return canonicalJson({ orderId, detailsHash: sha256Hex(bytes) });
+  }
+
+  /** Step 2, majority: the public order, bound to the details held by both members. */
+  @Transaction()
+  async Create(
+    ctx: Context,
+    orderId: string,
+    patientId: string,
+    labMspId: string,
+    priority: string,
+    detailsHash: string,
+  ): Promise<void> {
+    const doctor = callerWithRole(ctx, 'doctor');
+    hex64(detailsHash, 'detailsHash');
+    if (!(PRIORITIES as readonly string[]).includes(priority))
+      throw invalid(`priority must be one of ${PRIORITIES.join(', ')}`);
+    if (await getJson<LabOrder>(ctx, orderKey(ctx, id(orderId, 'orderId'))))
+      throw new ChaincodeError('ALREADY_EXISTS', `lab order ${orderId} exists`);
+    for (const mspId of [doctor.mspId, labMspId]) {
+      const held = await hashIn(ctx, mspId, detailsKey(ctx, orderId));
+      if (held !== detailsHash)
+        throw new ChaincodeError('HASH_MISMATCH', `the order details held by ${mspId} do not match`);
+    }
+    await writeBasis(ctx, doctor, { patientId, category: 'lab-result' });
+    const now = txTime(ctx);
+    const order: LabOrder = {
+      orderId,
+      patientId,
+      orderingOrg: doctor.mspId,
+      orderingDoctor: doctor.practitionerId ?? '',
+      lab: labMspId,
+      detailsHash,
+      priority: priority as LabOrder['priority'],
+      status: 'ordered',
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.#save(ctx, order);
+    await putJson(ctx, key(ctx, 'patientLabOrder', patientId, orderId), { orderId });
+    await endorsedBy(ctx, orderKey(ctx, orderId), doctor.mspId, labMspId);
+  }
+
+  @Transaction()
+  async Accept(ctx: Context, orderId: string): Promise<void> {
+    await this.#labMove(ctx, orderId, 'ordered', 'accepted');
+  }
+
+  @Transaction()
+  async Reject(ctx: Context, orderId: string, reason: string): Promise<void> {
+    if (reason.length === 0 || reason.length > 200)
+      throw invalid('a rejection needs a reason of at most 200 characters');
+    await this.#labMove(ctx, orderId, 'ordered', 'rejected', reason);
+  }
+
+  @Transaction()
+  async Start(ctx: Context, orderId: string): Promise<void> {
+    await this.#labMove(ctx, orderId, 'accepted', 'in-progress');
+  }
+
+  /** Step 1 of the result, endorsed by the lab alone: the result body (transient `body`). */
+  @Transaction()
+  @Returns('string')
+  async StoreResultBody(ctx: Context, orderId: string): Promise<string> {
+    const tech = callerWithRole(ctx, 'labtech');
+    const order = await this.#labOrder(ctx, tech, orderId, 'in-progress');
+    const recordId = `REC-${ctx.stub.getTxID().slice(0, 32)}`;
+    const body = parseRecordBody(parseObject(transientJson(ctx, 'body'), 'body'), {
+      recordId,
+      version: 1,
+      patientId: order.patientId,
+      category: 'lab-result',
+    });
+    const bytes = marshal(body);
+    await ctx.stub.putPrivateData(implicitCollection(tech.mspId), bodyKey(ctx, recordId, 1), bytes);
+    return canonicalJson({ orderId, recordId, contentHash: sha256Hex(bytes) });
+  }
+
+  /** Step 2: the result record's header and the completed order; the result is ready. */
+  @Transaction()
+  async PublishResult(ctx: Context, orderId: string, recordId: string, contentHash: string): Promise<void> {
+    const tech = callerWithRole(ctx, 'labtech');
+    const order = await this.#labOrder(ctx, tech, orderId, 'in-progress');
+    hex64(contentHash, 'contentHash');
+    if ((await hashIn(ctx, tech.mspId, bodyKey(ctx, id(recordId, 'recordId'), 1))) !== contentHash) {
+      throw new ChaincodeError('HASH_MISMATCH', `contentHash does not match the stored result of ${recordId}`);
+    }
+    if (await getJson<RecordHeader>(ctx, headerKey(ctx, recordId)))
+      throw new ChaincodeError('ALREADY_EXISTS', `record ${recordId} exists`);
+    const now = txTime(ctx);
+    const author = tech.practitionerId ?? '';
+    const header: RecordHeader = {
+      recordId,
+      patientId: order.patientId,
+      category: 'lab-result',
+      custodian: tech.mspId,
+      author,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      contentHash,
+      purged: false,
+    };
+    await putJson(ctx, headerKey(ctx, recordId), header);
+    const version: RecordVersion = {
+      recordId,
+      version: 1,
+      author,
+      contentHash,
+      txId: ctx.stub.getTxID(),
+      publishedAt: now,
+    };
+    await putJson(ctx, key(ctx, 'recordVersion', recordId, versionLabel(1)), version);
+    await putJson(ctx, key(ctx, 'patientRecord', order.patientId, recordId), { recordId });
+    await putJson(ctx, labResultKey(ctx, recordId), { orderId });
+    await this.#save(ctx, { ...order, status: 'completed', resultRecordId: recordId, updatedAt: now }, 'ResultReady');
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async Get(ctx: Context, orderId: string): Promise<string> {
+    const who = callerWithRole(ctx, 'patient', 'doctor', 'labtech', 'admin');
+    const order = await getOrder(ctx, orderId);
+    const involved = who.mspId === order.orderingOrg || who.mspId === order.lab;
+    const allowed = who.role === 'patient' ? isThePatient(who, await getPatient(ctx, order.patientId)) : involved;
+    if (!allowed) throw forbidden('lab orders are seen by the patient, the ordering member and the lab');
+    return canonicalJson(order);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListForPatient(ctx: Context, patientId: string): Promise<string> {
+    const who = callerWithRole(ctx, 'patient', 'doctor', 'labtech', 'admin');
+    const orders = await Promise.all(
+      (await listJson<{ orderId: string }>(ctx, 'patientLabOrder', id(patientId, 'patientId'))).map((o) =>
+        getOrder(ctx, o.orderId),
+      ),
+    );
+    if (who.role === 'patient') {
+      if (!isThePatient(who, await getPatient(ctx, patientId)))
+        throw forbidden('patients see only their own lab orders');
+      return canonicalJson(orders);
+    }
+    return canonicalJson(orders.filter((o) => o.orderingOrg === who.mspId || o.lab === who.mspId));
+  }
+
+  async #labOrder(ctx: Context, tech: Caller, orderId: string, status: LabOrderStatus): Promise<LabOrder> {
+    const order = await getOrder(ctx, orderId);
+    if (order.lab !== tech.mspId) throw forbidden(`lab order ${orderId} is for ${order.lab}`);
+    if (order.status !== status)
+      throw new ChaincodeError('CONFLICT', `lab order ${orderId} is ${order.status}, not ${status}`);
+    return order;
+  }
+
+  async #labMove(
+    ctx: Context,
+    orderId: string,
+    from: LabOrderStatus,
+    to: LabOrderStatus,
+    reason?: string,
+  ): Promise<void> {
+    const tech = callerWithRole(ctx, 'labtech');
+    const order = await this.#labOrder(ctx, tech, orderId, from);
+    const moved: LabOrder = { ...order, status: to, updatedAt: txTime(ctx) };
+    if (reason) moved.rejectionReason = reason;
+    await this.#save(ctx, moved);
+  }
+
+  async #save(ctx: Context, order: LabOrder, eventName = 'LabOrderStatus'): Promise<void> {
+    await putJson(ctx, orderKey(ctx, order.orderId), order);
+    emit(ctx, eventName, {
+      orderId: order.orderId,
+      patientId: order.patientId,
+      orderingOrg: order.orderingOrg,
+      lab: order.lab,
+      status: order.status,
+      resultRecordId: order.resultRecordId,
+    });
+  }
+}

@@ -1,0 +1,77 @@
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { getPatient, isThePatient } from './basis';
+import { forbidden, notFound } from './errors';
+import { callerWithRole } from './identity';
+import { canonicalJson } from './json';
+import { endorsedBy, getJson, key, putJson, txTime } from './ledger';
+import { type Policy, parsePolicyTerms } from './types/policy';
+import { id, parseObject } from './validate';
+
+const policyKey = (ctx: Context, policyId: string) => key(ctx, 'policy', policyId);
+
+export async function getPolicy(ctx: Context, policyId: string): Promise<Policy | undefined> {
+  return getJson<Policy>(ctx, policyKey(ctx, id(policyId, 'policyId')));
+}
+
+/** Insurance policies: issued, updated and ended by the insurer's adjusters; changed only with the insurer's endorsement. */
+@Info({ title: 'Policies', description: 'Insurance policies' })
+export class PolicyContract extends Contract {
+  constructor() {
+    super('policies');
+  }
+
+  @Transaction()
+  @Returns('string')
+  async Issue(ctx: Context, patientId: string, termsJson: string): Promise<string> {
+    const adjuster = callerWithRole(ctx, 'adjuster');
+    await getPatient(ctx, id(patientId, 'patientId'));
+    const policy: Policy = {
+      policyId: `POL-${ctx.stub.getTxID().slice(0, 32)}`,
+      insurer: adjuster.mspId,
+      patientId,
+      ...parsePolicyTerms(parseObject(termsJson, 'terms')),
+      status: 'active',
+      updatedAt: txTime(ctx),
+    };
+    await putJson(ctx, policyKey(ctx, policy.policyId), policy);
+    await putJson(ctx, key(ctx, 'patientPolicy', patientId, policy.policyId), { policyId: policy.policyId });
+    await endorsedBy(ctx, policyKey(ctx, policy.policyId), adjuster.mspId);
+    return canonicalJson(policy);
+  }
+
+  @Transaction()
+  async Update(ctx: Context, policyId: string, termsJson: string): Promise<void> {
+    const policy = await this.#own(ctx, policyId);
+    await putJson(ctx, policyKey(ctx, policyId), {
+      ...policy,
+      ...parsePolicyTerms(parseObject(termsJson, 'terms')),
+      updatedAt: txTime(ctx),
+    });
+  }
+
+  @Transaction()
+  async End(ctx: Context, policyId: string): Promise<void> {
+    const policy = await this.#own(ctx, policyId);
+    await putJson(ctx, policyKey(ctx, policyId), { ...policy, status: 'ended', updatedAt: txTime(ctx) });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async Get(ctx: Context, policyId: string): Promise<string> {
+    const who = callerWithRole(ctx, 'patient', 'adjuster', 'billing', 'admin');
+    const policy = await getPolicy(ctx, policyId);
+    if (!policy) throw notFound(`policy ${policyId} does not exist`);
+    if (who.role === 'patient' && !isThePatient(who, await getPatient(ctx, policy.patientId))) {
+      throw forbidden('patients see only their own policies');
+    }
+    return canonicalJson(policy);
+  }
+
+  async #own(ctx: Context, policyId: string): Promise<Policy> {
+    const adjuster = callerWithRole(ctx, 'adjuster');
+    const policy = await getPolicy(ctx, policyId);
+    if (!policy) throw notFound(`policy ${policyId} does not exist`);
+    if (policy.insurer !== adjuster.mspId) throw forbidden(`policy ${policyId} belongs to ${policy.insurer}`);
+    return policy;
+  }
+}

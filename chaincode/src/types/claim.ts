@@ -1,0 +1,91 @@
+import { invalid } from '../errors';
+import { hex64, id, type Input, isoTime, str } from '../validate';
+import { RECORD_CATEGORIES, type RecordCategory } from './vocabulary';
+
+export const REASON_CODES = [
+  'POLICY_INACTIVE',
+  'NOT_COVERED',
+  'LIMIT_EXCEEDED',
+  'MISSING_DOCUMENT',
+  'HASH_MISMATCH',
+  'DUPLICATE',
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+/** A claim line: one referenced record, its hash as the provider saw it, and the amount in cents. */
+export interface ClaimLine {
+  recordId: string;
+  contentHash: string;
+  category: RecordCategory;
+  amount: number;
+}
+
+export interface LineDecision {
+  recordId: string;
+  approvedAmount: number;
+  reasons: ReasonCode[];
+}
+
+export interface Adjudication {
+  approvedAmount: number;
+  reasons: ReasonCode[];
+  lines: LineDecision[];
+  adjudicatedAt: string;
+  adjudicator: string;
+}
+
+export type ClaimStatus = 'submitted' | 'approved' | 'partially-approved' | 'rejected' | 'paid';
+
+/** Public: a claim (line descriptions stay in the provider's and insurer's collections). */
+export interface Claim {
+  claimId: string;
+  patientId: string;
+  policyId: string;
+  insurer: string;
+  provider: string;
+  submittedBy: { mspId: string; role: string };
+  serviceDate: string;
+  lines: ClaimLine[];
+  claimedAmount: number;
+  status: ClaimStatus;
+  submittedAt: string;
+  adjudication?: Adjudication;
+  payment?: { paymentRef: string; paidAt: string; amount: number };
+}
+
+function parseLine(value: unknown, index: number): ClaimLine {
+  if (typeof value !== 'object' || value === null) throw invalid(`lines[${index}] must be an object`);
+  const line = value as Input;
+  const category = line.category;
+  if (typeof category !== 'string' || !(RECORD_CATEGORIES as readonly string[]).includes(category)) {
+    throw invalid(`lines[${index}].category must be a record category`);
+  }
+  const amount = line.amount;
+  if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount <= 0) {
+    throw invalid(`lines[${index}].amount must be a positive integer amount in cents`);
+  }
+  return {
+    recordId: id(str(line, 'recordId', { max: 128 }), `lines[${index}].recordId`),
+    contentHash: hex64(str(line, 'contentHash', { max: 64 }), `lines[${index}].contentHash`),
+    category: category as RecordCategory,
+    amount,
+  };
+}
+
+export function parseClaimInput(
+  input: Input,
+): Pick<Claim, 'policyId' | 'patientId' | 'serviceDate' | 'lines' | 'claimedAmount'> {
+  const lines = input.lines;
+  if (!Array.isArray(lines) || lines.length === 0 || lines.length > 50)
+    throw invalid('lines must be an array of 1 to 50 lines');
+  const parsed = lines.map(parseLine);
+  const recordIds = parsed.map((l) => l.recordId);
+  if (new Set(recordIds).size !== recordIds.length) throw invalid('a record may appear on one line of a claim only');
+  return {
+    policyId: id(str(input, 'policyId', { max: 128 }), 'policyId'),
+    patientId: id(str(input, 'patientId', { max: 128 }), 'patientId'),
+    serviceDate: isoTime(input, 'serviceDate'),
+    lines: parsed,
+    claimedAmount: parsed.reduce((sum, l) => sum + l.amount, 0),
+  };
+}

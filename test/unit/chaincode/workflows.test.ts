@@ -1,0 +1,443 @@
+import { AccessContract } from '../../../chaincode/src/access-contract';
+import { AppointmentContract } from '../../../chaincode/src/appointment-contract';
+import { ClaimContract } from '../../../chaincode/src/claim-contract';
+import { DirectoryContract } from '../../../chaincode/src/directory-contract';
+import { LabOrderContract } from '../../../chaincode/src/lab-order-contract';
+import { PolicyContract } from '../../../chaincode/src/policy-contract';
+import {
+  createRecord,
+  evaluate,
+  HA,
+  HB,
+  INS,
+  LAB,
+  Ledger,
+  PATIENT_A,
+  people,
+  PHI_MARKER,
+  publicText,
+  registerPatient,
+  submit,
+} from './fixture';
+
+const labOrders = new LabOrderContract();
+const appointments = new AppointmentContract();
+const policies = new PolicyContract();
+const claims = new ClaimContract();
+const directory = new DirectoryContract();
+const access = new AccessContract();
+
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the shape it expects
+const parse = <T>(text: string) => JSON.parse(text) as T;
+
+describe('lab orders', () => {
+  let ledger: Ledger;
+
+  beforeEach(async () => {
+    ledger = new Ledger();
+    jest.spyOn(Date, 'now').mockImplementation(() => ledger.now);
+    await registerPatient(ledger);
+  });
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  async function order(): Promise<string> {
+    const details = { tests: [{ code: 'CBC', name: `full blood count ${PHI_MARKER}` }] };
+    const stored = await submit(ledger, people.doctorA, (c) => labOrders.StoreDetails(c, PATIENT_A, LAB), {
+      transient: { details: JSON.stringify(details) },
+    });
+    const { orderId, detailsHash } = parse<{ orderId: string; detailsHash: string }>(stored.result);
+    const created = await submit(ledger, people.doctorA, (c) =>
+      labOrders.Create(c, orderId, PATIENT_A, LAB, 'urgent', detailsHash),
+    );
+    expect(created.ctx.validationParameters.size).toBe(1);
+    return orderId;
+  }
+
+  const status = async (orderId: string) =>
+    parse<{ status: string }>(await evaluate(ledger, people.labtech, (c) => labOrders.Get(c, orderId))).status;
+
+  it('runs order → accept → start → result, the ordering doctor and the patient read the result', async () => {
+    const orderId = await order();
+    expect(ledger.collection(`_implicit_org_${HA}`).size).toBe(2); // demographics + order details
+    expect(ledger.collection(`_implicit_org_${LAB}`).size).toBe(1);
+    await submit(ledger, people.labtech, (c) => labOrders.Accept(c, orderId));
+    await submit(ledger, people.labtech, (c) => labOrders.Start(c, orderId));
+    expect(await status(orderId)).toBe('in-progress');
+    const stored = await submit(ledger, people.labtech, (c) => labOrders.StoreResultBody(c, orderId), {
+      transient: { body: JSON.stringify({ diagnosis: `Hb 13.5 g/dL ${PHI_MARKER}` }) },
+    });
+    const { recordId, contentHash } = parse<{ recordId: string; contentHash: string }>(stored.result);
+    const published = await submit(ledger, people.labtech, (c) =>
+      labOrders.PublishResult(c, orderId, recordId, contentHash),
+    );
+    expect(published.ctx.events[0]?.name).toBe('ResultReady');
+    expect(await status(orderId)).toBe('completed');
+
+    const doctorTicket = await submit(ledger, people.doctorA, (c) => access.RequestAccess(c, recordId, 'treatment'));
+    expect(parse<{ basis: string }>(doctorTicket.result).basis).toBe('ordering-doctor');
+    const body = await evaluate(
+      ledger,
+      people.doctorA,
+      (c) => access.ReadBody(c, recordId, parse<{ ticketId: string }>(doctorTicket.result).ticketId),
+      {
+        peerMspId: LAB,
+      },
+    );
+    expect(body).toContain('Hb 13.5');
+    const patientTicket = await submit(ledger, people.patientA, (c) => access.RequestAccess(c, recordId, 'treatment'));
+    expect(parse<{ basis: string }>(patientTicket.result).basis).toBe('patient');
+    expect(publicText(ledger)).not.toContain(PHI_MARKER);
+  });
+
+  it('shows an order to the patient and the two members involved only', async () => {
+    const orderId = await order();
+    const listed = parse<{ orderId: string }[]>(
+      await evaluate(ledger, people.patientA, (c) => labOrders.ListForPatient(c, PATIENT_A)),
+    );
+    expect(listed.map((o) => o.orderId)).toEqual([orderId]);
+    expect(JSON.parse(await evaluate(ledger, people.doctorB, (c) => labOrders.ListForPatient(c, PATIENT_A)))).toEqual(
+      [],
+    );
+    await expect(evaluate(ledger, people.doctorB, (c) => labOrders.Get(c, orderId))).rejects.toThrow(/^FORBIDDEN/);
+    expect(
+      parse<{ status: string }>(await evaluate(ledger, people.doctorA, (c) => labOrders.Get(c, orderId))).status,
+    ).toBe('ordered');
+  });
+
+  it('announces every status change', async () => {
+    const orderId = await order();
+    await submit(ledger, people.labtech, (c) => labOrders.Reject(c, orderId, 'sample haemolysed'));
+    const events = ledger.committedEvents
+      .filter((e) => e.name === 'LabOrderStatus')
+      .map((e) => parse<{ status: string }>(e.payload.toString()).status);
+    expect(events).toEqual(['ordered', 'rejected']);
+  });
+
+  it('refuses transitions out of order and by anyone but the lab', async () => {
+    const orderId = await order();
+    await expect(submit(ledger, people.labtech, (c) => labOrders.Start(c, orderId))).rejects.toThrow(/^CONFLICT/);
+    await expect(submit(ledger, people.doctorA, (c) => labOrders.Accept(c, orderId))).rejects.toThrow(/^FORBIDDEN/);
+    const otherLab = { mspId: HB, attrs: { 'ehr.role': 'labtech', 'ehr.practitionerId': 'LAB-X' } };
+    await expect(submit(ledger, otherLab, (c) => labOrders.Accept(c, orderId))).rejects.toThrow(
+      /^FORBIDDEN: lab order .* is for LabMSP/,
+    );
+    await expect(submit(ledger, people.labtech, (c) => labOrders.Reject(c, orderId, ''))).rejects.toThrow(
+      /^INVALID_ARGUMENT/,
+    );
+  });
+
+  it('refuses an order whose details hash does not match what both members hold', async () => {
+    const stored = await submit(ledger, people.doctorA, (c) => labOrders.StoreDetails(c, PATIENT_A, LAB), {
+      transient: { details: JSON.stringify({ tests: [{ code: 'CBC', name: 'count' }] }) },
+    });
+    const { orderId } = parse<{ orderId: string }>(stored.result);
+    await expect(
+      submit(ledger, people.doctorA, (c) => labOrders.Create(c, orderId, PATIENT_A, LAB, 'routine', 'c'.repeat(64))),
+    ).rejects.toThrow(/^HASH_MISMATCH/);
+    await expect(
+      submit(ledger, people.doctorA, (c) => labOrders.Create(c, orderId, PATIENT_A, LAB, 'soon', 'c'.repeat(64))),
+    ).rejects.toThrow(/^INVALID_ARGUMENT/);
+  });
+});
+
+describe('appointments and feedback', () => {
+  let ledger: Ledger;
+  const slot = '2026-01-20T10:00:00Z';
+
+  beforeEach(async () => {
+    ledger = new Ledger();
+    await registerPatient(ledger);
+    await registerPatient(ledger, 'PAT-HA-0002');
+    await submit(ledger, people.adminA, (c) =>
+      directory.RegisterPractitioner(
+        c,
+        JSON.stringify({ practitionerId: 'DOC-HA-0001', role: 'doctor', licenceNo: 'L-1' }),
+      ),
+    );
+  });
+
+  async function request(patient = people.patientA): Promise<string> {
+    const { result } = await submit(ledger, patient, (c) => appointments.Request(c, HA, 'DOC-HA-0001', slot));
+    return parse<{ appointmentId: string }>(result).appointmentId;
+  }
+
+  it('runs request → confirm → complete → feedback once, keeping the comment private', async () => {
+    const id = await request();
+    await submit(ledger, people.doctorA, (c) => appointments.Confirm(c, id));
+    await submit(ledger, people.doctorA, (c) => appointments.Complete(c, id));
+    await submit(ledger, people.patientA, (c) => appointments.GiveFeedback(c, id, '5'));
+    await submit(ledger, people.patientA, (c) => appointments.StoreFeedbackComment(c, id), {
+      transient: { comment: `great ${PHI_MARKER}` },
+    });
+    await expect(submit(ledger, people.patientA, (c) => appointments.GiveFeedback(c, id, '4'))).rejects.toThrow(
+      /^ALREADY_EXISTS/,
+    );
+    const statuses = ledger.committedEvents
+      .filter((e) => e.name === 'AppointmentStatus')
+      .map((e) => parse<{ status: string }>(e.payload.toString()).status);
+    expect(statuses).toEqual(['requested', 'confirmed', 'completed']);
+    expect(publicText(ledger)).not.toContain(PHI_MARKER);
+  });
+
+  it('never confirms two appointments of one practitioner in the same slot', async () => {
+    const first = await request();
+    const second = await request(people.patientA2);
+    await submit(ledger, people.adminA, (c) => appointments.Confirm(c, first));
+    await expect(submit(ledger, people.doctorA, (c) => appointments.Confirm(c, second))).rejects.toThrow(
+      /^CONFLICT: the practitioner is already booked/,
+    );
+    await submit(ledger, people.patientA, (c) => appointments.Cancel(c, first));
+    await submit(ledger, people.doctorA, (c) => appointments.Confirm(c, second));
+  });
+
+  it('refuses feedback before completion, by another patient, and out of range', async () => {
+    const id = await request();
+    await expect(submit(ledger, people.patientA, (c) => appointments.GiveFeedback(c, id, '5'))).rejects.toThrow(
+      /^CONFLICT/,
+    );
+    await submit(ledger, people.doctorA, (c) => appointments.Confirm(c, id));
+    await submit(ledger, people.doctorA, (c) => appointments.Complete(c, id));
+    await expect(submit(ledger, people.patientA2, (c) => appointments.GiveFeedback(c, id, '5'))).rejects.toThrow(
+      /^FORBIDDEN/,
+    );
+    await expect(submit(ledger, people.patientA, (c) => appointments.GiveFeedback(c, id, '6'))).rejects.toThrow(
+      /^INVALID_ARGUMENT/,
+    );
+  });
+
+  it('keeps the reason with the practitioner’s member and lists the patient’s appointments', async () => {
+    const id = await request();
+    await submit(ledger, people.patientA, (c) => appointments.StoreReason(c, id), {
+      transient: { reason: `chest pain ${PHI_MARKER}` },
+    });
+    expect(publicText(ledger)).not.toContain(PHI_MARKER);
+    const mine = parse<{ appointmentId: string; status: string }[]>(
+      await evaluate(ledger, people.patientA, (c) => appointments.ListMine(c)),
+    );
+    expect(mine).toEqual([expect.objectContaining({ appointmentId: id, status: 'requested' })]);
+    expect(JSON.parse(await evaluate(ledger, people.patientA2, (c) => appointments.ListMine(c)))).toEqual([]);
+  });
+
+  it("lets only the practitioner's member confirm and only the patient cancel their own", async () => {
+    const id = await request();
+    await expect(submit(ledger, people.doctorB, (c) => appointments.Confirm(c, id))).rejects.toThrow(/^FORBIDDEN/);
+    await expect(submit(ledger, people.patientA2, (c) => appointments.Cancel(c, id))).rejects.toThrow(/^FORBIDDEN/);
+    await expect(submit(ledger, people.patientA, (c) => appointments.Request(c, HA, 'DOC-NOPE', slot))).rejects.toThrow(
+      /^NOT_FOUND/,
+    );
+    await expect(
+      submit(ledger, people.patientA, (c) => appointments.Request(c, HA, 'DOC-HA-0001', '2025-01-01T00:00:00Z')),
+    ).rejects.toThrow(/slot must be in the future/);
+  });
+});
+
+describe('policies and claims', () => {
+  let ledger: Ledger;
+  let policyId: string;
+  let record: { recordId: string; contentHash: string };
+  const terms = {
+    plan: 'gold',
+    coverage: { diagnosis: 80 },
+    copayPercent: 10,
+    annualLimit: 10_000,
+    validFrom: '2026-01-01T00:00:00Z',
+    validUntil: '2027-01-01T00:00:00Z',
+  };
+
+  beforeEach(async () => {
+    ledger = new Ledger();
+    await registerPatient(ledger);
+    record = await createRecord(ledger, people.doctorA);
+    const issued = await submit(ledger, people.adjuster, (c) => policies.Issue(c, PATIENT_A, JSON.stringify(terms)));
+    policyId = parse<{ policyId: string }>(issued.result).policyId;
+    expect(issued.ctx.validationParameters.size).toBe(1);
+  });
+
+  async function submitClaim(amount = 10_000, contentHash = record.contentHash) {
+    const claim = {
+      policyId,
+      patientId: PATIENT_A,
+      serviceDate: '2026-01-15T08:00:00Z',
+      lines: [{ recordId: record.recordId, contentHash, category: 'diagnosis', amount }],
+    };
+    const { result, ctx } = await submit(ledger, people.billingA, (c) => claims.Submit(c, JSON.stringify(claim)));
+    return { claimId: parse<{ claimId: string }>(result).claimId, ctx };
+  }
+
+  const adjudicate = async (claimId: string) =>
+    parse<{ status: string; adjudication: { approvedAmount: number; reasons: string[] } }>(
+      (await submit(ledger, people.adjuster, (c) => claims.Adjudicate(c, claimId))).result,
+    );
+
+  it('runs policy → claim → adjudicate → pay, the patient sees each status', async () => {
+    const { claimId, ctx } = await submitClaim();
+    expect(ctx.validationParameters.size).toBe(1); // provider AND insurer from now on
+    const decided = await adjudicate(claimId);
+    expect(decided).toMatchObject({ status: 'approved', adjudication: { approvedAmount: 7_200, reasons: [] } });
+    await submit(ledger, people.adjuster, (c) => claims.RecordPayment(c, claimId, 'PAY-001'));
+    const mine = parse<{ status: string; payment: { amount: number } }[]>(
+      await evaluate(ledger, people.patientA, (c) => claims.ListMine(c)),
+    );
+    expect(mine[0]).toMatchObject({ status: 'paid', payment: { amount: 7_200 } });
+    const statuses = ledger.committedEvents
+      .filter((e) => e.name === 'ClaimStatus')
+      .map((e) => parse<{ status: string }>(e.payload.toString()).status);
+    expect(statuses).toEqual(['submitted', 'approved', 'paid']);
+  });
+
+  it('partly approves a claim over the annual limit with the remaining amount', async () => {
+    const { claimId } = await submitClaim(20_000);
+    expect(await adjudicate(claimId)).toMatchObject({
+      status: 'partially-approved',
+      adjudication: { approvedAmount: 10_000, reasons: ['LIMIT_EXCEEDED'] },
+    });
+  });
+
+  it.each([
+    ['the later claim first', ['second', 'first']],
+    ['the earlier claim first', ['first', 'second']],
+  ])('rejects the later of two claims for the same record as DUPLICATE, adjudicating %s', async (_, order) => {
+    const claimIds: Record<string, string> = {};
+    claimIds.first = (await submitClaim()).claimId;
+    ledger.advance(1000);
+    claimIds.second = (await submitClaim()).claimId;
+    const outcome: Record<string, unknown> = {};
+    for (const which of order) outcome[which] = await adjudicate(claimIds[which]!);
+    expect(outcome.first).toMatchObject({ status: 'approved' });
+    expect(outcome.second).toMatchObject({ status: 'rejected', adjudication: { reasons: ['DUPLICATE'] } });
+  });
+
+  it('rejects a claim referencing a record whose hash does not match', async () => {
+    const { claimId } = await submitClaim(10_000, 'f'.repeat(64));
+    expect(await adjudicate(claimId)).toMatchObject({
+      status: 'rejected',
+      adjudication: { reasons: ['HASH_MISMATCH'] },
+    });
+  });
+
+  it("lets only the policy's insurer adjudicate and pay, once, in order", async () => {
+    const { claimId } = await submitClaim();
+    const otherInsurer = { mspId: HB, attrs: { 'ehr.role': 'adjuster' } };
+    await expect(submit(ledger, otherInsurer, (c) => claims.Adjudicate(c, claimId))).rejects.toThrow(/^FORBIDDEN/);
+    await expect(submit(ledger, people.billingA, (c) => claims.Adjudicate(c, claimId))).rejects.toThrow(/^FORBIDDEN/);
+    await expect(submit(ledger, people.adjuster, (c) => claims.RecordPayment(c, claimId, 'PAY-1'))).rejects.toThrow(
+      /^CONFLICT/,
+    );
+    await adjudicate(claimId);
+    await expect(adjudicate(claimId)).rejects.toThrow(/^CONFLICT/);
+  });
+
+  it('keeps line details in the provider and insurer collections only', async () => {
+    const { claimId } = await submitClaim();
+    await submit(ledger, people.billingA, (c) => claims.StoreLineDetails(c, claimId), {
+      transient: { lines: JSON.stringify({ description: PHI_MARKER }) },
+    });
+    for (const msp of [HA, INS]) {
+      expect(
+        [...ledger.collection(`_implicit_org_${msp}`).values()].map((v) => Buffer.from(v).toString()).join(),
+      ).toContain(PHI_MARKER);
+    }
+    expect(ledger.collection(`_implicit_org_${HB}`).size).toBe(0);
+    expect(publicText(ledger)).not.toContain(PHI_MARKER);
+  });
+
+  it('refuses malformed claims and policies, changing nothing', async () => {
+    const before = ledger.state.size;
+    const bad = [
+      { policyId, patientId: PATIENT_A, serviceDate: '2026-01-15T08:00:00Z', lines: [] },
+      { policyId, patientId: PATIENT_A, serviceDate: 'yesterday', lines: [{}] },
+    ];
+    for (const claim of bad)
+      await expect(submit(ledger, people.billingA, (c) => claims.Submit(c, JSON.stringify(claim)))).rejects.toThrow(
+        /^INVALID_ARGUMENT/,
+      );
+    await expect(
+      submit(ledger, people.adjuster, (c) =>
+        policies.Issue(c, PATIENT_A, JSON.stringify({ ...terms, copayPercent: 120 })),
+      ),
+    ).rejects.toThrow(/copayPercent must be an integer percentage/);
+    await expect(
+      submit(ledger, people.doctorA, (c) => policies.Issue(c, PATIENT_A, JSON.stringify(terms))),
+    ).rejects.toThrow(/^FORBIDDEN/);
+    expect(ledger.state.size).toBe(before);
+  });
+
+  it('updates a policy by its insurer only, and shows it to the patient, not to other patients', async () => {
+    await submit(ledger, people.adjuster, (c) =>
+      policies.Update(c, policyId, JSON.stringify({ ...terms, copayPercent: 20 })),
+    );
+    const policy = parse<{ copayPercent: number }>(
+      await evaluate(ledger, people.patientA, (c) => policies.Get(c, policyId)),
+    );
+    expect(policy.copayPercent).toBe(20);
+    await expect(
+      submit(ledger, { mspId: HB, attrs: { 'ehr.role': 'adjuster' } }, (c) =>
+        policies.Update(c, policyId, JSON.stringify(terms)),
+      ),
+    ).rejects.toThrow(/^FORBIDDEN/);
+    await registerPatient(ledger, 'PAT-HA-0002');
+    await expect(evaluate(ledger, people.patientA2, (c) => policies.Get(c, policyId))).rejects.toThrow(/^FORBIDDEN/);
+    await expect(evaluate(ledger, people.patientA, (c) => policies.Get(c, 'POL-nope'))).rejects.toThrow(/^NOT_FOUND/);
+  });
+
+  it('shows a claim to the patient, the provider and the insurer only', async () => {
+    const { claimId } = await submitClaim();
+    for (const who of [people.patientA, people.billingA, people.adjuster]) {
+      expect(parse<{ claimId: string }>(await evaluate(ledger, who, (c) => claims.Get(c, claimId))).claimId).toBe(
+        claimId,
+      );
+    }
+    await expect(evaluate(ledger, people.adminB, (c) => claims.Get(c, claimId))).rejects.toThrow(/^FORBIDDEN/);
+  });
+
+  it('ends a policy, after which claims are rejected as POLICY_INACTIVE', async () => {
+    await submit(ledger, people.adjuster, (c) => policies.End(c, policyId));
+    const { claimId } = await submitClaim();
+    expect(await adjudicate(claimId)).toMatchObject({
+      status: 'rejected',
+      adjudication: { reasons: ['POLICY_INACTIVE'] },
+    });
+  });
+});
+
+describe('bed capacity', () => {
+  it('lists hospitals with free beds by ward or specialty', async () => {
+    const ledger = new Ledger();
+    for (const [admin, name] of [
+      [people.adminA, 'Hospital A'],
+      [people.adminB, 'Hospital B'],
+    ] as const) {
+      await submit(ledger, admin, (c) =>
+        directory.PublishOrgProfile(c, JSON.stringify({ kind: 'hospital', displayName: name })),
+      );
+    }
+    await submit(ledger, people.adminA, (c) =>
+      directory.PublishBeds(c, JSON.stringify({ ward: 'icu', specialty: 'intensive-care', total: 10, occupied: 10 })),
+    );
+    await submit(ledger, people.adminB, (c) =>
+      directory.PublishBeds(c, JSON.stringify({ ward: 'icu', specialty: 'intensive-care', total: 8, occupied: 5 })),
+    );
+    await submit(ledger, people.adminB, (c) =>
+      directory.PublishBeds(c, JSON.stringify({ ward: 'cardio', specialty: 'cardiology', total: 4, occupied: 1 })),
+    );
+    const icu = parse<unknown[]>(
+      await evaluate(ledger, people.doctorA, (c) => directory.ListFreeBeds(c, '{"ward":"icu"}')),
+    );
+    expect(icu).toEqual([{ mspId: HB, hospital: 'Hospital B', ward: 'icu', specialty: 'intensive-care', free: 3 }]);
+    const all = parse<unknown[]>(await evaluate(ledger, people.doctorB, (c) => directory.ListFreeBeds(c, '')));
+    expect(all).toHaveLength(2);
+    await expect(
+      submit(ledger, people.adminLab, (c) =>
+        directory.PublishBeds(c, JSON.stringify({ ward: 'x', specialty: 'y', total: 1, occupied: 0 })),
+      ),
+    ).rejects.toThrow(/^FORBIDDEN/);
+    await expect(
+      submit(ledger, people.adminA, (c) =>
+        directory.PublishBeds(c, JSON.stringify({ ward: 'icu', specialty: 'x', total: 1, occupied: 2 })),
+      ),
+    ).rejects.toThrow(/cannot exceed total/);
+  });
+});
