@@ -61,15 +61,4 @@ export async function withSession<T>(
   }
 }
 
-/**
- * The chaincode's stable error code (`CODE: message`) carried in a gateway error's details,
- * or undefined for errors that did not come from the chaincode.
- */
-export function chaincodeErrorCode(error: unknown): string | undefined {
-  const details = (error as { details?: { message?: string }[] } | undefined)?.details ?? [];
-  for (const detail of details) {
-    const code = /(?:^|, )([A-Z][A-Z_]+): /.exec(detail.message ?? '')?.[1];
-    if (code) return code;
-  }
-  return undefined;
-}
+export { chaincodeErrorCode } from '../../gateway-api/src/errors';

@@ -1,0 +1,105 @@
+/**
+ * One mapping from everything that can go wrong to the API's error shape
+ * `{ "error": { "code", "message", "txId"? } }`: domain errors raised by the gateway, errors
+ * from the chaincode (by their stable `CODE:` prefix), and Fabric network failures.
+ */
+import type { NextFunction, Request, Response } from 'express';
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly txId?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** HTTP status for each chaincode error code. */
+export const CHAINCODE_STATUS: Readonly<Record<string, number>> = {
+  INVALID_ARGUMENT: 400,
+  FORBIDDEN: 403,
+  CONSENT_REQUIRED: 403,
+  CONSENT_EXPIRED: 403,
+  TICKET_REQUIRED: 403,
+  NOT_FOUND: 404,
+  PURGED: 404,
+  ALREADY_EXISTS: 409,
+  CONFLICT: 409,
+  HASH_MISMATCH: 422,
+  WRONG_PEER: 503,
+};
+
+/**
+ * The chaincode's stable error code (`CODE: message`) carried in a gateway error's details,
+ * or undefined for errors that did not come from the chaincode.
+ */
+export function chaincodeErrorCode(error: unknown): string | undefined {
+  const details = (error as { details?: { message?: string }[] } | undefined)?.details ?? [];
+  for (const detail of details) {
+    const code = /(?:^|, )([A-Z][A-Z_]+): /.exec(detail.message ?? '')?.[1];
+    if (code) return code;
+  }
+  return undefined;
+}
+
+function chaincodeMessage(error: unknown, code: string): string {
+  const details = (error as { details?: { message?: string }[] }).details ?? [];
+  const message = details.map((d) => d.message ?? '').find((m) => m.includes(`${code}: `)) ?? '';
+  return message.slice(message.indexOf(`${code}: `) + code.length + 2);
+}
+
+// gRPC status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html).
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_UNAVAILABLE = 14;
+
+/** Converts any error into an ApiError; unknown errors become a 500 whose message stays internal. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const txId = (error as { transactionId?: string } | undefined)?.transactionId;
+  const code = chaincodeErrorCode(error);
+  if (code)
+    return new ApiError(CHAINCODE_STATUS[code] ?? 422, code, chaincodeMessage(error, code), txId, { cause: error });
+  const grpc = (error as { code?: unknown } | undefined)?.code;
+  if (grpc === GRPC_UNAVAILABLE)
+    return new ApiError(503, 'UNAVAILABLE', 'the ledger is unreachable; retry later', txId, { cause: error });
+  if (grpc === GRPC_DEADLINE_EXCEEDED)
+    return new ApiError(504, 'TIMEOUT', 'the ledger did not answer in time; retry', txId, { cause: error });
+  return new ApiError(500, 'INTERNAL', 'internal error', txId, { cause: error });
+}
+
+/** The one error middleware: the JSON shape, no internals in 5xx messages. */
+export function errorMiddleware(log: (entry: Record<string, unknown>) => void) {
+  return (error: unknown, req: Request, res: Response, next: NextFunction): void => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const bodyError = error as { type?: string; status?: number };
+    let apiError: ApiError;
+    if (bodyError.type === 'entity.too.large')
+      apiError = new ApiError(413, 'PAYLOAD_TOO_LARGE', 'the request body is too large');
+    else if (bodyError.type === 'entity.parse.failed')
+      apiError = new ApiError(400, 'MALFORMED_JSON', 'the request body is not valid JSON');
+    else apiError = toApiError(error);
+    if (apiError.status >= 500) {
+      const cause = apiError.cause instanceof Error ? apiError.cause.name : undefined;
+      log({
+        level: 'error',
+        msg: 'request failed',
+        method: req.method,
+        path: req.path,
+        status: apiError.status,
+        code: apiError.code,
+        cause,
+      });
+    }
+    const body: { code: string; message: string; txId?: string } = { code: apiError.code, message: apiError.message };
+    if (apiError.txId) body.txId = apiError.txId;
+    res.status(apiError.status).json({ error: body });
+  };
+}

@@ -1,0 +1,129 @@
+import express from 'express';
+import request from 'supertest';
+import { ApiError, chaincodeErrorCode, errorMiddleware, toApiError } from '../../../gateway-api/src/errors';
+import { loadConfig } from '../../../gateway-api/src/config';
+
+describe('chaincode error codes from gateway errors', () => {
+  it('reads the stable code from the endorsement details', () => {
+    const error = Object.assign(new Error('10 ABORTED: failed to endorse transaction'), {
+      details: [
+        {
+          address: '127.0.0.1:7101',
+          mspId: 'HospitalAMSP',
+          message: 'chaincode response 500, CONSENT_REQUIRED: no lawful basis',
+        },
+      ],
+    });
+    expect(chaincodeErrorCode(error)).toBe('CONSENT_REQUIRED');
+  });
+
+  it('reads a code that starts the message', () => {
+    expect(chaincodeErrorCode({ details: [{ message: 'NOT_FOUND: patient PAT-1 is not registered' }] })).toBe(
+      'NOT_FOUND',
+    );
+  });
+
+  it('finds no code in errors that did not come from the chaincode', () => {
+    expect(chaincodeErrorCode(new Error('14 UNAVAILABLE: connection refused'))).toBeUndefined();
+    expect(chaincodeErrorCode({ details: [{ message: 'access denied' }] })).toBeUndefined();
+    expect(chaincodeErrorCode(undefined)).toBeUndefined();
+  });
+});
+
+describe('error mapping', () => {
+  const endorseError = (message: string) =>
+    Object.assign(new Error('10 ABORTED'), { details: [{ message }], transactionId: 'tx1' });
+
+  it.each([
+    ['INVALID_ARGUMENT', 400],
+    ['CONSENT_REQUIRED', 403],
+    ['NOT_FOUND', 404],
+    ['CONFLICT', 409],
+    ['HASH_MISMATCH', 422],
+  ])('maps the chaincode code %s to HTTP %i with its message and the transaction id', (code, status) => {
+    const error = toApiError(endorseError(`chaincode response 500, ${code}: the reason`));
+    expect(error).toMatchObject({ status, code, message: 'the reason', txId: 'tx1' });
+  });
+
+  it('maps network failures to 503 and 504, anything else to a 500 that reveals nothing', () => {
+    expect(
+      toApiError(Object.assign(new Error('14 UNAVAILABLE: connect ECONNREFUSED 127.0.0.1:7101'), { code: 14 })),
+    ).toMatchObject({ status: 503 });
+    expect(toApiError(Object.assign(new Error('deadline'), { code: 4 }))).toMatchObject({
+      status: 504,
+      code: 'TIMEOUT',
+    });
+    expect(toApiError(new Error('secret internals at /opt/x'))).toMatchObject({
+      status: 500,
+      message: 'internal error',
+    });
+  });
+
+  it('answers in the one JSON shape, including for malformed and oversized bodies', async () => {
+    const logged: unknown[] = [];
+    const app = express();
+    app.use(express.json({ limit: 100 }));
+    app.post('/fail', () => {
+      throw new ApiError(422, 'RULE', 'no');
+    });
+    app.get('/boom', () => {
+      throw new Error('password=hunter2');
+    });
+    app.use(errorMiddleware((entry) => logged.push(entry)));
+    await request(app)
+      .post('/fail')
+      .send({})
+      .expect(422, { error: { code: 'RULE', message: 'no' } });
+    await request(app)
+      .post('/fail')
+      .set('content-type', 'application/json')
+      .send('{oops')
+      .expect(400, { error: { code: 'MALFORMED_JSON', message: 'the request body is not valid JSON' } });
+    await request(app)
+      .post('/fail')
+      .send({ big: 'x'.repeat(200) })
+      .expect(413);
+    const res = await request(app).get('/boom').expect(500);
+    expect(res.body).toEqual({ error: { code: 'INTERNAL', message: 'internal error' } });
+    expect(JSON.stringify(logged)).not.toContain('hunter2');
+  });
+});
+
+describe('gateway configuration', () => {
+  const valid = {
+    EHR_GATEWAY_PORT: '7110',
+    EHR_GATEWAY_ORG: 'hospital-a',
+    EHR_GATEWAY_DATA_DIR: '/tmp/gw',
+    EHR_GATEWAY_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+    EHR_GATEWAY_TOKEN_SECRET: Buffer.alloc(48, 2).toString('base64'),
+  };
+
+  it('reads a valid environment with defaults', () => {
+    expect(loadConfig(valid, '/repo')).toMatchObject({
+      port: 7110,
+      org: 'hospital-a',
+      host: '127.0.0.1',
+      tokenTtlSeconds: 900,
+      networkJson: '/repo/organizations/network.json',
+    });
+  });
+
+  it('names every problem, never a secret value', () => {
+    const env = {
+      ...valid,
+      EHR_GATEWAY_PORT: 'http',
+      EHR_GATEWAY_KEY_ENCRYPTION_KEY: 'c2hvcnQ=',
+      EHR_GATEWAY_TOKEN_SECRET: undefined,
+    };
+    let message = '';
+    try {
+      loadConfig(env);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('EHR_GATEWAY_PORT must be an integer');
+    expect(message).toContain('EHR_GATEWAY_KEY_ENCRYPTION_KEY must decode from base64 to 32 bytes');
+    expect(message).toContain('EHR_GATEWAY_TOKEN_SECRET must be set');
+    expect(message).not.toContain('c2hvcnQ=');
+  });
+});
