@@ -19,8 +19,17 @@ const REGISTRAR_ATTRS = {
   'hf.IntermediateCA': true,
 };
 
-// Enrolment and TLS certificates are used for both sides of TLS and for signing.
-const LEAF_USAGE = ['digital signature', 'key encipherment', 'server auth', 'client auth', 'key agreement'];
+// TLS certificates serve both sides of TLS. Fabric CA signs its own server certificate with
+// the `tls` profile, so the profile must exist (Node's TLS refuses a certificate without it).
+const TLS_USAGE = ['signing', 'key encipherment', 'server auth', 'client auth', 'key agreement'];
+const SIGNING = {
+  ca: { usage: ['digital signature'], expiry: '8760h' },
+  tlsca: { usage: TLS_USAGE, expiry: '8760h' },
+  profiles: {
+    ca: { usage: ['cert sign', 'crl sign'], expiry: '43800h', caconstraint: { isca: true, maxpathlen: 0 } },
+    tls: { usage: TLS_USAGE, expiry: '8760h' },
+  },
+};
 
 function caSection(org: OrgSpec, name: 'ca' | 'tlsca', registrarSecret: string) {
   return {
@@ -39,7 +48,7 @@ function caSection(org: OrgSpec, name: 'ca' | 'tlsca', registrarSecret: string) 
     },
     db: { type: 'sqlite3', datasource: 'fabric-ca-server.db' },
     affiliations: { [org.name]: [] },
-    signing: { default: { usage: LEAF_USAGE, expiry: '8760h' }, profiles: null },
+    signing: { default: SIGNING[name], profiles: SIGNING.profiles },
   };
 }
 
