@@ -1,0 +1,112 @@
+import type { Accounts } from '../accounts';
+import { type RouteSpec, signedIn } from '../http';
+import { ALL_ROLES, type Role } from '../roles';
+
+const str = (min: number, max: number, pattern?: string) => ({
+  type: 'string',
+  minLength: min,
+  maxLength: max,
+  ...(pattern ? { pattern } : {}),
+});
+const object = (required: string[], properties: Record<string, unknown>) => ({
+  type: 'object',
+  additionalProperties: false,
+  required,
+  properties,
+});
+
+/** People and sign-in. */
+export function accountRoutes(accounts: Accounts): RouteSpec[] {
+  return [
+    {
+      method: 'post',
+      path: '/v1/users',
+      operationId: 'inviteUser',
+      summary: 'Invite a user',
+      tag: 'people',
+      roles: ['admin'],
+      body: object(['username', 'role'], {
+        username: str(3, 64, '^[a-z][a-z0-9._-]+$'),
+        role: { type: 'string', enum: ALL_ROLES },
+        practitionerId: str(1, 64, '^[A-Za-z0-9_-]+$'),
+      }),
+      responses: { 201: { description: 'Registered at the CA; the enrolment code is shown once' } },
+      handler: async (ctx) => {
+        const { body } = ctx;
+        const input = {
+          username: body.username as string,
+          role: body.role as Role,
+          practitionerId: body.practitionerId as string | undefined,
+        };
+        return { status: 201, body: await accounts.invite(signedIn(ctx), input) };
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/signup',
+      operationId: 'signUp',
+      summary: 'Finish sign-up with the enrolment code and a password',
+      tag: 'people',
+      roles: 'public',
+      body: object(['username', 'enrolmentCode', 'password'], {
+        username: str(3, 64),
+        enrolmentCode: str(8, 64),
+        password: str(1, 256),
+      }),
+      responses: { 200: { description: 'The TOTP secret to put into an authenticator' } },
+      handler: async ({ body }) => ({
+        status: 200,
+        body: await accounts.signUp(body.username as string, body.enrolmentCode as string, body.password as string),
+      }),
+    },
+    {
+      method: 'post',
+      path: '/v1/signup/totp',
+      operationId: 'confirmTotp',
+      summary: 'Confirm the authenticator with its first code',
+      tag: 'people',
+      roles: 'public',
+      body: object(['username', 'enrolmentCode', 'code'], {
+        username: str(3, 64),
+        enrolmentCode: str(8, 64),
+        code: str(6, 6, '^[0-9]{6}$'),
+      }),
+      responses: { 204: { description: 'The account is active' } },
+      handler: async ({ body }) => {
+        await accounts.confirmTotp(body.username as string, body.enrolmentCode as string, body.code as string);
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/sessions',
+      operationId: 'signIn',
+      summary: 'Sign in with password and TOTP code',
+      tag: 'people',
+      roles: 'public',
+      body: object(['username', 'password', 'code'], {
+        username: str(3, 64),
+        password: str(1, 256),
+        code: str(6, 6, '^[0-9]{6}$'),
+      }),
+      responses: { 201: { description: 'A short-lived bearer token' } },
+      handler: async ({ body }) => ({
+        status: 201,
+        body: await accounts.signIn(body.username as string, body.password as string, body.code as string),
+      }),
+    },
+    {
+      method: 'get',
+      path: '/v1/me',
+      operationId: 'whoAmI',
+      summary: 'Show the signed-in user',
+      tag: 'people',
+      roles: ALL_ROLES,
+      responses: { 200: { description: 'The user, their role and certificate attributes' } },
+      handler: (ctx) => {
+        const { username, role, attrs } = signedIn(ctx);
+        return Promise.resolve({ status: 200, body: { username, role, attrs } });
+      },
+    },
+  ];
+}

@@ -1,0 +1,47 @@
+/**
+ * The gateway app: JSON bodies up to 256 KiB, health endpoints, the OpenAPI document, the
+ * routes, and the one error middleware. `createServer` builds the app and never listens.
+ */
+import express, { type Express } from 'express';
+import type { Accounts } from './accounts';
+import { errorMiddleware } from './errors';
+import { mountRoutes, openApiDocument, type RouteSpec } from './http';
+import { accountRoutes } from './routes/accounts';
+
+export interface ServerDeps {
+  accounts: Accounts;
+  /** Further routes (ledger resources). */
+  routes?: RouteSpec[];
+  /** True when the member's peer answers and the chaincode responds. */
+  ready: () => Promise<boolean>;
+  maxBodyBytes: number;
+  log: (entry: Record<string, unknown>) => void;
+}
+
+export function createServer(deps: ServerDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: deps.maxBodyBytes, strict: true }));
+  const routes = [...accountRoutes(deps.accounts), ...(deps.routes ?? [])];
+  const document = openApiDocument(routes, { title: 'EHR consortium member gateway', version: '0.1.0' });
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res, next) => {
+    deps
+      .ready()
+      .then((ok) => {
+        res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready' });
+      })
+      .catch(next);
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  mountRoutes(app, routes, deps.accounts);
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such route' } });
+  });
+  app.use(errorMiddleware(deps.log));
+  return app;
+}

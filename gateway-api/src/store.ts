@@ -1,0 +1,70 @@
+/**
+ * The gateway's user store: one JSON file, written atomically (temp file + rename) and only by
+ * one mutation at a time. Secrets in it are sealed (see auth/sealed.ts). A member expecting
+ * many thousands of users would put this behind a database; the interface stays the same.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Role } from './roles';
+
+export type UserStatus = 'invited' | 'totp-pending' | 'active' | 'disabled';
+
+export interface UserRecord {
+  username: string;
+  role: Role;
+  /** The `ehr.*` certificate attributes. */
+  attrs: Record<string, string>;
+  status: UserStatus;
+  createdAt: string;
+  createdBy: string;
+  enrolment?: { codeHash: string; expiresAt: string; caSecret?: string };
+  passwordHash?: string;
+  totp?: { secret: string; lastStep: number };
+  identity?: { certPem: string; key: string };
+  /** Times (ms) of recent failed sign-ins. */
+  failures: number[];
+}
+
+export interface UserStore {
+  get(username: string): UserRecord | undefined;
+  /** Applies a change to one user atomically; `change` returns the new record (or undefined to delete). */
+  update<T>(
+    username: string,
+    change: (current: UserRecord | undefined) => { record: UserRecord | undefined; result: T },
+  ): Promise<T>;
+}
+
+export function fileUserStore(dir: string): UserStore {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, 'users.json');
+  let users: Record<string, UserRecord> = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, UserRecord>)
+    : {};
+  let queue = Promise.resolve();
+  const persist = () => {
+    const tmp = `${file}.tmp`;
+    writeFileSync(tmp, JSON.stringify(users, null, 1), { mode: 0o600 });
+    renameSync(tmp, file);
+  };
+  return {
+    get: (username) => users[username],
+    update<T>(
+      username: string,
+      change: (current: UserRecord | undefined) => { record: UserRecord | undefined; result: T },
+    ) {
+      const run = queue.then(() => {
+        const { record, result } = change(users[username]);
+        const next = Object.fromEntries(Object.entries(users).filter(([name]) => name !== username));
+        if (record) next[username] = record;
+        users = next;
+        persist();
+        return result;
+      });
+      queue = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      return run;
+    },
+  };
+}
