@@ -6,6 +6,7 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { Accounts } from './accounts';
+import type { IdempotencyCache } from './idempotency';
 import { ApiError } from './errors';
 import type { Role } from './roles';
 import type { UserRecord } from './store';
@@ -58,7 +59,12 @@ function bearer(req: Request): string {
   return match[1];
 }
 
-export function mountRoutes(app: Express, routes: readonly RouteSpec[], accounts: Accounts): void {
+export function mountRoutes(
+  app: Express,
+  routes: readonly RouteSpec[],
+  accounts: Accounts,
+  idempotency: IdempotencyCache,
+): void {
   for (const route of routes) {
     const validate = route.body ? ajv.compile(route.body) : undefined;
     app[route.method](route.path, (req: Request, res: Response, next: NextFunction) => {
@@ -71,7 +77,13 @@ export function mountRoutes(app: Express, routes: readonly RouteSpec[], accounts
         }
         const body = (req.body ?? {}) as Record<string, unknown>;
         if (validate && !validate(body)) throw new ApiError(400, 'INVALID_REQUEST', describe(validate.errors));
-        const result = await route.handler({ req, user, body, params: req.params });
+        const ctx = { req, user, body, params: req.params };
+        const key = req.get('idempotency-key');
+        const result =
+          key && user && route.method !== 'get'
+            ? await idempotency.run(user.username, key, [route.operationId, req.params, body], () => route.handler(ctx))
+            : await route.handler(ctx);
+        if ('replayed' in result && result.replayed) res.set('Idempotent-Replayed', 'true');
         if (result.body === undefined) res.status(result.status).end();
         else res.status(result.status).json(result.body);
       };

@@ -6,6 +6,7 @@ import express, { type Express } from 'express';
 import type { Accounts } from './accounts';
 import { errorMiddleware } from './errors';
 import { mountRoutes, openApiDocument, type RouteSpec } from './http';
+import { IdempotencyCache } from './idempotency';
 import { accountRoutes } from './routes/accounts';
 
 export interface ServerDeps {
@@ -38,7 +39,7 @@ export function createServer(deps: ServerDeps): Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
-  mountRoutes(app, routes, deps.accounts);
+  mountRoutes(app, routes, deps.accounts, new IdempotencyCache());
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such route' } });
   });

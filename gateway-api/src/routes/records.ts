@@ -1,0 +1,141 @@
+import type { RouteSpec } from '../http';
+import { RECORD_CATEGORIES, PURPOSES } from '../vocabulary';
+import { anyObject, committed, ID, identity, object, ok, param, type RouteDeps } from './common';
+
+const CLINICAL = ['doctor'] as const;
+const STAFF_AND_PATIENT = ['patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin'] as const;
+const READERS = ['patient', 'doctor', 'labtech', 'adjuster'] as const;
+
+/** Records (create, amend, history, integrity) and audited reads. */
+export function recordRoutes(deps: RouteDeps): RouteSpec[] {
+  const { ledger } = deps;
+  return [
+    {
+      method: 'post',
+      path: '/v1/records',
+      operationId: 'createRecord',
+      summary: 'Create a record',
+      tag: 'records',
+      roles: CLINICAL,
+      body: object(['patientId', 'category', 'body'], {
+        patientId: ID,
+        category: { type: 'string', enum: RECORD_CATEGORIES },
+        body: anyObject,
+      }),
+      responses: { 201: { description: 'The record id, version and content hash, committed' } },
+      handler: async (ctx) => {
+        const { patientId, category, body } = ctx.body as {
+          patientId: string;
+          category: string;
+          body: Record<string, unknown>;
+        };
+        return committed(201, await ledger.createRecord(identity(deps, ctx), { patientId, category, body }));
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/records/:recordId/versions',
+      operationId: 'amendRecord',
+      summary: 'Amend a record',
+      tag: 'records',
+      roles: CLINICAL,
+      body: object(['body'], { body: anyObject }),
+      responses: { 201: { description: 'The new version, committed' } },
+      handler: async (ctx) =>
+        committed(
+          201,
+          await ledger.amendRecord(
+            identity(deps, ctx),
+            param(ctx, 'recordId'),
+            ctx.body.body as Record<string, unknown>,
+          ),
+        ),
+    },
+    {
+      method: 'get',
+      path: '/v1/records/:recordId',
+      operationId: 'getRecord',
+      summary: 'Read a record header',
+      tag: 'records',
+      roles: STAFF_AND_PATIENT,
+      responses: { 200: { description: 'The public header (no clinical content)' } },
+      handler: async (ctx) => ok(await ledger.getRecord(identity(deps, ctx), param(ctx, 'recordId'))),
+    },
+    {
+      method: 'get',
+      path: '/v1/records/:recordId/versions',
+      operationId: 'recordHistory',
+      summary: 'List the versions of a record',
+      tag: 'records',
+      roles: STAFF_AND_PATIENT,
+      responses: { 200: { description: 'Every version with its hash and transaction' } },
+      handler: async (ctx) => ok(await ledger.recordHistory(identity(deps, ctx), param(ctx, 'recordId'))),
+    },
+    {
+      method: 'get',
+      path: '/v1/records/:recordId/integrity',
+      operationId: 'verifyRecord',
+      summary: 'Check the integrity of a record',
+      tag: 'records',
+      roles: STAFF_AND_PATIENT,
+      responses: { 200: { description: 'intact, mismatch or purged' } },
+      handler: async (ctx) => ok(await ledger.verifyRecord(identity(deps, ctx), param(ctx, 'recordId'))),
+    },
+    {
+      method: 'get',
+      path: '/v1/patients/:patientId/records',
+      operationId: 'patientRecords',
+      summary: 'List the records of a patient',
+      tag: 'records',
+      roles: STAFF_AND_PATIENT,
+      responses: { 200: { description: 'Record headers' } },
+      handler: async (ctx) => ok(await ledger.patientRecords(identity(deps, ctx), param(ctx, 'patientId'))),
+    },
+    {
+      method: 'post',
+      path: '/v1/records/:recordId/access',
+      operationId: 'requestAccess',
+      summary: 'Request access to a record',
+      tag: 'access',
+      roles: READERS,
+      body: object(['purpose'], { purpose: { type: 'string', enum: PURPOSES } }),
+      responses: { 201: { description: 'An access ticket, valid for 5 minutes' } },
+      handler: async (ctx) =>
+        committed(
+          201,
+          await ledger.requestAccess(identity(deps, ctx), param(ctx, 'recordId'), ctx.body.purpose as string),
+        ),
+    },
+    {
+      method: 'get',
+      path: '/v1/records/:recordId/body/:ticketId',
+      operationId: 'readRecordBody',
+      summary: 'Read the clinical content of a record',
+      tag: 'access',
+      roles: READERS,
+      responses: { 200: { description: "The body, from the custodian's peer" } },
+      handler: async (ctx) =>
+        ok(await ledger.readRecordBody(identity(deps, ctx), param(ctx, 'recordId'), param(ctx, 'ticketId'))),
+    },
+    {
+      method: 'get',
+      path: '/v1/access-log',
+      operationId: 'myAccessLog',
+      summary: 'List who accessed my records',
+      tag: 'access',
+      roles: ['patient'],
+      responses: { 200: { description: 'Access events' } },
+      handler: async (ctx) => ok(await ledger.myAccessLog(identity(deps, ctx))),
+    },
+    {
+      method: 'get',
+      path: '/v1/org/access-log',
+      operationId: 'orgAccessLog',
+      summary: "List access to the member's records",
+      tag: 'access',
+      roles: ['admin'],
+      responses: { 200: { description: 'Access events' } },
+      handler: async (ctx) => ok(await ledger.orgAccessLog(identity(deps, ctx))),
+    },
+  ];
+}

@@ -1,0 +1,176 @@
+import request from 'supertest';
+import * as chaincodeVocabulary from '../../../chaincode/src/types/vocabulary';
+import * as gatewayVocabulary from '../../../gateway-api/src/vocabulary';
+import { Harness } from './harness';
+
+const MARKER = 'PHI-in-body-1234';
+
+describe('ledger resources over HTTP', () => {
+  let h: Harness;
+  let admin: string;
+
+  beforeEach(async () => {
+    h = new Harness();
+    admin = await h.adminToken();
+  });
+
+  it("acts with the user's own identity: a patient's consent is signed with the patient's key", async () => {
+    const patient = await h.user(admin, 'alice', 'patient');
+    h.port.answers.set('Grant', { consentId: 'CON-1', status: 'active' });
+    const grant = {
+      grantee: { mspId: 'HospitalBMSP' },
+      categories: ['diagnosis'],
+      purpose: 'treatment',
+      validUntil: '2026-12-01T00:00:00Z',
+    };
+    const res = await request(h.app)
+      .post('/v1/consents')
+      .set('authorization', `Bearer ${patient}`)
+      .send(grant)
+      .expect(201);
+    expect(res.body).toEqual({ txId: 'tx-1', consentId: 'CON-1', status: 'active' });
+    const [{ identity, call }] = h.port.calls as [(typeof h.port.calls)[number]];
+    expect(identity).toEqual({ mspId: 'HospitalAMSP', certPem: 'CERT OF alice', keyPem: 'PRIVATE KEY OF alice' });
+    expect(call).toEqual({ contract: 'consent', fn: 'Grant', args: [JSON.stringify(grant)] });
+  });
+
+  it("sends a record body only in the transient map, endorsed by the doctor's own member, then publishes the header", async () => {
+    const doctor = await h.user(admin, 'drwho', 'doctor');
+    h.port.answers.set('CreateBody', { recordId: 'REC-1', version: 1, contentHash: 'a'.repeat(64) });
+    const res = await request(h.app)
+      .post('/v1/records')
+      .set('authorization', `Bearer ${doctor}`)
+      .send({ patientId: 'PAT-1', category: 'diagnosis', body: { diagnosis: MARKER } })
+      .expect(201);
+    expect(res.body).toEqual({ txId: 'tx-2', recordId: 'REC-1', version: 1, contentHash: 'a'.repeat(64) });
+    const [create, publish] = h.port.calls.map((c) => c.call);
+    expect(create).toEqual({
+      contract: 'records',
+      fn: 'CreateBody',
+      args: ['PAT-1', 'diagnosis'],
+      transient: { body: JSON.stringify({ diagnosis: MARKER }) },
+      orgs: ['HospitalAMSP'],
+    });
+    expect(publish).toEqual({
+      contract: 'records',
+      fn: 'Publish',
+      args: ['REC-1', 'PAT-1', 'diagnosis', '1', 'a'.repeat(64)],
+    });
+    expect(JSON.stringify(h.port.calls.map((c) => c.call.args))).not.toContain(MARKER);
+  });
+
+  it("reads a body from the custodian's peer", async () => {
+    const doctor = await h.user(admin, 'drwho', 'doctor');
+    h.port.answers.set('Get', { recordId: 'REC-1', custodian: 'LabMSP' });
+    h.port.answers.set('ReadBody', { diagnosis: 'x' });
+    await request(h.app)
+      .get('/v1/records/REC-1/body/tx-9')
+      .set('authorization', `Bearer ${doctor}`)
+      .expect(200, { diagnosis: 'x' });
+    expect(h.port.calls.at(-1)?.call).toEqual({
+      contract: 'access',
+      fn: 'ReadBody',
+      args: ['REC-1', 'tx-9'],
+      orgs: ['LabMSP'],
+    });
+  });
+
+  it('maps a chaincode refusal to its HTTP status and stable code', async () => {
+    const doctor = await h.user(admin, 'drwho', 'doctor');
+    h.port.failure = Object.assign(new Error('10 ABORTED'), {
+      details: [{ message: 'chaincode response 500, CONSENT_REQUIRED: no lawful basis' }],
+      transactionId: 'tx-77',
+    });
+    const res = await request(h.app)
+      .post('/v1/records/REC-1/access')
+      .set('authorization', `Bearer ${doctor}`)
+      .send({ purpose: 'treatment' })
+      .expect(403);
+    expect(res.body).toEqual({ error: { code: 'CONSENT_REQUIRED', message: 'no lawful basis', txId: 'tx-77' } });
+  });
+
+  it('rejects bad input before it reaches the ledger', async () => {
+    const doctor = await h.user(admin, 'drwho', 'doctor');
+    const before = h.port.calls.length;
+    await request(h.app)
+      .post('/v1/records')
+      .set('authorization', `Bearer ${doctor}`)
+      .send({ patientId: 'PAT-1', category: 'astrology', body: {} })
+      .expect(400);
+    await request(h.app)
+      .post('/v1/records')
+      .set('authorization', `Bearer ${doctor}`)
+      .send({ patientId: 7, category: 'diagnosis' })
+      .expect(400);
+    await request(h.app)
+      .post('/v1/break-glass')
+      .set('authorization', `Bearer ${doctor}`)
+      .send({ patientId: 'PAT-1', reasonCode: 'other', minutes: 5000 })
+      .expect(400);
+    expect(h.port.calls.length).toBe(before);
+  });
+
+  it('executes a retried write once per Idempotency-Key and refuses the key for another request', async () => {
+    const patient = await h.user(admin, 'alice', 'patient');
+    h.port.answers.set('Grant', { consentId: 'CON-1' });
+    const grant = {
+      grantee: { mspId: 'LabMSP' },
+      categories: ['lab-result'],
+      purpose: 'treatment',
+      validUntil: '2026-12-01T00:00:00Z',
+    };
+    const send = (body: object) =>
+      request(h.app)
+        .post('/v1/consents')
+        .set('authorization', `Bearer ${patient}`)
+        .set('idempotency-key', 'retry-key-0001')
+        .send(body);
+    const first = await send(grant).expect(201);
+    const second = await send(grant).expect(201);
+    expect(second.body).toEqual(first.body);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(h.port.calls.filter((c) => c.call.fn === 'Grant')).toHaveLength(1);
+    const reused = await send({ ...grant, purpose: 'research' }).expect(422);
+    expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('enforces the roles of every route in the OpenAPI document (authorization matrix)', async () => {
+    const tokens: Record<string, string> = { admin };
+    for (const role of ['patient', 'doctor', 'billing']) tokens[role] = await h.user(admin, `${role}-user`, role);
+    const doc = (await request(h.app).get('/openapi.json')).body as {
+      paths: Record<string, Record<string, { 'x-roles': string[] }>>;
+    };
+    let checked = 0;
+    for (const [routePath, operations] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        if (operation['x-roles'].length === 0) continue;
+        for (const [role, token] of Object.entries(tokens)) {
+          const agent = request(h.app);
+          const verb = method as 'get' | 'post' | 'put' | 'delete';
+          const call =
+            verb === 'get'
+              ? agent.get(routePath)
+              : verb === 'post'
+                ? agent.post(routePath)
+                : verb === 'put'
+                  ? agent.put(routePath)
+                  : agent.delete(routePath);
+          const res = await call.set('authorization', `Bearer ${token}`).send({});
+          const allowed = operation['x-roles'].includes(role);
+          expect({ route: `${method} ${routePath}`, role, forbidden: res.status === 403 }).toEqual({
+            route: `${method} ${routePath}`,
+            role,
+            forbidden: !allowed,
+          });
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(150);
+  });
+
+  it('documents the same vocabularies the chaincode enforces', () => {
+    expect(gatewayVocabulary.RECORD_CATEGORIES).toEqual([...chaincodeVocabulary.RECORD_CATEGORIES]);
+    expect(gatewayVocabulary.PURPOSES).toEqual([...chaincodeVocabulary.PURPOSES]);
+  });
+});
