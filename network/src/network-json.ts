@@ -48,6 +48,7 @@ function orgEntry(org: OrgSpec, stateDb: StateDbType) {
       tlsClientCert: relative(path.join(adminTls, 'server.crt')),
       tlsClientKey: relative(path.join(adminTls, 'server.key')),
     },
+    gateway: { url: `http://${address(org, 'gateway')}` },
     users: demoUsers(org).map((user) => ({
       name: user.name,
       role: user.role,

@@ -13,7 +13,7 @@ import { demoUsers, ORGS, type OrgSpec, paths, type StateDbType, CHANNEL } from 
 import { ensureIdentity, enrollRegistrars, writeOrgMsp } from './identities';
 import { writeNetworkJson } from './network-json';
 import { caSpec, writeCaConfig } from './nodes/ca';
-import { chaincodeSpec, ordererSpec, peerSpec, stateDbSpec } from './nodes/fabric';
+import { chaincodeSpec, gatewaySpec, ordererSpec, peerSpec, stateDbSpec } from './nodes/fabric';
 import { nodeHealthy, type NodeSpec, recordedNodes, run, runningPid, startNode, stopNode } from './process';
 import { orgSecrets } from './secrets';
 import { seedDemoData } from './seed';
@@ -132,10 +132,11 @@ export async function up(options: { stateDb?: StateDbType }, log: Log): Promise<
   writeNetworkJson(ORGS, state.stateDb, packageId);
   await seedDemoData(ORGS);
   log('demo data in place: member profiles, practitioners, one registered patient per hospital');
+  for (const org of ORGS) await start(gatewaySpec(org, orgSecrets(org)), log);
 }
 
 // Stop order: clients of a service before the service.
-const STOP_ORDER = ['chaincode', 'peer', 'orderer', 'statedb', 'ca'];
+const STOP_ORDER = ['gateway', 'chaincode', 'peer', 'orderer', 'statedb', 'ca'];
 
 /** Stops every process the network started, by recorded PID. */
 export async function down(log: Log): Promise<void> {
@@ -172,7 +173,7 @@ export async function status(): Promise<NodeStatus[]> {
     const secrets = orgSecrets(org);
     const nodes = [caSpec(org), ordererSpec(org), peerSpec(org, state.stateDb, secrets)];
     if (state.stateDb === 'couchdb') nodes.push(stateDbSpec(org, secrets));
-    if (state.chaincodePackageId) nodes.push(chaincodeSpec(org, state.chaincodePackageId));
+    if (state.chaincodePackageId) nodes.push(chaincodeSpec(org, state.chaincodePackageId), gatewaySpec(org, secrets));
     return nodes;
   });
   return Promise.all(

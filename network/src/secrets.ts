@@ -12,18 +12,32 @@ export interface OrgSecrets {
   caRegistrar: string;
   tlsCaRegistrar: string;
   stateDbAdmin: string;
+  /** 32 bytes, base64: seals the gateway users' keys. */
+  gatewayKeyEncryptionKey: string;
+  /** 32 bytes, base64: signs the gateway's session tokens. */
+  gatewayTokenSecret: string;
 }
 
 export function newSecret(): string {
   return randomBytes(24).toString('base64url');
 }
 
-/** Reads the member's secrets, creating them on first use. */
+const key32 = () => randomBytes(32).toString('base64');
+
+/** Reads the member's secrets, creating any that are missing on first use. */
 export function orgSecrets(org: OrgSpec): OrgSecrets {
   const file = paths.org(org).secrets;
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as OrgSecrets;
-  const secrets: OrgSecrets = { caRegistrar: newSecret(), tlsCaRegistrar: newSecret(), stateDbAdmin: newSecret() };
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
+  const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<OrgSecrets>) : {};
+  const secrets: OrgSecrets = {
+    caRegistrar: stored.caRegistrar ?? newSecret(),
+    tlsCaRegistrar: stored.tlsCaRegistrar ?? newSecret(),
+    stateDbAdmin: stored.stateDbAdmin ?? newSecret(),
+    gatewayKeyEncryptionKey: stored.gatewayKeyEncryptionKey ?? key32(),
+    gatewayTokenSecret: stored.gatewayTokenSecret ?? key32(),
+  };
+  if (Object.keys(stored).length !== Object.keys(secrets).length) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
+  }
   return secrets;
 }

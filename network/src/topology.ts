@@ -143,6 +143,7 @@ export const paths = (() => {
         peerData: path.join(data, 'peer'),
         ordererData: path.join(data, 'orderer'),
         stateDbData: path.join(data, 'statedb'),
+        gatewayData: path.join(data, 'gateway'),
         coreConfig: path.join(data, 'peer-config'),
         ordererConfig: path.join(data, 'orderer-config'),
       };

@@ -145,3 +145,23 @@ export function chaincodeSpec(org: OrgSpec, packageId: string): NodeSpec {
     health: { kind: 'tcp', host: HOST, port: port(org, 'chaincode') },
   };
 }
+
+/** The member's REST gateway, in front of its own peer. */
+export function gatewaySpec(org: OrgSpec, secrets: OrgSecrets): NodeSpec {
+  return {
+    name: `${org.name}.gateway`,
+    command: process.execPath,
+    args: ['--import', 'tsx', path.join(paths.root, 'gateway-api', 'src', 'index.ts')],
+    env: {
+      EHR_GATEWAY_HOST: HOST,
+      EHR_GATEWAY_PORT: String(port(org, 'gateway')),
+      EHR_GATEWAY_ORG: org.name,
+      EHR_NETWORK_JSON: paths.networkJson,
+      EHR_GATEWAY_DATA_DIR: paths.org(org).gatewayData,
+      EHR_GATEWAY_KEY_ENCRYPTION_KEY: secrets.gatewayKeyEncryptionKey,
+      EHR_GATEWAY_TOKEN_SECRET: secrets.gatewayTokenSecret,
+    },
+    ports: [port(org, 'gateway')],
+    health: { kind: 'http', url: `http://${address(org, 'gateway')}/healthz` },
+  };
+}
