@@ -8,6 +8,7 @@ import { createPrivateKey } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { connect, type Contract, type Gateway, hash, signers, StatusCode } from '@hyperledger/fabric-gateway';
 import { ApiError } from './errors';
+import type { EventSource, LedgerEvent } from './events';
 
 export interface UserIdentity {
   mspId: string;
@@ -45,12 +46,11 @@ function statusName(code: number): string {
   return Object.entries(StatusCode).find(([, value]) => value === code)?.[0] ?? String(code);
 }
 
-export function fabricLedger(options: PeerOptions): LedgerPort & { close(): void } {
+export function fabricLedger(options: PeerOptions): LedgerPort & EventSource & { close(): void } {
   const client = new grpc.Client(options.endpoint, grpc.credentials.createSsl(Buffer.from(options.tlsRootPem)));
 
-  /** A contract acting as the user; close the returned gateway after the call. */
-  function contractFor(identity: UserIdentity, name: string): { contract: Contract; gateway: Gateway } {
-    const gateway = connect({
+  function gatewayFor(identity: UserIdentity): Gateway {
+    return connect({
       client,
       identity: { mspId: identity.mspId, credentials: Buffer.from(identity.certPem) },
       signer: signers.newPrivateKeySigner(createPrivateKey(identity.keyPem)),
@@ -60,6 +60,11 @@ export function fabricLedger(options: PeerOptions): LedgerPort & { close(): void
       submitOptions: () => ({ deadline: Date.now() + 5_000 }),
       commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
     });
+  }
+
+  /** A contract acting as the user; close the returned gateway after the call. */
+  function contractFor(identity: UserIdentity, name: string): { contract: Contract; gateway: Gateway } {
+    const gateway = gatewayFor(identity);
     return { contract: gateway.getNetwork(options.channel).getContract(options.chaincode, name), gateway };
   }
 
@@ -103,6 +108,32 @@ export function fabricLedger(options: PeerOptions): LedgerPort & { close(): void
         return await contract.evaluate(call.fn, proposalOptions(call));
       } finally {
         gateway.close();
+      }
+    },
+    async open(identity, startBlock) {
+      const gateway = gatewayFor(identity);
+      try {
+        const network = gateway.getNetwork(options.channel);
+        const stream = await network.getChaincodeEvents(
+          options.chaincode,
+          startBlock === undefined ? {} : { startBlock },
+        );
+        async function* events(): AsyncGenerator<LedgerEvent> {
+          for await (const event of stream) {
+            const payload = JSON.parse(Buffer.from(event.payload).toString('utf8')) as Record<string, unknown>;
+            yield { blockNumber: event.blockNumber, txId: event.transactionId, name: event.eventName, payload };
+          }
+        }
+        return {
+          events: events(),
+          close: () => {
+            stream.close();
+            gateway.close();
+          },
+        };
+      } catch (error) {
+        gateway.close();
+        throw error;
       }
     },
     close: () => {

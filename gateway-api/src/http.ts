@@ -3,7 +3,7 @@
  * its responses. The same table mounts the Express handlers (with validation and role checks)
  * and generates the OpenAPI document, so no route exists outside the document.
  */
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { Accounts } from './accounts';
 import type { IdempotencyCache } from './idempotency';
@@ -44,6 +44,8 @@ export interface RouteSpec {
   body?: JsonSchema;
   responses: Record<number, { description: string; schema?: JsonSchema }>;
   handler(ctx: RouteContext): Promise<RouteResult>;
+  /** For streaming routes (Server-Sent Events): writes the response itself instead of `handler`. */
+  stream?(ctx: RouteContext, res: Response): Promise<void>;
 }
 
 const ajv = new Ajv({ allErrors: true, strict: true });
@@ -59,6 +61,42 @@ function bearer(req: Request): string {
   return match[1];
 }
 
+/** The signed-in user allowed on the route (undefined for public routes). */
+function authorize(route: RouteSpec, req: Request, accounts: Accounts): UserRecord | undefined {
+  if (route.roles === 'public') return undefined;
+  const user = accounts.authenticate(bearer(req));
+  if (!route.roles.includes(user.role)) {
+    throw new ApiError(403, 'FORBIDDEN', `${user.role} users may not ${route.summary.toLowerCase()}`);
+  }
+  return user;
+}
+
+async function handle(
+  route: RouteSpec,
+  req: Request,
+  res: Response,
+  accounts: Accounts,
+  idempotency: IdempotencyCache,
+  validate?: ValidateFunction,
+) {
+  const user = authorize(route, req, accounts);
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  if (validate && !validate(body)) throw new ApiError(400, 'INVALID_REQUEST', describe(validate.errors));
+  const ctx = { req, user, body, params: req.params };
+  if (route.stream) {
+    await route.stream(ctx, res);
+    return;
+  }
+  const key = req.get('idempotency-key');
+  const result =
+    key && user && route.method !== 'get'
+      ? await idempotency.run(user.username, key, [route.operationId, req.params, body], () => route.handler(ctx))
+      : await route.handler(ctx);
+  if ('replayed' in result && result.replayed) res.set('Idempotent-Replayed', 'true');
+  if (result.body === undefined) res.status(result.status).end();
+  else res.status(result.status).json(result.body);
+}
+
 export function mountRoutes(
   app: Express,
   routes: readonly RouteSpec[],
@@ -68,26 +106,7 @@ export function mountRoutes(
   for (const route of routes) {
     const validate = route.body ? ajv.compile(route.body) : undefined;
     app[route.method](route.path, (req: Request, res: Response, next: NextFunction) => {
-      const run = async () => {
-        let user: UserRecord | undefined;
-        if (route.roles !== 'public') {
-          user = accounts.authenticate(bearer(req));
-          if (!route.roles.includes(user.role))
-            throw new ApiError(403, 'FORBIDDEN', `${user.role} users may not ${route.summary.toLowerCase()}`);
-        }
-        const body = (req.body ?? {}) as Record<string, unknown>;
-        if (validate && !validate(body)) throw new ApiError(400, 'INVALID_REQUEST', describe(validate.errors));
-        const ctx = { req, user, body, params: req.params };
-        const key = req.get('idempotency-key');
-        const result =
-          key && user && route.method !== 'get'
-            ? await idempotency.run(user.username, key, [route.operationId, req.params, body], () => route.handler(ctx))
-            : await route.handler(ctx);
-        if ('replayed' in result && result.replayed) res.set('Idempotent-Replayed', 'true');
-        if (result.body === undefined) res.status(result.status).end();
-        else res.status(result.status).json(result.body);
-      };
-      run().catch(next);
+      handle(route, req, res, accounts, idempotency, validate).catch(next);
     });
   }
 }

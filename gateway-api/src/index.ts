@@ -12,6 +12,7 @@ import { fabricLedger } from './fabric';
 import { Ledger } from './ledger';
 import type { OrgKind } from './roles';
 import { ledgerRoutes } from './routes';
+import { eventRoutes } from './routes/events';
 import { createServer } from './server';
 import { fileUserStore } from './store';
 
@@ -74,13 +75,8 @@ async function main(): Promise<void> {
       return false;
     }
   };
-  const app = createServer({
-    accounts,
-    routes: ledgerRoutes({ accounts, ledger }),
-    ready,
-    maxBodyBytes: config.maxBodyBytes,
-    log,
-  });
+  const routes = [...ledgerRoutes({ accounts, ledger }), ...eventRoutes({ accounts, ledger, events: port })];
+  const app = createServer({ accounts, routes, ready, maxBodyBytes: config.maxBodyBytes, log });
   const server = app.listen(config.port, config.host, () => {
     log({ level: 'info', msg: 'gateway listening', org: org.name, address: `http://${config.host}:${config.port}` });
   });

@@ -1,0 +1,125 @@
+/**
+ * Chaincode events as Server-Sent Events. Each event's id is `<block>-<txId>`; a client that
+ * reconnects with `Last-Event-ID` resumes from that block, skipping what it already has. When
+ * the peer's event stream breaks (a peer restart), the feed reconnects from the last block it
+ * delivered. Patients see only events about themselves; staff see the channel's events, whose
+ * payloads carry no PHI.
+ */
+import type { Request, Response } from 'express';
+import type { UserIdentity } from './fabric';
+import type { UserRecord } from './store';
+
+export interface LedgerEvent {
+  blockNumber: bigint;
+  txId: string;
+  name: string;
+  payload: Record<string, unknown>;
+}
+
+/** Fabric's chaincode event stream, from a block on; tests use a stand-in. */
+export interface EventSource {
+  open(
+    identity: UserIdentity,
+    startBlock: bigint | undefined,
+  ): Promise<{ events: AsyncIterable<LedgerEvent>; close(): void }>;
+}
+
+export const eventId = (event: LedgerEvent) => `${event.blockNumber.toString()}-${event.txId}`;
+
+/** Where to resume from a Last-Event-ID, or undefined to start with new events. */
+export function resumePoint(lastEventId: string | undefined): { block: bigint; txId: string } | undefined {
+  const match = /^(\d{1,19})-([0-9a-f]{1,128})$/.exec(lastEventId ?? '');
+  return match?.[1] && match[2] ? { block: BigInt(match[1]), txId: match[2] } : undefined;
+}
+
+export function visibleTo(user: UserRecord, event: LedgerEvent): boolean {
+  if (user.role !== 'patient') return true;
+  return event.payload.patientId === user.attrs['ehr.patientId'];
+}
+
+export interface StreamOptions {
+  source: EventSource;
+  identity: UserIdentity;
+  user: UserRecord;
+  /** Pause before reconnecting after the stream broke. */
+  retryMs: number;
+}
+
+/** Where a connection has got to: the last event it handled (shown or not). */
+interface Position {
+  block: bigint;
+  txId: string;
+}
+
+/**
+ * Tracks a connection's position. After a (re)connect the source starts at the block of the
+ * position, which may also hold events before it: those are skipped.
+ */
+export class Cursor {
+  #resumeAt: Position | undefined;
+  #passed = true;
+
+  constructor(public position: Position | undefined) {}
+
+  restart(): void {
+    this.#resumeAt = this.position;
+    this.#passed = this.position === undefined;
+  }
+
+  /** True when the event is new to the client; it then becomes the position. */
+  advance(event: LedgerEvent): boolean {
+    const resumeAt = this.#resumeAt;
+    if (!this.#passed && resumeAt) {
+      this.#passed = event.blockNumber > resumeAt.block;
+      if (!this.#passed) {
+        this.#passed = event.txId === resumeAt.txId;
+        return false;
+      }
+    }
+    this.position = { block: event.blockNumber, txId: event.txId };
+    return true;
+  }
+}
+
+/** Delivers events to one client until it disconnects, reconnecting to the source when it breaks. */
+export async function streamEvents(req: Request, res: Response, options: StreamOptions): Promise<void> {
+  const cursor = new Cursor(resumePoint(req.get('last-event-id')));
+  const connection = { closed: false };
+  req.on('close', () => {
+    connection.closed = true;
+  });
+  res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+  res.flushHeaders();
+  for (let ended = false; !connection.closed && !ended;) {
+    try {
+      ended = await pump(options, cursor, connection, (event) => {
+        res.write(`id: ${eventId(event)}\nevent: ${event.name}\ndata: ${JSON.stringify(event.payload)}\n\n`);
+      });
+    } catch {
+      // The peer's stream broke (a restart, say): reconnect from the cursor.
+      res.write(': reconnecting\n\n');
+      await new Promise((resolve) => setTimeout(resolve, options.retryMs));
+    }
+  }
+  res.end();
+}
+
+/** Reads one stream from the source; true when it ended normally. */
+async function pump(
+  options: StreamOptions,
+  cursor: Cursor,
+  connection: { closed: boolean },
+  send: (event: LedgerEvent) => void,
+): Promise<boolean> {
+  cursor.restart();
+  const stream = await options.source.open(options.identity, cursor.position?.block);
+  try {
+    for await (const event of stream.events) {
+      if (connection.closed) return true;
+      if (cursor.advance(event) && visibleTo(options.user, event)) send(event);
+    }
+    return true;
+  } finally {
+    stream.close();
+  }
+}

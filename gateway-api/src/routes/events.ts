@@ -1,0 +1,29 @@
+import { type EventSource, streamEvents } from '../events';
+import { type RouteSpec, signedIn } from '../http';
+import { ALL_ROLES } from '../roles';
+import { identity, type RouteDeps } from './common';
+
+/** The chaincode events the user may see, as Server-Sent Events. */
+export function eventRoutes(deps: RouteDeps & { events: EventSource; retryMs?: number }): RouteSpec[] {
+  return [
+    {
+      method: 'get',
+      path: '/v1/events',
+      operationId: 'events',
+      summary: 'Stream ledger events',
+      tag: 'events',
+      roles: ALL_ROLES,
+      responses: {
+        200: { description: 'Server-Sent Events; send Last-Event-ID to resume', schema: { type: 'string' } },
+      },
+      handler: () => Promise.reject(new Error('streaming route')),
+      stream: (ctx, res) =>
+        streamEvents(ctx.req, res, {
+          source: deps.events,
+          identity: identity(deps, ctx),
+          user: signedIn(ctx),
+          retryMs: deps.retryMs ?? 1000,
+        }),
+    },
+  ];
+}
