@@ -2,12 +2,23 @@
  * The gateway app: JSON bodies up to 256 KiB, health endpoints, the OpenAPI document, the
  * routes, and the one error middleware. `createServer` builds the app and never listens.
  */
+import path from 'node:path';
 import express, { type Express } from 'express';
 import type { Accounts } from './accounts';
 import { errorMiddleware } from './errors';
 import { mountRoutes, openApiDocument, type RouteSpec } from './http';
 import { IdempotencyCache } from './idempotency';
 import { accountRoutes } from './routes/accounts';
+
+const DOCS_PAGE = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>EHR gateway API</title><link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui' });</script>
+</body>
+</html>
+`;
 
 export interface ServerDeps {
   accounts: Accounts;
@@ -38,6 +49,12 @@ export function createServer(deps: ServerDeps): Express {
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
+  });
+  // Interactive docs: Swagger UI's own assets, pointed at our document.
+  const swaggerUi = path.dirname(require.resolve('swagger-ui-dist/package.json'));
+  app.use('/docs/assets', express.static(swaggerUi, { index: false }));
+  app.get('/docs', (_req, res) => {
+    res.type('html').send(DOCS_PAGE);
   });
   mountRoutes(app, routes, deps.accounts, new IdempotencyCache());
   app.use((_req, res) => {

@@ -209,6 +209,9 @@ describe('people and sign-in over HTTP', () => {
     await request(app).get('/readyz').expect(200, { status: 'ready' });
     const doc = await request(app).get('/openapi.json').expect(200);
     expect(doc.body.openapi).toBe('3.0.3');
+    const docs = await request(app).get('/docs').expect(200);
+    expect(docs.text).toContain("url: '/openapi.json'");
+    await request(app).get('/docs/assets/swagger-ui-bundle.js').expect(200);
     expect(Object.keys(doc.body.paths as object)).toEqual(
       expect.arrayContaining(['/v1/users', '/v1/signup', '/v1/sessions', '/v1/me']),
     );
