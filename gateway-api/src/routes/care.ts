@@ -1,5 +1,5 @@
 import type { RouteSpec } from '../http';
-import { anyObject, committed, ID, identity, ISO_TIME, object, ok, param, type RouteDeps, str } from './common';
+import { anyObject, committed, ID, identity, ISO_TIME, object, param, type RouteDeps, str, lookup } from './common';
 
 /** Break-glass, erasure, lab orders, appointments and feedback. */
 export function careRoutes(deps: RouteDeps): RouteSpec[] {
@@ -44,16 +44,18 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
           ),
         ),
     },
-    {
-      method: 'get',
-      path: '/v1/patients/:patientId/break-glass',
-      operationId: 'listBreakGlass',
-      summary: 'List break-glass windows of a patient',
-      tag: 'break-glass',
-      roles: ['patient', 'admin'],
-      responses: { 200: { description: 'The windows and their reviews' } },
-      handler: async (ctx) => ok(await ledger.breakGlassWindows(identity(deps, ctx), param(ctx, 'patientId'))),
-    },
+    lookup(
+      deps,
+      {
+        path: '/v1/patients/:patientId/break-glass',
+        operationId: 'listBreakGlass',
+        summary: 'List break-glass windows of a patient',
+        tag: 'break-glass',
+        roles: ['patient', 'admin'],
+        description: 'The windows and their reviews',
+      },
+      (who, ctx) => ledger.breakGlassWindows(who, param(ctx, 'patientId')),
+    ),
     {
       method: 'post',
       path: '/v1/erasure-requests',
@@ -102,16 +104,18 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
         return committed(201, await ledger.orderLabTests(identity(deps, ctx), body));
       },
     },
-    {
-      method: 'get',
-      path: '/v1/lab-orders/:orderId',
-      operationId: 'getLabOrder',
-      summary: 'Read a lab order',
-      tag: 'lab-orders',
-      roles: ['patient', 'doctor', 'labtech', 'admin'],
-      responses: { 200: { description: 'The order and its status' } },
-      handler: async (ctx) => ok(await ledger.labOrder(identity(deps, ctx), param(ctx, 'orderId'))),
-    },
+    lookup(
+      deps,
+      {
+        path: '/v1/lab-orders/:orderId',
+        operationId: 'getLabOrder',
+        summary: 'Read a lab order',
+        tag: 'lab-orders',
+        roles: ['patient', 'doctor', 'labtech', 'admin'],
+        description: 'The order and its status',
+      },
+      (who, ctx) => ledger.labOrder(who, param(ctx, 'orderId')),
+    ),
     {
       method: 'post',
       path: '/v1/lab-orders/:orderId/status',
@@ -174,16 +178,18 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
         return committed(201, await ledger.requestAppointment(identity(deps, ctx), body));
       },
     },
-    {
-      method: 'get',
-      path: '/v1/appointments',
-      operationId: 'listAppointments',
-      summary: 'List my appointments',
-      tag: 'appointments',
-      roles: ['patient'],
-      responses: { 200: { description: 'The appointments' } },
-      handler: async (ctx) => ok(await ledger.myAppointments(identity(deps, ctx))),
-    },
+    lookup(
+      deps,
+      {
+        path: '/v1/appointments',
+        operationId: 'listAppointments',
+        summary: 'List my appointments',
+        tag: 'appointments',
+        roles: ['patient'],
+        description: 'The appointments',
+      },
+      (who) => ledger.myAppointments(who),
+    ),
     {
       method: 'post',
       path: '/v1/appointments/:appointmentId/status',

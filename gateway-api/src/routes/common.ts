@@ -1,7 +1,7 @@
 /** Small pieces every resource route uses: schemas and the caller's ledger identity. */
 import type { Accounts } from '../accounts';
 import type { UserIdentity } from '../fabric';
-import { type RouteContext, type RouteResult, signedIn } from '../http';
+import { type RouteContext, type RouteResult, type RouteSpec, signedIn } from '../http';
 import type { Committed, Ledger } from '../ledger';
 
 export interface RouteDeps {
@@ -39,3 +39,18 @@ export function committed(status: number, outcome: Committed<unknown>): RouteRes
 
 export const ok = (body: unknown): RouteResult => ({ status: 200, body });
 export const param = (ctx: RouteContext, name: string) => ctx.params[name] ?? '';
+
+/** A read-only route: evaluates on the ledger as the user and answers 200 with the result. */
+export function lookup(
+  deps: RouteDeps,
+  spec: Pick<RouteSpec, 'path' | 'operationId' | 'summary' | 'tag' | 'roles'> & { description: string },
+  read: (who: UserIdentity, ctx: RouteContext) => Promise<unknown>,
+): RouteSpec {
+  const { description, ...rest } = spec;
+  return {
+    ...rest,
+    method: 'get',
+    responses: { 200: { description } },
+    handler: async (ctx) => ok(await read(identity(deps, ctx), ctx)),
+  };
+}

@@ -1,5 +1,5 @@
 import type { RouteSpec } from '../http';
-import { anyObject, committed, identity, ok, param, type RouteDeps } from './common';
+import { anyObject, committed, identity, param, type RouteDeps, lookup } from './common';
 
 /** The patient's consents. */
 export function consentRoutes(deps: RouteDeps): RouteSpec[] {
@@ -16,16 +16,18 @@ export function consentRoutes(deps: RouteDeps): RouteSpec[] {
       responses: { 201: { description: 'The consent, committed' } },
       handler: async (ctx) => committed(201, await ledger.grantConsent(identity(deps, ctx), ctx.body)),
     },
-    {
-      method: 'get',
-      path: '/v1/consents',
-      operationId: 'listConsents',
-      summary: 'List my consents',
-      tag: 'consents',
-      roles: ['patient'],
-      responses: { 200: { description: 'The consents' } },
-      handler: async (ctx) => ok(await ledger.listMyConsents(identity(deps, ctx))),
-    },
+    lookup(
+      deps,
+      {
+        path: '/v1/consents',
+        operationId: 'listConsents',
+        summary: 'List my consents',
+        tag: 'consents',
+        roles: ['patient'],
+        description: 'The consents',
+      },
+      (who) => ledger.listMyConsents(who),
+    ),
     {
       method: 'delete',
       path: '/v1/consents/:consentId',

@@ -1,5 +1,5 @@
 import type { RouteSpec } from '../http';
-import { anyObject, committed, ID, identity, object, ok, param, type RouteDeps, str } from './common';
+import { anyObject, committed, ID, identity, object, param, type RouteDeps, str, lookup } from './common';
 
 /** Policies and claims. */
 export function insuranceRoutes(deps: RouteDeps): RouteSpec[] {
@@ -53,16 +53,18 @@ export function insuranceRoutes(deps: RouteDeps): RouteSpec[] {
       responses: { 200: { description: 'Ended, committed' } },
       handler: async (ctx) => committed(200, await ledger.endPolicy(identity(deps, ctx), param(ctx, 'policyId'))),
     },
-    {
-      method: 'get',
-      path: '/v1/policies/:policyId',
-      operationId: 'getPolicy',
-      summary: 'Read a policy',
-      tag: 'policies',
-      roles: ['patient', 'adjuster', 'billing', 'admin'],
-      responses: { 200: { description: 'The policy' } },
-      handler: async (ctx) => ok(await ledger.policy(identity(deps, ctx), param(ctx, 'policyId'))),
-    },
+    lookup(
+      deps,
+      {
+        path: '/v1/policies/:policyId',
+        operationId: 'getPolicy',
+        summary: 'Read a policy',
+        tag: 'policies',
+        roles: ['patient', 'adjuster', 'billing', 'admin'],
+        description: 'The policy',
+      },
+      (who, ctx) => ledger.policy(who, param(ctx, 'policyId')),
+    ),
     {
       method: 'post',
       path: '/v1/claims',
@@ -82,26 +84,30 @@ export function insuranceRoutes(deps: RouteDeps): RouteSpec[] {
           ),
         ),
     },
-    {
-      method: 'get',
-      path: '/v1/claims',
-      operationId: 'listClaims',
-      summary: 'List my claims',
-      tag: 'claims',
-      roles: ['patient'],
-      responses: { 200: { description: 'The claims and their statuses' } },
-      handler: async (ctx) => ok(await ledger.myClaims(identity(deps, ctx))),
-    },
-    {
-      method: 'get',
-      path: '/v1/claims/:claimId',
-      operationId: 'getClaim',
-      summary: 'Read a claim',
-      tag: 'claims',
-      roles: ['patient', 'billing', 'adjuster', 'admin'],
-      responses: { 200: { description: 'The claim' } },
-      handler: async (ctx) => ok(await ledger.claim(identity(deps, ctx), param(ctx, 'claimId'))),
-    },
+    lookup(
+      deps,
+      {
+        path: '/v1/claims',
+        operationId: 'listClaims',
+        summary: 'List my claims',
+        tag: 'claims',
+        roles: ['patient'],
+        description: 'The claims and their statuses',
+      },
+      (who) => ledger.myClaims(who),
+    ),
+    lookup(
+      deps,
+      {
+        path: '/v1/claims/:claimId',
+        operationId: 'getClaim',
+        summary: 'Read a claim',
+        tag: 'claims',
+        roles: ['patient', 'billing', 'adjuster', 'admin'],
+        description: 'The claim',
+      },
+      (who, ctx) => ledger.claim(who, param(ctx, 'claimId')),
+    ),
     {
       method: 'post',
       path: '/v1/claims/:claimId/adjudication',

@@ -1,30 +1,34 @@
 import type { RouteSpec } from '../http';
-import { anyObject, committed, ID, identity, ok, param, type RouteDeps } from './common';
+import { anyObject, committed, ID, identity, ok, param, type RouteDeps, lookup } from './common';
 
 /** The org directory, practitioners, patients and bed capacity. */
 export function memberRoutes(deps: RouteDeps): RouteSpec[] {
   const { ledger } = deps;
   return [
-    {
-      method: 'get',
-      path: '/v1/orgs',
-      operationId: 'orgDirectory',
-      summary: 'List the members',
-      tag: 'directory',
-      roles: ['patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin'],
-      responses: { 200: { description: 'Member profiles' } },
-      handler: async (ctx) => ok(await ledger.orgDirectory(identity(deps, ctx))),
-    },
-    {
-      method: 'get',
-      path: '/v1/orgs/:mspId/practitioners',
-      operationId: 'listPractitioners',
-      summary: 'List the practitioners of a member',
-      tag: 'directory',
-      roles: ['patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin'],
-      responses: { 200: { description: 'Practitioners' } },
-      handler: async (ctx) => ok(await ledger.practitioners(identity(deps, ctx), param(ctx, 'mspId'))),
-    },
+    lookup(
+      deps,
+      {
+        path: '/v1/orgs',
+        operationId: 'orgDirectory',
+        summary: 'List the members',
+        tag: 'directory',
+        roles: ['patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin'],
+        description: 'Member profiles',
+      },
+      (who) => ledger.orgDirectory(who),
+    ),
+    lookup(
+      deps,
+      {
+        path: '/v1/orgs/:mspId/practitioners',
+        operationId: 'listPractitioners',
+        summary: 'List the practitioners of a member',
+        tag: 'directory',
+        roles: ['patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin'],
+        description: 'Practitioners',
+      },
+      (who, ctx) => ledger.practitioners(who, param(ctx, 'mspId')),
+    ),
     {
       method: 'post',
       path: '/v1/practitioners',
@@ -60,16 +64,18 @@ export function memberRoutes(deps: RouteDeps): RouteSpec[] {
           ),
         ),
     },
-    {
-      method: 'get',
-      path: '/v1/patients/:patientId',
-      operationId: 'getPatient',
-      summary: 'Read a patient entry',
-      tag: 'patients',
-      roles: ['patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin'],
-      responses: { 200: { description: 'The public entry (no demographics)' } },
-      handler: async (ctx) => ok(await ledger.getPatient(identity(deps, ctx), param(ctx, 'patientId'))),
-    },
+    lookup(
+      deps,
+      {
+        path: '/v1/patients/:patientId',
+        operationId: 'getPatient',
+        summary: 'Read a patient entry',
+        tag: 'patients',
+        roles: ['patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin'],
+        description: 'The public entry (no demographics)',
+      },
+      (who, ctx) => ledger.getPatient(who, param(ctx, 'patientId')),
+    ),
     {
       method: 'put',
       path: '/v1/beds',

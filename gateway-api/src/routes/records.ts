@@ -1,6 +1,6 @@
 import type { RouteSpec } from '../http';
 import { RECORD_CATEGORIES, PURPOSES } from '../vocabulary';
-import { anyObject, committed, ID, identity, object, ok, param, type RouteDeps } from './common';
+import { anyObject, committed, ID, identity, object, ok, param, type RouteDeps, lookup } from './common';
 
 const CLINICAL = ['doctor'] as const;
 const STAFF_AND_PATIENT = ['patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin'] as const;
@@ -51,46 +51,54 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
           ),
         ),
     },
-    {
-      method: 'get',
-      path: '/v1/records/:recordId',
-      operationId: 'getRecord',
-      summary: 'Read a record header',
-      tag: 'records',
-      roles: STAFF_AND_PATIENT,
-      responses: { 200: { description: 'The public header (no clinical content)' } },
-      handler: async (ctx) => ok(await ledger.getRecord(identity(deps, ctx), param(ctx, 'recordId'))),
-    },
-    {
-      method: 'get',
-      path: '/v1/records/:recordId/versions',
-      operationId: 'recordHistory',
-      summary: 'List the versions of a record',
-      tag: 'records',
-      roles: STAFF_AND_PATIENT,
-      responses: { 200: { description: 'Every version with its hash and transaction' } },
-      handler: async (ctx) => ok(await ledger.recordHistory(identity(deps, ctx), param(ctx, 'recordId'))),
-    },
-    {
-      method: 'get',
-      path: '/v1/records/:recordId/integrity',
-      operationId: 'verifyRecord',
-      summary: 'Check the integrity of a record',
-      tag: 'records',
-      roles: STAFF_AND_PATIENT,
-      responses: { 200: { description: 'intact, mismatch or purged' } },
-      handler: async (ctx) => ok(await ledger.verifyRecord(identity(deps, ctx), param(ctx, 'recordId'))),
-    },
-    {
-      method: 'get',
-      path: '/v1/patients/:patientId/records',
-      operationId: 'patientRecords',
-      summary: 'List the records of a patient',
-      tag: 'records',
-      roles: STAFF_AND_PATIENT,
-      responses: { 200: { description: 'Record headers' } },
-      handler: async (ctx) => ok(await ledger.patientRecords(identity(deps, ctx), param(ctx, 'patientId'))),
-    },
+    lookup(
+      deps,
+      {
+        path: '/v1/records/:recordId',
+        operationId: 'getRecord',
+        summary: 'Read a record header',
+        tag: 'records',
+        roles: STAFF_AND_PATIENT,
+        description: 'The public header (no clinical content)',
+      },
+      (who, ctx) => ledger.getRecord(who, param(ctx, 'recordId')),
+    ),
+    lookup(
+      deps,
+      {
+        path: '/v1/records/:recordId/versions',
+        operationId: 'recordHistory',
+        summary: 'List the versions of a record',
+        tag: 'records',
+        roles: STAFF_AND_PATIENT,
+        description: 'Every version with its hash and transaction',
+      },
+      (who, ctx) => ledger.recordHistory(who, param(ctx, 'recordId')),
+    ),
+    lookup(
+      deps,
+      {
+        path: '/v1/records/:recordId/integrity',
+        operationId: 'verifyRecord',
+        summary: 'Check the integrity of a record',
+        tag: 'records',
+        roles: STAFF_AND_PATIENT,
+        description: 'intact, mismatch or purged',
+      },
+      (who, ctx) => ledger.verifyRecord(who, param(ctx, 'recordId')),
+    ),
+    lookup(
+      deps,
+      {
+        path: '/v1/patients/:patientId/records',
+        operationId: 'patientRecords',
+        summary: 'List the records of a patient',
+        tag: 'records',
+        roles: STAFF_AND_PATIENT,
+        description: 'Record headers',
+      },
+      (who, ctx) => ledger.patientRecords(who, param(ctx, 'patientId')),
+    ),
     {
       method: 'post',
       path: '/v1/records/:recordId/access',
@@ -117,25 +125,29 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
       handler: async (ctx) =>
         ok(await ledger.readRecordBody(identity(deps, ctx), param(ctx, 'recordId'), param(ctx, 'ticketId'))),
     },
-    {
-      method: 'get',
-      path: '/v1/access-log',
-      operationId: 'myAccessLog',
-      summary: 'List who accessed my records',
-      tag: 'access',
-      roles: ['patient'],
-      responses: { 200: { description: 'Access events' } },
-      handler: async (ctx) => ok(await ledger.myAccessLog(identity(deps, ctx))),
-    },
-    {
-      method: 'get',
-      path: '/v1/org/access-log',
-      operationId: 'orgAccessLog',
-      summary: "List access to the member's records",
-      tag: 'access',
-      roles: ['admin'],
-      responses: { 200: { description: 'Access events' } },
-      handler: async (ctx) => ok(await ledger.orgAccessLog(identity(deps, ctx))),
-    },
+    lookup(
+      deps,
+      {
+        path: '/v1/access-log',
+        operationId: 'myAccessLog',
+        summary: 'List who accessed my records',
+        tag: 'access',
+        roles: ['patient'],
+        description: 'Access events',
+      },
+      (who) => ledger.myAccessLog(who),
+    ),
+    lookup(
+      deps,
+      {
+        path: '/v1/org/access-log',
+        operationId: 'orgAccessLog',
+        summary: "List access to the member's records",
+        tag: 'access',
+        roles: ['admin'],
+        description: 'Access events',
+      },
+      (who) => ledger.orgAccessLog(who),
+    ),
   ];
 }

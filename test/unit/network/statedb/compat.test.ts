@@ -18,6 +18,15 @@ function fabricMultipart(boundary: string, json: object, attachment: Buffer): Bu
   ]);
 }
 
+/** Collects a response body as bytes (supertest would parse it as text). */
+function binaryBody(response: request.Response, done: (err: Error | null, body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  response.on('data', (c: Buffer) => chunks.push(c));
+  response.on('end', () => {
+    done(null, Buffer.concat(chunks));
+  });
+}
+
 const binaryValue = Buffer.from([0x00, 0xff, 0x0d, 0x0a, 0x2d, 0x2d, 0x42, 0x01, 0x02, 0x03]);
 
 function putBinary(app: Express, db: string, id: string, rev?: string) {
@@ -133,13 +142,7 @@ describe('state DB compatibility layer', () => {
       const res = await auth(request(app).get('/ehr_ehr/bin1?attachments=true'))
         .set('Accept', 'multipart/related')
         .buffer(true)
-        .parse((response, done) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (c: Buffer) => chunks.push(c));
-          response.on('end', () => {
-            done(null, Buffer.concat(chunks));
-          });
-        })
+        .parse(binaryBody)
         .expect(200);
       expect(res.headers.etag).toBe(`"${String(put.body.rev)}"`);
       const boundary = /boundary="([^"]+)"/.exec(res.headers['content-type']!)?.[1];
@@ -169,13 +172,7 @@ describe('state DB compatibility layer', () => {
       const res = await auth(request(app).get('/ehr_ehr/bulk1?attachments=true'))
         .set('Accept', 'multipart/related')
         .buffer(true)
-        .parse((response, done) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (c: Buffer) => chunks.push(c));
-          response.on('end', () => {
-            done(null, Buffer.concat(chunks));
-          });
-        })
+        .parse(binaryBody)
         .expect(200);
       const boundary = /boundary="([^"]+)"/.exec(res.headers['content-type']!)?.[1];
       expect(parseMultipart(res.body as Buffer, boundary!)[1]!.body).toEqual(binaryValue);
