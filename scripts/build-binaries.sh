@@ -15,6 +15,7 @@ bin_dir="${fabric_dir}/bin"
 ccaas_dir="${fabric_dir}/builders/ccaas/bin"
 work_dir="${fabric_dir}/src"
 
+unavailable_marker="${fabric_dir}/UNAVAILABLE"
 fabric_version="3.1.5"
 fabric_commit="86c1172bec37"
 ca_version="1.5.21"
@@ -31,15 +32,27 @@ has_version() {
   [[ -x "${binary}" ]] && "${binary}" version 2>/dev/null | grep -q "Version: ${version}$"
 }
 
-# Copies a tools module into the work dir (go may add go.sum lines there, never in tools/).
+# Copies a tools module into the work dir (go may add go.sum lines there, never in tools/) and
+# downloads its modules. When the Go module proxy refuses them outright (HTTP 403, "not
+# available"), that refusal is recorded in .fabric/UNAVAILABLE and the script exits with 3:
+# a cause outside the project, which `npm start` and the test run report as such.
 stage_module() {
-  local name="$1"
+  local name="$1" output
   mkdir -p "${work_dir}/${name}"
   cp "${root}/tools/${name}/go.mod" "${work_dir}/${name}/go.mod"
   if [[ -f "${root}/tools/${name}/go.sum" ]]; then
     cp "${root}/tools/${name}/go.sum" "${work_dir}/${name}/go.sum"
   fi
-  (cd "${work_dir}/${name}" && go mod download) || die "could not download the ${name} modules from the Go module proxy ($(go env GOPROXY))"
+  if ! output="$(cd "${work_dir}/${name}" && go mod download 2>&1)"; then
+    printf '%s\n' "${output}" >&2
+    if grep -q -E '403 Forbidden|not available' <<<"${output}"; then
+      printf 'the Go module proxy (%s) refuses the %s modules: %s\n' "$(go env GOPROXY)" "${name}" \
+        "$(grep -m1 -o -E 'reading [^ ]+: 403 Forbidden' <<<"${output}")" >"${unavailable_marker}"
+      printf '[build-binaries] BLOCKED: %s\n' "$(cat "${unavailable_marker}")" >&2
+      exit 3
+    fi
+    die "could not download the ${name} modules from the Go module proxy ($(go env GOPROXY))"
+  fi
 }
 
 build_fabric() {
@@ -89,6 +102,7 @@ build_fabric_ca() {
 main() {
   command -v go >/dev/null 2>&1 || die "Go 1.26 or later must be on PATH"
   mkdir -p "${bin_dir}" "${ccaas_dir}"
+  rm -f "${unavailable_marker}"
   build_fabric_ca
   build_fabric
   "${bin_dir}/peer" version | sed -n '2p'

@@ -9,7 +9,7 @@ import YAML from 'yaml';
 import { joinOrderer, joinPeer } from './admin';
 import { defineChaincode, installChaincode, packageChaincode } from './chaincode';
 import { configtx } from './configtx';
-import { demoUsers, ORGS, type OrgSpec, paths, type StateDbType, CHANNEL } from './topology';
+import { CHANNEL, demoUsers, fabricUnavailable, ORGS, type OrgSpec, paths, type StateDbType } from './topology';
 import { ensureIdentity, enrollRegistrars, writeOrgMsp } from './identities';
 import { writeNetworkJson } from './network-json';
 import { caSpec, writeCaConfig } from './nodes/ca';
@@ -35,6 +35,8 @@ function writeState(state: NetworkState): void {
 }
 
 function checkPrerequisites(): void {
+  const unavailable = fabricUnavailable();
+  if (unavailable) throw new Error(`the Fabric binaries could not be built: ${unavailable}`);
   const missing = ['peer', 'orderer', 'configtxgen', 'osnadmin', 'fabric-ca-server', 'fabric-ca-client'].filter(
     (binary) => !existsSync(path.join(paths.bin, binary)),
   );

@@ -2,6 +2,7 @@
  * The consortium as data: members, their ports, demo users and where every file lives. Every
  * launch function reads this; nothing else in the orchestrator knows a port or a path.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export type OrgKind = 'hospital' | 'lab' | 'insurer';
@@ -154,4 +155,13 @@ export const paths = (() => {
 /** Repository-relative form of an absolute path, as network.json records it. */
 export function relative(absolute: string): string {
   return path.relative(paths.root, absolute);
+}
+
+/**
+ * Why the Fabric binaries could not be built, when the Go module proxy refused them (recorded
+ * by scripts/build-binaries.sh in .fabric/UNAVAILABLE), else undefined.
+ */
+export function fabricUnavailable(): string | undefined {
+  const marker = path.join(paths.root, '.fabric', 'UNAVAILABLE');
+  return existsSync(marker) ? readFileSync(marker, 'utf8').trim() : undefined;
 }

@@ -9,7 +9,7 @@ import { down, up } from '../../network/src/network';
 import { ordererSpec } from '../../network/src/nodes/fabric';
 import { runningPid, startNode, stopNode } from '../../network/src/process';
 import { ORGS } from '../../network/src/topology';
-import { eventually, network, session, someUser, stateDb, text } from './helpers/network';
+import { eventually, network, session, someUser, stateDb, text, onNetwork } from './helpers/network';
 
 const runId = Date.now().toString(36);
 const quiet = () => undefined;
@@ -40,7 +40,7 @@ async function readProbe(orgName: string, peerOrg: string, probeId: string): Pro
   }
 }
 
-describe('the consortium network', () => {
+onNetwork('the consortium network', () => {
   it('has every peer joined to ehr, agreeing on the height', async () => {
     await recordProbe('hospital-a', `height-${runId}`);
     await eventually(async () => {

@@ -8,7 +8,7 @@ import { common } from '@hyperledger/fabric-protos';
 import { chaincodeErrorCode, type Session } from '../../network/src/gateway';
 import { ensureIdentity } from '../../network/src/identities';
 import { paths } from '../../network/src/topology';
-import { network, orgSpec, session, stateDb, text, user } from './helpers/network';
+import { network, orgSpec, session, stateDb, text, user, onNetwork } from './helpers/network';
 
 const runId = Date.now().toString(36);
 const marker = `PHI-MARKER-${runId}`;
@@ -60,7 +60,7 @@ async function requestAccess(
   return json(reader.submitTransaction('RequestAccess', recordId, 'treatment'));
 }
 
-describe('patient-controlled records', () => {
+onNetwork('patient-controlled records', () => {
   const sessions: Session[] = [];
   const open = (s: Session) => {
     sessions.push(s);

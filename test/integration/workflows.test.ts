@@ -5,7 +5,7 @@
  */
 import { CommitError, StatusCode } from '@hyperledger/fabric-gateway';
 import { chaincodeErrorCode, type Session } from '../../network/src/gateway';
-import { session, text, user } from './helpers/network';
+import { session, text, user, onNetwork } from './helpers/network';
 
 const HA = 'HospitalAMSP';
 const LAB = 'LabMSP';
@@ -15,7 +15,7 @@ async function json<T>(bytes: Promise<Uint8Array>): Promise<T> {
   return JSON.parse(text(await bytes)) as T;
 }
 
-describe('workflows as endorsed transactions', () => {
+onNetwork('workflows as endorsed transactions', () => {
   const sessions: Session[] = [];
   const as = (orgName: string, userName: string, peerOrg = orgName) => {
     const s = session(orgName, user(orgName, userName), peerOrg);

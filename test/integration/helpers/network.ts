@@ -7,7 +7,7 @@ import nano from 'nano';
 import { STATEDB_ADMIN_USER } from '../../../network/src/nodes/fabric';
 import { orgSecrets } from '../../../network/src/secrets';
 import { session as gatewaySession, type Session, text } from '../../../network/src/gateway';
-import { ORGS, type OrgSpec, paths } from '../../../network/src/topology';
+import { fabricUnavailable, ORGS, type OrgSpec, paths } from '../../../network/src/topology';
 
 export interface UserEntry {
   name: string;
@@ -94,3 +94,9 @@ export function stateDb(orgName: string): nano.ServerScope {
   withAuth.password = orgSecrets(spec).stateDbAdmin;
   return nano(withAuth.toString());
 }
+
+/**
+ * `describe` for suites that need the running network; `describe.skip` (reported as skipped)
+ * only when the Fabric binaries could not be built because the Go module proxy refused them.
+ */
+export const onNetwork = fabricUnavailable() === undefined ? describe : describe.skip;
