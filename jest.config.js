@@ -16,7 +16,7 @@ module.exports = {
       transform: { '^.+\\.ts$': tsJest },
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
-      testTimeout: 180000,
+      setupFilesAfterEnv: ['<rootDir>/test/integration/setup.ts'],
     },
   ],
   collectCoverageFrom: ['chaincode/src/**/*.ts', 'network/src/statedb/**/*.ts', 'network/src/process.ts'],
