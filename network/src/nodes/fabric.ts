@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { NodeSpec } from '../process';
 import type { OrgSecrets } from '../secrets';
-import { address, CHAINCODE, HOST, type OrgSpec, paths, port, type StateDbType } from '../topology';
+import { address, HOST, type OrgSpec, paths, port, type StateDbType } from '../topology';
 
 export const STATEDB_ADMIN_USER = 'peeradmin';
 
@@ -139,7 +139,7 @@ export function chaincodeSpec(org: OrgSpec, packageId: string): NodeSpec {
       '--chaincode-id',
       packageId,
     ],
-    env: { CORE_CHAINCODE_LOGGING_LEVEL: 'info', CHAINCODE_NAME: CHAINCODE },
+    env: { CORE_CHAINCODE_LOGGING_LEVEL: 'info' },
     cwd: paths.chaincodeSource,
     ports: [port(org, 'chaincode')],
     health: { kind: 'tcp', host: HOST, port: port(org, 'chaincode') },
