@@ -25,6 +25,7 @@ export interface OrgEntry {
   stateDb: { type: 'couchdb' | 'leveldb'; url?: string };
   admin: UserEntry;
   users: UserEntry[];
+  gateway?: { url: string };
 }
 
 export interface NetworkJson {

@@ -1,0 +1,163 @@
+/**
+ * The member gateways over HTTP against the real network (issue 5): people signed in with
+ * password + TOTP at their own member's gateway, a cross-member journey, and bad input leaving
+ * the ledger unchanged. (The SSE feed is covered by unit tests with a stand-in event source.)
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { totp } from '../../gateway-api/src/auth/totp';
+import { paths } from '../../network/src/topology';
+import { network, onNetwork, orgSpec } from './helpers/network';
+
+const PASSWORD = 'integration passphrase 42';
+const runId = Date.now().toString(36);
+
+interface Member {
+  url: string;
+  admin: string;
+}
+
+async function call(url: string, method: string, body?: unknown, token?: string) {
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> };
+}
+
+/** Signs a user up with an enrolment code and signs them in; returns the token. */
+async function activate(url: string, username: string, enrolmentCode: string): Promise<string> {
+  const signup = await call(`${url}/v1/signup`, 'POST', { username, enrolmentCode, password: PASSWORD });
+  expect(signup.status).toBe(200);
+  const secret = signup.body.totpSecret as string;
+  expect(
+    (await call(`${url}/v1/signup/totp`, 'POST', { username, enrolmentCode, code: totp(secret, Date.now()) })).status,
+  ).toBe(204);
+  // A code is accepted once: wait for the next step before signing in.
+  await new Promise((resolve) => setTimeout(resolve, 31_000));
+  const session = await call(`${url}/v1/sessions`, 'POST', {
+    username,
+    password: PASSWORD,
+    code: totp(secret, Date.now()),
+  });
+  expect(session.status).toBe(201);
+  return session.body.token as string;
+}
+
+async function member(name: string): Promise<Member> {
+  const url = network().orgs.find((o) => o.name === name)?.gateway?.url ?? '';
+  const codeFile = path.join(paths.org(orgSpec(name)).gatewayData, 'admin-enrolment-code');
+  const admin = await activate(url, 'admin', readFileSync(codeFile, 'utf8').trim());
+  return { url, admin };
+}
+
+async function invite(
+  m: Member,
+  username: string,
+  role: string,
+): Promise<{ token: string; attrs: Record<string, string> }> {
+  const invited = await call(`${m.url}/v1/users`, 'POST', { username, role }, m.admin);
+  expect(invited.status).toBe(201);
+  return {
+    token: await activate(m.url, username, invited.body.enrolmentCode as string),
+    attrs: invited.body.attrs as Record<string, string>,
+  };
+}
+
+onNetwork('member gateways over HTTP', () => {
+  let a: Member;
+  let b: Member;
+
+  beforeAll(async () => {
+    [a, b] = await Promise.all([member('hospital-a'), member('hospital-b')]);
+  }, 300_000);
+
+  it('runs a patient journey across two hospitals, each actor at their own gateway', async () => {
+    const [patient, doctorA, doctorB] = await Promise.all([
+      invite(a, `pat-${runId}`, 'patient'),
+      invite(a, `doca-${runId}`, 'doctor'),
+      invite(b, `docb-${runId}`, 'doctor'),
+    ]);
+    const patientId = patient.attrs['ehr.patientId'] ?? '';
+    const registered = await call(
+      `${a.url}/v1/patients`,
+      'POST',
+      { patientId, demographics: { name: 'Ada Example', dateOfBirth: '1985-02-03' } },
+      a.admin,
+    );
+    expect(registered.status).toBe(201);
+    expect(registered.body.txId).toEqual(expect.any(String));
+
+    const record = await call(
+      `${a.url}/v1/records`,
+      'POST',
+      { patientId, category: 'diagnosis', body: { diagnosis: 'J45.20' } },
+      doctorA.token,
+    );
+    expect(record.status).toBe(201);
+    const recordId = record.body.recordId as string;
+
+    const refused = await call(
+      `${b.url}/v1/records/${recordId}/access`,
+      'POST',
+      { purpose: 'treatment' },
+      doctorB.token,
+    );
+    expect(refused).toMatchObject({ status: 403, body: { error: { code: 'CONSENT_REQUIRED' } } });
+
+    const validUntil = new Date(Date.now() + 3_600_000).toISOString();
+    const consent = await call(
+      `${a.url}/v1/consents`,
+      'POST',
+      { grantee: { mspId: 'HospitalBMSP' }, categories: ['diagnosis'], purpose: 'treatment', validUntil },
+      patient.token,
+    );
+    expect(consent.status).toBe(201);
+    const ticket = await call(
+      `${b.url}/v1/records/${recordId}/access`,
+      'POST',
+      { purpose: 'treatment' },
+      doctorB.token,
+    );
+    expect(ticket.status).toBe(201);
+    const body = await call(
+      `${b.url}/v1/records/${recordId}/body/${String(ticket.body.ticketId)}`,
+      'GET',
+      undefined,
+      doctorB.token,
+    );
+    expect(body).toMatchObject({ status: 200, body: { diagnosis: 'J45.20' } });
+
+    const log = await call(`${a.url}/v1/access-log`, 'GET', undefined, patient.token);
+    expect((log.body as unknown as { reader: { mspId: string } }[]).map((e) => e.reader.mspId)).toContain(
+      'HospitalBMSP',
+    );
+  }, 600_000);
+
+  it('answers bad input with the documented 4xx and leaves the ledger unchanged', async () => {
+    const doctor = await invite(a, `docbad-${runId}`, 'doctor');
+    const before = await call(`${a.url}/v1/patients/PAT-HA-0001/records`, 'GET', undefined, doctor.token);
+    const cases: [string, string, unknown, number][] = [
+      ['/v1/records', 'POST', { patientId: 'PAT-HA-0001', category: 'astrology', body: {} }, 400],
+      ['/v1/records', 'POST', { patientId: 42 }, 400],
+      ['/v1/records/REC-unknown/access', 'POST', { purpose: 'treatment' }, 404],
+      [
+        '/v1/records',
+        'POST',
+        { patientId: 'PAT-HA-0001', category: 'diagnosis', body: { notes: 'x'.repeat(300 * 1024) } },
+        413,
+      ],
+    ];
+    for (const [route, method, payload, status] of cases) {
+      expect({ route, status: (await call(`${a.url}${route}`, method, payload, doctor.token)).status }).toEqual({
+        route,
+        status,
+      });
+    }
+    expect((await call(`${a.url}/v1/me`, 'GET', undefined, `${doctor.token}x`)).status).toBe(401);
+    const after = await call(`${a.url}/v1/patients/PAT-HA-0001/records`, 'GET', undefined, doctor.token);
+    expect(after.body).toEqual(before.body);
+  }, 300_000);
+});
