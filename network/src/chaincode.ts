@@ -4,8 +4,9 @@
  * chaincode, so a changed build becomes a new package, a new definition version and sequence.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { ordererArgs, peerCli } from './admin';
 import { run } from './process';
 import { address, CHAINCODE, CHANNEL, type OrgSpec, paths } from './topology';
@@ -42,6 +43,28 @@ export function chaincodeDigest(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
+/**
+ * A tar.gz whose bytes depend only on the files' contents (sorted names, no times, no owners,
+ * no gzip timestamp), so the same build always gives the same package id.
+ */
+async function reproducibleTarGz(target: string, cwd: string, entries: string[]): Promise<void> {
+  const tar = `${target}.tar`;
+  await run('tar', [
+    '--sort=name',
+    '--mtime=@0',
+    '--owner=0',
+    '--group=0',
+    '--numeric-owner',
+    '-cf',
+    tar,
+    '-C',
+    cwd,
+    ...entries,
+  ]);
+  writeFileSync(target, gzipSync(readFileSync(tar)));
+  rmSync(tar);
+}
+
 /** Writes the ccaas package (metadata.json + code.tar.gz with connection.json). */
 export async function packageChaincode(): Promise<ChaincodePackage> {
   const version = chaincodeDigest();
@@ -62,8 +85,8 @@ export async function packageChaincode(): Promise<ChaincodePackage> {
       await run('cp', ['-r', metaInf(), path.join(dir, 'code', 'META-INF')]);
       codeFiles.push('META-INF');
     }
-    await run('tar', ['-czf', path.join(dir, 'code.tar.gz'), '-C', path.join(dir, 'code'), ...codeFiles]);
-    await run('tar', ['-czf', file, '-C', dir, 'metadata.json', 'code.tar.gz']);
+    await reproducibleTarGz(path.join(dir, 'code.tar.gz'), path.join(dir, 'code'), codeFiles);
+    await reproducibleTarGz(file, dir, ['metadata.json', 'code.tar.gz']);
   }
   const packageId = `${label}:${createHash('sha256').update(readFileSync(file)).digest('hex')}`;
   return { label, version, file, packageId };
