@@ -4,7 +4,7 @@ import { ChaincodeError, forbidden, invalid } from './errors';
 import { type Caller, callerWithRole } from './identity';
 import { canonicalJson, unmarshal } from './json';
 import { getJson, implicitCollection, key, listJson, putJson, txMillis, txTime } from './ledger';
-import { bodyKey, getHeader } from './record-contract';
+import { bodyKey, getHeader } from './records';
 import type { AccessEvent } from './types/access';
 import type { RecordHeader } from './types/record';
 import { PURPOSES, type Purpose } from './types/vocabulary';

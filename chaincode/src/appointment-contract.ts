@@ -1,10 +1,9 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { getPatient, isThePatient } from './basis';
-import { transientJson } from './directory-contract';
 import { ChaincodeError, forbidden, invalid, notFound } from './errors';
 import { type Caller, callerWithRole } from './identity';
 import { canonicalJson, marshal } from './json';
-import { emit, getJson, implicitCollection, key, listJson, putJson, txTime } from './ledger';
+import { emit, getJson, implicitCollection, key, listJson, putJson, txTime, transientJson } from './ledger';
 import type { Appointment, AppointmentStatus, Feedback } from './types/appointment';
 import type { Practitioner } from './types/directory';
 import { id, isoTime, MSP_PATTERN } from './validate';

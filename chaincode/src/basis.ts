@@ -8,8 +8,8 @@ import { ChaincodeError, notFound } from './errors';
 import type { Caller } from './identity';
 import { getJson, key, listJson, txTime } from './ledger';
 import type { Basis } from './types/access';
+import { orderOfResult } from './lab-orders';
 import type { BreakGlass } from './types/break-glass';
-import type { LabOrder } from './types/lab-order';
 import { type Consent, consentCovers, consentState } from './types/consent';
 import type { Patient } from './types/patient';
 import type { Purpose, RecordCategory } from './types/vocabulary';
@@ -91,9 +91,7 @@ export async function readBasis(
 /** True when the record is the result of a lab order this doctor placed. */
 async function isOrderingDoctor(ctx: Context, who: Caller, recordId: string): Promise<boolean> {
   if (who.role !== 'doctor') return false;
-  const link = await getJson<{ orderId: string }>(ctx, key(ctx, 'labResult', recordId));
-  if (!link) return false;
-  const order = await getJson<LabOrder>(ctx, key(ctx, 'labOrder', link.orderId));
+  const order = await orderOfResult(ctx, recordId);
   return order?.orderingOrg === who.mspId && order.orderingDoctor === who.practitionerId;
 }
 

@@ -1,10 +1,9 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { getPatient, isThePatient } from './basis';
-import { transientJson } from './directory-contract';
 import { forbidden, invalid, notFound } from './errors';
 import { callerWithRole } from './identity';
 import { canonicalJson, marshal } from './json';
-import { emit, getJson, implicitCollection, key, listJson, putJson, txMillis, txTime } from './ledger';
+import { emit, getJson, implicitCollection, key, listJson, putJson, txMillis, txTime, transientJson } from './ledger';
 import { type BreakGlass, BREAK_GLASS_REASONS, MAX_BREAK_GLASS_MINUTES } from './types/break-glass';
 import { id } from './validate';
 

@@ -1,13 +1,12 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { adjudicate, statusOf } from './adjudication';
 import { getPatient, isThePatient } from './basis';
-import { transientJson } from './directory-contract';
 import { ChaincodeError, forbidden, invalid, notFound } from './errors';
 import { type Caller, callerWithRole } from './identity';
 import { canonicalJson, marshal } from './json';
-import { emit, endorsedBy, getJson, implicitCollection, key, listJson, putJson, txTime } from './ledger';
+import { emit, endorsedBy, getJson, implicitCollection, key, listJson, putJson, txTime, transientJson } from './ledger';
 import { getPolicy } from './policy-contract';
-import { headerKey } from './record-contract';
+import { headerKey } from './records';
 import type { Claim } from './types/claim';
 import { parseClaimInput } from './types/claim';
 import type { Policy } from './types/policy';

@@ -1,9 +1,20 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { getPatient, isThePatient } from './basis';
-import { ChaincodeError, forbidden, invalid, notFound } from './errors';
+import { ChaincodeError, forbidden } from './errors';
 import { callerWithRole } from './identity';
 import { canonicalJson, marshal } from './json';
-import { endorsedBy, getJson, implicitCollection, key, listJson, putJson, sha256Hex, txTime } from './ledger';
+import {
+  endorsedBy,
+  getJson,
+  implicitCollection,
+  key,
+  listJson,
+  putJson,
+  requirePrivateHash,
+  sha256Hex,
+  transientJson,
+  txTime,
+} from './ledger';
 import {
   type OrgProfile,
   type Practitioner,
@@ -16,13 +27,6 @@ import { type Patient, parseDemographics } from './types/patient';
 import { hex64, id, parseObject } from './validate';
 
 export const demographicsKey = (ctx: Context, patientId: string) => key(ctx, 'demographics', patientId);
-
-/** Transient data by name, as text; INVALID_ARGUMENT when missing. */
-export function transientJson(ctx: Context, name: string): string {
-  const value = ctx.stub.getTransient().get(name);
-  if (!value || value.length === 0) throw invalid(`the transient map must carry '${name}'`);
-  return Buffer.from(value).toString('utf8');
-}
 
 /** Org profiles, practitioners and patients. */
 @Info({ title: 'Directory', description: 'Members, practitioners and patients' })
@@ -90,11 +94,13 @@ export class DirectoryContract extends Contract {
     const patientKey = key(ctx, 'patient', patientId);
     if (await getJson<Patient>(ctx, patientKey))
       throw new ChaincodeError('ALREADY_EXISTS', `patient ${patientId} exists`);
-    const stored = await ctx.stub.getPrivateDataHash(implicitCollection(admin.mspId), demographicsKey(ctx, patientId));
-    if (stored.length === 0) throw notFound(`no demographics stored for ${patientId} at ${admin.mspId}`);
-    if (Buffer.from(stored).toString('hex') !== demographicsHash) {
-      throw new ChaincodeError('HASH_MISMATCH', 'the demographics hash does not match the stored demographics');
-    }
+    await requirePrivateHash(
+      ctx,
+      admin.mspId,
+      demographicsKey(ctx, patientId),
+      demographicsHash,
+      `demographics of ${patientId}`,
+    );
     const patient: Patient = {
       patientId,
       homeOrg: admin.mspId,

@@ -5,7 +5,7 @@ import { ChaincodeError, forbidden, notFound } from './errors';
 import { callerWithRole } from './identity';
 import { canonicalJson } from './json';
 import { getJson, implicitCollection, key, listJson, putJson, txTime } from './ledger';
-import { bodyKey, getHeader, headerKey } from './record-contract';
+import { bodyKey, getHeader, headerKey } from './records';
 import type { ErasureRequest } from './types/erasure';
 import type { Patient } from './types/patient';
 import { id } from './validate';

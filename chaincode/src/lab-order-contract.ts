@@ -1,30 +1,28 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { getPatient, isThePatient, writeBasis } from './basis';
-import { transientJson } from './directory-contract';
-import { ChaincodeError, forbidden, invalid, notFound } from './errors';
+import { ChaincodeError, forbidden, invalid } from './errors';
 import { type Caller, callerWithRole } from './identity';
 import { canonicalJson, marshal } from './json';
-import { emit, endorsedBy, getJson, implicitCollection, key, listJson, putJson, sha256Hex, txTime } from './ledger';
-import { bodyKey, headerKey, versionLabel } from './record-contract';
+import {
+  emit,
+  endorsedBy,
+  getJson,
+  implicitCollection,
+  key,
+  listJson,
+  putJson,
+  sha256Hex,
+  txTime,
+  requirePrivateHash,
+  transientJson,
+} from './ledger';
+import { getOrder, labOrderKey, labResultKey } from './lab-orders';
+import { bodyKey, headerKey, saveRecordVersion } from './records';
 import { type LabOrder, type LabOrderStatus, parseLabOrderDetails, PRIORITIES } from './types/lab-order';
-import { parseRecordBody, type RecordHeader, type RecordVersion } from './types/record';
+import { parseRecordBody, type RecordHeader } from './types/record';
 import { hex64, id, MSP_PATTERN, parseObject } from './validate';
 
-const orderKey = (ctx: Context, orderId: string) => key(ctx, 'labOrder', orderId);
 const detailsKey = (ctx: Context, orderId: string) => key(ctx, 'labOrderDetails', orderId);
-/** Finds the order a result record answers (the ordering doctor's lawful basis). */
-export const labResultKey = (ctx: Context, recordId: string) => key(ctx, 'labResult', recordId);
-
-export async function getOrder(ctx: Context, orderId: string): Promise<LabOrder> {
-  const order = await getJson<LabOrder>(ctx, orderKey(ctx, id(orderId, 'orderId')));
-  if (!order) throw notFound(`lab order ${orderId} does not exist`);
-  return order;
-}
-
-async function hashIn(ctx: Context, mspId: string, stateKey: string): Promise<string> {
-  const hash = await ctx.stub.getPrivateDataHash(implicitCollection(mspId), stateKey);
-  return Buffer.from(hash).toString('hex');
-}
 
 /**
  * Lab orders: a doctor orders tests at a lab (details private to both members, then a public
@@ -66,12 +64,10 @@ export class LabOrderContract extends Contract {
     hex64(detailsHash, 'detailsHash');
     if (!(PRIORITIES as readonly string[]).includes(priority))
       throw invalid(`priority must be one of ${PRIORITIES.join(', ')}`);
-    if (await getJson<LabOrder>(ctx, orderKey(ctx, id(orderId, 'orderId'))))
+    if (await getJson<LabOrder>(ctx, labOrderKey(ctx, id(orderId, 'orderId'))))
       throw new ChaincodeError('ALREADY_EXISTS', `lab order ${orderId} exists`);
     for (const mspId of [doctor.mspId, labMspId]) {
-      const held = await hashIn(ctx, mspId, detailsKey(ctx, orderId));
-      if (held !== detailsHash)
-        throw new ChaincodeError('HASH_MISMATCH', `the order details held by ${mspId} do not match`);
+      await requirePrivateHash(ctx, mspId, detailsKey(ctx, orderId), detailsHash, `details of lab order ${orderId}`);
     }
     await writeBasis(ctx, doctor, { patientId, category: 'lab-result' });
     const now = txTime(ctx);
@@ -89,7 +85,7 @@ export class LabOrderContract extends Contract {
     };
     await this.#save(ctx, order);
     await putJson(ctx, key(ctx, 'patientLabOrder', patientId, orderId), { orderId });
-    await endorsedBy(ctx, orderKey(ctx, orderId), doctor.mspId, labMspId);
+    await endorsedBy(ctx, labOrderKey(ctx, orderId), doctor.mspId, labMspId);
   }
 
   @Transaction()
@@ -133,9 +129,13 @@ export class LabOrderContract extends Contract {
     const tech = callerWithRole(ctx, 'labtech');
     const order = await this.#labOrder(ctx, tech, orderId, 'in-progress');
     hex64(contentHash, 'contentHash');
-    if ((await hashIn(ctx, tech.mspId, bodyKey(ctx, id(recordId, 'recordId'), 1))) !== contentHash) {
-      throw new ChaincodeError('HASH_MISMATCH', `contentHash does not match the stored result of ${recordId}`);
-    }
+    await requirePrivateHash(
+      ctx,
+      tech.mspId,
+      bodyKey(ctx, id(recordId, 'recordId'), 1),
+      contentHash,
+      `result ${recordId}`,
+    );
     if (await getJson<RecordHeader>(ctx, headerKey(ctx, recordId)))
       throw new ChaincodeError('ALREADY_EXISTS', `record ${recordId} exists`);
     const now = txTime(ctx);
@@ -152,17 +152,7 @@ export class LabOrderContract extends Contract {
       contentHash,
       purged: false,
     };
-    await putJson(ctx, headerKey(ctx, recordId), header);
-    const version: RecordVersion = {
-      recordId,
-      version: 1,
-      author,
-      contentHash,
-      txId: ctx.stub.getTxID(),
-      publishedAt: now,
-    };
-    await putJson(ctx, key(ctx, 'recordVersion', recordId, versionLabel(1)), version);
-    await putJson(ctx, key(ctx, 'patientRecord', order.patientId, recordId), { recordId });
+    await saveRecordVersion(ctx, header);
     await putJson(ctx, labResultKey(ctx, recordId), { orderId });
     await this.#save(ctx, { ...order, status: 'completed', resultRecordId: recordId, updatedAt: now }, 'ResultReady');
   }
@@ -218,7 +208,7 @@ export class LabOrderContract extends Contract {
   }
 
   async #save(ctx: Context, order: LabOrder, eventName = 'LabOrderStatus'): Promise<void> {
-    await putJson(ctx, orderKey(ctx, order.orderId), order);
+    await putJson(ctx, labOrderKey(ctx, order.orderId), order);
     emit(ctx, eventName, {
       orderId: order.orderId,
       patientId: order.patientId,

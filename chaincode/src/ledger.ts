@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
 import { KeyEndorsementPolicy } from 'fabric-shim';
+import { ChaincodeError, invalid, notFound } from './errors';
 import { marshal, unmarshal } from './json';
 
 /** Each member's implicit private data collection. */
@@ -59,4 +60,28 @@ export async function endorsedBy(ctx: Context, stateKey: string, ...mspIds: stri
   const policy = new KeyEndorsementPolicy();
   policy.addOrgs('PEER', ...mspIds);
   await ctx.stub.setStateValidationParameter(stateKey, policy.getPolicy());
+}
+
+/** Transient data by name, as text; INVALID_ARGUMENT when missing. PHI arrives only this way. */
+export function transientJson(ctx: Context, name: string): string {
+  const value = ctx.stub.getTransient().get(name);
+  if (!value || value.length === 0) throw invalid(`the transient map must carry '${name}'`);
+  return Buffer.from(value).toString('utf8');
+}
+
+/**
+ * Checks that a member's implicit collection holds a value with this SHA-256 (hex). Uses
+ * GetPrivateDataHash, so every endorser can check it, member of the collection or not.
+ */
+export async function requirePrivateHash(
+  ctx: Context,
+  mspId: string,
+  stateKey: string,
+  expected: string,
+  what: string,
+): Promise<void> {
+  const stored = Buffer.from(await ctx.stub.getPrivateDataHash(implicitCollection(mspId), stateKey)).toString('hex');
+  if (stored === '') throw notFound(`no ${what} is stored at ${mspId}`);
+  if (stored !== expected)
+    throw new ChaincodeError('HASH_MISMATCH', `the ${what} held by ${mspId} does not match the hash`);
 }

@@ -1,6 +1,7 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { ChaincodeError } from './errors';
 import { canonicalJson, marshal, unmarshal } from './json';
+import { key, txTime } from './ledger';
 
 /** A liveness record: which member wrote it, in which transaction, when. */
 export interface Probe {
@@ -13,12 +14,6 @@ export interface Probe {
 
 const PROBE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const PROBE_KEY_TYPE = 'probe';
-
-/** Seconds and nanos of the transaction timestamp as an ISO 8601 string. */
-export function txTime(ctx: Context): string {
-  const { seconds, nanos } = ctx.stub.getTxTimestamp();
-  return new Date(Number(seconds) * 1000 + Math.floor(nanos / 1e6)).toISOString();
-}
 
 /**
  * Network liveness checks: any member's user records a probe and every member's peer reads it
@@ -37,8 +32,8 @@ export class ProbeContract extends Contract {
     if (!PROBE_ID.test(probeId)) {
       throw new ChaincodeError('INVALID_ARGUMENT', 'probeId must be 1-64 letters, digits, "-" or "_"');
     }
-    const key = ctx.stub.createCompositeKey(PROBE_KEY_TYPE, [probeId]);
-    const existing = await ctx.stub.getState(key);
+    const probeKey = key(ctx, PROBE_KEY_TYPE, probeId);
+    const existing = await ctx.stub.getState(probeKey);
     if (existing.length > 0) throw new ChaincodeError('ALREADY_EXISTS', `probe ${probeId} exists`);
     const probe: Probe = {
       id: probeId,
@@ -46,14 +41,14 @@ export class ProbeContract extends Contract {
       txId: ctx.stub.getTxID(),
       recordedAt: txTime(ctx),
     };
-    await ctx.stub.putState(key, marshal(probe));
+    await ctx.stub.putState(probeKey, marshal(probe));
     return canonicalJson(probe);
   }
 
   @Transaction(false)
   @Returns('string')
   async Read(ctx: Context, probeId: string): Promise<string> {
-    const bytes = await ctx.stub.getState(ctx.stub.createCompositeKey(PROBE_KEY_TYPE, [probeId]));
+    const bytes = await ctx.stub.getState(key(ctx, PROBE_KEY_TYPE, probeId));
     if (bytes.length === 0) throw new ChaincodeError('NOT_FOUND', `probe ${probeId} does not exist`);
     return canonicalJson(unmarshal(bytes));
   }

@@ -1,32 +1,22 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { getPatient, isThePatient, writeBasis } from './basis';
-import { transientJson } from './directory-contract';
-import { ChaincodeError, forbidden, invalid, notFound } from './errors';
+import { ChaincodeError, forbidden, invalid } from './errors';
 import { type Caller, callerWithRole } from './identity';
 import { canonicalJson, marshal } from './json';
-import { emit, getJson, implicitCollection, key, listJson, putJson, sha256Hex, txTime } from './ledger';
+import {
+  emit,
+  getJson,
+  implicitCollection,
+  listJson,
+  requirePrivateHash,
+  sha256Hex,
+  transientJson,
+  txTime,
+} from './ledger';
+import { bodyKey, category, getHeader, headerKey, saveRecordVersion } from './records';
 import { parseRecordBody, type RecordHeader, type RecordVersion } from './types/record';
-import { RECORD_CATEGORIES, type RecordCategory } from './types/vocabulary';
+import type { RecordCategory } from './types/vocabulary';
 import { hex64, id, parseObject } from './validate';
-
-export const versionLabel = (version: number) => String(version).padStart(6, '0');
-export const bodyKey = (ctx: Context, recordId: string, version: number) =>
-  key(ctx, 'recordBody', recordId, versionLabel(version));
-export const headerKey = (ctx: Context, recordId: string) => key(ctx, 'record', recordId);
-
-export function category(value: string): RecordCategory {
-  if (!(RECORD_CATEGORIES as readonly string[]).includes(value)) {
-    throw invalid(`category must be one of ${RECORD_CATEGORIES.join(', ')}`);
-  }
-  return value as RecordCategory;
-}
-
-export async function getHeader(ctx: Context, recordId: string): Promise<RecordHeader> {
-  id(recordId, 'recordId');
-  const header = await getJson<RecordHeader>(ctx, headerKey(ctx, recordId));
-  if (!header) throw notFound(`record ${recordId} does not exist`);
-  return header;
-}
 
 async function storeBody(
   ctx: Context,
@@ -89,26 +79,19 @@ export class RecordContract extends Contract {
     id(recordId, 'recordId');
     hex64(contentHash, 'contentHash');
     if (!/^[1-9]\d{0,5}$/.test(versionText)) throw invalid('version must be a positive integer');
-    const stored = await ctx.stub.getPrivateDataHash(implicitCollection(who.mspId), bodyKey(ctx, recordId, version));
-    if (stored.length === 0) throw notFound(`no body of ${recordId} version ${version} is stored at ${who.mspId}`);
-    if (Buffer.from(stored).toString('hex') !== contentHash) {
-      throw new ChaincodeError('HASH_MISMATCH', `contentHash does not match the stored body of ${recordId}`);
-    }
+    await requirePrivateHash(
+      ctx,
+      who.mspId,
+      bodyKey(ctx, recordId, version),
+      contentHash,
+      `body of ${recordId} version ${version}`,
+    );
     const existing = await getJson<RecordHeader>(ctx, headerKey(ctx, recordId));
     const now = txTime(ctx);
     const header = existing
       ? this.#amended(existing, who, { patientId, category: recordCategory, version, contentHash, now })
       : await this.#created(ctx, who, { recordId, patientId, category: recordCategory, version, contentHash, now });
-    await putJson(ctx, headerKey(ctx, recordId), header);
-    const entry: RecordVersion = {
-      recordId,
-      version,
-      author: header.author,
-      contentHash,
-      txId: ctx.stub.getTxID(),
-      publishedAt: now,
-    };
-    await putJson(ctx, key(ctx, 'recordVersion', recordId, versionLabel(version)), entry);
+    await saveRecordVersion(ctx, header);
     emit(ctx, 'RecordAdded', { recordId, patientId, category: recordCategory, custodian: who.mspId, version });
   }
 
@@ -126,7 +109,6 @@ export class RecordContract extends Contract {
   ): Promise<RecordHeader> {
     if (fields.version !== 1) throw new ChaincodeError('CONFLICT', `record ${fields.recordId} has no version 1 yet`);
     await writeBasis(ctx, who, { patientId: id(fields.patientId, 'patientId'), category: fields.category });
-    await putJson(ctx, key(ctx, 'patientRecord', fields.patientId, fields.recordId), { recordId: fields.recordId });
     return {
       recordId: fields.recordId,
       patientId: fields.patientId,
