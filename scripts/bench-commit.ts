@@ -8,7 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { recordedNodes, runningPid } from '../network/src/process';
-import { session, someUser } from '../test/integration/helpers/network';
+import { session } from '../network/src/gateway';
+import { demoUsers, ORGS } from '../network/src/topology';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -22,7 +23,10 @@ function residentKiB(pid: number): number {
 async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 50);
   const orgName = process.argv[3] ?? 'hospital-a';
-  const s = session(orgName, someUser(orgName));
+  const org = ORGS.find((o) => o.name === orgName);
+  const writer = org && demoUsers(org).find((u) => u.role !== 'admin');
+  if (!org || !writer) throw new Error(`unknown member ${orgName}`);
+  const s = session(org, writer.name);
   const contract = s.contract('probe');
   const latencies: number[] = [];
   const runId = Date.now().toString(36);

@@ -12,6 +12,7 @@ import {
   PHI_MARKER,
   registerPatient,
   submit,
+  followLedgerClock,
 } from './fixture';
 import type { Caller } from '../helpers/fabric-stub';
 
@@ -20,18 +21,14 @@ const consent = new ConsentContract();
 
 describe('audited reads', () => {
   let ledger: Ledger;
+  followLedgerClock(() => ledger);
   let recordId: string;
 
   beforeEach(async () => {
     ledger = new Ledger();
     // The read checks the proposal time against the custodian's clock: keep them together.
-    jest.spyOn(Date, 'now').mockImplementation(() => ledger.now);
     await registerPatient(ledger);
     ({ recordId } = await createRecord(ledger, people.doctorA));
-  });
-
-  afterEach(() => {
-    jest.restoreAllMocks();
   });
 
   async function requestAccess(who: Caller, purpose = 'treatment') {

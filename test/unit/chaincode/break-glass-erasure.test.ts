@@ -14,6 +14,7 @@ import {
   publicText,
   registerPatient,
   submit,
+  followLedgerClock,
 } from './fixture';
 
 const breakGlass = new BreakGlassContract();
@@ -103,17 +104,13 @@ describe('break-glass', () => {
 
 describe('erasure', () => {
   let ledger: Ledger;
+  followLedgerClock(() => ledger);
   let recordId: string;
 
   beforeEach(async () => {
     ledger = new Ledger();
-    jest.spyOn(Date, 'now').mockImplementation(() => ledger.now);
     await registerPatient(ledger);
     ({ recordId } = await createRecord(ledger, people.doctorA));
-  });
-
-  afterEach(() => {
-    jest.restoreAllMocks();
   });
 
   it('purges bodies and demographics on approval, keeping hashes and the audit trail', async () => {

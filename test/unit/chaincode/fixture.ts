@@ -96,3 +96,16 @@ export function publicText(ledger: Ledger): string {
 }
 
 export { Ledger };
+
+/**
+ * Makes the "local clock" (Date.now) follow the ledger's transaction time, as it does on a
+ * live peer, for code that compares the two. Undone after each test.
+ */
+export function followLedgerClock(ledger: () => Ledger): void {
+  beforeEach(() => {
+    jest.spyOn(Date, 'now').mockImplementation(() => ledger().now);
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+}

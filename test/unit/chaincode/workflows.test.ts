@@ -18,6 +18,7 @@ import {
   publicText,
   registerPatient,
   submit,
+  followLedgerClock,
 } from './fixture';
 
 const labOrders = new LabOrderContract();
@@ -32,15 +33,11 @@ const parse = <T>(text: string) => JSON.parse(text) as T;
 
 describe('lab orders', () => {
   let ledger: Ledger;
+  followLedgerClock(() => ledger);
 
   beforeEach(async () => {
     ledger = new Ledger();
-    jest.spyOn(Date, 'now').mockImplementation(() => ledger.now);
     await registerPatient(ledger);
-  });
-
-  afterEach(() => {
-    jest.restoreAllMocks();
   });
 
   async function order(): Promise<string> {
