@@ -32,7 +32,7 @@ export interface RouteResult {
   body?: unknown;
 }
 
-export interface RouteSpec {
+interface RouteBase {
   method: 'get' | 'post' | 'put' | 'delete';
   /** Express-style path, e.g. `/v1/consents/:consentId`. */
   path: string;
@@ -43,10 +43,14 @@ export interface RouteSpec {
   roles: readonly Role[] | 'public';
   body?: JsonSchema;
   responses: Record<number, { description: string; schema?: JsonSchema }>;
-  handler(ctx: RouteContext): Promise<RouteResult>;
-  /** For streaming routes (Server-Sent Events): writes the response itself instead of `handler`. */
-  stream?(ctx: RouteContext, res: Response): Promise<void>;
 }
+
+/** A route answers JSON through `handler`, or streams (Server-Sent Events) through `stream`. */
+export type RouteSpec = RouteBase &
+  (
+    | { handler(ctx: RouteContext): Promise<RouteResult>; stream?: never }
+    | { stream(ctx: RouteContext, res: Response): Promise<void>; handler?: never }
+  );
 
 const ajv = new Ajv({ allErrors: true, strict: true });
 

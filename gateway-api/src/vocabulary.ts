@@ -1,4 +1,4 @@
-/** The chaincode's closed vocabularies, as the API documents and validates them. */
+/** The chaincode's closed vocabularies (chaincode/src/types/vocabulary.ts is the source; a unit test keeps these equal), as the API documents and validates them. */
 export const RECORD_CATEGORIES = [
   'allergy',
   'diagnosis',

@@ -16,7 +16,6 @@ export function eventRoutes(deps: RouteDeps & { events: EventSource; retryMs?: n
       responses: {
         200: { description: 'Server-Sent Events; send Last-Event-ID to resume', schema: { type: 'string' } },
       },
-      handler: () => Promise.reject(new Error('streaming route')),
       stream: (ctx, res) =>
         streamEvents(ctx.req, res, {
           source: deps.events,
