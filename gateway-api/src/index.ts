@@ -9,6 +9,7 @@ import { Accounts, type Member } from './accounts';
 import { fabricCa } from './ca';
 import { loadConfig } from './config';
 import { fabricLedger } from './fabric';
+import { IdempotencyCache, fileJournal } from './idempotency';
 import { Ledger } from './ledger';
 import type { OrgKind } from './roles';
 import { ledgerRoutes } from './routes';
@@ -76,7 +77,8 @@ async function main(): Promise<void> {
     }
   };
   const routes = [...ledgerRoutes({ accounts, ledger }), ...eventRoutes({ accounts, ledger, events: port })];
-  const app = createServer({ accounts, routes, ready, maxBodyBytes: config.maxBodyBytes, log });
+  const idempotency = new IdempotencyCache(fileJournal(config.dataDir, config.keyEncryptionKey));
+  const app = createServer({ accounts, routes, ready, idempotency, maxBodyBytes: config.maxBodyBytes, log });
   const server = app.listen(config.port, config.host, () => {
     log({ level: 'info', msg: 'gateway listening', org: org.name, address: `http://${config.host}:${config.port}` });
   });

@@ -28,6 +28,8 @@ export interface ServerDeps {
   ready: () => Promise<boolean>;
   maxBodyBytes: number;
   log: (entry: Record<string, unknown>) => void;
+  /** Replays of `Idempotency-Key` requests; in memory unless given. */
+  idempotency?: IdempotencyCache;
 }
 
 export function createServer(deps: ServerDeps): Express {
@@ -56,7 +58,7 @@ export function createServer(deps: ServerDeps): Express {
   app.get('/docs', (_req, res) => {
     res.type('html').send(DOCS_PAGE);
   });
-  mountRoutes(app, routes, deps.accounts, new IdempotencyCache());
+  mountRoutes(app, routes, deps.accounts, deps.idempotency ?? new IdempotencyCache());
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such route' } });
   });

@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { IDEMPOTENCY_TTL_MS, IdempotencyCache, fileJournal } from '../../../gateway-api/src/idempotency';
+
+describe('Idempotency-Key replays', () => {
+  let dir: string;
+  let now: number;
+  const key = randomBytes(32);
+  const clock = () => now;
+  const journalFile = () => path.join(dir, 'idempotency.jsonl');
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'idem-'));
+    now = 1_800_000_000_000;
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const counting = () => {
+    let calls = 0;
+    const work = () => {
+      calls += 1;
+      return Promise.resolve({ status: 201, body: { txId: `tx-${String(calls)}`, recordId: 'REC-7' } });
+    };
+    return { work, calls: () => calls };
+  };
+
+  it('replays an answer after a restart of the gateway, and refuses the key for another request', async () => {
+    const { work, calls } = counting();
+    const first = await new IdempotencyCache(fileJournal(dir, key), clock).run('alice', 'key-00000001', ['A'], work);
+    const restarted = new IdempotencyCache(fileJournal(dir, key), clock);
+    const replay = await restarted.run('alice', 'key-00000001', ['A'], work);
+    expect(replay).toEqual({ ...first, replayed: true });
+    expect(calls()).toBe(1);
+    await expect(restarted.run('alice', 'key-00000001', ['B'], work)).rejects.toMatchObject({
+      status: 422,
+      code: 'IDEMPOTENCY_KEY_REUSED',
+    });
+    // Keys are per user.
+    await restarted.run('bob', 'key-00000001', ['A'], work);
+    expect(calls()).toBe(2);
+  });
+
+  it('keeps answers and names sealed on disk', async () => {
+    const { work } = counting();
+    await new IdempotencyCache(fileJournal(dir, key), clock).run('alice', 'key-00000001', ['A'], work);
+    const text = readFileSync(journalFile(), 'utf8');
+    expect(text).not.toContain('REC-7');
+    expect(text).not.toContain('alice');
+    expect(text).not.toContain('key-00000001');
+  });
+
+  it('forgets answers older than 24 hours, on disk too', async () => {
+    const { work, calls } = counting();
+    await new IdempotencyCache(fileJournal(dir, key), clock).run('alice', 'key-00000001', ['A'], work);
+    now += IDEMPOTENCY_TTL_MS + 1;
+    const later = new IdempotencyCache(fileJournal(dir, key), clock);
+    expect(readFileSync(journalFile(), 'utf8')).toBe('');
+    const again = await later.run('alice', 'key-00000001', ['A'], work);
+    expect(again).not.toHaveProperty('replayed');
+    expect(calls()).toBe(2);
+  });
+
+  it('skips a torn last line and lines sealed under another key', async () => {
+    const { work, calls } = counting();
+    await new IdempotencyCache(fileJournal(dir, randomBytes(32)), clock).run('alice', 'key-00000001', ['A'], work);
+    await new IdempotencyCache(fileJournal(dir, key), clock).run('alice', 'key-00000002', ['A'], work);
+    appendFileSync(journalFile(), '{"id":"torn');
+    const cache = new IdempotencyCache(fileJournal(dir, key), clock);
+    expect(readFileSync(journalFile(), 'utf8').trim().split('\n')).toHaveLength(1);
+    expect(await cache.run('alice', 'key-00000002', ['A'], work)).toMatchObject({ replayed: true });
+    expect(await cache.run('alice', 'key-00000001', ['A'], work)).not.toHaveProperty('replayed');
+    expect(calls()).toBe(3);
+  });
+
+  it('lets a failed request be retried, and journals nothing for it', async () => {
+    const cache = new IdempotencyCache(fileJournal(dir, key), clock);
+    await expect(
+      cache.run('alice', 'key-00000001', ['A'], () => Promise.reject(new Error('peer down'))),
+    ).rejects.toThrow('peer down');
+    expect(readFileSync(journalFile(), 'utf8')).toBe('');
+    await expect(cache.run('alice', 'key-00000001', ['A'], () => Promise.resolve({ status: 201 }))).resolves.toEqual({
+      status: 201,
+    });
+  });
+
+  it('refuses a malformed key and a second request while the first is running', async () => {
+    const cache = new IdempotencyCache(undefined, clock);
+    await expect(cache.run('alice', 'short', ['A'], counting().work)).rejects.toMatchObject({
+      code: 'INVALID_IDEMPOTENCY_KEY',
+    });
+    let finish: () => void = () => undefined;
+    const slow = cache.run(
+      'alice',
+      'key-00000001',
+      ['A'],
+      () =>
+        new Promise((resolve) => {
+          finish = () => {
+            resolve({ status: 201 });
+          };
+        }),
+    );
+    await expect(cache.run('alice', 'key-00000001', ['A'], counting().work)).rejects.toMatchObject({
+      status: 409,
+      code: 'IN_PROGRESS',
+    });
+    finish();
+    await expect(slow).resolves.toEqual({ status: 201 });
+  });
+});
