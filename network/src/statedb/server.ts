@@ -18,7 +18,7 @@ import replication from 'pouchdb-replication';
 import { couchCompat } from './compat';
 
 export interface StateDbOptions {
-  /** Folder for the LevelDB files, config and log; undefined keeps everything in memory. */
+  /** Folder for the LevelDB files and the log; undefined keeps everything in memory. */
   dataDir?: string;
   admin: { username: string; password: string };
   /** Largest request body accepted, in bytes (CouchDB 3 refuses documents over 8 MB). */
@@ -49,10 +49,10 @@ export async function createStateDbApp(options: StateDbOptions): Promise<express
     const dbDir = path.join(options.dataDir, 'db');
     mkdirSync(dbDir, { recursive: true });
     pouch = BasePouchDB.defaults({ prefix: dbDir + path.sep, adapter: 'leveldb' });
-    engineOptions = {
-      configPath: path.join(options.dataDir, 'config.json'),
-      logPath: path.join(options.dataDir, 'couch.log'),
-    };
+    // The engine's settings are made anew at every start (below), so none is kept on disk:
+    // express-pouchdb saves its config file through one fixed temp name, and two settings
+    // saved at once made the second rename fail and the server exit during start-up.
+    engineOptions = { inMemoryConfig: true, logPath: path.join(options.dataDir, 'couch.log') };
   }
   const engine = expressPouchDB({
     mode: 'fullCouchDB',
