@@ -76,10 +76,21 @@ async function createIdentities(org: OrgSpec): Promise<void> {
 }
 
 async function startNodes(org: OrgSpec, stateDb: StateDbType, log: Log): Promise<void> {
-  const secrets = orgSecrets(org);
-  if (stateDb === 'couchdb') await start(stateDbSpec(org, secrets), log);
   await start(ordererSpec(org), log);
-  await start(peerSpec(org, stateDb, secrets), log);
+  await start(peerSpec(org, stateDb, orgSecrets(org)), log);
+}
+
+/**
+ * What each member runs besides Fabric's own nodes: its CAs, the identities they issue (MSPs,
+ * node TLS certificates, demo users) and, with CouchDB, its state database. Needs only the
+ * Fabric CA binaries. Safe to run again: running services and existing identities are kept.
+ */
+export async function upMemberServices(stateDb: StateDbType, log: Log): Promise<void> {
+  const missing = ['fabric-ca-server', 'fabric-ca-client'].filter((b) => !existsSync(path.join(paths.bin, b)));
+  if (missing.length > 0) throw new Error(`missing ${missing.join(', ')}: run \`npm run bootstrap\``);
+  await Promise.all(ORGS.map((org) => startCa(org, log)));
+  await Promise.all(ORGS.map(createIdentities));
+  if (stateDb === 'couchdb') await Promise.all(ORGS.map((org) => start(stateDbSpec(org, orgSecrets(org)), log)));
 }
 
 async function channelBlock(): Promise<string> {
@@ -122,8 +133,7 @@ export async function up(options: { stateDb?: StateDbType }, log: Log): Promise<
   }
   const state: NetworkState = existing ?? { stateDb: options.stateDb ?? 'couchdb' };
   writeState(state);
-  await Promise.all(ORGS.map((org) => startCa(org, log)));
-  await Promise.all(ORGS.map(createIdentities));
+  await upMemberServices(state.stateDb, log);
   await Promise.all(ORGS.map((org) => startNodes(org, state.stateDb, log)));
   const block = await channelBlock();
   for (const org of ORGS) {

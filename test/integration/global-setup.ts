@@ -13,7 +13,7 @@ export default async function globalSetup(): Promise<void> {
   const unavailable = fabricUnavailable();
   if (unavailable) {
     process.stdout.write(
-      `\n[integration] NOT RUN: the integration suites are skipped because the Fabric binaries could not be built: ${unavailable}\n`,
+      `\n[integration] NOT RUN: the suites that need the Fabric network are skipped because its binaries could not be built: ${unavailable}\n`,
     );
     return;
   }
