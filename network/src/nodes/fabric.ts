@@ -3,7 +3,9 @@
  * topology; Fabric's own defaults come from the sampleconfig shipped in its module and are
  * overridden through environment variables.
  */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import YAML from 'yaml';
 import type { NodeSpec } from '../process';
 import type { OrgSecrets } from '../secrets';
 import { address, HOST, type OrgSpec, paths, port, type StateDbType } from '../topology';
@@ -38,6 +40,32 @@ function stateDbEnv(org: OrgSpec, type: StateDbType, secrets: OrgSecrets): Recor
   };
 }
 
+/**
+ * The peer's core.yaml: Fabric's sample config with Docker switched off and the ccaas builder
+ * named. Both go in the file, not in CORE_* variables: Fabric's viper ignores an empty
+ * variable, so `CORE_VM_ENDPOINT=` would leave the Docker endpoint set, and the peer would
+ * register a Docker health check that fails on every machine without Docker (its /healthz
+ * then never answers 200).
+ */
+export function peerCoreYaml(sampleCoreYaml: string): string {
+  const doc = YAML.parseDocument(sampleCoreYaml);
+  doc.setIn(['vm', 'endpoint'], '');
+  doc.setIn(
+    ['chaincode', 'externalBuilders'],
+    // Chaincode runs as a service; the builder fills {{.ccaddress}} in the package's connection.json.
+    [{ name: 'ccaas', path: paths.ccaasBuilder, propagateEnvironment: ['CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG'] }],
+  );
+  return doc.toString();
+}
+
+/** Writes the member peer's core.yaml (from the sample config shipped with Fabric). */
+export function writePeerConfig(org: OrgSpec): void {
+  const dir = paths.org(org).coreConfig;
+  mkdirSync(dir, { recursive: true });
+  const sample = readFileSync(path.join(paths.sampleConfig, 'core.yaml'), 'utf8');
+  writeFileSync(path.join(dir, 'core.yaml'), peerCoreYaml(sample));
+}
+
 export function peerSpec(org: OrgSpec, stateDb: StateDbType, secrets: OrgSecrets): NodeSpec {
   const dirs = paths.org(org);
   const tls = path.join(dirs.peer, 'tls');
@@ -46,7 +74,7 @@ export function peerSpec(org: OrgSpec, stateDb: StateDbType, secrets: OrgSecrets
     command: path.join(paths.bin, 'peer'),
     args: ['node', 'start'],
     env: {
-      FABRIC_CFG_PATH: paths.sampleConfig,
+      FABRIC_CFG_PATH: dirs.coreConfig,
       FABRIC_LOGGING_SPEC: 'info:gossip,msp,grpc=warning',
       CORE_PEER_ID: `peer0.${org.name}`,
       CORE_PEER_ADDRESS: address(org, 'peer'),
@@ -67,11 +95,6 @@ export function peerSpec(org: OrgSpec, stateDb: StateDbType, secrets: OrgSecrets
       CORE_LEDGER_SNAPSHOTS_ROOTDIR: path.join(dirs.peerData, 'snapshots'),
       CORE_OPERATIONS_LISTENADDRESS: address(org, 'peerOperations'),
       CORE_METRICS_PROVIDER: 'prometheus',
-      // No Docker: chaincode runs as a service, reached through the ccaas external builder.
-      CORE_VM_ENDPOINT: '',
-      CORE_CHAINCODE_EXTERNALBUILDERS: JSON.stringify([
-        { name: 'ccaas', path: paths.ccaasBuilder, propagateEnvironment: ['CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG'] },
-      ]),
       // Fills {{.ccaddress}} in the package's connection.json: each member runs its own server.
       CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG: JSON.stringify({ ccaddress: address(org, 'chaincode') }),
       ...stateDbEnv(org, stateDb, secrets),
