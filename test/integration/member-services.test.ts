@@ -95,6 +95,8 @@ onCaBinaries('member CAs and the identities they issue', () => {
         const tls = new X509Certificate(readFileSync(path.join(dir, 'tls', 'server.crt')));
         expect(tls.verify(tlsRoot(org).publicKey)).toBe(true);
         expect(tls.verify(caRoot(org).publicKey)).toBe(false);
+        // Orderers dial each other with these certificates too (BFT cluster), so both uses.
+        expect(tls.keyUsage).toEqual(expect.arrayContaining(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']));
         expect(tls.subjectAltName).toContain('DNS:localhost');
         expect(tls.subjectAltName).toContain(`IP Address:${HOST}`);
         expect(existsSync(path.join(dir, 'tls', 'server.key'))).toBe(true);
