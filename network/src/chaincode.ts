@@ -125,7 +125,18 @@ export async function defineChaincode(orgs: readonly OrgSpec[], pkg: ChaincodePa
   if (committed?.version === pkg.version) return false;
   const sequence = String((committed?.sequence ?? 0) + 1);
   const definition = ['-C', CHANNEL, '-n', CHAINCODE, '--version', pkg.version, '--sequence', sequence];
-  for (const org of orgs) {
+  // A run that stopped between approvals and the commit is resumed: Fabric refuses to approve
+  // the same uncommitted definition twice, so members that approved already are skipped.
+  const readiness = await peerCli(first, [
+    'lifecycle',
+    'chaincode',
+    'checkcommitreadiness',
+    ...definition,
+    '--output',
+    'json',
+  ]);
+  const approvals = (JSON.parse(readiness) as { approvals?: Record<string, boolean> }).approvals ?? {};
+  for (const org of orgs.filter((o) => approvals[o.mspId] !== true)) {
     await peerCli(org, [
       'lifecycle',
       'chaincode',
