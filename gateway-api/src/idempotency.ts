@@ -2,9 +2,10 @@
  * Safe retries: a write sent with `Idempotency-Key` is executed once per user and key; a retry
  * with the same request gets the first answer again, a different request with a used key is
  * refused. Answers are kept for 24 hours in a journal in the gateway's data folder, sealed with
- * the operator's key, so a restarted gateway still replays them. A request that was still
- * running when the gateway stopped is not journalled: its retry runs again, and the ledger's
- * own uniqueness checks stop a duplicate there.
+ * the operator's key, so a restarted gateway still replays them; expired answers leave the
+ * journal at start and every hour. A request that was still running when the gateway stopped
+ * is not journalled: its retry runs again, and the ledger's own uniqueness checks stop a
+ * duplicate there.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -26,6 +27,8 @@ export interface IdempotencyJournal {
   /** Every answer younger than `since` (ms); drops the older ones. */
   load(since: number): Answered[];
   append(entry: Answered): void;
+  /** Replaces the journal's content with these answers. */
+  rewrite(entries: Answered[]): void;
 }
 
 interface Entry {
@@ -35,12 +38,15 @@ interface Entry {
 }
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
+/** How often a long-running gateway drops expired answers from its journal. */
+const COMPACTION_INTERVAL_MS = 3_600_000;
 const KEY = /^[A-Za-z0-9_-]{8,128}$/;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export class IdempotencyCache {
   readonly #entries = new Map<string, Entry>();
+  #compactedAt: number;
 
   constructor(
     private readonly journal?: IdempotencyJournal,
@@ -48,6 +54,7 @@ export class IdempotencyCache {
   ) {
     for (const { id, fingerprint, at, result } of journal?.load(clock() - IDEMPOTENCY_TTL_MS) ?? [])
       this.#entries.set(id, { fingerprint, at, result });
+    this.#compactedAt = clock();
   }
 
   /** Runs `work` once per (user, key); replays or refuses later calls. */
@@ -86,8 +93,16 @@ export class IdempotencyCache {
   }
 
   #expire(): void {
-    const cutoff = this.clock() - IDEMPOTENCY_TTL_MS;
+    const now = this.clock();
+    const cutoff = now - IDEMPOTENCY_TTL_MS;
     for (const [id, entry] of this.#entries) if (entry.at < cutoff) this.#entries.delete(id);
+    if (this.journal && now - this.#compactedAt >= COMPACTION_INTERVAL_MS) {
+      this.#compactedAt = now;
+      const answered: Answered[] = [];
+      for (const [id, { fingerprint, at, result }] of this.#entries)
+        if (result) answered.push({ id, fingerprint, at, result });
+      this.journal.rewrite(answered);
+    }
   }
 }
 
@@ -120,6 +135,11 @@ const lineOf = ({ id, fingerprint, at, result }: Answered, key: Buffer) =>
 export function fileJournal(dir: string, key: Buffer): IdempotencyJournal {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, 'idempotency.jsonl');
+  const rewrite = (entries: Answered[]) => {
+    const tmp = `${file}.tmp`;
+    writeFileSync(tmp, entries.map((entry) => lineOf(entry, key)).join(''), { mode: 0o600 });
+    renameSync(tmp, file);
+  };
   return {
     load(since) {
       const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
@@ -128,13 +148,12 @@ export function fileJournal(dir: string, key: Buffer): IdempotencyJournal {
         .filter((line) => line.trim() !== '')
         .map((line) => parseLine(line, key))
         .filter((entry): entry is Answered => entry !== undefined && entry.at >= since);
-      const tmp = `${file}.tmp`;
-      writeFileSync(tmp, kept.map((entry) => lineOf(entry, key)).join(''), { mode: 0o600 });
-      renameSync(tmp, file);
+      rewrite(kept);
       return kept;
     },
     append(entry) {
       appendFileSync(file, lineOf(entry, key), { mode: 0o600 });
     },
+    rewrite,
   };
 }

@@ -64,6 +64,19 @@ describe('Idempotency-Key replays', () => {
     expect(calls()).toBe(2);
   });
 
+  it('drops expired answers from the journal of a gateway that keeps running', async () => {
+    const { work } = counting();
+    const cache = new IdempotencyCache(fileJournal(dir, key), clock);
+    await cache.run('alice', 'key-00000001', ['A'], work);
+    await cache.run('alice', 'key-00000002', ['A'], work);
+    expect(readFileSync(journalFile(), 'utf8').trim().split('\n')).toHaveLength(2);
+    now += IDEMPOTENCY_TTL_MS + 1;
+    await cache.run('alice', 'key-00000003', ['A'], work);
+    expect(readFileSync(journalFile(), 'utf8').trim().split('\n')).toHaveLength(1);
+    const restarted = new IdempotencyCache(fileJournal(dir, key), clock);
+    expect(await restarted.run('alice', 'key-00000003', ['A'], work)).toMatchObject({ replayed: true });
+  });
+
   it('skips a torn last line and lines sealed under another key', async () => {
     const { work, calls } = counting();
     await new IdempotencyCache(fileJournal(dir, randomBytes(32)), clock).run('alice', 'key-00000001', ['A'], work);
