@@ -17,6 +17,7 @@ import { fabricCa } from '../../gateway-api/src/ca';
 import { createServer } from '../../gateway-api/src/server';
 import { fileUserStore } from '../../gateway-api/src/store';
 import { certFile, keyFile } from '../../network/src/identities';
+import { orgSpec, stateDbAt } from './helpers/network';
 import { upMemberServices } from '../../network/src/network';
 import { STATEDB_ADMIN_USER, stateDbSpec } from '../../network/src/nodes/fabric';
 import { type NodeSpec, runningPid, startNode, stopNode } from '../../network/src/process';
@@ -106,24 +107,20 @@ onCaBinaries('member CAs and the identities they issue', () => {
   });
 });
 
-const hospitalA: OrgSpec = (() => {
-  const found = ORGS.find((org) => org.name === 'hospital-a');
-  if (!found) throw new Error('no hospital-a in the topology');
-  return found;
-})();
+const hospitalA = orgSpec('hospital-a');
+
+/** The member admin's enrolment certificate and key, as the orchestrator wrote them. */
+function adminIdentity(org: OrgSpec): { certPem: string; keyPem: string } {
+  const adminMsp = path.join(paths.org(org).user('admin'), 'msp');
+  return { certPem: readFileSync(certFile(adminMsp), 'utf8'), keyPem: readFileSync(keyFile(adminMsp), 'utf8') };
+}
 
 function memberCa(org: OrgSpec) {
-  const adminMsp = path.join(paths.org(org).user('admin'), 'msp');
   return fabricCa({
     url: `https://${HOST}:${port(org, 'ca')}`,
     caName: 'ca',
     tlsCaCertPem: readFileSync(paths.org(org).caTlsCert, 'utf8'),
-    registrar: {
-      name: 'admin',
-      mspId: org.mspId,
-      certPem: readFileSync(certFile(adminMsp), 'utf8'),
-      keyPem: readFileSync(keyFile(adminMsp), 'utf8'),
-    },
+    registrar: { name: 'admin', mspId: org.mspId, ...adminIdentity(org) },
   });
 }
 
@@ -167,11 +164,7 @@ onCaBinaries('gateway sign-up against the member CA', () => {
   }
 
   it('invites a patient, who enrols at the real CA and gets a certificate with their attributes', async () => {
-    const adminMsp = path.join(paths.org(hospitalA).user('admin'), 'msp');
-    const code = await accounts.importAdmin({
-      certPem: readFileSync(certFile(adminMsp), 'utf8'),
-      keyPem: readFileSync(keyFile(adminMsp), 'utf8'),
-    });
+    const code = await accounts.importAdmin(adminIdentity(hospitalA));
     const admin = await activate('admin', code ?? '');
     const username = `patient-${randomBytes(4).toString('hex')}`;
     const invited = await request(app)
@@ -216,12 +209,7 @@ onCaBinaries('gateway sign-up against the member CA', () => {
 
 onCaBinaries('state database (CouchDB HTTP API)', () => {
   const url = `http://${HOST}:${port(hospitalA, 'stateDb')}`;
-  const admin = () => {
-    const withAuth = new URL(url);
-    withAuth.username = STATEDB_ADMIN_USER;
-    withAuth.password = orgSecrets(hospitalA).stateDbAdmin;
-    return nano(withAuth.toString());
-  };
+  const admin = () => stateDbAt(url, hospitalA);
   const dbName = `it_${randomBytes(4).toString('hex')}`;
 
   afterAll(async () => {
@@ -294,12 +282,7 @@ onCaBinaries('state database (CouchDB HTTP API)', () => {
       ports: [spare],
       health: { kind: 'http', url: `http://${HOST}:${String(spare)}/_up` },
     };
-    const client = () => {
-      const withAuth = new URL(`http://${HOST}:${String(spare)}`);
-      withAuth.username = STATEDB_ADMIN_USER;
-      withAuth.password = orgSecrets(hospitalA).stateDbAdmin;
-      return nano(withAuth.toString());
-    };
+    const client = () => stateDbAt(`http://${HOST}:${String(spare)}`, hospitalA);
     try {
       for (let start = 0; start < 3; start += 1) {
         expect(await startNode(spec)).toBe(true);

@@ -85,15 +85,19 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000)
   }
 }
 
-/** A nano client for a CouchDB-mode member's state DB, as the peer's admin. */
-export function stateDb(orgName: string): nano.ServerScope {
-  const spec = ORGS.find((o) => o.name === orgName);
-  const url = org(orgName).stateDb.url;
-  if (!spec || !url) throw new Error(`${orgName} has no CouchDB state DB`);
+/** A nano client for the state DB at `url`, as the member's peer admin. */
+export function stateDbAt(url: string, member: OrgSpec): nano.ServerScope {
   const withAuth = new URL(url);
   withAuth.username = STATEDB_ADMIN_USER;
-  withAuth.password = orgSecrets(spec).stateDbAdmin;
+  withAuth.password = orgSecrets(member).stateDbAdmin;
   return nano(withAuth.toString());
+}
+
+/** A nano client for a CouchDB-mode member's state DB, as the peer's admin. */
+export function stateDb(orgName: string): nano.ServerScope {
+  const url = org(orgName).stateDb.url;
+  if (!url) throw new Error(`${orgName} has no CouchDB state DB`);
+  return stateDbAt(url, orgSpec(orgName));
 }
 
 /**
