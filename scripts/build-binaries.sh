@@ -1,24 +1,31 @@
 #!/usr/bin/env bash
-# Builds the Fabric 3.1.5 and Fabric CA 1.5.21 binaries from the Go module proxy into .fabric/
-# (git-ignored): peer, orderer, configtxgen, configtxlator, osnadmin and fabric-ca-server/client
-# into .fabric/bin, the chaincode-as-a-service builder into .fabric/builders/ccaas/bin, and the
-# default configs shipped in the Fabric module into .fabric/sampleconfig.
+# Builds the Fabric and Fabric CA binaries from the Go module proxy into .fabric/ (git-ignored):
+# peer, orderer, configtxgen, configtxlator, osnadmin, discover, fabric-ca-server and fabric-ca-client
+# into .fabric/bin, and the default configs shipped in the Fabric module into .fabric/config.
 #
-# The versions are pinned by the small Go modules under tools/ (their `tool` directives name
-# the commands). Building from those modules needs no version listing from the proxy, which
-# `go install pkg@version` does. Binaries already built at the pinned version are kept.
+# The versions are pinned by the small Go modules under tools/ (go.mod, go.sum); building from
+# those modules needs no version listing from the proxy, which `go install pkg@version` does.
+# Binaries that already report the pinned version are kept.
+#
+# With FABRIC_BIN_DIR set, a member runs its own release binaries from that folder: nothing is
+# built, the binaries there are only checked (their configs are read from FABRIC_CFG_DIR,
+# by default the release's config/ folder beside bin/).
+#
+# Any failure (the proxy refusing a module included) stops with the cause: the network cannot
+# run without these binaries, and nothing downstream pretends it can.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 fabric_dir="${root}/.fabric"
 bin_dir="${fabric_dir}/bin"
-ccaas_dir="${fabric_dir}/builders/ccaas/bin"
-work_dir="${fabric_dir}/src"
+config_dir="${fabric_dir}/config"
 
-unavailable_marker="${fabric_dir}/UNAVAILABLE"
-fabric_version="3.1.5"
-fabric_commit="86c1172bec37"
+# Fabric main of 5 April 2023 (tools/fabric/go.mod says why), stamped as its Makefile would.
+fabric_commit="695dd57e01c2"
+fabric_version="3.0.0-snapshot-${fabric_commit:0:8}"
 ca_version="1.5.21"
+fabric_commands=(peer orderer configtxgen configtxlator osnadmin discover)
+ca_commands=(fabric-ca-server fabric-ca-client)
 
 log() { printf '[build-binaries] %s\n' "$*"; }
 die() {
@@ -26,62 +33,49 @@ die() {
   exit 1
 }
 
-# True when the binary exists and `<binary> version` reports the wanted version.
+# True when the binary exists and `<binary> version` reports exactly the wanted version.
 has_version() {
   local binary="$1" version="$2"
-  [[ -x "${binary}" ]] && "${binary}" version 2>/dev/null | grep -q "Version: ${version}$"
+  [[ -x "${binary}" ]] && "${binary}" version 2>/dev/null | grep -q -x "[[:space:]]*Version: ${version}"
 }
 
-# Copies a tools module into the work dir (go may add go.sum lines there, never in tools/) and
-# downloads its modules. When the Go module proxy refuses them outright (HTTP 403, "not
-# available"), that refusal is recorded in .fabric/UNAVAILABLE and the script exits with 3:
-# a cause outside the project, which `npm start` and the test run report as such.
-stage_module() {
-  local name="$1" output
-  mkdir -p "${work_dir}/${name}"
-  cp "${root}/tools/${name}/go.mod" "${work_dir}/${name}/go.mod"
-  if [[ -f "${root}/tools/${name}/go.sum" ]]; then
-    cp "${root}/tools/${name}/go.sum" "${work_dir}/${name}/go.sum"
-  fi
-  if ! output="$(cd "${work_dir}/${name}" && go mod download 2>&1)"; then
+# Builds the commands of a tools/ module (its go.sum is committed and complete, so the build
+# reads the module graph without changing it) into .fabric/bin.
+go_build() {
+  local module="$1" cgo="$2" ldflags="$3"
+  shift 3
+  local output
+  if ! output="$(cd "${root}/tools/${module}" && CGO_ENABLED="${cgo}" GOFLAGS=-mod=readonly \
+    go build -trimpath -ldflags "${ldflags}" -o "${bin_dir}/" "$@" 2>&1)"; then
     printf '%s\n' "${output}" >&2
-    if grep -q -E '403 Forbidden|not available' <<<"${output}"; then
-      printf 'the Go module proxy (%s) refuses the %s modules: %s\n' "$(go env GOPROXY)" "${name}" \
-        "$(grep -m1 -o -E 'reading [^ ]+: 403 Forbidden' <<<"${output}")" >"${unavailable_marker}"
-      printf '[build-binaries] BLOCKED: %s\n' "$(cat "${unavailable_marker}")" >&2
-      exit 3
-    fi
-    die "could not download the ${name} modules from the Go module proxy ($(go env GOPROXY))"
+    die "building the ${module} binaries from tools/${module} failed (Go module proxy: $(go env GOPROXY)); see above"
   fi
 }
 
 build_fabric() {
-  if has_version "${bin_dir}/peer" "${fabric_version}" && has_version "${bin_dir}/orderer" "${fabric_version}" &&
-    [[ -x "${bin_dir}/configtxgen" && -x "${bin_dir}/configtxlator" && -x "${bin_dir}/osnadmin" ]] &&
-    [[ -x "${ccaas_dir}/detect" && -x "${ccaas_dir}/build" && -x "${ccaas_dir}/release" ]]; then
+  local command up_to_date=true
+  for command in peer orderer; do
+    has_version "${bin_dir}/${command}" "${fabric_version}" || up_to_date=false
+  done
+  for command in configtxgen configtxlator osnadmin discover; do
+    [[ -x "${bin_dir}/${command}" ]] || up_to_date=false
+  done
+  [[ -f "${config_dir}/core.yaml" && -f "${config_dir}/orderer.yaml" ]] || up_to_date=false
+  if [[ "${up_to_date}" == true ]]; then
     log "Fabric ${fabric_version} binaries already built"
     return
   fi
-  log "building Fabric ${fabric_version} (commit ${fabric_commit}) from the Go module proxy"
-  stage_module fabric
-  local ldflags="-X github.com/hyperledger/fabric/common/metadata.Version=${fabric_version}"
-  ldflags+=" -X github.com/hyperledger/fabric/common/metadata.CommitSHA=${fabric_commit}"
-  (
-    cd "${work_dir}/fabric"
-    CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags "${ldflags}" -o "${bin_dir}/" \
-      github.com/hyperledger/fabric/cmd/peer github.com/hyperledger/fabric/cmd/orderer \
-      github.com/hyperledger/fabric/cmd/configtxgen github.com/hyperledger/fabric/cmd/configtxlator \
-      github.com/hyperledger/fabric/cmd/osnadmin
-    CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -o "${ccaas_dir}/" \
-      github.com/hyperledger/fabric/ccaas_builder/cmd/detect github.com/hyperledger/fabric/ccaas_builder/cmd/build \
-      github.com/hyperledger/fabric/ccaas_builder/cmd/release
-  )
+  log "building Fabric ${fabric_version} from the Go module proxy"
+  local packages=()
+  for command in "${fabric_commands[@]}"; do packages+=("github.com/hyperledger/fabric/cmd/${command}"); done
+  go_build fabric 0 "-X github.com/hyperledger/fabric/common/metadata.Version=${fabric_version} \
+-X github.com/hyperledger/fabric/common/metadata.CommitSHA=${fabric_commit:0:8}" "${packages[@]}"
   # The peer's and orderer's default configs ship inside the Fabric module.
   local module_dir
-  module_dir="$(cd "${work_dir}/fabric" && go list -m -f '{{.Dir}}' github.com/hyperledger/fabric)"
-  mkdir -p "${fabric_dir}/sampleconfig"
-  cp "${module_dir}/sampleconfig/"*.yaml "${fabric_dir}/sampleconfig/"
-  chmod u+w "${fabric_dir}/sampleconfig/"*.yaml
+  module_dir="$(cd "${root}/tools/fabric" && go list -m -f '{{.Dir}}' github.com/hyperledger/fabric)"
+  mkdir -p "${config_dir}"
+  cp "${module_dir}/sampleconfig/"{core,orderer,configtx}.yaml "${config_dir}/"
+  chmod u+w "${config_dir}/"*.yaml
 }
 
 build_fabric_ca() {
@@ -91,21 +85,34 @@ build_fabric_ca() {
   fi
   command -v gcc >/dev/null 2>&1 || die "gcc is required to build Fabric CA (cgo, SQLite)"
   log "building Fabric CA ${ca_version} from the Go module proxy"
-  stage_module fabric-ca
-  (
-    cd "${work_dir}/fabric-ca"
-    CGO_ENABLED=1 go build -trimpath -o "${bin_dir}/" \
-      github.com/hyperledger/fabric-ca/cmd/fabric-ca-server github.com/hyperledger/fabric-ca/cmd/fabric-ca-client
-  )
+  local packages=()
+  for command in "${ca_commands[@]}"; do packages+=("github.com/hyperledger/fabric-ca/cmd/${command}"); done
+  go_build fabric-ca 1 "" "${packages[@]}"
+}
+
+# A member's own binaries: check that every one is there and say which Fabric they are.
+check_release_binaries() {
+  local dir="$1" command missing=()
+  for command in "${fabric_commands[@]}" "${ca_commands[@]}"; do
+    [[ -x "${dir}/${command}" ]] || missing+=("${command}")
+  done
+  ((${#missing[@]} == 0)) || die "FABRIC_BIN_DIR=${dir} lacks ${missing[*]}"
+  local cfg="${FABRIC_CFG_DIR:-${dir}/../config}"
+  [[ -f "${cfg}/core.yaml" && -f "${cfg}/orderer.yaml" ]] ||
+    die "no core.yaml and orderer.yaml in ${cfg}: set FABRIC_CFG_DIR to the release's config folder"
+  log "using the Fabric binaries in ${dir} (nothing built): peer $("${dir}/peer" version | sed -n 's/^ *Version: //p')"
 }
 
 main() {
+  if [[ -n "${FABRIC_BIN_DIR:-}" ]]; then
+    check_release_binaries "${FABRIC_BIN_DIR}"
+    return
+  fi
   command -v go >/dev/null 2>&1 || die "Go 1.26 or later must be on PATH"
-  mkdir -p "${bin_dir}" "${ccaas_dir}"
-  rm -f "${unavailable_marker}"
+  mkdir -p "${bin_dir}"
   build_fabric_ca
   build_fabric
-  "${bin_dir}/peer" version | sed -n '2p'
+  log "peer $("${bin_dir}/peer" version | sed -n 's/^ *Version: //p'), fabric-ca-server $("${bin_dir}/fabric-ca-server" version | sed -n 's/^ *Version: //p')"
 }
 
 main "$@"
