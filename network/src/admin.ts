@@ -17,7 +17,7 @@ function tlsRoot(org: OrgSpec): string {
 /** Environment for the `peer` CLI acting as the member's admin against its own peer. */
 export function peerAdminEnv(org: OrgSpec): Record<string, string> {
   return {
-    FABRIC_CFG_PATH: paths.sampleConfig,
+    FABRIC_CFG_PATH: paths.fabricConfig,
     FABRIC_LOGGING_SPEC: 'warning',
     CORE_PEER_LOCALMSPID: org.mspId,
     CORE_PEER_MSPCONFIGPATH: path.join(adminDir(org), 'msp'),

@@ -9,7 +9,7 @@ import YAML from 'yaml';
 import { joinOrderer, joinPeer } from './admin';
 import { defineChaincode, installChaincode, packageChaincode } from './chaincode';
 import { configtx } from './configtx';
-import { CHANNEL, demoUsers, fabricUnavailable, ORGS, type OrgSpec, paths, type StateDbType } from './topology';
+import { CHANNEL, demoUsers, ORGS, type OrgSpec, paths, type StateDbType } from './topology';
 import { ensureIdentity, enrollRegistrars, writeOrgMsp } from './identities';
 import { writeNetworkJson } from './network-json';
 import { caSpec, writeCaConfig } from './nodes/ca';
@@ -35,15 +35,14 @@ function writeState(state: NetworkState): void {
 }
 
 function checkPrerequisites(): void {
-  const unavailable = fabricUnavailable();
-  if (unavailable) throw new Error(`the Fabric binaries could not be built: ${unavailable}`);
   const missing = ['peer', 'orderer', 'configtxgen', 'osnadmin', 'fabric-ca-server', 'fabric-ca-client'].filter(
     (binary) => !existsSync(path.join(paths.bin, binary)),
   );
-  if (!existsSync(path.join(paths.ccaasBuilder, 'bin', 'detect'))) missing.push('ccaas builder');
   if (missing.length > 0) {
-    throw new Error(`missing Fabric binaries (${missing.join(', ')}): run \`npm run bootstrap\``);
+    throw new Error(`missing Fabric binaries in ${paths.bin} (${missing.join(', ')}): run \`npm run bootstrap\``);
   }
+  const configs = ['core.yaml', 'orderer.yaml'].filter((file) => !existsSync(path.join(paths.fabricConfig, file)));
+  if (configs.length > 0) throw new Error(`missing Fabric's ${configs.join(' and ')} in ${paths.fabricConfig}`);
 }
 
 async function start(spec: NodeSpec, log: Log): Promise<void> {

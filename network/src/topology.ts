@@ -2,7 +2,6 @@
  * The consortium as data: members, their ports, demo users and where every file lives. Every
  * launch function reads this; nothing else in the orchestrator knows a port or a path.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export type OrgKind = 'hospital' | 'lab' | 'insurer';
@@ -111,13 +110,20 @@ export function address(org: OrgSpec, name: PortName): string {
 export const paths = (() => {
   const root = path.resolve(__dirname, '..', '..');
   const fabric = path.join(root, '.fabric');
+  // A member may run its own Fabric release instead of the binaries scripts/build-binaries.sh
+  // builds: FABRIC_BIN_DIR names the release's bin/, FABRIC_CFG_DIR its config/ (default: beside bin/).
+  const releaseBin = process.env.FABRIC_BIN_DIR;
+  const bin = releaseBin ? path.resolve(releaseBin) : path.join(fabric, 'bin');
+  const fabricConfig = process.env.FABRIC_CFG_DIR ?? (releaseBin ? path.join(bin, '..', 'config') : undefined);
   const organizations = path.join(root, 'organizations');
   const runtime = path.join(root, '.network');
   return {
     root,
-    bin: path.join(fabric, 'bin'),
-    ccaasBuilder: path.join(fabric, 'builders', 'ccaas'),
-    sampleConfig: path.join(fabric, 'sampleconfig'),
+    bin,
+    /** Fabric's default core.yaml and orderer.yaml, from which each node's own config is written. */
+    fabricConfig: fabricConfig ? path.resolve(fabricConfig) : path.join(fabric, 'config'),
+    /** Our chaincode-as-a-service external builder (bin/detect, bin/build, bin/release). */
+    ccaasBuilder: path.join(root, 'network', 'ccaas-builder'),
     organizations,
     networkJson: path.join(organizations, 'network.json'),
     runtime,
@@ -155,13 +161,4 @@ export const paths = (() => {
 /** Repository-relative form of an absolute path, as network.json records it. */
 export function relative(absolute: string): string {
   return path.relative(paths.root, absolute);
-}
-
-/**
- * Why the Fabric binaries could not be built, when the Go module proxy refused them (recorded
- * by scripts/build-binaries.sh in .fabric/UNAVAILABLE), else undefined.
- */
-export function fabricUnavailable(): string | undefined {
-  const marker = path.join(paths.root, '.fabric', 'UNAVAILABLE');
-  return existsSync(marker) ? readFileSync(marker, 'utf8').trim() : undefined;
 }

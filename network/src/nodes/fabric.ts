@@ -62,7 +62,7 @@ export function peerCoreYaml(sampleCoreYaml: string): string {
 export function writePeerConfig(org: OrgSpec): void {
   const dir = paths.org(org).coreConfig;
   mkdirSync(dir, { recursive: true });
-  const sample = readFileSync(path.join(paths.sampleConfig, 'core.yaml'), 'utf8');
+  const sample = readFileSync(path.join(paths.fabricConfig, 'core.yaml'), 'utf8');
   writeFileSync(path.join(dir, 'core.yaml'), peerCoreYaml(sample));
 }
 
@@ -116,7 +116,7 @@ export function ordererSpec(org: OrgSpec): NodeSpec {
     command: path.join(paths.bin, 'orderer'),
     args: [],
     env: {
-      FABRIC_CFG_PATH: paths.sampleConfig,
+      FABRIC_CFG_PATH: paths.fabricConfig,
       FABRIC_LOGGING_SPEC: 'info:orderer.consensus.smartbft=warning',
       ORDERER_GENERAL_LISTENADDRESS: HOST,
       ORDERER_GENERAL_LISTENPORT: String(port(org, 'orderer')),
