@@ -13,7 +13,7 @@ import { CHANNEL, demoUsers, ORGS, type OrgSpec, paths, type StateDbType } from 
 import { ensureIdentity, enrollRegistrars, writeOrgMsp } from './identities';
 import { writeNetworkJson } from './network-json';
 import { caSpec, writeCaConfig } from './nodes/ca';
-import { chaincodeSpec, gatewaySpec, ordererSpec, peerSpec, stateDbSpec, writePeerConfig } from './nodes/fabric';
+import { chaincodeSpec, gatewaySpec, ordererSpec, peerSpec, stateDbSpec, writeNodeConfigs } from './nodes/fabric';
 import { nodeHealthy, type NodeSpec, recordedNodes, run, runningPid, startNode, stopNode } from './process';
 import { orgSecrets } from './secrets';
 import { seedDemoData } from './seed';
@@ -75,7 +75,7 @@ async function createIdentities(org: OrgSpec): Promise<void> {
 }
 
 async function startNodes(org: OrgSpec, stateDb: StateDbType, log: Log): Promise<void> {
-  writePeerConfig(org);
+  writeNodeConfigs(org);
   await start(ordererSpec(org), log);
   await start(peerSpec(org, stateDb, orgSecrets(org)), log);
 }

@@ -1,7 +1,8 @@
 /**
  * Launch specs for each member's Fabric nodes and state DB. They differ only in data from the
- * topology; Fabric's own defaults come from the sampleconfig shipped in its module and are
- * overridden through environment variables.
+ * topology. Each peer and orderer gets its own config file, written from the defaults that ship
+ * with the Fabric binaries (what viper cannot take from a variable goes in the file), and the
+ * member-specific settings through environment variables.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -58,12 +59,31 @@ export function peerCoreYaml(sampleCoreYaml: string): string {
   return doc.toString();
 }
 
-/** Writes the member peer's core.yaml (from the sample config shipped with Fabric). */
-export function writePeerConfig(org: OrgSpec): void {
-  const dir = paths.org(org).coreConfig;
+/**
+ * The orderer's orderer.yaml: Fabric's sample config with SmartBFT as its consenter. At the
+ * Fabric commit we build, the orderer picks its consenter from its own `Consensus.Type`
+ * (default etcdraft), not from the channel, and joining a BFT channel fails without it.
+ */
+export function ordererYaml(sampleOrdererYaml: string, dataDir: string): string {
+  const doc = YAML.parseDocument(sampleOrdererYaml);
+  doc.setIn(['Consensus'], {
+    Type: 'BFT',
+    WALDir: path.join(dataDir, 'wal'),
+    SnapDir: path.join(dataDir, 'snapshots'),
+  });
+  return doc.toString();
+}
+
+function writeConfig(dir: string, file: string, content: (sample: string) => string): void {
   mkdirSync(dir, { recursive: true });
-  const sample = readFileSync(path.join(paths.fabricConfig, 'core.yaml'), 'utf8');
-  writeFileSync(path.join(dir, 'core.yaml'), peerCoreYaml(sample));
+  writeFileSync(path.join(dir, file), content(readFileSync(path.join(paths.fabricConfig, file), 'utf8')));
+}
+
+/** Writes the member's peer and orderer configs (from the defaults shipped with Fabric). */
+export function writeNodeConfigs(org: OrgSpec): void {
+  const dirs = paths.org(org);
+  writeConfig(dirs.coreConfig, 'core.yaml', peerCoreYaml);
+  writeConfig(dirs.ordererConfig, 'orderer.yaml', (sample) => ordererYaml(sample, dirs.ordererData));
 }
 
 export function peerSpec(org: OrgSpec, stateDb: StateDbType, secrets: OrgSecrets): NodeSpec {
@@ -116,7 +136,7 @@ export function ordererSpec(org: OrgSpec): NodeSpec {
     command: path.join(paths.bin, 'orderer'),
     args: [],
     env: {
-      FABRIC_CFG_PATH: paths.fabricConfig,
+      FABRIC_CFG_PATH: dirs.ordererConfig,
       FABRIC_LOGGING_SPEC: 'info:orderer.consensus.smartbft=warning',
       ORDERER_GENERAL_LISTENADDRESS: HOST,
       ORDERER_GENERAL_LISTENPORT: String(port(org, 'orderer')),
@@ -131,8 +151,6 @@ export function ordererSpec(org: OrgSpec): NodeSpec {
       ORDERER_GENERAL_BOOTSTRAPMETHOD: 'none',
       ORDERER_CHANNELPARTICIPATION_ENABLED: 'true',
       ORDERER_FILELEDGER_LOCATION: path.join(dirs.ordererData, 'ledger'),
-      ORDERER_CONSENSUS_WALDIR: path.join(dirs.ordererData, 'wal'),
-      ORDERER_CONSENSUS_SNAPDIR: path.join(dirs.ordererData, 'snapshots'),
       ORDERER_OPERATIONS_LISTENADDRESS: address(org, 'ordererOperations'),
       ORDERER_METRICS_PROVIDER: 'prometheus',
       ORDERER_ADMIN_LISTENADDRESS: address(org, 'ordererAdmin'),
