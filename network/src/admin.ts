@@ -36,9 +36,20 @@ export function ordererArgs(org: OrgSpec): string[] {
   return ['-o', address(org, 'orderer'), '--tls', '--cafile', tlsRoot(org)];
 }
 
-function osnadmin(org: OrgSpec, args: string[]): Promise<string> {
+/** An answer of the orderer's channel participation API, as osnadmin prints it. */
+interface OsnAnswer {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * Runs osnadmin as the member's admin (TLS client certificate from the member's TLS CA).
+ * osnadmin exits 0 whatever HTTP status the orderer answers, so the status line it prints is
+ * what tells success from failure.
+ */
+async function osnadmin(org: OrgSpec, args: string[]): Promise<OsnAnswer> {
   const tls = path.join(adminDir(org), 'tls');
-  return run(path.join(paths.bin, 'osnadmin'), [
+  const out = await run(path.join(paths.bin, 'osnadmin'), [
     ...args,
     '-o',
     address(org, 'ordererAdmin'),
@@ -49,25 +60,37 @@ function osnadmin(org: OrgSpec, args: string[]): Promise<string> {
     '--client-key',
     path.join(tls, 'server.key'),
   ]);
+  const match = /^Status: (\d+)\n([\s\S]*)$/.exec(out);
+  if (!match) throw new Error(`osnadmin ${args.join(' ')}: unexpected output: ${out.trim()}`);
+  const text = match[2]?.trim() ?? '';
+  return { status: Number(match[1]), body: text === '' ? undefined : (JSON.parse(text) as unknown) };
 }
 
-/** Channels the member's orderer participates in, with their status. */
-export async function ordererChannels(org: OrgSpec): Promise<{ name: string; status?: string; height?: number }[]> {
-  const out = await osnadmin(org, ['channel', 'list']);
-  const body = out.slice(out.indexOf('{'));
-  const parsed = JSON.parse(body) as { channels?: { name: string }[] | null };
-  const channels = parsed.channels ?? [];
-  return Promise.all(
-    channels.map(async ({ name }) => {
-      const info = await osnadmin(org, ['channel', 'info', '--channelID', name]);
-      return JSON.parse(info.slice(info.indexOf('{'))) as { name: string; status?: string; height?: number };
-    }),
-  );
+function osnError(org: OrgSpec, what: string, answer: OsnAnswer): Error {
+  const reason = (answer.body as { error?: string } | undefined)?.error ?? JSON.stringify(answer.body);
+  return new Error(`${org.name}.orderer: ${what} answered ${answer.status}: ${reason}`);
 }
 
+export interface OrdererChannel {
+  name: string;
+  status?: string;
+  consensusRelation?: string;
+  height?: number;
+}
+
+/** The member's orderer's view of a channel, or undefined when it has not joined it. */
+export async function ordererChannel(org: OrgSpec, channel = CHANNEL): Promise<OrdererChannel | undefined> {
+  const answer = await osnadmin(org, ['channel', 'list', '--channelID', channel]);
+  if (answer.status === 404) return undefined;
+  if (answer.status !== 200) throw osnError(org, `channel list --channelID ${channel}`, answer);
+  return answer.body as OrdererChannel;
+}
+
+/** Joins the member's orderer to the channel unless it has joined already; true when it joined now. */
 export async function joinOrderer(org: OrgSpec, block: string): Promise<boolean> {
-  if ((await ordererChannels(org)).some((c) => c.name === CHANNEL)) return false;
-  await osnadmin(org, ['channel', 'join', '--channelID', CHANNEL, '--config-block', block]);
+  if (await ordererChannel(org)) return false;
+  const answer = await osnadmin(org, ['channel', 'join', '--channelID', CHANNEL, '--config-block', block]);
+  if (answer.status !== 201) throw osnError(org, `channel join ${CHANNEL}`, answer);
   return true;
 }
 
