@@ -7,13 +7,24 @@ import { spawn, execFile } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import tls from 'node:tls';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { paths } from './topology';
 
 const execFileAsync = promisify(execFile);
 
-export type HealthCheck = { kind: 'http'; url: string } | { kind: 'tcp'; host: string; port: number };
+export type HealthCheck =
+  /** The URL answers 2xx. */
+  | { kind: 'http'; url: string }
+  /** The port accepts a TCP connection. */
+  | { kind: 'tcp'; host: string; port: number }
+  /**
+   * The port completes a TLS handshake with a certificate from the given CA. A gRPC server
+   * handshakes only once it serves: a Fabric node's operations endpoint answers /healthz
+   * before its gRPC listener exists, so /healthz alone does not mean clients can connect.
+   */
+  | { kind: 'tls'; host: string; port: number; caFile: string };
 
 export interface NodeSpec {
   /** Unique process name, e.g. `hospital-a.peer`; names the log and PID files. */
@@ -24,7 +35,8 @@ export interface NodeSpec {
   cwd?: string;
   /** Ports the process listens on; each must be free before it starts. */
   ports: number[];
-  health: HealthCheck;
+  /** Checks that must all pass for the process to count as ready. */
+  health: HealthCheck[];
   /** How long to wait for the health check after starting. */
   readyTimeoutMs?: number;
 }
@@ -88,16 +100,73 @@ export function portInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-async function healthy(check: HealthCheck): Promise<boolean> {
-  if (check.kind === 'http') {
-    try {
-      const res = await fetch(check.url, { signal: AbortSignal.timeout(2000) });
-      return res.ok;
-    } catch {
-      return false;
-    }
+const PROBE_TIMEOUT_MS = 2000;
+
+function connects(check: { host: string; port: number }): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: check.host, port: check.port, timeout: PROBE_TIMEOUT_MS });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => {
+      done(true);
+    });
+    socket.once('error', () => {
+      done(false);
+    });
+    socket.once('timeout', () => {
+      done(false);
+    });
+  });
+}
+
+function handshakes(check: { host: string; port: number; caFile: string }): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tls.connect({
+      host: check.host,
+      port: check.port,
+      ca: readFileSync(check.caFile),
+      // Node certificates name localhost and 127.0.0.1; gRPC negotiates HTTP/2.
+      servername: 'localhost',
+      ALPNProtocols: ['h2'],
+      timeout: PROBE_TIMEOUT_MS,
+    });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('secureConnect', () => {
+      done(socket.authorized);
+    });
+    socket.once('error', () => {
+      done(false);
+    });
+    socket.once('timeout', () => {
+      done(false);
+    });
+  });
+}
+
+async function passes(check: HealthCheck): Promise<boolean> {
+  switch (check.kind) {
+    case 'http':
+      try {
+        const res = await fetch(check.url, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+        return res.ok;
+      } catch {
+        return false;
+      }
+    case 'tcp':
+      return connects(check);
+    case 'tls':
+      return handshakes(check);
   }
-  return portInUse(check.port, check.host);
+}
+
+async function healthy(checks: HealthCheck[]): Promise<boolean> {
+  const results = await Promise.all(checks.map(passes));
+  return results.every(Boolean);
 }
 
 /** Polls a health check until it passes; throws with the given message on timeout. */

@@ -82,6 +82,6 @@ export function caSpec(org: OrgSpec): NodeSpec {
     env: {},
     cwd: home,
     ports: [port(org, 'ca'), port(org, 'caOperations')],
-    health: { kind: 'http', url: `http://${HOST}:${port(org, 'caOperations')}/healthz` },
+    health: [{ kind: 'http', url: `http://${HOST}:${port(org, 'caOperations')}/healthz` }],
   };
 }

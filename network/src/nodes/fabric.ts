@@ -7,9 +7,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import type { NodeSpec } from '../process';
+import type { HealthCheck, NodeSpec } from '../process';
 import type { OrgSecrets } from '../secrets';
-import { address, HOST, type OrgSpec, paths, port, type StateDbType } from '../topology';
+import { address, HOST, type OrgSpec, paths, port, type PortName, type StateDbType } from '../topology';
 
 export const STATEDB_ADMIN_USER = 'peeradmin';
 
@@ -26,7 +26,7 @@ export function stateDbSpec(org: OrgSpec, secrets: OrgSecrets): NodeSpec {
       STATEDB_ADMIN_PASSWORD: secrets.stateDbAdmin,
     },
     ports: [port(org, 'stateDb')],
-    health: { kind: 'http', url: `http://${HOST}:${port(org, 'stateDb')}/_up` },
+    health: [{ kind: 'http', url: `http://${HOST}:${port(org, 'stateDb')}/_up` }],
   };
 }
 
@@ -86,6 +86,14 @@ export function writeNodeConfigs(org: OrgSpec): void {
   writeConfig(dirs.ordererConfig, 'orderer.yaml', (sample) => ordererYaml(sample, dirs.ordererData));
 }
 
+/** The readiness of a gRPC node: its operations /healthz, and its listener serving TLS. */
+function grpcNodeHealth(org: OrgSpec, listen: PortName, operations: PortName, caFile: string): HealthCheck[] {
+  return [
+    { kind: 'http', url: `http://${address(org, operations)}/healthz` },
+    { kind: 'tls', host: HOST, port: port(org, listen), caFile },
+  ];
+}
+
 export function peerSpec(org: OrgSpec, stateDb: StateDbType, secrets: OrgSecrets): NodeSpec {
   const dirs = paths.org(org);
   const tls = path.join(dirs.peer, 'tls');
@@ -120,7 +128,7 @@ export function peerSpec(org: OrgSpec, stateDb: StateDbType, secrets: OrgSecrets
       ...stateDbEnv(org, stateDb, secrets),
     },
     ports: [port(org, 'peer'), port(org, 'peerChaincode'), port(org, 'peerOperations')],
-    health: { kind: 'http', url: `http://${address(org, 'peerOperations')}/healthz` },
+    health: grpcNodeHealth(org, 'peer', 'peerOperations', path.join(tls, 'ca.crt')),
     readyTimeoutMs: 120_000,
   };
 }
@@ -163,7 +171,10 @@ export function ordererSpec(org: OrgSpec): NodeSpec {
       ORDERER_ADMIN_TLS_CLIENTROOTCAS: tlsRoot,
     },
     ports: [port(org, 'orderer'), port(org, 'ordererAdmin'), port(org, 'ordererOperations')],
-    health: { kind: 'http', url: `http://${address(org, 'ordererOperations')}/healthz` },
+    health: [
+      ...grpcNodeHealth(org, 'orderer', 'ordererOperations', path.join(tls, 'ca.crt')),
+      { kind: 'tls', host: HOST, port: port(org, 'ordererAdmin'), caFile: path.join(tls, 'ca.crt') },
+    ],
   };
 }
 
@@ -183,7 +194,7 @@ export function chaincodeSpec(org: OrgSpec, packageId: string): NodeSpec {
     env: { CORE_CHAINCODE_LOGGING_LEVEL: 'info' },
     cwd: paths.chaincodeSource,
     ports: [port(org, 'chaincode')],
-    health: { kind: 'tcp', host: HOST, port: port(org, 'chaincode') },
+    health: [{ kind: 'tcp', host: HOST, port: port(org, 'chaincode') }],
   };
 }
 
@@ -203,6 +214,6 @@ export function gatewaySpec(org: OrgSpec, secrets: OrgSecrets): NodeSpec {
       EHR_GATEWAY_TOKEN_SECRET: secrets.gatewayTokenSecret,
     },
     ports: [port(org, 'gateway')],
-    health: { kind: 'http', url: `http://${address(org, 'gateway')}/healthz` },
+    health: [{ kind: 'http', url: `http://${address(org, 'gateway')}/healthz` }],
   };
 }

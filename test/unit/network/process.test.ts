@@ -23,7 +23,7 @@ function serviceSpec(name: string, port: number, script = SERVER): NodeSpec {
     args: ['-e', script],
     env: { PORT: String(port) },
     ports: [port],
-    health: { kind: 'http', url: `http://127.0.0.1:${port}/healthz` },
+    health: [{ kind: 'http', url: `http://127.0.0.1:${port}/healthz` }],
     readyTimeoutMs: 10_000,
   };
 }
