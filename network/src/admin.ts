@@ -3,6 +3,7 @@
  * membership of orderers (osnadmin) and peers (peer channel), and the chaincode lifecycle.
  */
 import path from 'node:path';
+import { certFile, keyFile } from './identities';
 import { run } from './process';
 import { address, CHANNEL, type OrgSpec, paths } from './topology';
 
@@ -114,4 +115,43 @@ export async function peerHeight(org: OrgSpec): Promise<number> {
   const out = await peerCli(org, ['channel', 'getinfo', '-c', CHANNEL]);
   const info = JSON.parse(out.slice(out.indexOf('{'))) as { height: number };
   return info.height;
+}
+
+/** Every member's peer that discovery offers as an endorser of the chaincode, by MSP ID. */
+interface EndorsementDescriptor {
+  Chaincode: string;
+  EndorsersByGroups: Record<string, { MSPID: string; Endpoint: string }[]>;
+}
+
+/**
+ * The MSP IDs whose peers the member's peer's discovery service offers as endorsers of the
+ * chaincode on the channel (what the peer's Gateway plans endorsements from). Throws while
+ * discovery cannot satisfy the chaincode's endorsement policy at all.
+ */
+export async function discoveredEndorsers(org: OrgSpec, chaincode: string): Promise<string[]> {
+  const msp = path.join(adminDir(org), 'msp');
+  const out = await run(path.join(paths.bin, 'discover'), [
+    '--peerTLSCA',
+    tlsRoot(org),
+    '--userKey',
+    keyFile(msp),
+    '--userCert',
+    certFile(msp),
+    '--MSP',
+    org.mspId,
+    'endorsers',
+    '--channel',
+    CHANNEL,
+    '--chaincode',
+    chaincode,
+    '--server',
+    address(org, 'peer'),
+  ]);
+  const descriptors = JSON.parse(out) as EndorsementDescriptor[];
+  const endorsers = descriptors.flatMap((d) =>
+    Object.values(d.EndorsersByGroups)
+      .flat()
+      .map((p) => p.MSPID),
+  );
+  return [...new Set(endorsers)].sort();
 }

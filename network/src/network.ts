@@ -6,15 +6,15 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { joinOrderer, joinPeer } from './admin';
+import { discoveredEndorsers, joinOrderer, joinPeer } from './admin';
 import { defineChaincode, installChaincode, packageChaincode } from './chaincode';
 import { configtx } from './configtx';
-import { CHANNEL, demoUsers, ORGS, type OrgSpec, paths, type StateDbType } from './topology';
+import { CHAINCODE, CHANNEL, demoUsers, ORGS, type OrgSpec, paths, type StateDbType } from './topology';
 import { ensureIdentity, enrollRegistrars, writeOrgMsp } from './identities';
 import { writeNetworkJson } from './network-json';
 import { caSpec, writeCaConfig } from './nodes/ca';
 import { chaincodeSpec, gatewaySpec, ordererSpec, peerSpec, stateDbSpec, writeNodeConfigs } from './nodes/fabric';
-import { nodeHealthy, type NodeSpec, recordedNodes, run, runningPid, startNode, stopNode } from './process';
+import { nodeHealthy, type NodeSpec, recordedNodes, run, runningPid, startNode, stopNode, waitUntil } from './process';
 import { orgSecrets } from './secrets';
 import { seedDemoData } from './seed';
 
@@ -119,7 +119,33 @@ async function deployChaincode(log: Log, state: NetworkState): Promise<string> {
   writeState({ ...state, chaincodePackageId: pkg.packageId });
   if (await defineChaincode(ORGS, pkg)) log(`chaincode ${pkg.label} approved by all members and committed`);
   else log(`chaincode ${pkg.label}: already committed`);
+  await awaitDiscovery(log);
   return pkg.packageId;
+}
+
+/**
+ * Waits until every member's peer offers every member's peer as an endorser of the chaincode.
+ * Peers learn of each other, and of each other's chaincodes, through gossip, seconds after they
+ * start or a definition commits; until then the peer's Gateway cannot plan a MAJORITY (or a
+ * two-member key-level) endorsement and refuses with FAILED_PRECONDITION.
+ */
+async function awaitDiscovery(log: Log): Promise<void> {
+  const everyone = ORGS.map((org) => org.mspId).sort();
+  const startedAt = Date.now();
+  const offersEveryone = async (org: OrgSpec) => {
+    try {
+      const endorsers = await discoveredEndorsers(org, CHAINCODE);
+      return endorsers.join() === everyone.join() || `it offers ${endorsers.join(', ')}`;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  };
+  await Promise.all(
+    ORGS.map((org) =>
+      waitUntil(() => offersEveryone(org), 120_000, `${org.name}.peer: discovery of every member's endorsing peer`),
+    ),
+  );
+  log(`discovery offers every member's peer as endorser (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
 }
 
 /** Brings the whole consortium up; safe to run again on a running or stopped network. */

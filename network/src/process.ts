@@ -169,12 +169,24 @@ async function healthy(checks: HealthCheck[]): Promise<boolean> {
   return results.every(Boolean);
 }
 
-/** Polls a health check until it passes; throws with the given message on timeout. */
-export async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+/**
+ * Polls `probe` until it answers true; a string answer says why it is not ready yet, and the
+ * last one is named when the wait times out (StartError).
+ */
+export async function waitUntil(
+  probe: () => Promise<boolean | string>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let reason = '';
   for (let wait = 100; ; wait = Math.min(wait * 2, 1000)) {
-    if (await probe()) return;
-    if (Date.now() > deadline) throw new StartError(`${what} did not become ready within ${timeoutMs / 1000} s`);
+    const answer = await probe();
+    if (answer === true) return;
+    if (typeof answer === 'string') reason = answer;
+    if (Date.now() > deadline) {
+      throw new StartError(`${what} did not become ready within ${timeoutMs / 1000} s${reason ? ` (${reason})` : ''}`);
+    }
     await delay(wait);
   }
 }

@@ -111,6 +111,9 @@ export function peerSpec(org: OrgSpec, stateDb: StateDbType, secrets: OrgSecrets
       CORE_PEER_CHAINCODELISTENADDRESS: address(org, 'peerChaincode'),
       CORE_PEER_GOSSIP_BOOTSTRAP: address(org, 'peer'),
       CORE_PEER_GOSSIP_EXTERNALENDPOINT: address(org, 'peer'),
+      // Members' peers start together and first find each other's anchors down: retry them in
+      // seconds, not after Fabric's default 25 s, so discovery learns every member soon.
+      CORE_PEER_GOSSIP_RECONNECTINTERVAL: '3s',
       CORE_PEER_GOSSIP_USELEADERELECTION: 'false',
       CORE_PEER_GOSSIP_ORGLEADER: 'true',
       CORE_PEER_LOCALMSPID: org.mspId,
