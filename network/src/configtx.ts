@@ -38,7 +38,8 @@ export function consenter(org: OrgSpec, id: number) {
   return {
     ID: id,
     Host: HOST,
-    Port: port(org, 'orderer'),
+    // Orderers talk consensus on their own mutual-TLS cluster listener, apart from clients.
+    Port: port(org, 'ordererCluster'),
     MSPID: org.mspId,
     Identity: path.join(ordererDir, 'msp', 'signcerts', 'cert.pem'),
     ClientTLSCert: tlsCert,

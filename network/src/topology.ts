@@ -82,6 +82,7 @@ const PORT_OFFSETS = {
   stateDb: 8,
   chaincode: 9,
   gateway: 10,
+  ordererCluster: 11,
 } as const;
 
 export type PortName = keyof typeof PORT_OFFSETS;
