@@ -61,6 +61,10 @@ const SMART_BFT = {
   RequestBatchMaxBytes: 10485760,
   IncomingMessageBufferSize: 200,
   RequestPoolSize: 100000,
+  // A restarted orderer pulls the blocks it missed before it takes part again. Without it, at
+  // this Fabric commit, a follower that restarts one block behind is not seen as behind by the
+  // leader's heartbeats and stays behind until the next block is ordered.
+  SyncOnStart: true,
 };
 
 /** configtx.yaml content with the single profile `EhrChannel`. */

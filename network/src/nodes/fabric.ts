@@ -66,6 +66,9 @@ export function peerCoreYaml(sampleCoreYaml: string): string {
  */
 export function ordererYaml(sampleOrdererYaml: string, dataDir: string): string {
   const doc = YAML.parseDocument(sampleOrdererYaml);
+  // With SyncOnStart (configtx.ts) a starting orderer asks every consenter for its height,
+  // itself included, before it serves: that probe of its own port waits out the dial timeout.
+  doc.setIn(['General', 'Cluster', 'DialTimeout'], '2s');
   doc.setIn(['Consensus'], {
     Type: 'BFT',
     WALDir: path.join(dataDir, 'wal'),
