@@ -136,18 +136,23 @@ export async function defineChaincode(orgs: readonly OrgSpec[], pkg: ChaincodePa
     'json',
   ]);
   const approvals = (JSON.parse(readiness) as { approvals?: Record<string, boolean> }).approvals ?? {};
-  for (const org of orgs.filter((o) => approvals[o.mspId] !== true)) {
-    await peerCli(org, [
-      'lifecycle',
-      'chaincode',
-      'approveformyorg',
-      ...definition,
-      '--package-id',
-      pkg.packageId,
-      ...ordererArgs(org),
-      '--waitForEvent',
-    ]);
-  }
+  // Each member approves on its own (its approval is its own private state), so all at once.
+  await Promise.all(
+    orgs
+      .filter((o) => approvals[o.mspId] !== true)
+      .map((org) =>
+        peerCli(org, [
+          'lifecycle',
+          'chaincode',
+          'approveformyorg',
+          ...definition,
+          '--package-id',
+          pkg.packageId,
+          ...ordererArgs(org),
+          '--waitForEvent',
+        ]),
+      ),
+  );
   const peers = orgs.flatMap((org) => [
     '--peerAddresses',
     address(org, 'peer'),

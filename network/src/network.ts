@@ -162,10 +162,17 @@ export async function up(options: { stateDb?: StateDbType }, log: Log): Promise<
   await upMemberServices(state.stateDb, log);
   await Promise.all(ORGS.map((org) => startNodes(org, state.stateDb, log)));
   const block = await channelBlock();
-  for (const org of ORGS) {
-    if (await joinOrderer(org, block)) log(`${org.name}.orderer: joined channel ${CHANNEL}`);
-    if (await joinPeer(org, block)) log(`${org.name}.peer: joined channel ${CHANNEL}`);
-  }
+  // Members join independently of each other (an orderer joining syncs with the others first).
+  await Promise.all(
+    ORGS.map(async (org) => {
+      if (await joinOrderer(org, block)) log(`${org.name}.orderer: joined channel ${CHANNEL}`);
+    }),
+  );
+  await Promise.all(
+    ORGS.map(async (org) => {
+      if (await joinPeer(org, block)) log(`${org.name}.peer: joined channel ${CHANNEL}`);
+    }),
+  );
   const packageId = await deployChaincode(log, state);
   writeNetworkJson(ORGS, state.stateDb, packageId);
   await seedDemoData(ORGS);
