@@ -2,11 +2,24 @@
  * The gateway's connection to its member's peer: one shared gRPC client; each call signs with
  * the calling user's own identity, with deadlines on every step. Submits wait for the commit
  * and return the transaction id; an MVCC conflict is retried as a new transaction (its reads
- * are stale), a commit-status timeout by waiting again on the same transaction.
+ * are stale). A transaction whose submission failed is looked up on the ledger before the
+ * failure is believed (see `submitEndorsed`).
  */
 import { createPrivateKey } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import { connect, type Contract, type Gateway, hash, signers, StatusCode } from '@hyperledger/fabric-gateway';
+import {
+  connect,
+  type Contract,
+  type Gateway,
+  GatewayError,
+  hash,
+  type Network,
+  signers,
+  type Status,
+  StatusCode,
+  type Transaction,
+} from '@hyperledger/fabric-gateway';
+import { gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
 import { ApiError } from './errors';
 import type { EventSource, LedgerEvent } from './events';
 
@@ -35,8 +48,60 @@ export interface LedgerPort {
 export interface PeerOptions {
   endpoint: string;
   tlsRootPem: string;
+  /** The host name the peer's TLS certificate carries, when the endpoint is an IP address. */
+  hostAlias?: string;
   channel: string;
   chaincode: string;
+}
+
+/** A gRPC client for a peer's TLS endpoint; `hostAlias` names the host its certificate is for. */
+export function peerClient(endpoint: string, tlsRootPem: string | Buffer, hostAlias?: string): grpc.Client {
+  const alias = hostAlias ? { 'grpc.ssl_target_name_override': hostAlias, 'grpc.default_authority': hostAlias } : {};
+  return new grpc.Client(endpoint, grpc.credentials.createSsl(Buffer.from(tlsRootPem)), alias);
+}
+
+/**
+ * A commit-status request for any transaction, signed by the gateway's identity: lets a
+ * client ask a peer whether (and how) a transaction committed when it holds only its id.
+ */
+export function commitOf(gateway: Gateway, network: Network, transactionId: string) {
+  const identity = gateway.getIdentity();
+  const creator = new msp.SerializedIdentity();
+  creator.setMspid(identity.mspId);
+  creator.setIdBytes(identity.credentials);
+  const request = new gatewayProtos.CommitStatusRequest();
+  request.setChannelId(network.getName());
+  request.setTransactionId(transactionId);
+  request.setIdentity(creator.serializeBinary());
+  const signed = new gatewayProtos.SignedCommitStatusRequest();
+  signed.setRequest(request.serializeBinary());
+  return gateway.newCommit(signed.serializeBinary());
+}
+
+/** How long a client looks for a transaction whose submission reported a failure. */
+const CONFIRM_MS = 15_000;
+
+/**
+ * Submits an endorsed transaction to the orderers and waits for its commit status. A failed
+ * submission does not prove the transaction was not ordered: the peer's Gateway sends it to
+ * every BFT orderer and counts an orderer that already had it (forwarded by another orderer,
+ * "request already processed") as a failure, and a submit deadline can pass after the orderers
+ * took it. So on a submit failure the ledger is asked for the transaction's status, for a
+ * bounded time, before the failure is reported.
+ */
+export async function submitEndorsed(gateway: Gateway, network: Network, transaction: Transaction): Promise<Status> {
+  let commit;
+  try {
+    commit = await transaction.submit();
+  } catch (error) {
+    if (!(error instanceof GatewayError && error.name === 'SubmitError')) throw error;
+    const status = await commitOf(gateway, network, transaction.getTransactionId())
+      .getStatus({ deadline: Date.now() + CONFIRM_MS })
+      .catch(() => undefined);
+    if (status) return status;
+    throw error;
+  }
+  return commit.getStatus();
 }
 
 const MVCC_RETRIES = 3;
@@ -47,7 +112,7 @@ function statusName(code: number): string {
 }
 
 export function fabricLedger(options: PeerOptions): LedgerPort & EventSource & { close(): void } {
-  const client = new grpc.Client(options.endpoint, grpc.credentials.createSsl(Buffer.from(options.tlsRootPem)));
+  const client = peerClient(options.endpoint, options.tlsRootPem, options.hostAlias);
 
   function gatewayFor(identity: UserIdentity): Gateway {
     return connect({
@@ -63,9 +128,10 @@ export function fabricLedger(options: PeerOptions): LedgerPort & EventSource & {
   }
 
   /** A contract acting as the user; close the returned gateway after the call. */
-  function contractFor(identity: UserIdentity, name: string): { contract: Contract; gateway: Gateway } {
+  function contractFor(identity: UserIdentity, name: string) {
     const gateway = gatewayFor(identity);
-    return { contract: gateway.getNetwork(options.channel).getContract(options.chaincode, name), gateway };
+    const network = gateway.getNetwork(options.channel);
+    return { contract: network.getContract(options.chaincode, name), network, gateway };
   }
 
   const proposalOptions = (call: LedgerCall) => ({
@@ -74,19 +140,18 @@ export function fabricLedger(options: PeerOptions): LedgerPort & EventSource & {
     ...(call.orgs ? { endorsingOrganizations: call.orgs } : {}),
   });
 
-  async function submitOnce(contract: Contract, call: LedgerCall) {
+  async function submitOnce(gateway: Gateway, network: Network, contract: Contract, call: LedgerCall) {
     const transaction = await contract.newProposal(call.fn, proposalOptions(call)).endorse();
-    const commit = await transaction.submit();
-    const status = await commit.getStatus();
+    const status = await submitEndorsed(gateway, network, transaction);
     return { payload: transaction.getResult(), txId: transaction.getTransactionId(), code: status.code };
   }
 
   return {
     async submit(identity, call) {
-      const { contract, gateway } = contractFor(identity, call.contract);
+      const { contract, network, gateway } = contractFor(identity, call.contract);
       try {
         for (let attempt = 0; ; attempt++) {
-          const outcome = await submitOnce(contract, call);
+          const outcome = await submitOnce(gateway, network, contract, call);
           if (outcome.code === StatusCode.VALID) return { payload: outcome.payload, txId: outcome.txId };
           if (outcome.code !== StatusCode.MVCC_READ_CONFLICT || attempt >= MVCC_RETRIES) {
             const status = outcome.code === StatusCode.MVCC_READ_CONFLICT ? 409 : 422;

@@ -22,7 +22,7 @@ interface NetworkOrg {
   mspId: string;
   kind: OrgKind;
   displayName: string;
-  peer: { endpoint: string; tlsCACert: string };
+  peer: { endpoint: string; hostAlias?: string; tlsCACert: string };
   ca: { url: string; caName: string; tlsCACert: string };
   admin: { cert: string; key: string };
 }
@@ -64,6 +64,7 @@ async function main(): Promise<void> {
   const port = fabricLedger({
     endpoint: org.peer.endpoint,
     tlsRootPem: read(org.peer.tlsCACert),
+    hostAlias: org.peer.hostAlias,
     channel: network.channel,
     chaincode: network.chaincode,
   });
