@@ -171,25 +171,34 @@ export class RecordContract extends Contract {
   }
 
   /**
-   * Integrity check: the hash of the stored body (recomputed from the body on the
-   * custodian's peer, from the private data hash elsewhere) against the public header.
+   * Integrity check of the latest version against the public header. On the custodian's peer the
+   * hash is recomputed from the stored body, so a body altered in the custodian's store shows as
+   * a mismatch; other peers hold only the private data hash committed on the channel, which the
+   * header was checked against when it was published (`checked` says which was used).
    */
   @Transaction(false)
   @Returns('string')
   async Verify(ctx: Context, recordId: string): Promise<string> {
     const header = await getHeader(ctx, recordId);
     await this.#mayList(ctx, header.patientId);
-    const stored = await ctx.stub.getPrivateDataHash(
-      implicitCollection(header.custodian),
-      bodyKey(ctx, recordId, header.version),
-    );
-    const status =
-      stored.length === 0
-        ? 'purged'
-        : Buffer.from(stored).toString('hex') === header.contentHash
-          ? 'intact'
-          : 'mismatch';
-    return canonicalJson({ recordId, version: header.version, contentHash: header.contentHash, status });
+    const collection = implicitCollection(header.custodian);
+    const stateKey = bodyKey(ctx, recordId, header.version);
+    const committed = Buffer.from(await ctx.stub.getPrivateDataHash(collection, stateKey)).toString('hex');
+    const held = await this.#heldBodyHash(ctx, collection, stateKey);
+    const hashes = held === undefined ? [committed] : [committed, held];
+    const status = committed === '' ? 'purged' : hashes.every((h) => h === header.contentHash) ? 'intact' : 'mismatch';
+    const checked = held === undefined ? 'hash' : 'body';
+    return canonicalJson({ recordId, version: header.version, contentHash: header.contentHash, status, checked });
+  }
+
+  /** SHA-256 of the body as this peer stores it; undefined on a peer that does not hold it. */
+  async #heldBodyHash(ctx: Context, collection: string, stateKey: string): Promise<string | undefined> {
+    try {
+      const bytes = await ctx.stub.getPrivateData(collection, stateKey);
+      return bytes.length === 0 ? undefined : sha256Hex(bytes);
+    } catch {
+      return undefined;
+    }
   }
 
   /** Headers (no PHI) are for members' staff and for the patient they concern. */

@@ -158,15 +158,18 @@ describe('records', () => {
     );
   });
 
-  it('reports integrity: intact, then mismatch when the private body is altered', async () => {
+  it("reports integrity: intact, then a mismatch on the custodian's peer once the stored body is altered", async () => {
     const { recordId } = await createRecord(ledger, people.doctorA);
-    const verify = async () =>
-      (JSON.parse(await evaluate(ledger, people.doctorB, (c) => records.Verify(c, recordId))) as { status: string })
-        .status;
-    expect(await verify()).toBe('intact');
+    const verify = async (peerMspId: string) =>
+      JSON.parse(await evaluate(ledger, people.doctorB, (c) => records.Verify(c, recordId), { peerMspId })) as {
+        status: string;
+        checked: string;
+      };
+    expect(await verify(HA)).toMatchObject({ status: 'intact', checked: 'body' });
+    expect(await verify(HB)).toMatchObject({ status: 'intact', checked: 'hash' });
     ledger
       .collection(`_implicit_org_${HA}`)
       .set(`\u0000recordBody\u0000${recordId}\u0000000001\u0000`, Buffer.from('{"tampered":true}'));
-    expect(await verify()).toBe('mismatch');
+    expect(await verify(HA)).toMatchObject({ status: 'mismatch', checked: 'body' });
   });
 });
