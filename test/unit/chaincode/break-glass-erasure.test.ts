@@ -36,14 +36,14 @@ describe('break-glass', () => {
     submit(ledger, people.doctorB, (c) => breakGlass.Open(c, PATIENT_A, 'unconscious', minutes));
 
   it('opens a time-boxed window, tells the patient by an event, and flags reads under it', async () => {
-    const { ctx, result } = await open();
+    const { tx, result } = await open();
     expect(JSON.parse(result)).toMatchObject({
       patientId: PATIENT_A,
       expiresAt: '2026-01-15T10:00:00.000Z',
       review: { status: 'pending' },
     });
-    expect(ctx.events[0]).toMatchObject({ name: 'BreakGlassOpened' });
-    expect(JSON.parse(ctx.events[0]!.payload.toString())).toMatchObject({
+    expect(tx.event).toMatchObject({ name: 'BreakGlassOpened' });
+    expect(JSON.parse(tx.event!.payload.toString())).toMatchObject({
       patientId: PATIENT_A,
       reasonCode: 'unconscious',
     });

@@ -21,7 +21,7 @@ describe('consent', () => {
   });
 
   it('lets the patient grant a member access, announced by an event', async () => {
-    const { result, ctx } = await submit(ledger, people.patientA, (c) => consent.Grant(c, grant()));
+    const { result, tx } = await submit(ledger, people.patientA, (c) => consent.Grant(c, grant()));
     const granted = JSON.parse(result) as Record<string, unknown>;
     expect(granted).toMatchObject({
       patientId: PATIENT_A,
@@ -32,7 +32,7 @@ describe('consent', () => {
       validUntil: '2026-02-15T00:00:00.000Z',
       status: 'active',
     });
-    expect(ctx.events[0]?.name).toBe('ConsentGranted');
+    expect(tx.event?.name).toBe('ConsentGranted');
     const mine = JSON.parse(await evaluate(ledger, people.patientA, (c) => consent.ListMine(c))) as unknown[];
     expect(mine).toEqual([granted]);
   });
@@ -72,10 +72,10 @@ describe('consent', () => {
     const { result } = await submit(ledger, people.patientA, (c) => consent.Grant(c, grant()));
     const { consentId } = JSON.parse(result) as { consentId: string };
     ledger.advance(60_000);
-    const { ctx } = await submit(ledger, people.patientA, (c) => consent.Revoke(c, consentId));
-    expect(ctx.events[0]?.name).toBe('ConsentRevoked');
+    const { tx } = await submit(ledger, people.patientA, (c) => consent.Revoke(c, consentId));
+    expect(tx.event?.name).toBe('ConsentRevoked');
     const again = await submit(ledger, people.patientA, (c) => consent.Revoke(c, consentId));
-    expect(again.ctx.events).toEqual([]);
+    expect(again.tx.event).toBeUndefined();
     const [revoked] = JSON.parse(await evaluate(ledger, people.patientA, (c) => consent.ListMine(c))) as Record<
       string,
       unknown

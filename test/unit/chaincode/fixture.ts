@@ -1,8 +1,8 @@
-/** Demo identities and two-phase write helpers shared by the chaincode unit tests. */
+/** Demo identities, two-phase write helpers and ledger checks shared by the chaincode unit tests. */
 import type { Context } from 'fabric-contract-api';
 import { DirectoryContract } from '../../../chaincode/src/directory-contract';
 import { RecordContract } from '../../../chaincode/src/record-contract';
-import { type Caller, Ledger, type TxContext, type TxOptions } from '../helpers/fabric-stub';
+import { type Caller, type Committed, compositeKey, Ledger, type TxOptions } from '../helpers/fabric-stub';
 
 export const HA = 'HospitalAMSP';
 export const HB = 'HospitalBMSP';
@@ -36,28 +36,47 @@ export const demographics = {
 };
 export const body = { diagnosis: `J45.20 ${PHI_MARKER}`, medication: ['salbutamol'], notes: 'review in 3 months' };
 
-/** Runs one transaction and commits it; returns the result and the context. */
+/** Submits one transaction: endorsed by each endorsing org's peer, then committed. */
 export async function submit<T>(
   ledger: Ledger,
   caller: Caller,
   run: (ctx: Context) => Promise<T>,
   options?: TxOptions,
-): Promise<{ result: T; ctx: TxContext }> {
-  const ctx = ledger.context(caller, options);
-  const result = await run(ctx);
-  ctx.commit();
-  return { result, ctx };
+): Promise<{ result: T; tx: Committed }> {
+  return ledger.submit(caller, run, options);
 }
 
-/** Runs a read-only call (not committed). */
+/** Evaluates a read-only call on one peer (nothing is committed). */
 export async function evaluate<T>(
   ledger: Ledger,
   caller: Caller,
   run: (ctx: Context) => Promise<T>,
   options?: TxOptions,
 ): Promise<T> {
-  return run(ledger.context(caller, options));
+  return ledger.evaluate(caller, run, options);
 }
+
+/**
+ * Submits a transaction expected to fail: its error message and every place of the committed
+ * ledger it changed (state, hashes, private values, policies, versions, events).
+ */
+export async function attempt(
+  ledger: Ledger,
+  caller: Caller,
+  run: (ctx: Context) => Promise<unknown>,
+  options?: TxOptions,
+): Promise<{ error?: string; changes: string[] }> {
+  const before = ledger.snapshot();
+  try {
+    await ledger.submit(caller, run, options);
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error), changes: ledger.changesSince(before) };
+  }
+  return { changes: ledger.changesSince(before) };
+}
+
+/** A ledger key as the chaincode builds it. */
+export const key = (type: string, ...parts: string[]) => compositeKey(type, parts);
 
 const directory = new DirectoryContract();
 const records = new RecordContract();

@@ -1,5 +1,5 @@
 import { ProbeContract } from '../../../chaincode/src/probe';
-import { Ledger } from '../helpers/fabric-stub';
+import { evaluate, Ledger, submit } from './fixture';
 
 describe('probe contract', () => {
   const contract = new ProbeContract();
@@ -10,16 +10,14 @@ describe('probe contract', () => {
   });
 
   async function record(mspId: string, probeId: string) {
-    const ctx = ledger.context({ mspId });
-    const result = await contract.Record(ctx, probeId);
-    ctx.commit();
+    const { result } = await submit(ledger, { mspId }, (c) => contract.Record(c, probeId));
     return JSON.parse(result) as Record<string, string>;
   }
 
   it('records the creator MSP, transaction id and transaction time, not caller-supplied data', async () => {
     const probe = await record('LabMSP', 'p-1');
     expect(probe).toEqual({ id: 'p-1', mspId: 'LabMSP', txId: 'tx000001', recordedAt: '2026-01-15T09:00:00.000Z' });
-    const read = JSON.parse(await contract.Read(ledger.context({ mspId: 'InsurerMSP' }), 'p-1')) as unknown;
+    const read = JSON.parse(await evaluate(ledger, { mspId: 'InsurerMSP' }, (c) => contract.Read(c, 'p-1'))) as unknown;
     expect(read).toEqual(probe);
   });
 
@@ -34,7 +32,9 @@ describe('probe contract', () => {
   it('refuses to record the same probe twice and keeps the first', async () => {
     await record('HospitalAMSP', 'p-1');
     await expect(record('HospitalBMSP', 'p-1')).rejects.toThrow(/^ALREADY_EXISTS: /);
-    const read = JSON.parse(await contract.Read(ledger.context({ mspId: 'LabMSP' }), 'p-1')) as { mspId: string };
+    const read = JSON.parse(await evaluate(ledger, { mspId: 'LabMSP' }, (c) => contract.Read(c, 'p-1'))) as {
+      mspId: string;
+    };
     expect(read.mspId).toBe('HospitalAMSP');
   });
 
@@ -47,10 +47,14 @@ describe('probe contract', () => {
   );
 
   it('reports an unknown probe as NOT_FOUND', async () => {
-    await expect(contract.Read(ledger.context({ mspId: 'LabMSP' }), 'nope')).rejects.toThrow(/^NOT_FOUND: /);
+    await expect(evaluate(ledger, { mspId: 'LabMSP' }, (c) => contract.Read(c, 'nope'))).rejects.toThrow(
+      /^NOT_FOUND: /,
+    );
   });
 
   it('answers a ping with the caller MSP', async () => {
-    expect(JSON.parse(await contract.Ping(ledger.context({ mspId: 'InsurerMSP' })))).toEqual({ mspId: 'InsurerMSP' });
+    expect(JSON.parse(await evaluate(ledger, { mspId: 'InsurerMSP' }, (c) => contract.Ping(c)))).toEqual({
+      mspId: 'InsurerMSP',
+    });
   });
 });

@@ -7,6 +7,7 @@ import {
   evaluate,
   HA,
   HB,
+  key,
   Ledger,
   PATIENT_A,
   people,
@@ -167,9 +168,11 @@ describe('records', () => {
       };
     expect(await verify(HA)).toMatchObject({ status: 'intact', checked: 'body' });
     expect(await verify(HB)).toMatchObject({ status: 'intact', checked: 'hash' });
-    ledger
-      .collection(`_implicit_org_${HA}`)
-      .set(`\u0000recordBody\u0000${recordId}\u0000000001\u0000`, Buffer.from('{"tampered":true}'));
+    ledger.tamperPrivateData(
+      `_implicit_org_${HA}`,
+      key('recordBody', recordId, '000001'),
+      Buffer.from('{"tampered":true}'),
+    );
     expect(await verify(HA)).toMatchObject({ status: 'mismatch', checked: 'body' });
   });
 });

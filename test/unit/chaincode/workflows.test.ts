@@ -10,6 +10,7 @@ import {
   HA,
   HB,
   INS,
+  key,
   LAB,
   Ledger,
   PATIENT_A,
@@ -44,12 +45,11 @@ describe('lab orders', () => {
     const details = { tests: [{ code: 'CBC', name: `full blood count ${PHI_MARKER}` }] };
     const stored = await submit(ledger, people.doctorA, (c) => labOrders.StoreDetails(c, PATIENT_A, LAB), {
       transient: { details: JSON.stringify(details) },
+      endorsingOrganizations: [HA, LAB],
     });
     const { orderId, detailsHash } = parse<{ orderId: string; detailsHash: string }>(stored.result);
-    const created = await submit(ledger, people.doctorA, (c) =>
-      labOrders.Create(c, orderId, PATIENT_A, LAB, 'urgent', detailsHash),
-    );
-    expect(created.ctx.validationParameters.size).toBe(1);
+    await submit(ledger, people.doctorA, (c) => labOrders.Create(c, orderId, PATIENT_A, LAB, 'urgent', detailsHash));
+    expect(ledger.keyPolicy(key('labOrder', orderId))).toEqual([HA, LAB]);
     return orderId;
   }
 
@@ -70,7 +70,7 @@ describe('lab orders', () => {
     const published = await submit(ledger, people.labtech, (c) =>
       labOrders.PublishResult(c, orderId, recordId, contentHash),
     );
-    expect(published.ctx.events[0]?.name).toBe('ResultReady');
+    expect(published.tx.event?.name).toBe('ResultReady');
     expect(await status(orderId)).toBe('completed');
 
     const doctorTicket = await submit(ledger, people.doctorA, (c) => access.RequestAccess(c, recordId, 'treatment'));
@@ -129,6 +129,7 @@ describe('lab orders', () => {
   it('refuses an order whose details hash does not match what both members hold', async () => {
     const stored = await submit(ledger, people.doctorA, (c) => labOrders.StoreDetails(c, PATIENT_A, LAB), {
       transient: { details: JSON.stringify({ tests: [{ code: 'CBC', name: 'count' }] }) },
+      endorsingOrganizations: [HA, LAB],
     });
     const { orderId } = parse<{ orderId: string }>(stored.result);
     await expect(
@@ -250,7 +251,7 @@ describe('policies and claims', () => {
     record = await createRecord(ledger, people.doctorA);
     const issued = await submit(ledger, people.adjuster, (c) => policies.Issue(c, PATIENT_A, JSON.stringify(terms)));
     policyId = parse<{ policyId: string }>(issued.result).policyId;
-    expect(issued.ctx.validationParameters.size).toBe(1);
+    expect(ledger.keyPolicy(key('policy', policyId))).toEqual([INS]);
   });
 
   async function submitClaim(amount = 10_000, contentHash = record.contentHash) {
@@ -260,8 +261,8 @@ describe('policies and claims', () => {
       serviceDate: '2026-01-15T08:00:00Z',
       lines: [{ recordId: record.recordId, contentHash, category: 'diagnosis', amount }],
     };
-    const { result, ctx } = await submit(ledger, people.billingA, (c) => claims.Submit(c, JSON.stringify(claim)));
-    return { claimId: parse<{ claimId: string }>(result).claimId, ctx };
+    const { result } = await submit(ledger, people.billingA, (c) => claims.Submit(c, JSON.stringify(claim)));
+    return { claimId: parse<{ claimId: string }>(result).claimId };
   }
 
   const adjudicate = async (claimId: string) =>
@@ -270,8 +271,8 @@ describe('policies and claims', () => {
     );
 
   it('runs policy → claim → adjudicate → pay, the patient sees each status', async () => {
-    const { claimId, ctx } = await submitClaim();
-    expect(ctx.validationParameters.size).toBe(1); // provider AND insurer from now on
+    const { claimId } = await submitClaim();
+    expect(ledger.keyPolicy(key('claim', claimId))).toEqual([HA, INS]); // provider AND insurer from now on
     const decided = await adjudicate(claimId);
     expect(decided).toMatchObject({ status: 'approved', adjudication: { approvedAmount: 7_200, reasons: [] } });
     await submit(ledger, people.adjuster, (c) => claims.RecordPayment(c, claimId, 'PAY-001'));
@@ -331,6 +332,7 @@ describe('policies and claims', () => {
     const { claimId } = await submitClaim();
     await submit(ledger, people.billingA, (c) => claims.StoreLineDetails(c, claimId), {
       transient: { lines: JSON.stringify({ description: PHI_MARKER }) },
+      endorsingOrganizations: [HA, INS],
     });
     for (const msp of [HA, INS]) {
       expect(
