@@ -1,5 +1,5 @@
 import { ConsentContract } from '../../../chaincode/src/consent-contract';
-import { evaluate, HA, HB, Ledger, PATIENT_A, people, registerPatient, submit } from './fixture';
+import { attempt, evaluate, HA, HB, INS, LAB, Ledger, PATIENT_A, people, registerPatient, submit } from './fixture';
 
 const consent = new ConsentContract();
 
@@ -63,9 +63,10 @@ describe('consent', () => {
     ['a grantee without an MSP', { grantee: {} }, /grantee.mspId must be an MSP ID/],
     ['a time without a zone', { validUntil: '2026-02-15T00:00:00' }, /validUntil must be an ISO 8601 time with a zone/],
   ])('rejects %s and stores nothing', async (_, overrides, error) => {
-    const before = ledger.state.size;
-    await expect(submit(ledger, people.patientA, (c) => consent.Grant(c, grant(overrides)))).rejects.toThrow(error);
-    expect(ledger.state.size).toBe(before);
+    expect(await attempt(ledger, people.patientA, (c) => consent.Grant(c, grant(overrides)))).toEqual({
+      error: expect.stringMatching(error),
+      changes: [],
+    });
   });
 
   it('lets the patient revoke, announced by an event; revoking again changes nothing', async () => {
@@ -74,8 +75,13 @@ describe('consent', () => {
     ledger.advance(60_000);
     const { tx } = await submit(ledger, people.patientA, (c) => consent.Revoke(c, consentId));
     expect(tx.event?.name).toBe('ConsentRevoked');
+    ledger.advance(60_000);
+    const before = ledger.snapshot();
     const again = await submit(ledger, people.patientA, (c) => consent.Revoke(c, consentId));
-    expect(again.tx.event).toBeUndefined();
+    expect({ event: again.tx.event?.name, changes: ledger.changesSince(before) }).toEqual({
+      event: undefined,
+      changes: [],
+    });
     const [revoked] = JSON.parse(await evaluate(ledger, people.patientA, (c) => consent.ListMine(c))) as Record<
       string,
       unknown
@@ -87,6 +93,31 @@ describe('consent', () => {
     await registerPatient(ledger, 'PAT-HA-0002');
     const { result } = await submit(ledger, people.patientA, (c) => consent.Grant(c, grant()));
     const { consentId } = JSON.parse(result) as { consentId: string };
-    await expect(submit(ledger, people.patientA2, (c) => consent.Revoke(c, consentId))).rejects.toThrow(/^NOT_FOUND/);
+    expect(await attempt(ledger, people.patientA2, (c) => consent.Revoke(c, consentId))).toEqual({
+      error: expect.stringMatching(/^NOT_FOUND/),
+      changes: [],
+    });
+  });
+
+  it('invalidates a grant or a revocation endorsed by fewer than a majority of members; nothing changes', async () => {
+    for (const endorsingOrganizations of [[HA], [HA, HB]]) {
+      expect(
+        await attempt(ledger, people.patientA, (c) => consent.Grant(c, grant()), { endorsingOrganizations }),
+      ).toEqual({
+        error: expect.stringContaining('(ENDORSEMENT_POLICY_FAILURE)'),
+        changes: [],
+      });
+    }
+    const { result } = await submit(ledger, people.patientA, (c) => consent.Grant(c, grant()), {
+      endorsingOrganizations: [HA, LAB, INS],
+    });
+    const { consentId } = JSON.parse(result) as { consentId: string };
+    expect(
+      await attempt(ledger, people.patientA, (c) => consent.Revoke(c, consentId), { endorsingOrganizations: [HA] }),
+    ).toEqual({ error: expect.stringContaining('(ENDORSEMENT_POLICY_FAILURE)'), changes: [] });
+    const [kept] = JSON.parse(await evaluate(ledger, people.patientA, (c) => consent.ListMine(c))) as {
+      status: string;
+    }[];
+    expect(kept?.status).toBe('active');
   });
 });
