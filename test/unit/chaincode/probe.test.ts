@@ -1,5 +1,5 @@
 import { ProbeContract } from '../../../chaincode/src/probe';
-import { evaluate, Ledger, submit } from './fixture';
+import { attempt, evaluate, Ledger, submit } from './fixture';
 
 describe('probe contract', () => {
   const contract = new ProbeContract();
@@ -29,22 +29,43 @@ describe('probe contract', () => {
     );
   });
 
-  it('refuses to record the same probe twice and keeps the first', async () => {
+  const reader = async (probeId: string) =>
+    JSON.parse(await evaluate(ledger, { mspId: 'LabMSP' }, (c) => contract.Read(c, probeId))) as { mspId: string };
+
+  it('refuses to record the same probe twice, even concurrently, and keeps the first', async () => {
     await record('HospitalAMSP', 'p-1');
-    await expect(record('HospitalBMSP', 'p-1')).rejects.toThrow(/^ALREADY_EXISTS: /);
-    const read = JSON.parse(await evaluate(ledger, { mspId: 'LabMSP' }, (c) => contract.Read(c, 'p-1'))) as {
-      mspId: string;
-    };
-    expect(read.mspId).toBe('HospitalAMSP');
+    expect(await attempt(ledger, { mspId: 'HospitalBMSP' }, (c) => contract.Record(c, 'p-1'))).toEqual({
+      error: expect.stringMatching(/^ALREADY_EXISTS: /),
+      changes: [],
+    });
+    expect((await reader('p-1')).mspId).toBe('HospitalAMSP');
+
+    const first = await ledger.endorse({ mspId: 'HospitalAMSP' }, (c) => contract.Record(c, 'p-2'));
+    const second = await ledger.endorse({ mspId: 'HospitalBMSP' }, (c) => contract.Record(c, 'p-2'));
+    ledger.commit(first);
+    expect(() => ledger.commit(second)).toThrow('(MVCC_READ_CONFLICT)');
+    expect((await reader('p-2')).mspId).toBe('HospitalAMSP');
   });
 
   it.each(['', 'has space', 'a'.repeat(65), 'semi;colon'])(
     'rejects the malformed probe id %p and writes nothing',
     async (id) => {
-      await expect(record('HospitalAMSP', id)).rejects.toThrow(/^INVALID_ARGUMENT: /);
-      expect(ledger.state.size).toBe(0);
+      expect(await attempt(ledger, { mspId: 'HospitalAMSP' }, (c) => contract.Record(c, id))).toEqual({
+        error: expect.stringMatching(/^INVALID_ARGUMENT: /),
+        changes: [],
+      });
     },
   );
+
+  it('needs a majority of members to endorse a probe', async () => {
+    const endorse = (...endorsingOrganizations: string[]) =>
+      attempt(ledger, { mspId: 'HospitalAMSP' }, (c) => contract.Record(c, 'p-1'), { endorsingOrganizations });
+    expect(await endorse('HospitalAMSP')).toEqual({
+      error: expect.stringContaining('(ENDORSEMENT_POLICY_FAILURE)'),
+      changes: [],
+    });
+    expect(await endorse('HospitalAMSP', 'LabMSP', 'InsurerMSP')).toEqual({ changes: ['state probe/p-1: added'] });
+  });
 
   it('reports an unknown probe as NOT_FOUND', async () => {
     await expect(evaluate(ledger, { mspId: 'LabMSP' }, (c) => contract.Read(c, 'nope'))).rejects.toThrow(
