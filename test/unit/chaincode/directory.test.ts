@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
 import { DirectoryContract } from '../../../chaincode/src/directory-contract';
 import { caller } from '../../../chaincode/src/identity';
+import type { Caller } from '../helpers/fabric-stub';
 import {
+  attempt,
   demographics,
   evaluate,
   HA,
   HB,
+  INS,
   key,
+  LAB,
   Ledger,
   PATIENT_A,
   people,
@@ -68,20 +72,36 @@ describe('directory', () => {
           updatedAt: '2026-01-15T09:00:00.000Z',
         },
       ]);
+
+      const renamed = JSON.stringify({ kind: 'hospital', displayName: 'Hospital A (renamed)' });
+      const republish = (endorsingOrganizations?: string[]) =>
+        attempt(ledger, people.adminA, (c) => directory.PublishOrgProfile(c, renamed), { endorsingOrganizations });
+      expect(await republish([HB, LAB, INS])).toEqual({
+        error: expect.stringContaining('(ENDORSEMENT_POLICY_FAILURE)'),
+        changes: [],
+      });
+      expect(await republish()).toEqual({ changes: ['state org/HospitalAMSP: changed'] });
       expect(ledger.keyPolicy(key('org', HA))).toEqual([HA]);
     });
 
     it('refuses a profile from a non-admin, and a malformed one, changing nothing', async () => {
-      await expect(
-        submit(ledger, people.doctorA, (c) => directory.PublishOrgProfile(c, '{"kind":"hospital","displayName":"X"}')),
-      ).rejects.toThrow(/^FORBIDDEN/);
-      await expect(
-        submit(ledger, people.adminA, (c) => directory.PublishOrgProfile(c, '{"kind":"spa","displayName":"X"}')),
-      ).rejects.toThrow(/^INVALID_ARGUMENT: kind must be one of/);
-      await expect(submit(ledger, people.adminA, (c) => directory.PublishOrgProfile(c, 'not json'))).rejects.toThrow(
-        /^INVALID_ARGUMENT: profile must be JSON/,
+      await submit(ledger, people.adminA, (c) =>
+        directory.PublishOrgProfile(c, '{"kind":"hospital","displayName":"Hospital A"}'),
       );
-      expect(ledger.state.size).toBe(0);
+      const publish = (who: Caller, profile: string) =>
+        attempt(ledger, who, (c) => directory.PublishOrgProfile(c, profile));
+      expect(await publish(people.doctorA, '{"kind":"hospital","displayName":"X"}')).toEqual({
+        error: expect.stringMatching(/^FORBIDDEN/),
+        changes: [],
+      });
+      expect(await publish(people.adminA, '{"kind":"spa","displayName":"X"}')).toEqual({
+        error: expect.stringMatching(/^INVALID_ARGUMENT: kind must be one of/),
+        changes: [],
+      });
+      expect(await publish(people.adminA, 'not json')).toEqual({
+        error: expect.stringMatching(/^INVALID_ARGUMENT: profile must be JSON/),
+        changes: [],
+      });
     });
   });
 
@@ -105,6 +125,17 @@ describe('directory', () => {
       expect(listed).toHaveLength(1);
       expect(listed[0]).toMatchObject({ practitionerId: 'DOC-HB-0001', mspId: HB, status: 'active' });
       expect(JSON.parse(await evaluate(ledger, people.adminA, (c) => directory.ListPractitioners(c, HA)))).toEqual([]);
+      const suspend = JSON.stringify({
+        practitionerId: 'DOC-HB-0001',
+        role: 'doctor',
+        licenceNo: 'L-1',
+        status: 'suspended',
+      });
+      expect(
+        await attempt(ledger, people.adminB, (c) => directory.RegisterPractitioner(c, suspend), {
+          endorsingOrganizations: [HA, LAB, INS],
+        }),
+      ).toEqual({ error: expect.stringContaining('(ENDORSEMENT_POLICY_FAILURE)'), changes: [] });
     });
 
     it('rejects a practitioner with a role that is not clinical', async () => {
@@ -135,12 +166,18 @@ describe('directory', () => {
       await submit(ledger, people.adminA, (c) => directory.StoreDemographics(c, PATIENT_A), {
         transient: { demographics: JSON.stringify(demographics) },
       });
-      await expect(
-        submit(ledger, people.adminA, (c) => directory.RegisterPatient(c, PATIENT_A, 'a'.repeat(64))),
-      ).rejects.toThrow(/^HASH_MISMATCH/);
-      await expect(
-        submit(ledger, people.adminB, (c) => directory.RegisterPatient(c, PATIENT_A, 'a'.repeat(64))),
-      ).rejects.toThrow(/^NOT_FOUND/);
+      expect(
+        await attempt(ledger, people.adminA, (c) => directory.RegisterPatient(c, PATIENT_A, 'a'.repeat(64))),
+      ).toEqual({
+        error: expect.stringMatching(/^HASH_MISMATCH/),
+        changes: [],
+      });
+      expect(
+        await attempt(ledger, people.adminB, (c) => directory.RegisterPatient(c, PATIENT_A, 'a'.repeat(64))),
+      ).toEqual({
+        error: expect.stringMatching(/^NOT_FOUND/),
+        changes: [],
+      });
       expect(ledger.state.size).toBe(0);
     });
 
@@ -163,7 +200,10 @@ describe('directory', () => {
     it('binds the certificate a patient uses, once', async () => {
       await registerPatient(ledger);
       await submit(ledger, people.patientA, (c) => directory.LinkPatientCertificate(c));
+      ledger.advance(60_000);
+      const before = ledger.snapshot();
       await submit(ledger, people.patientA, (c) => directory.LinkPatientCertificate(c));
+      expect(ledger.changesSince(before)).toEqual([]);
       const patient = JSON.parse(
         await evaluate(ledger, people.patientA, (c) => directory.GetPatient(c, PATIENT_A)),
       ) as { certFingerprints: string[] };
