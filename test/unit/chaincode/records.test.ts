@@ -2,12 +2,15 @@ import { createHash } from 'node:crypto';
 import { ConsentContract } from '../../../chaincode/src/consent-contract';
 import { RecordContract } from '../../../chaincode/src/record-contract';
 import {
+  attempt,
   body,
   createRecord,
   evaluate,
   HA,
   HB,
+  INS,
   key,
+  LAB,
   Ledger,
   PATIENT_A,
   people,
@@ -70,14 +73,10 @@ describe('records', () => {
       transient: { body: JSON.stringify(body) },
     });
     const { recordId } = JSON.parse(stored.result) as { recordId: string };
-    await expect(
-      submit(ledger, people.doctorA, (c) => records.Publish(c, recordId, PATIENT_A, 'diagnosis', '1', 'b'.repeat(64))),
-    ).rejects.toThrow(/^HASH_MISMATCH/);
-    await expect(
-      submit(ledger, people.doctorA, (c) =>
-        records.Publish(c, 'REC-none', PATIENT_A, 'diagnosis', '1', 'b'.repeat(64)),
-      ),
-    ).rejects.toThrow(/^NOT_FOUND/);
+    const publish = (id: string) =>
+      attempt(ledger, people.doctorA, (c) => records.Publish(c, id, PATIENT_A, 'diagnosis', '1', 'b'.repeat(64)));
+    expect(await publish(recordId)).toEqual({ error: expect.stringMatching(/^HASH_MISMATCH/), changes: [] });
+    expect(await publish('REC-none')).toEqual({ error: expect.stringMatching(/^NOT_FOUND/), changes: [] });
     expect(JSON.parse(await evaluate(ledger, people.doctorA, (c) => records.ListForPatient(c, PATIENT_A)))).toEqual([]);
   });
 
@@ -149,8 +148,28 @@ describe('records', () => {
     ['no clinical content', {}, /the body has no clinical content/],
     ['a bad attachment hash', { attachments: [{ name: 'scan.pdf', sha256: 'xyz' }] }, /attachment sha256/],
   ])('rejects a body with %s and writes nothing', async (_, content, error) => {
-    await expect(createRecord(ledger, people.doctorA, { content })).rejects.toThrow(error);
-    expect(ledger.collection(`_implicit_org_${HA}`).size).toBe(1); // the demographics only
+    const store = attempt(ledger, people.doctorA, (c) => records.CreateBody(c, PATIENT_A, 'diagnosis'), {
+      transient: { body: JSON.stringify(content) },
+    });
+    expect(await store).toEqual({ error: expect.stringMatching(error), changes: [] });
+  });
+
+  it("invalidates a body endorsed without the custodian's peer: it is neither stored nor publishable", async () => {
+    for (const endorsingOrganizations of [[HB], [HB, LAB, INS]]) {
+      const stored = await ledger.endorse(people.doctorA, (c) => records.CreateBody(c, PATIENT_A, 'diagnosis'), {
+        transient: { body: JSON.stringify(body) },
+        endorsingOrganizations,
+      });
+      const before = ledger.snapshot();
+      expect(() => ledger.commit(stored)).toThrow('(ENDORSEMENT_POLICY_FAILURE)');
+      expect(ledger.changesSince(before)).toEqual([]);
+      const { recordId, contentHash } = JSON.parse(stored.result) as { recordId: string; contentHash: string };
+      expect(
+        await attempt(ledger, people.doctorA, (c) =>
+          records.Publish(c, recordId, PATIENT_A, 'diagnosis', '1', contentHash),
+        ),
+      ).toEqual({ error: expect.stringMatching(/^NOT_FOUND: no body of REC-/), changes: [] });
+    }
   });
 
   it('rejects an unknown category', async () => {
