@@ -4,7 +4,9 @@ import { ClaimContract } from '../../../chaincode/src/claim-contract';
 import { DirectoryContract } from '../../../chaincode/src/directory-contract';
 import { LabOrderContract } from '../../../chaincode/src/lab-order-contract';
 import { PolicyContract } from '../../../chaincode/src/policy-contract';
+import type { Caller } from '../helpers/fabric-stub';
 import {
+  attempt,
   createRecord,
   evaluate,
   HA,
@@ -126,6 +128,19 @@ describe('lab orders', () => {
     );
   });
 
+  it('needs the ordering hospital AND the lab to endorse every change after creation', async () => {
+    const orderId = await order();
+    for (const endorsingOrganizations of [[LAB], [LAB, HB, INS], [HA, HB, INS]]) {
+      expect(
+        await attempt(ledger, people.labtech, (c) => labOrders.Accept(c, orderId), { endorsingOrganizations }),
+      ).toEqual({ error: expect.stringContaining('(ENDORSEMENT_POLICY_FAILURE)'), changes: [] });
+    }
+    expect(await status(orderId)).toBe('ordered');
+    const { tx } = await submit(ledger, people.labtech, (c) => labOrders.Accept(c, orderId));
+    expect(tx.endorsers).toEqual([HA, LAB]);
+    expect(await status(orderId)).toBe('accepted');
+  });
+
   it('refuses an order whose details hash does not match what both members hold', async () => {
     const stored = await submit(ledger, people.doctorA, (c) => labOrders.StoreDetails(c, PATIENT_A, LAB), {
       transient: { details: JSON.stringify({ tests: [{ code: 'CBC', name: 'count' }] }) },
@@ -191,6 +206,22 @@ describe('appointments and feedback', () => {
     await submit(ledger, people.doctorA, (c) => appointments.Confirm(c, second));
   });
 
+  it('confirms one of two concurrent bookings of the same slot; the other conflicts and changes nothing', async () => {
+    const first = await request();
+    const second = await request(people.patientA2);
+    const confirmFirst = await ledger.endorse(people.adminA, (c) => appointments.Confirm(c, first));
+    const confirmSecond = await ledger.endorse(people.doctorA, (c) => appointments.Confirm(c, second));
+    ledger.commit(confirmFirst);
+    const before = ledger.snapshot();
+    expect(() => ledger.commit(confirmSecond)).toThrow('(MVCC_READ_CONFLICT)');
+    expect(ledger.changesSince(before)).toEqual([]);
+    const statusOf = async (patient: Caller) =>
+      parse<{ status: string }[]>(await evaluate(ledger, patient, (c) => appointments.ListMine(c))).map(
+        (a) => a.status,
+      );
+    expect([await statusOf(people.patientA), await statusOf(people.patientA2)]).toEqual([['confirmed'], ['requested']]);
+  });
+
   it('refuses feedback before completion, by another patient, and out of range', async () => {
     const id = await request();
     await expect(submit(ledger, people.patientA, (c) => appointments.GiveFeedback(c, id, '5'))).rejects.toThrow(
@@ -254,12 +285,12 @@ describe('policies and claims', () => {
     expect(ledger.keyPolicy(key('policy', policyId))).toEqual([INS]);
   });
 
-  async function submitClaim(amount = 10_000, contentHash = record.contentHash) {
+  async function submitClaim(amount = 10_000, contentHash = record.contentHash, recordId = record.recordId) {
     const claim = {
       policyId,
       patientId: PATIENT_A,
       serviceDate: '2026-01-15T08:00:00Z',
-      lines: [{ recordId: record.recordId, contentHash, category: 'diagnosis', amount }],
+      lines: [{ recordId, contentHash, category: 'diagnosis', amount }],
     };
     const { result } = await submit(ledger, people.billingA, (c) => claims.Submit(c, JSON.stringify(claim)));
     return { claimId: parse<{ claimId: string }>(result).claimId };
@@ -308,6 +339,37 @@ describe('policies and claims', () => {
     expect(outcome.second).toMatchObject({ status: 'rejected', adjudication: { reasons: ['DUPLICATE'] } });
   });
 
+  it('adjudicates concurrent claims of one policy against the annual limit once: the later conflicts', async () => {
+    const one = (await submitClaim()).claimId;
+    const other = await createRecord(ledger, people.doctorA);
+    const two = (await submitClaim(10_000, other.contentHash, other.recordId)).claimId;
+    const first = await ledger.endorse(people.adjuster, (c) => claims.Adjudicate(c, one));
+    const second = await ledger.endorse(people.adjuster, (c) => claims.Adjudicate(c, two));
+    ledger.commit(first);
+    expect(() => ledger.commit(second)).toThrow('(MVCC_READ_CONFLICT)');
+    expect(await adjudicate(two)).toMatchObject({
+      status: 'partially-approved',
+      adjudication: { approvedAmount: 2_800, reasons: ['LIMIT_EXCEEDED'] },
+    });
+  });
+
+  it('invalidates an adjudication or a payment without the insurer’s or the provider’s peer; the claim keeps its state', async () => {
+    const { claimId } = await submitClaim();
+    const endorsedBy = (...endorsingOrganizations: string[]) => ({ endorsingOrganizations });
+    const policyFailure = { error: expect.stringContaining('(ENDORSEMENT_POLICY_FAILURE)'), changes: [] };
+    for (const endorsers of [endorsedBy(HA, HB, LAB), endorsedBy(INS, HB, LAB)]) {
+      expect(await attempt(ledger, people.adjuster, (c) => claims.Adjudicate(c, claimId), endorsers)).toEqual(
+        policyFailure,
+      );
+    }
+    expect(await adjudicate(claimId)).toMatchObject({ status: 'approved' });
+    expect(
+      await attempt(ledger, people.adjuster, (c) => claims.RecordPayment(c, claimId, 'PAY-1'), endorsedBy(HA, HB, LAB)),
+    ).toEqual(policyFailure);
+    const claim = parse<{ status: string }>(await evaluate(ledger, people.billingA, (c) => claims.Get(c, claimId)));
+    expect(claim.status).toBe('approved');
+  });
+
   it('rejects a claim referencing a record whose hash does not match', async () => {
     const { claimId } = await submitClaim(10_000, 'f'.repeat(64));
     expect(await adjudicate(claimId)).toMatchObject({
@@ -344,24 +406,23 @@ describe('policies and claims', () => {
   });
 
   it('refuses malformed claims and policies, changing nothing', async () => {
-    const before = ledger.state.size;
     const bad = [
       { policyId, patientId: PATIENT_A, serviceDate: '2026-01-15T08:00:00Z', lines: [] },
       { policyId, patientId: PATIENT_A, serviceDate: 'yesterday', lines: [{}] },
     ];
-    for (const claim of bad)
-      await expect(submit(ledger, people.billingA, (c) => claims.Submit(c, JSON.stringify(claim)))).rejects.toThrow(
-        /^INVALID_ARGUMENT/,
-      );
-    await expect(
-      submit(ledger, people.adjuster, (c) =>
-        policies.Issue(c, PATIENT_A, JSON.stringify({ ...terms, copayPercent: 120 })),
-      ),
-    ).rejects.toThrow(/copayPercent must be an integer percentage/);
-    await expect(
-      submit(ledger, people.doctorA, (c) => policies.Issue(c, PATIENT_A, JSON.stringify(terms))),
-    ).rejects.toThrow(/^FORBIDDEN/);
-    expect(ledger.state.size).toBe(before);
+    for (const claim of bad) {
+      expect(await attempt(ledger, people.billingA, (c) => claims.Submit(c, JSON.stringify(claim)))).toEqual({
+        error: expect.stringMatching(/^INVALID_ARGUMENT/),
+        changes: [],
+      });
+    }
+    const issue = (who: Caller, policyTerms: object) =>
+      attempt(ledger, who, (c) => policies.Issue(c, PATIENT_A, JSON.stringify(policyTerms)));
+    expect(await issue(people.adjuster, { ...terms, copayPercent: 120 })).toEqual({
+      error: expect.stringMatching(/copayPercent must be an integer percentage/),
+      changes: [],
+    });
+    expect(await issue(people.doctorA, terms)).toEqual({ error: expect.stringMatching(/^FORBIDDEN/), changes: [] });
   });
 
   it('updates a policy by its insurer only, and shows it to the patient, not to other patients', async () => {
@@ -372,6 +433,11 @@ describe('policies and claims', () => {
       await evaluate(ledger, people.patientA, (c) => policies.Get(c, policyId)),
     );
     expect(policy.copayPercent).toBe(20);
+    expect(
+      await attempt(ledger, people.adjuster, (c) => policies.End(c, policyId), {
+        endorsingOrganizations: [HA, HB, LAB],
+      }),
+    ).toEqual({ error: expect.stringContaining('(ENDORSEMENT_POLICY_FAILURE)'), changes: [] });
     await expect(
       submit(ledger, { mspId: HB, attrs: { 'ehr.role': 'adjuster' } }, (c) =>
         policies.Update(c, policyId, JSON.stringify(terms)),
