@@ -13,6 +13,7 @@ import type { BreakGlass } from './types/break-glass';
 import { type Consent, consentCovers, consentState } from './types/consent';
 import type { Patient } from './types/patient';
 import type { Purpose, RecordCategory } from './types/vocabulary';
+import { id } from './validate';
 
 export interface BasisFound {
   basis: Basis;
@@ -22,7 +23,7 @@ export interface BasisFound {
 }
 
 export async function getPatient(ctx: Context, patientId: string): Promise<Patient> {
-  const patient = await getJson<Patient>(ctx, key(ctx, 'patient', patientId));
+  const patient = await getJson<Patient>(ctx, key(ctx, 'patient', id(patientId, 'patientId')));
   if (!patient) throw notFound(`patient ${patientId} is not registered`);
   return patient;
 }

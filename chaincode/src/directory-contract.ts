@@ -1,6 +1,6 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { getPatient, isThePatient } from './basis';
-import { ChaincodeError, forbidden } from './errors';
+import { ChaincodeError, forbidden, invalid } from './errors';
 import { callerWithRole } from './identity';
 import { canonicalJson, marshal } from './json';
 import {
@@ -24,7 +24,7 @@ import {
   type Ward,
 } from './types/directory';
 import { type Patient, parseDemographics } from './types/patient';
-import { hex64, id, parseObject } from './validate';
+import { hex64, id, MSP_PATTERN, parseObject } from './validate';
 
 export const demographicsKey = (ctx: Context, patientId: string) => key(ctx, 'demographics', patientId);
 
@@ -64,6 +64,7 @@ export class DirectoryContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListPractitioners(ctx: Context, mspId: string): Promise<string> {
+    if (!MSP_PATTERN.test(mspId)) throw invalid('mspId must be an MSP ID');
     return canonicalJson(await listJson<Practitioner>(ctx, 'practitioner', mspId));
   }
 

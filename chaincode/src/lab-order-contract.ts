@@ -61,6 +61,8 @@ export class LabOrderContract extends Contract {
     detailsHash: string,
   ): Promise<void> {
     const doctor = callerWithRole(ctx, 'doctor');
+    if (!MSP_PATTERN.test(labMspId)) throw invalid('labMspId must be an MSP ID');
+    id(patientId, 'patientId');
     hex64(detailsHash, 'detailsHash');
     if (!(PRIORITIES as readonly string[]).includes(priority))
       throw invalid(`priority must be one of ${PRIORITIES.join(', ')}`);

@@ -15,6 +15,13 @@ export interface Probe {
 const PROBE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const PROBE_KEY_TYPE = 'probe';
 
+function validProbeId(probeId: string): string {
+  if (!PROBE_ID.test(probeId)) {
+    throw new ChaincodeError('INVALID_ARGUMENT', 'probeId must be 1-64 letters, digits, "-" or "_"');
+  }
+  return probeId;
+}
+
 /**
  * Network liveness checks: any member's user records a probe and every member's peer reads it
  * back. The value comes from the transaction itself (creator MSP, tx id, tx time), never from
@@ -29,10 +36,7 @@ export class ProbeContract extends Contract {
   @Transaction()
   @Returns('string')
   async Record(ctx: Context, probeId: string): Promise<string> {
-    if (!PROBE_ID.test(probeId)) {
-      throw new ChaincodeError('INVALID_ARGUMENT', 'probeId must be 1-64 letters, digits, "-" or "_"');
-    }
-    const probeKey = key(ctx, PROBE_KEY_TYPE, probeId);
+    const probeKey = key(ctx, PROBE_KEY_TYPE, validProbeId(probeId));
     const existing = await ctx.stub.getState(probeKey);
     if (existing.length > 0) throw new ChaincodeError('ALREADY_EXISTS', `probe ${probeId} exists`);
     const probe: Probe = {
@@ -48,7 +52,7 @@ export class ProbeContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async Read(ctx: Context, probeId: string): Promise<string> {
-    const bytes = await ctx.stub.getState(key(ctx, PROBE_KEY_TYPE, probeId));
+    const bytes = await ctx.stub.getState(key(ctx, PROBE_KEY_TYPE, validProbeId(probeId)));
     if (bytes.length === 0) throw new ChaincodeError('NOT_FOUND', `probe ${probeId} does not exist`);
     return canonicalJson(unmarshal(bytes));
   }

@@ -217,6 +217,15 @@ describe('directory', () => {
       await expect(evaluate(ledger, impostor, (c) => directory.GetPatient(c, PATIENT_A))).rejects.toThrow(/^FORBIDDEN/);
     });
 
+    it('answers INVALID_ARGUMENT, not an internal error, for an empty patient or member id', async () => {
+      await expect(evaluate(ledger, people.doctorA, (c) => directory.GetPatient(c, ''))).rejects.toThrow(
+        /^INVALID_ARGUMENT: patientId/,
+      );
+      await expect(evaluate(ledger, people.doctorA, (c) => directory.ListPractitioners(c, ''))).rejects.toThrow(
+        /^INVALID_ARGUMENT: mspId/,
+      );
+    });
+
     it('answers NOT_FOUND for an unknown patient', async () => {
       await expect(evaluate(ledger, people.doctorA, (c) => directory.GetPatient(c, 'PAT-NOPE'))).rejects.toThrow(
         /^NOT_FOUND/,

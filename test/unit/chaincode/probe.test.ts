@@ -67,6 +67,12 @@ describe('probe contract', () => {
     expect(await endorse('HospitalAMSP', 'LabMSP', 'InsurerMSP')).toEqual({ changes: ['state probe/p-1: added'] });
   });
 
+  it('answers INVALID_ARGUMENT for reading a malformed probe id', async () => {
+    await expect(evaluate(ledger, { mspId: 'LabMSP' }, (c) => contract.Read(c, ''))).rejects.toThrow(
+      /^INVALID_ARGUMENT: /,
+    );
+  });
+
   it('reports an unknown probe as NOT_FOUND', async () => {
     await expect(evaluate(ledger, { mspId: 'LabMSP' }, (c) => contract.Read(c, 'nope'))).rejects.toThrow(
       /^NOT_FOUND: /,

@@ -153,6 +153,12 @@ describe('lab orders', () => {
     await expect(
       submit(ledger, people.doctorA, (c) => labOrders.Create(c, orderId, PATIENT_A, LAB, 'soon', 'c'.repeat(64))),
     ).rejects.toThrow(/^INVALID_ARGUMENT/);
+    await expect(
+      submit(ledger, people.doctorA, (c) => labOrders.Create(c, orderId, PATIENT_A, '', 'routine', 'c'.repeat(64))),
+    ).rejects.toThrow(/^INVALID_ARGUMENT: labMspId/);
+    await expect(
+      submit(ledger, people.doctorA, (c) => labOrders.Create(c, orderId, '', LAB, 'routine', 'c'.repeat(64))),
+    ).rejects.toThrow(/^INVALID_ARGUMENT: patientId/);
   });
 });
 
