@@ -56,9 +56,21 @@ async function registered(org: OrgSpec, patientId: string): Promise<boolean> {
   });
 }
 
-async function registerPatient(org: OrgSpec, patientUser: string, patientId: string): Promise<void> {
+/**
+ * Registers a patient whose identity the member's CA issued (`patientUser` carries
+ * `ehr.patientId`): demographics to the home member's collection, the public entry, then the
+ * patient's own certificate linked. Does nothing when the patient is registered already.
+ */
+export async function registerPatient(
+  org: OrgSpec,
+  patientUser: string,
+  patientId: string,
+  demographics: { name: string; dateOfBirth: string } = {
+    name: `Demo Patient ${patientId}`,
+    dateOfBirth: '1980-01-01',
+  },
+): Promise<void> {
   if (await registered(org, patientId)) return;
-  const demographics = { name: `Demo Patient ${patientId}`, dateOfBirth: '1980-01-01' };
   await withSession(org, 'admin', async (s) => {
     const directory = s.contract('directory');
     // Step 1 carries the demographics: only the home member's peer may see it.

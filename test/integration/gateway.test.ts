@@ -2,12 +2,20 @@
  * The member gateways over HTTP against the real network (issue 5): people signed in with
  * password + TOTP at their own member's gateway, a cross-member journey, and bad input leaving
  * the ledger unchanged. (The SSE feed is covered by unit tests with a stand-in event source.)
+ *
+ * Each run starts its own instance of the gateway program for hospitals A and B, in front of
+ * their real peers, with a fresh data folder: its member admin's one-time enrolment code is
+ * then this run's, whatever an earlier run or a person did with the standing gateways' admins.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { totp } from '../../gateway-api/src/auth/totp';
-import { paths } from '../../network/src/topology';
-import { network, onNetwork, orgSpec } from './helpers/network';
+import { gatewaySpec } from '../../network/src/nodes/fabric';
+import { type NodeSpec, startNode, stopNode } from '../../network/src/process';
+import { orgSecrets } from '../../network/src/secrets';
+import { HOST, portBase } from '../../network/src/topology';
+import { orgSpec } from './helpers/network';
 
 const PASSWORD = 'integration passphrase 42';
 const runId = Date.now().toString(36);
@@ -46,12 +54,34 @@ async function activate(url: string, username: string, enrolmentCode: string): P
   return session.body.token as string;
 }
 
-async function member(name: string): Promise<Member> {
-  const url = network().orgs.find((o) => o.name === name)?.gateway?.url ?? '';
-  const codeFile = path.join(paths.org(orgSpec(name)).gatewayData, 'admin-enrolment-code');
-  const admin = await activate(url, 'admin', readFileSync(codeFile, 'utf8').trim());
+const started: { spec: NodeSpec; dataDir: string }[] = [];
+
+/** Starts this run's gateway for the member (on a spare port) and signs its admin in. */
+async function member(name: string, spare: number): Promise<Member> {
+  const org = orgSpec(name);
+  const base = gatewaySpec(org, orgSecrets(org));
+  const dataDir = mkdtempSync(path.join(tmpdir(), `gateway-${name}-`));
+  const port = portBase() + spare;
+  const spec: NodeSpec = {
+    ...base,
+    name: `test-${name}.gateway`,
+    env: { ...base.env, EHR_GATEWAY_PORT: String(port), EHR_GATEWAY_DATA_DIR: dataDir },
+    ports: [port],
+    health: [{ kind: 'http', url: `http://${HOST}:${String(port)}/healthz` }],
+  };
+  started.push({ spec, dataDir });
+  await startNode(spec);
+  const url = `http://${HOST}:${String(port)}`;
+  const admin = await activate(url, 'admin', readFileSync(path.join(dataDir, 'admin-enrolment-code'), 'utf8').trim());
   return { url, admin };
 }
+
+afterAll(async () => {
+  for (const { spec, dataDir } of started) {
+    await stopNode(spec.name);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
 
 async function invite(
   m: Member,
@@ -66,12 +96,12 @@ async function invite(
   };
 }
 
-onNetwork('member gateways over HTTP', () => {
+describe('member gateways over HTTP', () => {
   let a: Member;
   let b: Member;
 
   beforeAll(async () => {
-    [a, b] = await Promise.all([member('hospital-a'), member('hospital-b')]);
+    [a, b] = await Promise.all([member('hospital-a', 91), member('hospital-b', 92)]);
   }, 300_000);
 
   it('runs a patient journey across two hospitals, each actor at their own gateway', async () => {

@@ -5,18 +5,11 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { status, up } from '../../network/src/network';
-import { fabricUnavailable, paths } from '../../network/src/topology';
+import { paths } from '../../network/src/topology';
 
 export const STARTED_MARKER = path.join(paths.runtime, 'started-by-tests');
 
 export default async function globalSetup(): Promise<void> {
-  const unavailable = fabricUnavailable();
-  if (unavailable) {
-    process.stdout.write(
-      `\n[integration] NOT RUN: the suites that need the Fabric network are skipped because its binaries could not be built: ${unavailable}\n`,
-    );
-    return;
-  }
   const before = await status();
   const wasRunning = before.length > 0 && before.every((node) => node.healthy);
   const stateDb = process.env.EHR_STATEDB === 'leveldb' ? 'leveldb' : undefined;

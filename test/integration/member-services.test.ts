@@ -1,8 +1,7 @@
 /**
  * Each member's services besides Fabric's own nodes, really started by the orchestrator: its
  * Fabric CA and the identities it issues, its CouchDB-API state database, and the gateway's
- * sign-up against the real CA. They need only the Fabric CA binaries, so this suite runs even
- * where the peer and orderer binaries could not be built. It stops only what it started.
+ * sign-up against the real CA. It stops only what it started.
  */
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -24,14 +23,10 @@ import { type NodeSpec, runningPid, startNode, stopNode } from '../../network/sr
 import { orgSecrets } from '../../network/src/secrets';
 import { demoUsers, HOST, ORGS, type OrgSpec, paths, port, portBase } from '../../network/src/topology';
 
-const caBinaries = existsSync(path.join(paths.bin, 'fabric-ca-server'));
-const onCaBinaries = caBinaries ? describe : describe.skip;
-
 const services = ORGS.flatMap((org) => [`${org.name}.ca`, `${org.name}.statedb`]);
 let startedHere: string[] = [];
 
 beforeAll(async () => {
-  if (!caBinaries) return;
   const running = new Set(services.filter((name) => runningPid(name) !== undefined));
   try {
     await upMemberServices('couchdb', () => undefined);
@@ -67,7 +62,7 @@ const tlsRoot = (org: OrgSpec) =>
 const userCert = (org: OrgSpec, name: string) =>
   readFileSync(certFile(path.join(paths.org(org).user(name), 'msp')), 'utf8');
 
-onCaBinaries('member CAs and the identities they issue', () => {
+describe('member CAs and the identities they issue', () => {
   it.each(ORGS.map((org) => [org.name, org] as const))(
     '%s: every demo user carries the SPEC §2 attributes of its role, signed by its own member CA only',
     (_name, org) => {
@@ -124,7 +119,7 @@ function memberCa(org: OrgSpec) {
   });
 }
 
-onCaBinaries('gateway sign-up against the member CA', () => {
+describe('gateway sign-up against the member CA', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'gw-ca-'));
   const settings = {
     keyEncryptionKey: randomBytes(32),
@@ -207,7 +202,7 @@ onCaBinaries('gateway sign-up against the member CA', () => {
   });
 });
 
-onCaBinaries('state database (CouchDB HTTP API)', () => {
+describe('state database (CouchDB HTTP API)', () => {
   const url = `http://${HOST}:${port(hospitalA, 'stateDb')}`;
   const admin = () => stateDbAt(url, hospitalA);
   const dbName = `it_${randomBytes(4).toString('hex')}`;
@@ -280,7 +275,7 @@ onCaBinaries('state database (CouchDB HTTP API)', () => {
       name: 'test-restart.statedb',
       env: { ...base.env, STATEDB_PORT: String(spare), STATEDB_DATA_DIR: dataDir },
       ports: [spare],
-      health: { kind: 'http', url: `http://${HOST}:${String(spare)}/_up` },
+      health: [{ kind: 'http', url: `http://${HOST}:${String(spare)}/_up` }],
     };
     const client = () => stateDbAt(`http://${HOST}:${String(spare)}`, hospitalA);
     try {

@@ -5,23 +5,32 @@
  */
 import { CommitError, StatusCode } from '@hyperledger/fabric-gateway';
 import { chaincodeErrorCode, type Session } from '../../network/src/gateway';
-import { session, text, user, onNetwork } from './helpers/network';
+import { freshPatient, session, text, user, type UserEntry } from './helpers/network';
 
 const HA = 'HospitalAMSP';
 const LAB = 'LabMSP';
-const PATIENT_A = 'PAT-HA-0001';
 
 async function json<T>(bytes: Promise<Uint8Array>): Promise<T> {
   return JSON.parse(text(await bytes)) as T;
 }
 
-onNetwork('workflows as endorsed transactions', () => {
+describe('workflows as endorsed transactions', () => {
   const sessions: Session[] = [];
+  // Hospital A's patient of this run: claims, appointments and policies of earlier runs or other
+  // suites (duplicates, annual limits, booked slots) must not decide these outcomes.
+  let PATIENT_A: string;
+  let patientUser: UserEntry;
   const as = (orgName: string, userName: string, peerOrg = orgName) => {
-    const s = session(orgName, user(orgName, userName), peerOrg);
+    const entry = userName === 'patient' ? patientUser : user(orgName, userName);
+    const s = session(orgName, entry, peerOrg);
     sessions.push(s);
     return s;
   };
+
+  beforeAll(async () => {
+    patientUser = await freshPatient('hospital-a', 'WF');
+    PATIENT_A = patientUser.attrs['ehr.patientId'] ?? '';
+  });
 
   afterAll(() => {
     for (const s of sessions) s.close();
@@ -54,7 +63,7 @@ onNetwork('workflows as endorsed transactions', () => {
 
     for (const [orgName, userName, basis] of [
       ['hospital-a', 'doctor1', 'ordering-doctor'],
-      ['hospital-a', 'patient1', 'patient'],
+      ['hospital-a', 'patient', 'patient'],
     ] as const) {
       const reader = as(orgName, userName, 'lab');
       const ticket = await json<{ ticketId: string; basis: string }>(
@@ -69,7 +78,7 @@ onNetwork('workflows as endorsed transactions', () => {
   });
 
   it('runs appointment → confirm → complete → feedback', async () => {
-    const patient = as('hospital-a', 'patient1');
+    const patient = as('hospital-a', 'patient');
     const doctor = as('hospital-a', 'doctor1');
     const slot = new Date(Date.now() + 86_400_000 + Math.floor(Math.random() * 1e6) * 60_000).toISOString();
     const appointment = await json<{ appointmentId: string }>(
@@ -166,7 +175,7 @@ onNetwork('workflows as endorsed transactions', () => {
         adjudication: { reasons: ['DUPLICATE'] },
       });
       const mine = await json<{ claimId: string; status: string }[]>(
-        as('hospital-a', 'patient1').contract('claims').evaluateTransaction('ListMine'),
+        as('hospital-a', 'patient').contract('claims').evaluateTransaction('ListMine'),
       );
       expect(mine.find((c) => c.claimId === claimId)?.status).toBe('paid');
     });

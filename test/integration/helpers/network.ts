@@ -3,11 +3,14 @@
  * connection details, @hyperledger/fabric-gateway with a demo user's own identity.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import nano from 'nano';
 import { STATEDB_ADMIN_USER } from '../../../network/src/nodes/fabric';
 import { orgSecrets } from '../../../network/src/secrets';
 import { session as gatewaySession, type Session, text } from '../../../network/src/gateway';
-import { fabricUnavailable, ORGS, type OrgSpec, paths } from '../../../network/src/topology';
+import { certFile, ensureIdentity, keyFile } from '../../../network/src/identities';
+import { registerPatient } from '../../../network/src/seed';
+import { ORGS, type OrgSpec, paths } from '../../../network/src/topology';
 
 export interface UserEntry {
   name: string;
@@ -101,7 +104,24 @@ export function stateDb(orgName: string): nano.ServerScope {
 }
 
 /**
- * `describe` for suites that need the running network; `describe.skip` (reported as skipped)
- * only when the Fabric binaries could not be built because the Go module proxy refused them.
+ * A patient of their own for one suite run: a new identity from the member's CA with a new
+ * `ehr.patientId`, registered on the ledger with its certificate linked. Suites that change a
+ * patient's consents, break-glass windows or claims use one, so that no run and no other suite
+ * depends on what was done to the shared demo patients before.
  */
-export const onNetwork = fabricUnavailable() === undefined ? describe : describe.skip;
+export async function freshPatient(
+  orgName: string,
+  tag: string,
+  demographics?: { name: string; dateOfBirth: string },
+): Promise<UserEntry & { patientId: string }> {
+  const member = orgSpec(orgName);
+  const suffix = `${tag}-${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`.toUpperCase();
+  const patientId = `PAT-${member.code}-${suffix}`;
+  const name = `patient-${suffix.toLowerCase()}`;
+  const attrs = { 'ehr.role': 'patient', 'ehr.patientId': patientId };
+  const dir = paths.org(member).user(name);
+  await ensureIdentity(member, { name, type: 'client', attrs, dir });
+  await registerPatient(member, name, patientId, demographics);
+  const msp = path.join(dir, 'msp');
+  return { name, role: 'patient', attrs, cert: certFile(msp), key: keyFile(msp), patientId };
+}
