@@ -27,18 +27,26 @@ function filesUnder(dir: string): string[] {
     });
 }
 
-const metaInf = () => path.join(paths.chaincodeSource, 'META-INF');
+/** Where the chaincode is built from and where its packages are written. */
+export interface PackageDirs {
+  /** The chaincode workspace: package.json, dist/ (built), META-INF/ (state DB indexes). */
+  source: string;
+  out: string;
+}
+
+const DEFAULT_DIRS: PackageDirs = { source: paths.chaincodeSource, out: paths.chaincodeDir };
 
 /** Digest of the built chaincode, its declared dependencies and its state DB index definitions. */
-export function chaincodeDigest(): string {
-  const dist = path.join(paths.chaincodeSource, 'dist');
+export function chaincodeDigest(source = DEFAULT_DIRS.source): string {
+  const dist = path.join(source, 'dist');
   if (!existsSync(path.join(dist, 'index.js'))) {
-    throw new Error('chaincode/dist is missing: run `npm run build` (npm start does it through bootstrap)');
+    throw new Error(`${dist} is missing: run \`npm run build\` (npm start does it through bootstrap)`);
   }
   const hash = createHash('sha256');
-  const indexes = existsSync(metaInf()) ? filesUnder(metaInf()) : [];
-  for (const file of [...filesUnder(dist), ...indexes, path.join(paths.chaincodeSource, 'package.json')]) {
-    hash.update(path.relative(paths.chaincodeSource, file)).update('\0').update(readFileSync(file)).update('\0');
+  const metaInf = path.join(source, 'META-INF');
+  const indexes = existsSync(metaInf) ? filesUnder(metaInf) : [];
+  for (const file of [...filesUnder(dist), ...indexes, path.join(source, 'package.json')]) {
+    hash.update(path.relative(source, file)).update('\0').update(readFileSync(file)).update('\0');
   }
   return hash.digest('hex').slice(0, 16);
 }
@@ -66,11 +74,11 @@ async function reproducibleTarGz(target: string, cwd: string, entries: string[])
 }
 
 /** Writes the ccaas package (metadata.json + code.tar.gz with connection.json). */
-export async function packageChaincode(): Promise<ChaincodePackage> {
-  const version = chaincodeDigest();
+export async function packageChaincode(dirs: PackageDirs = DEFAULT_DIRS): Promise<ChaincodePackage> {
+  const version = chaincodeDigest(dirs.source);
   const label = `${CHAINCODE}_${version}`;
-  const dir = path.join(paths.chaincodeDir, label);
-  const file = path.join(paths.chaincodeDir, `${label}.tar.gz`);
+  const dir = path.join(dirs.out, label);
+  const file = path.join(dirs.out, `${label}.tar.gz`);
   if (!existsSync(file)) {
     mkdirSync(path.join(dir, 'code'), { recursive: true });
     // The peer's ccaas builder fills {{.ccaddress}} from CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG.
@@ -80,9 +88,10 @@ export async function packageChaincode(): Promise<ChaincodePackage> {
     );
     writeFileSync(path.join(dir, 'metadata.json'), JSON.stringify({ type: 'ccaas', label }));
     const codeFiles = ['connection.json'];
-    if (existsSync(metaInf())) {
-      // CouchDB index definitions: the ccaas builder copies META-INF for the peer to deploy.
-      await run('cp', ['-r', metaInf(), path.join(dir, 'code', 'META-INF')]);
+    const metaInf = path.join(dirs.source, 'META-INF');
+    if (existsSync(metaInf)) {
+      // CouchDB index definitions: the ccaas builder hands them to the peer to deploy.
+      await run('cp', ['-r', metaInf, path.join(dir, 'code', 'META-INF')]);
       codeFiles.push('META-INF');
     }
     await reproducibleTarGz(path.join(dir, 'code.tar.gz'), path.join(dir, 'code'), codeFiles);
