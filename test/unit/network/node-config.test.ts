@@ -1,5 +1,5 @@
 import YAML from 'yaml';
-import { peerCoreYaml } from '../../../network/src/nodes/fabric';
+import { ordererYaml, peerCoreYaml } from '../../../network/src/nodes/fabric';
 import { paths } from '../../../network/src/topology';
 
 // The parts of Fabric's sample core.yaml that the peer's own config changes, in its layout.
@@ -43,7 +43,7 @@ describe("the peer's core.yaml", () => {
     expect(config.vm.endpoint).toBe('');
   });
 
-  it("names only our ccaas builder, built into .fabric, with the variable that fills the service's address", () => {
+  it("names only our ccaas builder, kept in the repository, with the variable that fills the service's address", () => {
     expect(config.chaincode.externalBuilders).toEqual([
       { name: 'ccaas', path: paths.ccaasBuilder, propagateEnvironment: ['CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG'] },
     ]);
@@ -54,5 +54,39 @@ describe("the peer's core.yaml", () => {
     expect(config.peer.id).toBe('jdoe');
     expect(config.ledger).toEqual({ state: { stateDatabase: 'goleveldb' } });
     expect(config.vm.docker).toEqual({ tls: { enabled: false } });
+  });
+});
+
+// The parts of Fabric's sample orderer.yaml that the orderer's own config changes, in its layout.
+const SAMPLE_ORDERER = `General:
+  ListenAddress: 127.0.0.1
+  Cluster:
+    SendBufferSize: 100
+    ClientCertificate:
+  BootstrapMethod: file
+Consensus:
+  # For etcd/raft
+  WALDir: /var/hyperledger/production/orderer/etcdraft/wal
+  SnapDir: /var/hyperledger/production/orderer/etcdraft/snapshot
+`;
+
+describe("the orderer's orderer.yaml", () => {
+  const config = YAML.parse(ordererYaml(SAMPLE_ORDERER, '/data/orderer')) as {
+    General: { ListenAddress: string; Cluster: Record<string, unknown>; BootstrapMethod: string };
+    Consensus: Record<string, string>;
+  };
+
+  it('takes SmartBFT as its consenter, with its WAL and snapshots in its own data folder', () => {
+    expect(config.Consensus).toEqual({
+      Type: 'BFT',
+      WALDir: '/data/orderer/wal',
+      SnapDir: '/data/orderer/snapshots',
+    });
+  });
+
+  it('dials other orderers with a short timeout and keeps the rest of the defaults', () => {
+    expect(config.General.Cluster).toEqual({ SendBufferSize: 100, ClientCertificate: null, DialTimeout: '2s' });
+    expect(config.General.ListenAddress).toBe('127.0.0.1');
+    expect(config.General.BootstrapMethod).toBe('file');
   });
 });

@@ -13,6 +13,7 @@ const PORT_NAMES: PortName[] = [
   'stateDb',
   'chaincode',
   'gateway',
+  'ordererCluster',
 ];
 
 describe('port plan', () => {
@@ -62,6 +63,11 @@ describe('channel configuration', () => {
     expect(profile.Capabilities).toEqual({ V3_0: true });
     expect(profile.Orderer.ConsenterMapping.map((c) => c.MSPID)).toEqual(ORGS.map((o) => o.mspId));
     expect(profile.Orderer.ConsenterMapping.map((c) => c.ID)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('lets consenters reach each other on their cluster listeners, and a restarted one sync first', () => {
+    expect(profile.Orderer.ConsenterMapping.map((c) => c.Port)).toEqual(ORGS.map((o) => port(o, 'ordererCluster')));
+    expect(profile.Orderer.SmartBFT.SyncOnStart).toBe(true);
   });
 
   it('requires a majority of members to endorse, to approve chaincode and to change the channel', () => {
