@@ -107,7 +107,12 @@ export function address(org: OrgSpec, name: PortName): string {
   return `${HOST}:${port(org, name)}`;
 }
 
-/** Where things live. Relative paths in network.json are relative to `root`. */
+/**
+ * Where things live. The network's own state (organizations/, .network/) lives under `home`:
+ * the repository by default, or EHR_NETWORK_HOME, so that a second network (a test run on
+ * LevelDB, say, with its own EHR_PORT_BASE) can run beside the developer's. Relative paths in
+ * network.json are relative to `home`.
+ */
 export const paths = (() => {
   const root = path.resolve(__dirname, '..', '..');
   const fabric = path.join(root, '.fabric');
@@ -116,10 +121,12 @@ export const paths = (() => {
   const releaseBin = process.env.FABRIC_BIN_DIR;
   const bin = releaseBin ? path.resolve(releaseBin) : path.join(fabric, 'bin');
   const fabricConfig = process.env.FABRIC_CFG_DIR ?? (releaseBin ? path.join(bin, '..', 'config') : undefined);
-  const organizations = path.join(root, 'organizations');
-  const runtime = path.join(root, '.network');
+  const home = process.env.EHR_NETWORK_HOME ? path.resolve(process.env.EHR_NETWORK_HOME) : root;
+  const organizations = path.join(home, 'organizations');
+  const runtime = path.join(home, '.network');
   return {
     root,
+    home,
     bin,
     /** Fabric's default core.yaml and orderer.yaml, from which each node's own config is written. */
     fabricConfig: fabricConfig ? path.resolve(fabricConfig) : path.join(fabric, 'config'),
@@ -159,7 +166,7 @@ export const paths = (() => {
   };
 })();
 
-/** Repository-relative form of an absolute path, as network.json records it. */
+/** Form of an absolute path that network.json records: relative to the network's home. */
 export function relative(absolute: string): string {
-  return path.relative(paths.root, absolute);
+  return path.relative(paths.home, absolute);
 }
