@@ -102,42 +102,15 @@ export function portInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
 
 const PROBE_TIMEOUT_MS = 2000;
 
-function connects(check: { host: string; port: number }): Promise<boolean> {
+/** Whether the socket reaches `event` (and then `ok()`) before an error or the probe timeout. */
+function reaches(socket: net.Socket, event: 'connect' | 'secureConnect', ok: () => boolean): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host: check.host, port: check.port, timeout: PROBE_TIMEOUT_MS });
-    const done = (ok: boolean) => {
+    const done = (result: boolean) => {
       socket.destroy();
-      resolve(ok);
+      resolve(result);
     };
-    socket.once('connect', () => {
-      done(true);
-    });
-    socket.once('error', () => {
-      done(false);
-    });
-    socket.once('timeout', () => {
-      done(false);
-    });
-  });
-}
-
-function handshakes(check: { host: string; port: number; caFile: string }): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tls.connect({
-      host: check.host,
-      port: check.port,
-      ca: readFileSync(check.caFile),
-      // Node certificates name localhost and 127.0.0.1; gRPC negotiates HTTP/2.
-      servername: 'localhost',
-      ALPNProtocols: ['h2'],
-      timeout: PROBE_TIMEOUT_MS,
-    });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('secureConnect', () => {
-      done(socket.authorized);
+    socket.once(event, () => {
+      done(ok());
     });
     socket.once('error', () => {
       done(false);
@@ -158,9 +131,23 @@ async function passes(check: HealthCheck): Promise<boolean> {
         return false;
       }
     case 'tcp':
-      return connects(check);
-    case 'tls':
-      return handshakes(check);
+      return reaches(
+        net.connect({ host: check.host, port: check.port, timeout: PROBE_TIMEOUT_MS }),
+        'connect',
+        () => true,
+      );
+    case 'tls': {
+      const socket = tls.connect({
+        host: check.host,
+        port: check.port,
+        ca: readFileSync(check.caFile),
+        // Node certificates name localhost and 127.0.0.1; gRPC negotiates HTTP/2.
+        servername: 'localhost',
+        ALPNProtocols: ['h2'],
+        timeout: PROBE_TIMEOUT_MS,
+      });
+      return reaches(socket, 'secureConnect', () => socket.authorized);
+    }
   }
 }
 
