@@ -52,7 +52,8 @@ afterEach(() => {
   rmSync(release, { recursive: true, force: true });
   delete process.env.FABRIC_BIN_DIR;
   delete process.env.FABRIC_CFG_DIR;
-  Object.assign(process.env, JSON.parse(JSON.stringify(outside)) as Record<string, string>);
+  if (outside.FABRIC_BIN_DIR !== undefined) process.env.FABRIC_BIN_DIR = outside.FABRIC_BIN_DIR;
+  if (outside.FABRIC_CFG_DIR !== undefined) process.env.FABRIC_CFG_DIR = outside.FABRIC_CFG_DIR;
 });
 
 describe('a Fabric release in FABRIC_BIN_DIR', () => {
