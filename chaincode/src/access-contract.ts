@@ -1,16 +1,15 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { getPatient, isThePatient, readBasis } from './basis';
+import { getPatient, isThePatient } from './basis';
 import { ChaincodeError, forbidden, invalid } from './errors';
-import { type Caller, callerWithRole } from './identity';
-import { canonicalJson, unmarshal } from './json';
-import { getJson, implicitCollection, key, listJson, putJson, txMillis, txTime } from './ledger';
-import { bodyKey, getHeader } from './records';
+import { type Caller, callerWithRole, ROLES } from './identity';
+import { canonicalJson } from './json';
+import { getJson, key, pageOf, pageRequest, putJson, txMillis, txTime } from './ledger';
+import { type ReadKind, readable, readHeld, readKind } from './readables';
 import type { AccessEvent } from './types/access';
-import type { RecordHeader } from './types/record';
 import { PURPOSES, type Purpose } from './types/vocabulary';
 import { id } from './validate';
 
-/** How long a committed access event lets its reader fetch the body. */
+/** How long a committed access event lets its reader fetch the value. */
 export const TICKET_TTL_MS = 5 * 60 * 1000;
 /**
  * How far a read's proposal time may differ from the custodian's clock. The proposal time of
@@ -31,14 +30,24 @@ function readerOf(who: Caller): AccessEvent['reader'] {
   return reader;
 }
 
-const READERS = ['patient', 'doctor', 'labtech', 'adjuster'] as const;
+const resourceOf = (kind: ReadKind, resourceId: string) => `${kind}:${resourceId}`;
+const eventKey = (ctx: Context, resource: string, ticketId: string) => key(ctx, 'access', resource, ticketId);
+
+/** Index entry of an access event in a patient's or a member's log, in time order. */
+interface LogEntry {
+  resource: string;
+  ticketId: string;
+}
 
 /**
- * No unaudited read (SPEC §4): `RequestAccess` (submitted, majority-endorsed) checks the basis
- * and records an access event; `ReadBody` (evaluated on the custodian's peer) returns the body
- * only for a fresh committed event of the same reader, with the basis still holding.
+ * No unaudited read (SPEC §4): a submitted request (majority-endorsed) checks the reader's basis
+ * and records an access event, returning a ticket; an evaluate on a peer of a member that holds
+ * the value returns it only for a fresh committed event of the same reader, with the basis
+ * still holding. Records use `RequestAccess`/`ReadBody`; every other private value (demographics,
+ * lab order details, appointment reasons, feedback comments, break-glass reasons, claim lines)
+ * `RequestRead`/`ReadResource` with its kind.
  */
-@Info({ title: 'Access', description: 'Audited reads of clinical records' })
+@Info({ title: 'Access', description: 'Audited reads of private data' })
 export class AccessContract extends Contract {
   constructor() {
     super('access');
@@ -47,46 +56,72 @@ export class AccessContract extends Contract {
   @Transaction()
   @Returns('string')
   async RequestAccess(ctx: Context, recordId: string, purposeName: string): Promise<string> {
-    const who = callerWithRole(ctx, ...READERS);
-    const header = await getHeader(ctx, recordId);
-    if (header.purged) throw new ChaincodeError('PURGED', `record ${recordId} was erased`);
-    const why = purpose(purposeName);
-    const found = await readBasis(ctx, who, header, why);
-    const ticketId = ctx.stub.getTxID();
-    const event: AccessEvent = {
-      ticketId,
-      reader: readerOf(who),
-      patientId: header.patientId,
-      resource: `record:${recordId}`,
-      action: 'read',
-      purpose: why,
-      ...found,
-      custodian: header.custodian,
-      txId: ticketId,
-      time: txTime(ctx),
-    };
-    await putJson(ctx, key(ctx, 'access', recordId, ticketId), event);
-    await putJson(ctx, key(ctx, 'patientAccess', header.patientId, ticketId), { recordId, ticketId });
-    await putJson(ctx, key(ctx, 'orgAccess', header.custodian, ticketId), { recordId, ticketId });
-    const expiresAt = new Date(txMillis(ctx) + TICKET_TTL_MS).toISOString();
-    return canonicalJson({ ticketId, recordId, basis: found.basis, flagged: found.flagged, expiresAt });
+    const ticket = await this.#request(ctx, 'record', recordId, purposeName);
+    const { ticketId, basis, flagged, expiresAt, custodian } = ticket;
+    return canonicalJson({ ticketId, recordId, basis, flagged, expiresAt, custodian });
   }
 
   @Transaction(false)
   @Returns('string')
   async ReadBody(ctx: Context, recordId: string, ticketId: string): Promise<string> {
-    const who = callerWithRole(ctx, ...READERS);
-    const header = await getHeader(ctx, recordId);
-    const event = await getJson<AccessEvent>(ctx, key(ctx, 'access', recordId, id(ticketId, 'ticketId')));
+    return this.ReadResource(ctx, 'record', recordId, ticketId);
+  }
+
+  /** Asks to read a private value of a kind (see READ_KINDS); answers a ticket and the member to read it at. */
+  @Transaction()
+  @Returns('string')
+  async RequestRead(ctx: Context, kindName: string, resourceId: string, purposeName: string): Promise<string> {
+    return canonicalJson(await this.#request(ctx, readKind(kindName), resourceId, purposeName));
+  }
+
+  /** The private value, on a peer of the member the ticket names, for the ticket's reader. */
+  @Transaction(false)
+  @Returns('string')
+  async ReadResource(ctx: Context, kindName: string, resourceId: string, ticketId: string): Promise<string> {
+    const who = callerWithRole(ctx, ...ROLES);
+    const kind = readKind(kindName);
+    const resource = resourceOf(kind, resourceId);
+    const target = await readable(ctx, kind, resourceId);
+    const event = await getJson<AccessEvent>(ctx, eventKey(ctx, resource, id(ticketId, 'ticketId')));
     this.#checkTicket(ctx, who, event);
     // The basis must still hold: a revocation or expiry since the ticket denies the read.
-    await readBasis(ctx, who, header, event.purpose);
-    return this.#body(ctx, header);
+    await target.basis(who, event.purpose);
+    return canonicalJson(await readHeld(ctx, event.custodian, target, resource));
+  }
+
+  async #request(ctx: Context, kind: ReadKind, resourceId: string, purposeName: string) {
+    const who = callerWithRole(ctx, ...ROLES);
+    const target = await readable(ctx, kind, resourceId);
+    const why = purpose(purposeName);
+    const found = await target.basis(who, why);
+    const ticketId = ctx.stub.getTxID();
+    const time = txTime(ctx);
+    // Read at the reader's own member when it holds the value, else at the first holder.
+    const custodian = target.holders.includes(who.mspId) ? who.mspId : (target.holders[0] ?? '');
+    const resource = resourceOf(kind, resourceId);
+    const event: AccessEvent = {
+      ticketId,
+      reader: readerOf(who),
+      patientId: target.patientId,
+      resource,
+      action: 'read',
+      purpose: why,
+      ...found,
+      custodian,
+      txId: ticketId,
+      time,
+    };
+    const entry: LogEntry = { resource, ticketId };
+    await putJson(ctx, eventKey(ctx, resource, ticketId), event);
+    await putJson(ctx, key(ctx, 'patientAccess', target.patientId, time, ticketId), entry);
+    await putJson(ctx, key(ctx, 'orgAccess', custodian, time, ticketId), entry);
+    const expiresAt = new Date(txMillis(ctx) + TICKET_TTL_MS).toISOString();
+    return { ticketId, kind, resourceId, basis: found.basis, flagged: found.flagged, expiresAt, custodian };
   }
 
   #checkTicket(ctx: Context, who: Caller, event: AccessEvent | undefined): asserts event is AccessEvent {
     if (event?.reader.id !== who.id || event.reader.mspId !== who.mspId) {
-      throw new ChaincodeError('TICKET_REQUIRED', 'no committed access request of yours for this record');
+      throw new ChaincodeError('TICKET_REQUIRED', 'no committed access request of yours for this value');
     }
     const now = txMillis(ctx);
     if (Math.abs(now - Date.now()) > CLOCK_SKEW_MS) {
@@ -98,44 +133,29 @@ export class AccessContract extends Contract {
     }
   }
 
-  async #body(ctx: Context, header: RecordHeader): Promise<string> {
-    if (header.purged) throw new ChaincodeError('PURGED', `record ${header.recordId} was erased`);
-    let bytes: Uint8Array;
-    try {
-      bytes = await ctx.stub.getPrivateData(
-        implicitCollection(header.custodian),
-        bodyKey(ctx, header.recordId, header.version),
-      );
-    } catch {
-      throw new ChaincodeError('WRONG_PEER', `read the body on a peer of ${header.custodian}, its custodian`);
-    }
-    if (bytes.length === 0) throw new ChaincodeError('PURGED', `the body of ${header.recordId} is no longer held`);
-    return canonicalJson(unmarshal(bytes));
-  }
-
-  /** The patient's view: who accessed their data, when and why. */
+  /** The patient's view: who accessed their data, when and why, oldest first, a page at a time. */
   @Transaction(false)
   @Returns('string')
-  async ListMyAccessLog(ctx: Context): Promise<string> {
+  async ListMyAccessLog(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
     const who = callerWithRole(ctx, 'patient');
     const patient = await getPatient(ctx, who.patientId ?? '');
     if (!isThePatient(who, patient)) throw forbidden('a patient reads only their own access log');
-    return canonicalJson(await this.#events(ctx, 'patientAccess', patient.patientId));
+    return this.#log(ctx, 'patientAccess', patient.patientId, pageSize, bookmark);
   }
 
-  /** The admin's view: access events of the records their member holds. */
+  /** The admin's view: access events of the data their member holds, oldest first, a page at a time. */
   @Transaction(false)
   @Returns('string')
-  async ListOrgAccessLog(ctx: Context): Promise<string> {
+  async ListOrgAccessLog(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
     const admin = callerWithRole(ctx, 'admin');
-    return canonicalJson(await this.#events(ctx, 'orgAccess', admin.mspId));
+    return this.#log(ctx, 'orgAccess', admin.mspId, pageSize, bookmark);
   }
 
-  async #events(ctx: Context, index: string, owner: string): Promise<AccessEvent[]> {
-    const entries = await listJson<{ recordId: string; ticketId: string }>(ctx, index, owner);
-    const events = await Promise.all(
-      entries.map((entry) => getJson<AccessEvent>(ctx, key(ctx, 'access', entry.recordId, entry.ticketId))),
-    );
-    return events.filter((e): e is AccessEvent => e !== undefined).sort((a, b) => a.time.localeCompare(b.time));
+  async #log(ctx: Context, index: string, owner: string, pageSize: string, bookmark: string): Promise<string> {
+    const page = await pageOf(ctx, index, [owner], pageRequest(pageSize, bookmark), (entry) => {
+      const { resource, ticketId } = entry as LogEntry;
+      return getJson<AccessEvent>(ctx, eventKey(ctx, resource, ticketId));
+    });
+    return canonicalJson(page);
   }
 }

@@ -1,14 +1,14 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { getPatient, isThePatient } from './basis';
+import { addCareLink, getPatient, isThePatient } from './basis';
 import { ChaincodeError, forbidden, invalid, notFound } from './errors';
 import { type Caller, callerWithRole } from './identity';
 import { canonicalJson, marshal } from './json';
+import { appointmentKey, commentKey, getAppointment, reasonKey } from './appointments';
 import { emit, getJson, implicitCollection, key, listJson, putJson, txTime, transientJson } from './ledger';
 import type { Appointment, AppointmentStatus, Feedback } from './types/appointment';
 import type { Practitioner } from './types/directory';
 import { id, isoTime, MSP_PATTERN } from './validate';
 
-const appointmentKey = (ctx: Context, appointmentId: string) => key(ctx, 'appointment', appointmentId);
 const slotKey = (ctx: Context, a: Appointment) =>
   key(ctx, 'slot', a.practitioner.mspId, a.practitioner.practitionerId, a.slot);
 
@@ -50,6 +50,12 @@ export class AppointmentContract extends Contract {
     await putJson(ctx, key(ctx, 'patientAppointment', appointment.patientId, appointment.appointmentId), {
       appointmentId: appointment.appointmentId,
     });
+    if (practitioner.role === 'doctor') {
+      await addCareLink(ctx, appointment.practitioner, appointment.patientId, {
+        via: 'appointment',
+        ref: appointment.appointmentId,
+      });
+    }
     return canonicalJson(appointment);
   }
 
@@ -63,7 +69,7 @@ export class AppointmentContract extends Contract {
     if (reason.length > 2000) throw invalid('the reason is longer than 2000 characters');
     await ctx.stub.putPrivateData(
       implicitCollection(appointment.practitioner.mspId),
-      key(ctx, 'appointmentReason', appointmentId),
+      reasonKey(ctx, appointmentId),
       marshal({ appointmentId, reason }),
     );
   }
@@ -140,7 +146,7 @@ export class AppointmentContract extends Contract {
     if (comment.length > 2000) throw invalid('the comment is longer than 2000 characters');
     await ctx.stub.putPrivateData(
       implicitCollection(appointment.practitioner.mspId),
-      key(ctx, 'feedbackComment', appointmentId),
+      commentKey(ctx, appointmentId),
       marshal({ appointmentId, comment }),
     );
   }
@@ -162,9 +168,7 @@ export class AppointmentContract extends Contract {
   }
 
   async #get(ctx: Context, appointmentId: string): Promise<Appointment> {
-    const appointment = await getJson<Appointment>(ctx, appointmentKey(ctx, id(appointmentId, 'appointmentId')));
-    if (!appointment) throw notFound(`appointment ${appointmentId} does not exist`);
-    return appointment;
+    return getAppointment(ctx, appointmentId);
   }
 
   #practitionerSide(who: Caller, appointment: Appointment): void {

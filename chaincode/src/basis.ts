@@ -4,11 +4,12 @@
  * open break-glass window. Nothing is cached: expiry and revocation act on the next call.
  */
 import type { Context } from 'fabric-contract-api';
+import { getAppointment } from './appointments';
 import { ChaincodeError, notFound } from './errors';
 import type { Caller } from './identity';
-import { getJson, key, listJson, txTime } from './ledger';
+import { getJson, key, listJson, putJson, txTime } from './ledger';
 import type { Basis } from './types/access';
-import { orderOfResult } from './lab-orders';
+import { getOrder, orderOfResult } from './lab-orders';
 import type { BreakGlass } from './types/break-glass';
 import { type Consent, consentCovers, consentState } from './types/consent';
 import type { Patient } from './types/patient';
@@ -135,4 +136,106 @@ async function consentOrBreakGlass(
     'CONSENT_REQUIRED',
     `no lawful basis: patient ${target.patientId} has not consented to ${target.category} for ${purpose}`,
   );
+}
+
+/** A doctor's link to a patient they care for, and what makes it. */
+export interface CareLink {
+  via: 'appointment' | 'lab-order' | 'consent' | 'break-glass';
+  /** The appointment, order, consent or window id. */
+  ref: string;
+  since: string;
+}
+
+/** Public: every care link of one doctor with one patient (no PHI). */
+export interface CareLinks {
+  mspId: string;
+  practitionerId: string;
+  patientId: string;
+  links: CareLink[];
+}
+
+export const CARE_INDEX = 'care';
+const careKey = (ctx: Context, doctor: { mspId: string; practitionerId: string }, patientId: string) =>
+  key(ctx, CARE_INDEX, doctor.mspId, doctor.practitionerId, patientId);
+
+/** Records that this doctor cares for this patient through an appointment, order, consent or window. */
+export async function addCareLink(
+  ctx: Context,
+  doctor: { mspId: string; practitionerId: string },
+  patientId: string,
+  link: Omit<CareLink, 'since'>,
+): Promise<void> {
+  const linkKey = careKey(ctx, doctor, patientId);
+  const current = (await getJson<CareLinks>(ctx, linkKey)) ?? { ...doctor, patientId, links: [] };
+  if (current.links.some((l) => l.via === link.via && l.ref === link.ref)) return;
+  await putJson(ctx, linkKey, { ...current, links: [...current.links, { ...link, since: txTime(ctx) }] });
+}
+
+/** Whether a care link still holds now: the appointment not cancelled, the order not rejected, … */
+async function linkHolds(ctx: Context, patientId: string, link: CareLink): Promise<boolean> {
+  const now = txTime(ctx);
+  switch (link.via) {
+    case 'appointment':
+      return (await getAppointment(ctx, link.ref)).status !== 'cancelled';
+    case 'lab-order':
+      return (await getOrder(ctx, link.ref)).status !== 'rejected';
+    case 'consent': {
+      const consent = await getJson<Consent>(ctx, key(ctx, 'consent', patientId, link.ref));
+      return consent !== undefined && consentState(consent, now) === 'active';
+    }
+    case 'break-glass': {
+      const window = await getJson<BreakGlass>(ctx, key(ctx, 'breakglass', patientId, link.ref));
+      return window !== undefined && window.openedAt <= now && now < window.expiresAt;
+    }
+  }
+}
+
+/** The care links of a doctor with a patient that hold now. */
+export async function currentCare(ctx: Context, links: CareLinks): Promise<CareLink[]> {
+  const holding: CareLink[] = [];
+  for (const link of links.links) if (await linkHolds(ctx, links.patientId, link)) holding.push(link);
+  return holding;
+}
+
+/** An active consent of the patient to this doctor (or the doctor's member) for a purpose, any category. */
+async function anyConsent(
+  ctx: Context,
+  who: Caller,
+  patientId: string,
+  purpose: Purpose,
+): Promise<Consent | undefined> {
+  const now = txTime(ctx);
+  const consents = await listJson<Consent>(ctx, 'consent', patientId);
+  return consents.find(
+    (c) =>
+      c.grantee.mspId === who.mspId &&
+      (c.grantee.practitionerId === undefined || c.grantee.practitionerId === who.practitionerId) &&
+      c.purpose === purpose &&
+      consentState(c, now) === 'active',
+  );
+}
+
+/**
+ * The basis on which `who` may see who a patient is (demographics) and other data about the
+ * patient as a person rather than a record: the patient; a doctor of the home member; a doctor
+ * with a care link that holds; an active consent to the doctor or their member for the purpose;
+ * an open break-glass window (flagged). Anything else: CONSENT_REQUIRED.
+ */
+export async function patientBasis(ctx: Context, who: Caller, patient: Patient, purpose: Purpose): Promise<BasisFound> {
+  if (isThePatient(who, patient)) return { basis: 'patient', flagged: false };
+  if (who.role === 'doctor') {
+    if (who.mspId === patient.homeOrg) return { basis: 'treating-staff', flagged: false };
+    const links = await getJson<CareLinks>(
+      ctx,
+      careKey(ctx, { mspId: who.mspId, practitionerId: who.practitionerId ?? '' }, patient.patientId),
+    );
+    // A break-glass window is a link too (the doctor's patient list shows it), but reads under it stay flagged.
+    const care = links ? await currentCare(ctx, links) : [];
+    if (care.some((link) => link.via !== 'break-glass')) return { basis: 'care', flagged: false };
+    const consent = await anyConsent(ctx, who, patient.patientId, purpose);
+    if (consent) return { basis: 'consent', consentId: consent.consentId, flagged: false };
+    const window = await openBreakGlass(ctx, who, patient.patientId);
+    if (window) return { basis: 'break-glass', breakGlassId: window.breakGlassId, flagged: true };
+  }
+  throw new ChaincodeError('CONSENT_REQUIRED', `no lawful basis for patient ${patient.patientId}`);
 }

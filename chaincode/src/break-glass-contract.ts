@@ -1,9 +1,10 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { getPatient, isThePatient } from './basis';
-import { forbidden, invalid, notFound } from './errors';
+import { addCareLink, getPatient, isThePatient } from './basis';
+import { getWindow, reasonKey, windowIndexKey, windowKey } from './break-glass';
+import { forbidden, invalid } from './errors';
 import { callerWithRole } from './identity';
 import { canonicalJson, marshal } from './json';
-import { emit, getJson, implicitCollection, key, listJson, putJson, txMillis, txTime, transientJson } from './ledger';
+import { emit, implicitCollection, listJson, putJson, txMillis, txTime, transientJson } from './ledger';
 import { type BreakGlass, BREAK_GLASS_REASONS, MAX_BREAK_GLASS_MINUTES } from './types/break-glass';
 import { id } from './validate';
 
@@ -38,7 +39,9 @@ export class BreakGlassContract extends Contract {
       expiresAt: new Date(txMillis(ctx) + minutes * 60_000).toISOString(),
       review: { status: 'pending' },
     };
-    await putJson(ctx, key(ctx, 'breakglass', patient.patientId, window.breakGlassId), window);
+    await putJson(ctx, windowKey(ctx, patient.patientId, window.breakGlassId), window);
+    await putJson(ctx, windowIndexKey(ctx, window.breakGlassId), { patientId: patient.patientId });
+    await addCareLink(ctx, window.doctor, patient.patientId, { via: 'break-glass', ref: window.breakGlassId });
     emit(ctx, 'BreakGlassOpened', {
       breakGlassId: window.breakGlassId,
       patientId: window.patientId,
@@ -49,21 +52,27 @@ export class BreakGlassContract extends Contract {
     return canonicalJson(window);
   }
 
-  /** The free-text reason (transient `reason`), kept in the doctor's member's collection only. */
+  /**
+   * The free-text reason (transient `reason`), kept by the doctor's member and by the patient's
+   * home member, whose admin reviews the window: endorsed by those two members only.
+   */
   @Transaction()
   async StoreReason(ctx: Context, patientId: string, breakGlassId: string): Promise<void> {
     const doctor = callerWithRole(ctx, 'doctor');
-    const window = await this.#window(ctx, patientId, breakGlassId);
+    const window = await getWindow(ctx, patientId, breakGlassId);
     if (window.doctor.mspId !== doctor.mspId || window.doctor.practitionerId !== doctor.practitionerId) {
       throw forbidden('only the doctor who opened the window states its reason');
     }
     const reason = transientJson(ctx, 'reason');
     if (reason.length > 4000) throw invalid('the reason is longer than 4000 characters');
-    await ctx.stub.putPrivateData(
-      implicitCollection(doctor.mspId),
-      key(ctx, 'breakglassReason', breakGlassId),
-      marshal({ breakGlassId, reason }),
-    );
+    const patient = await getPatient(ctx, window.patientId);
+    for (const mspId of new Set([doctor.mspId, patient.homeOrg])) {
+      await ctx.stub.putPrivateData(
+        implicitCollection(mspId),
+        reasonKey(ctx, breakGlassId),
+        marshal({ breakGlassId, patientId: window.patientId, reason }),
+      );
+    }
   }
 
   /** The patient's home member reviews a window: justified or not. */
@@ -74,9 +83,9 @@ export class BreakGlassContract extends Contract {
     if (patient.homeOrg !== admin.mspId)
       throw forbidden(`break-glass for ${patientId} is reviewed by ${patient.homeOrg}`);
     if (outcome !== 'justified' && outcome !== 'unjustified') throw invalid('outcome must be justified or unjustified');
-    const window = await this.#window(ctx, patientId, breakGlassId);
+    const window = await getWindow(ctx, patientId, breakGlassId);
     window.review = { status: outcome, reviewer: admin.id, reviewedAt: txTime(ctx) };
-    await putJson(ctx, key(ctx, 'breakglass', patientId, breakGlassId), window);
+    await putJson(ctx, windowKey(ctx, patientId, breakGlassId), window);
   }
 
   @Transaction(false)
@@ -87,14 +96,5 @@ export class BreakGlassContract extends Contract {
     const allowed = who.role === 'patient' ? isThePatient(who, patient) : who.mspId === patient.homeOrg;
     if (!allowed) throw forbidden('break-glass windows are seen by the patient and their home member');
     return canonicalJson(await listJson<BreakGlass>(ctx, 'breakglass', patientId));
-  }
-
-  async #window(ctx: Context, patientId: string, breakGlassId: string): Promise<BreakGlass> {
-    const window = await getJson<BreakGlass>(
-      ctx,
-      key(ctx, 'breakglass', id(patientId, 'patientId'), id(breakGlassId, 'breakGlassId')),
-    );
-    if (!window) throw notFound(`break-glass ${breakGlassId} of patient ${patientId} does not exist`);
-    return window;
   }
 }

@@ -1,5 +1,6 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { adjudicate, statusOf } from './adjudication';
+import { claimKey, claimLinesKey, getClaim } from './claims';
 import { getPatient, isThePatient } from './basis';
 import { ChaincodeError, forbidden, invalid, notFound } from './errors';
 import { type Caller, callerWithRole } from './identity';
@@ -11,9 +12,8 @@ import type { Claim } from './types/claim';
 import { parseClaimInput } from './types/claim';
 import type { Policy } from './types/policy';
 import type { RecordHeader } from './types/record';
-import { id, MSP_PATTERN, parseObject, str } from './validate';
+import { MSP_PATTERN, parseObject, str } from './validate';
 
-const claimKey = (ctx: Context, claimId: string) => key(ctx, 'claim', claimId);
 const COUNTED: Claim['status'][] = ['approved', 'partially-approved', 'paid'];
 
 /** Which policy year (0, 1, …) a date falls in, counted from the policy's start. */
@@ -82,7 +82,7 @@ export class ClaimContract extends Contract {
     if (details.length > 32 * 1024) throw invalid('line details are larger than 32 KiB');
     const bytes = marshal({ claimId, details: parseObject(details, 'lines') });
     for (const mspId of new Set([claim.provider, claim.insurer])) {
-      await ctx.stub.putPrivateData(implicitCollection(mspId), key(ctx, 'claimLines', claimId), bytes);
+      await ctx.stub.putPrivateData(implicitCollection(mspId), claimLinesKey(ctx, claimId), bytes);
     }
   }
 
@@ -158,9 +158,7 @@ export class ClaimContract extends Contract {
   }
 
   async #get(ctx: Context, claimId: string): Promise<Claim> {
-    const claim = await getJson<Claim>(ctx, claimKey(ctx, id(claimId, 'claimId')));
-    if (!claim) throw notFound(`claim ${claimId} does not exist`);
-    return claim;
+    return getClaim(ctx, claimId);
   }
 
   async #insurersClaim(ctx: Context, adjuster: Caller, claimId: string, statuses: Claim['status'][]): Promise<Claim> {

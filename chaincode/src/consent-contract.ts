@@ -1,5 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { getPatient, isThePatient } from './basis';
+import { addCareLink, getPatient, isThePatient } from './basis';
 import { forbidden, notFound } from './errors';
 import { type Caller, callerWithRole } from './identity';
 import { canonicalJson } from './json';
@@ -33,6 +33,10 @@ export class ConsentContract extends Contract {
       now: txTime(ctx),
     });
     await putJson(ctx, key(ctx, 'consent', who.patientId, consent.consentId), consent);
+    const { mspId, practitionerId } = consent.grantee;
+    if (practitionerId) {
+      await addCareLink(ctx, { mspId, practitionerId }, who.patientId, { via: 'consent', ref: consent.consentId });
+    }
     emit(ctx, 'ConsentGranted', {
       consentId: consent.consentId,
       patientId: consent.patientId,

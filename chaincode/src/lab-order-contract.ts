@@ -1,5 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { getPatient, isThePatient, writeBasis } from './basis';
+import { addCareLink, getPatient, isThePatient, writeBasis } from './basis';
 import { ChaincodeError, forbidden, invalid } from './errors';
 import { type Caller, callerWithRole } from './identity';
 import { canonicalJson, marshal } from './json';
@@ -16,13 +16,11 @@ import {
   requirePrivateHash,
   transientJson,
 } from './ledger';
-import { getOrder, labOrderKey, labResultKey } from './lab-orders';
+import { detailsKey, getOrder, labOrderKey, labResultKey } from './lab-orders';
 import { bodyKey, headerKey, saveRecordVersion } from './records';
 import { type LabOrder, type LabOrderStatus, parseLabOrderDetails, PRIORITIES } from './types/lab-order';
 import { parseRecordBody, type RecordHeader } from './types/record';
 import { hex64, id, MSP_PATTERN, parseObject } from './validate';
-
-const detailsKey = (ctx: Context, orderId: string) => key(ctx, 'labOrderDetails', orderId);
 
 /**
  * Lab orders: a doctor orders tests at a lab (details private to both members, then a public
@@ -87,6 +85,10 @@ export class LabOrderContract extends Contract {
     };
     await this.#save(ctx, order);
     await putJson(ctx, key(ctx, 'patientLabOrder', patientId, orderId), { orderId });
+    await addCareLink(ctx, { mspId: doctor.mspId, practitionerId: order.orderingDoctor }, patientId, {
+      via: 'lab-order',
+      ref: orderId,
+    });
     await endorsedBy(ctx, labOrderKey(ctx, orderId), doctor.mspId, labMspId);
   }
 

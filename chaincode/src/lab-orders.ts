@@ -6,6 +6,8 @@ import type { LabOrder } from './types/lab-order';
 import { id } from './validate';
 
 export const labOrderKey = (ctx: Context, orderId: string) => key(ctx, 'labOrder', orderId);
+/** Private, in the ordering member's and the lab's collections: what is to be tested. */
+export const detailsKey = (ctx: Context, orderId: string) => key(ctx, 'labOrderDetails', orderId);
 /** Finds the order a result record answers (the ordering doctor's lawful basis). */
 export const labResultKey = (ctx: Context, recordId: string) => key(ctx, 'labResult', recordId);
 

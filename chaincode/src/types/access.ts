@@ -1,6 +1,27 @@
 import type { Purpose } from './vocabulary';
 
-export const BASES = ['patient', 'treating-staff', 'consent', 'ordering-doctor', 'break-glass'] as const;
+/**
+ * Why a read was lawful. Records: the patient, treating staff of the custodian, a consent, the
+ * ordering doctor of a lab result, break-glass. Other private data (READ_KINDS): also `care`
+ * (the doctor's appointment, lab order or consent with the patient), `lab-order` (the lab a
+ * test is ordered at), `reviewer` (the home member's admin reviewing a break-glass window),
+ * `author` (who wrote it), `member-admin` (the admin of the member holding it), `claim-party`
+ * and `bill-party` (provider and insurer of a claim, issuer of a bill).
+ */
+export const BASES = [
+  'patient',
+  'treating-staff',
+  'consent',
+  'ordering-doctor',
+  'break-glass',
+  'care',
+  'lab-order',
+  'reviewer',
+  'author',
+  'member-admin',
+  'claim-party',
+  'bill-party',
+] as const;
 export type Basis = (typeof BASES)[number];
 
 /** Public: who read (or was allowed to read) what, why and on which basis. No PHI. */

@@ -138,17 +138,23 @@ describe('audited reads', () => {
     await grantHospitalB();
     await requestAccess(people.doctorB);
     await requestAccess(people.patientA);
-    const mine = JSON.parse(await evaluate(ledger, people.patientA, (c) => access.ListMyAccessLog(c))) as {
-      basis: string;
-      reader: { mspId: string };
-    }[];
+    const mine = (
+      JSON.parse(await evaluate(ledger, people.patientA, (c) => access.ListMyAccessLog(c, '', ''))) as {
+        items: { basis: string; reader: { mspId: string } }[];
+      }
+    ).items;
     expect(mine.map((e) => [e.reader.mspId, e.basis])).toEqual([
       [HB, 'consent'],
       [HA, 'patient'],
     ]);
-    const orgLog = JSON.parse(await evaluate(ledger, people.adminA, (c) => access.ListOrgAccessLog(c))) as unknown[];
-    expect(orgLog).toHaveLength(2);
-    expect(JSON.parse(await evaluate(ledger, people.adminB, (c) => access.ListOrgAccessLog(c)))).toEqual([]);
+    const orgLog = JSON.parse(await evaluate(ledger, people.adminA, (c) => access.ListOrgAccessLog(c, '', ''))) as {
+      items: unknown[];
+    };
+    expect(orgLog.items).toHaveLength(2);
+    expect(JSON.parse(await evaluate(ledger, people.adminB, (c) => access.ListOrgAccessLog(c, '', '')))).toEqual({
+      items: [],
+      bookmark: '',
+    });
     expect(publicText(ledger)).not.toContain(PHI_MARKER);
   });
 });

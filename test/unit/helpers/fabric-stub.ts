@@ -597,10 +597,16 @@ export class Ledger {
     const rw = new RwSet();
     let writePerformed = false;
     let privateQueryPerformed = false;
+    let paginatedQueryPerformed = false;
     const beforeWrite = () => {
       if (privateQueryPerformed) {
         throw new Error(
           `txid [${proposal.txId}]: unsuppored transaction. Transaction has already performed queries on pvt data. Writes are not allowed`,
+        );
+      }
+      if (paginatedQueryPerformed) {
+        throw new Error(
+          `txid [${proposal.txId}]: unsuppored transaction. Transaction has already performed a paginated query. Writes are not allowed`,
         );
       }
       writePerformed = true;
@@ -666,6 +672,33 @@ export class Ledger {
             () => (range.exhausted = true),
           ),
         );
+      },
+      // Fabric: a page of the range from the bookmark (the next key to read; '' = the range's
+      // start), and the bookmark after it ('' once the range is exhausted). Read-only only.
+      getStateByPartialCompositeKeyWithPagination: (
+        objectType: string,
+        attributes: string[],
+        pageSize: number,
+        bookmark = '',
+      ) => {
+        if (writePerformed) {
+          throw new Error(
+            `txid [${proposal.txId}]: unsuppored transaction. Paginated queries are supported only in a read-only transaction`,
+          );
+        }
+        paginatedQueryPerformed = true;
+        const rangeStart = compositeKey(objectType, attributes);
+        const entries = inRange(this.#public, bookmark || rangeStart, rangeStart + MAX_RUNE);
+        const page = entries.slice(0, pageSize);
+        const next = entries[pageSize]?.[0] ?? '';
+        return Promise.resolve({
+          iterator: iterator(
+            page.map(([key, e]) => [key, e.value]),
+            () => undefined,
+            () => undefined,
+          ),
+          metadata: { fetchedRecordsCount: page.length, bookmark: next },
+        });
       },
       getStateValidationParameter: (key: string) => Promise.resolve(publicRead(key)?.policy),
       setStateValidationParameter: (key: string, ep: Uint8Array) => {

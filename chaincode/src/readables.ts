@@ -1,0 +1,199 @@
+/**
+ * Everything private that someone may read, and on which basis. Each kind of private value
+ * names the patient it is about, the members whose collections hold it, the lawful basis of a
+ * reader, and how to read it on a holder's peer. The access contract audits every read the same
+ * way through this table (SPEC §4: no unaudited read).
+ */
+import type { Context } from 'fabric-contract-api';
+import { commentKey, getAppointment, reasonKey as appointmentReasonKey } from './appointments';
+import { type BasisFound, getPatient, isThePatient, patientBasis, readBasis } from './basis';
+import { getWindowById, reasonKey as breakGlassReasonKey } from './break-glass';
+import { claimLinesKey, getClaim } from './claims';
+import { demographicsKey } from './directory-contract';
+import { ChaincodeError, forbidden, invalid } from './errors';
+import type { Caller } from './identity';
+import { unmarshal } from './json';
+import { getJson, implicitCollection, key } from './ledger';
+import { detailsKey, getOrder } from './lab-orders';
+import { bodyKey, getHeader } from './records';
+import type { Feedback } from './types/appointment';
+import type { Purpose } from './types/vocabulary';
+
+export const READ_KINDS = [
+  'record',
+  'demographics',
+  'labOrderDetails',
+  'appointmentReason',
+  'feedbackComment',
+  'breakGlassReason',
+  'claimLines',
+] as const;
+export type ReadKind = (typeof READ_KINDS)[number];
+
+export interface Readable {
+  /** The patient the value is about: their access log shows the read. */
+  patientId: string;
+  /** The members whose implicit collections hold the value; a read is served by one of them. */
+  holders: string[];
+  /** The reader's lawful basis, or CONSENT_REQUIRED / CONSENT_EXPIRED / FORBIDDEN. */
+  basis(who: Caller, purpose: Purpose): Promise<BasisFound>;
+  /** The stored key in a holder's collection. */
+  privateKey: string;
+}
+
+const allowed = (basis: BasisFound['basis']): BasisFound => ({ basis, flagged: false });
+
+function noBasis(what: string): ChaincodeError {
+  return new ChaincodeError('CONSENT_REQUIRED', `no lawful basis to read ${what}`);
+}
+
+/** Who may ask for a record's content at all; the basis rules decide for whom of them. */
+const RECORD_READERS: readonly string[] = ['patient', 'doctor', 'labtech', 'adjuster'];
+
+async function record(ctx: Context, recordId: string): Promise<Readable> {
+  const header = await getHeader(ctx, recordId);
+  if (header.purged) throw new ChaincodeError('PURGED', `record ${recordId} was erased`);
+  return {
+    patientId: header.patientId,
+    holders: [header.custodian],
+    basis: (who, purpose) => {
+      if (!RECORD_READERS.includes(who.role)) throw forbidden(`a ${who.role} does not read clinical records`);
+      return readBasis(ctx, who, header, purpose);
+    },
+    privateKey: bodyKey(ctx, recordId, header.version),
+  };
+}
+
+async function demographics(ctx: Context, patientId: string): Promise<Readable> {
+  const patient = await getPatient(ctx, patientId);
+  if (patient.status !== 'active') throw new ChaincodeError('PURGED', `patient ${patientId} was erased`);
+  return {
+    patientId,
+    holders: [patient.homeOrg],
+    basis: async (who, purpose) => {
+      // The home member's admin registered the patient and keeps the entry up to date.
+      if (who.role === 'admin' && who.mspId === patient.homeOrg) return allowed('member-admin');
+      return patientBasis(ctx, who, patient, purpose);
+    },
+    privateKey: demographicsKey(ctx, patientId),
+  };
+}
+
+async function labOrderDetails(ctx: Context, orderId: string): Promise<Readable> {
+  const order = await getOrder(ctx, orderId);
+  return {
+    patientId: order.patientId,
+    holders: [order.orderingOrg, order.lab],
+    basis: async (who) => {
+      if (who.role === 'labtech' && who.mspId === order.lab) return allowed('lab-order');
+      if (who.role === 'doctor' && who.mspId === order.orderingOrg) {
+        return allowed(who.practitionerId === order.orderingDoctor ? 'ordering-doctor' : 'treating-staff');
+      }
+      if (isThePatient(who, await getPatient(ctx, order.patientId))) return allowed('patient');
+      throw noBasis(`the details of lab order ${orderId}`);
+    },
+    privateKey: detailsKey(ctx, orderId),
+  };
+}
+
+/** The appointment's patient, its practitioner and the admins of the practitioner's member. */
+async function appointmentParty(
+  ctx: Context,
+  who: Caller,
+  appointment: { patientId: string; practitioner: { mspId: string; practitionerId: string } },
+  what: string,
+): Promise<BasisFound> {
+  const { mspId, practitionerId } = appointment.practitioner;
+  if (who.role === 'doctor' && who.mspId === mspId && who.practitionerId === practitionerId) return allowed('care');
+  if (who.role === 'admin' && who.mspId === mspId) return allowed('member-admin');
+  if (isThePatient(who, await getPatient(ctx, appointment.patientId))) return allowed('patient');
+  throw noBasis(what);
+}
+
+async function appointmentReason(ctx: Context, appointmentId: string): Promise<Readable> {
+  const appointment = await getAppointment(ctx, appointmentId);
+  return {
+    patientId: appointment.patientId,
+    holders: [appointment.practitioner.mspId],
+    basis: (who) => appointmentParty(ctx, who, appointment, `the reason for appointment ${appointmentId}`),
+    privateKey: appointmentReasonKey(ctx, appointmentId),
+  };
+}
+
+async function feedbackComment(ctx: Context, appointmentId: string): Promise<Readable> {
+  const appointment = await getAppointment(ctx, appointmentId);
+  const feedback = await getJson<Feedback>(ctx, key(ctx, 'feedback', appointmentId));
+  if (!feedback) throw new ChaincodeError('NOT_FOUND', `appointment ${appointmentId} has no feedback`);
+  return {
+    patientId: appointment.patientId,
+    holders: [appointment.practitioner.mspId],
+    basis: (who) => appointmentParty(ctx, who, appointment, `the feedback on appointment ${appointmentId}`),
+    privateKey: commentKey(ctx, appointmentId),
+  };
+}
+
+async function breakGlassReason(ctx: Context, breakGlassId: string): Promise<Readable> {
+  const window = await getWindowById(ctx, breakGlassId);
+  const patient = await getPatient(ctx, window.patientId);
+  return {
+    patientId: window.patientId,
+    // The home member holds it so that its admin can review the window on its own peer.
+    holders: [patient.homeOrg, window.doctor.mspId],
+    basis: (who) => {
+      if (who.role === 'admin' && who.mspId === patient.homeOrg) return Promise.resolve(allowed('reviewer'));
+      const { mspId, practitionerId } = window.doctor;
+      if (who.role === 'doctor' && who.mspId === mspId && who.practitionerId === practitionerId) {
+        return Promise.resolve(allowed('author'));
+      }
+      return Promise.reject(noBasis(`the reason of break-glass window ${breakGlassId}`));
+    },
+    privateKey: breakGlassReasonKey(ctx, breakGlassId),
+  };
+}
+
+async function claimLines(ctx: Context, claimId: string): Promise<Readable> {
+  const claim = await getClaim(ctx, claimId);
+  return {
+    patientId: claim.patientId,
+    holders: [claim.provider, claim.insurer],
+    basis: async (who) => {
+      if (who.role === 'adjuster' && who.mspId === claim.insurer) return allowed('claim-party');
+      if (who.role === 'billing' && who.mspId === claim.provider) return allowed('claim-party');
+      if (isThePatient(who, await getPatient(ctx, claim.patientId))) return allowed('patient');
+      throw noBasis(`the lines of claim ${claimId}`);
+    },
+    privateKey: claimLinesKey(ctx, claimId),
+  };
+}
+
+const KINDS: Record<ReadKind, (ctx: Context, resourceId: string) => Promise<Readable>> = {
+  record,
+  demographics,
+  labOrderDetails,
+  appointmentReason,
+  feedbackComment,
+  breakGlassReason,
+  claimLines,
+};
+
+export function readKind(value: string): ReadKind {
+  if (!(READ_KINDS as readonly string[]).includes(value)) throw invalid(`kind must be one of ${READ_KINDS.join(', ')}`);
+  return value as ReadKind;
+}
+
+/** The private value of this kind and id, as the table describes it. */
+export function readable(ctx: Context, kind: ReadKind, resourceId: string): Promise<Readable> {
+  return KINDS[kind](ctx, resourceId);
+}
+
+/** The value as a holder's peer stores it: WRONG_PEER on a peer of another member, NOT_FOUND when none is held. */
+export async function readHeld(ctx: Context, holder: string, target: Readable, what: string): Promise<unknown> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await ctx.stub.getPrivateData(implicitCollection(holder), target.privateKey);
+  } catch {
+    throw new ChaincodeError('WRONG_PEER', `read ${what} on a peer of ${holder}, which holds it`);
+  }
+  if (bytes.length === 0) throw new ChaincodeError('NOT_FOUND', `${what} is not held (never stored, or erased)`);
+  return unmarshal(bytes);
+}
