@@ -6,10 +6,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CommitError, StatusCode } from '@hyperledger/fabric-gateway';
-import { common } from '@hyperledger/fabric-protos';
 import { chaincodeErrorCode, type Session, type SessionContract } from '../../network/src/gateway';
 import { ORGS, paths } from '../../network/src/topology';
-import { freshPatient, network, session, stateDb, text, user } from './helpers/network';
+import { freshPatient, height, network, session, stateDb, text, user } from './helpers/network';
 
 const runId = Date.now().toString(36);
 const marker = `PHI-MARKER-${runId}`;
@@ -296,10 +295,4 @@ function blockFiles(): string[] {
       .filter((file) => file.startsWith('blockfile_'))
       .map((file) => path.join(dir, file)),
   );
-}
-
-/** The channel's height, from the peer's query system chaincode. */
-async function height(s: Session): Promise<number> {
-  const info = await s.network.getContract('qscc').evaluateTransaction('GetChainInfo', network().channel);
-  return common.BlockchainInfo.deserializeBinary(info).getHeight();
 }

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { common } from '@hyperledger/fabric-protos';
 import nano from 'nano';
 import { STATEDB_ADMIN_USER } from '../../../network/src/nodes/fabric';
 import { orgSecrets } from '../../../network/src/secrets';
@@ -124,4 +125,28 @@ export async function freshPatient(
   await registerPatient(member, name, patientId, demographics);
   const msp = path.join(dir, 'msp');
   return { name, role: 'patient', attrs, cert: certFile(msp), key: keyFile(msp), patientId };
+}
+
+/** The channel's height on the session's peer (query system chaincode). */
+export async function height(s: Session): Promise<number> {
+  const info = await s.network.getContract('qscc').evaluateTransaction('GetChainInfo', network().channel);
+  return common.BlockchainInfo.deserializeBinary(info).getHeight();
+}
+
+/**
+ * Waits until every member's peer has committed the same blocks. A step at one member right
+ * after a write at another is endorsed by the other members' peers too, each committing on its
+ * own schedule; tests that act through the REST gateways (which do not wait for every member)
+ * settle between such steps.
+ */
+export async function settled(timeoutMs = 20_000): Promise<void> {
+  const sessions = ORGS.map((member) => gatewaySession(member, 'admin'));
+  try {
+    await eventually(async () => {
+      const heights = await Promise.all(sessions.map(height));
+      if (new Set(heights).size !== 1) throw new Error(`the peers are at heights ${heights.join(', ')}`);
+    }, timeoutMs);
+  } finally {
+    for (const s of sessions) s.close();
+  }
 }
