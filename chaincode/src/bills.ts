@@ -1,10 +1,10 @@
 /** Bills as ledger keys, and what claims, readers and erasure need of them. */
 import type { Context } from 'fabric-contract-api';
 import { getClaim } from './claims';
-import { notFound } from './errors';
-import { getJson, key, listJson } from './ledger';
+import { forbidden, invalid, notFound } from './errors';
+import { getJson, key, listJson, putJson } from './ledger';
 import type { Bill, BillBasisKind, BillStatus, BillView } from './types/bill';
-import type { ClaimStatus } from './types/claim';
+import type { Claim, ClaimStatus } from './types/claim';
 import { id } from './validate';
 
 export const billKey = (ctx: Context, billId: string) => key(ctx, 'bill', billId);
@@ -53,4 +53,27 @@ export async function billView(ctx: Context, bill: Bill): Promise<BillView> {
   }
   const paid = bill.payments.reduce((sum, p) => sum + p.amount, 0);
   return { ...bill, covered, paid, remaining: Math.max(0, bill.total - covered - paid) };
+}
+
+/**
+ * A claim made from a bill cites only the bill's documented lines: the bill must be the claim's
+ * provider's and patient's, and each claim line a bill line with that record, of the same
+ * category, for no more than was billed. Links the two, so the bill shows what insurers cover.
+ */
+export async function linkClaimToBill(
+  ctx: Context,
+  claim: Pick<Claim, 'claimId' | 'billId' | 'provider' | 'patientId' | 'lines'>,
+): Promise<void> {
+  if (claim.billId === undefined) return;
+  const bill = await getBill(ctx, claim.billId);
+  if (bill.provider !== claim.provider) throw forbidden(`bill ${bill.billId} was issued by ${bill.provider}`);
+  if (bill.patientId !== claim.patientId) throw invalid(`bill ${bill.billId} is for another patient`);
+  for (const line of claim.lines) {
+    const billed = bill.lines.find((l) => l.recordId === line.recordId);
+    if (!billed) throw invalid(`record ${line.recordId} is on no line of bill ${bill.billId}`);
+    if (billed.category !== line.category || line.amount > billed.amount) {
+      throw invalid(`the line of record ${line.recordId} claims more than, or other than, bill ${bill.billId} billed`);
+    }
+  }
+  await putJson(ctx, key(ctx, BILL_CLAIMS, bill.billId, claim.claimId), { claimId: claim.claimId });
 }

@@ -4,8 +4,10 @@
  */
 import { AppointmentContract } from '../../../chaincode/src/appointment-contract';
 import { BillContract } from '../../../chaincode/src/bill-contract';
+import { ClaimContract } from '../../../chaincode/src/claim-contract';
 import { DirectoryContract } from '../../../chaincode/src/directory-contract';
 import { LabOrderContract } from '../../../chaincode/src/lab-order-contract';
+import { PolicyContract } from '../../../chaincode/src/policy-contract';
 import type { Caller } from '../helpers/fabric-stub';
 import {
   attempt,
@@ -28,8 +30,10 @@ import {
 
 const appointments = new AppointmentContract();
 const bills = new BillContract();
+const claims = new ClaimContract();
 const directory = new DirectoryContract();
 const labOrders = new LabOrderContract();
+const policies = new PolicyContract();
 
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the shape it expects
 const parse = <T>(text: string) => JSON.parse(text) as T;
@@ -627,6 +631,162 @@ describe('bills', () => {
         evaluate(ledger, people.billingA, (c) => bills.ListForProvider(c, 'paid', '2', foreign)),
       ).rejects.toThrow(/^INVALID_ARGUMENT: the bookmark does not belong to this list/);
       await expect(evaluate(ledger, people.doctorA, (c) => bills.ListMine(c, '', ''))).rejects.toThrow(/^FORBIDDEN/);
+    });
+  });
+
+  describe('claims made from a bill', () => {
+    let policyId: string;
+
+    beforeEach(async () => {
+      const terms = {
+        plan: 'gold',
+        coverage: { diagnosis: 100, note: 100 },
+        copayPercent: 10,
+        annualLimit: 100_000,
+        validFrom: '2026-01-01T00:00:00Z',
+        validUntil: '2027-01-01T00:00:00Z',
+      };
+      const issued = await submit(ledger, people.adjuster, (c) => policies.Issue(c, PATIENT_A, JSON.stringify(terms)));
+      policyId = parse<{ policyId: string }>(issued.result).policyId;
+    });
+
+    const claimOf = (billId: string | undefined, lines: object[] = [], patientId = PATIENT_A) => ({
+      policyId,
+      patientId,
+      serviceDate: '2026-01-15T08:00:00Z',
+      billId,
+      lines: lines.length
+        ? lines
+        : [{ recordId: record.recordId, contentHash: record.contentHash, category: 'diagnosis', amount: 10_000 }],
+    });
+
+    const claim = async (billId: string, who: Caller = people.billingA) =>
+      parse<{ claimId: string; billId: string }>(
+        (await submit(ledger, who, (c) => claims.Submit(c, JSON.stringify(claimOf(billId))))).result,
+      );
+
+    it('counts what insurers approved as covered once adjudicated; the patient pays the rest', async () => {
+      const billId = await bill();
+      const submitted = await claim(billId);
+      expect(submitted.billId).toBe(billId);
+      expect(await get(billId, people.patientA)).toMatchObject({ covered: 0, remaining: 12_000 });
+      await submit(ledger, people.adjuster, (c) => claims.Adjudicate(c, submitted.claimId));
+      // 10 000 × 100 % × 90 % = 9 000 approved
+      expect(await get(billId, people.patientA)).toMatchObject({ covered: 9_000, paid: 0, remaining: 3_000 });
+      await submit(ledger, people.adjuster, (c) => claims.RecordPayment(c, submitted.claimId, 'INS-PAY-1'));
+      expect(await get(billId)).toMatchObject({ covered: 9_000, remaining: 3_000 });
+      expect(await attempt(ledger, people.billingA, (c) => bills.RecordPayment(c, billId, '3001', 'PAY-1'))).toEqual({
+        error: expect.stringMatching(/the payment exceeds the 3000 cents that remain/),
+        changes: [],
+      });
+      await expect(submit(ledger, people.billingA, (c) => bills.Settle(c, billId))).rejects.toThrow(
+        /^CONFLICT: 3000 cents of bill .* remain/,
+      );
+      await pay(billId, '3000', 'PAY-1');
+      expect(await get(billId)).toMatchObject({ status: 'paid', covered: 9_000, paid: 3_000, remaining: 0 });
+    });
+
+    it('settles a bill the insurer covers whole, and leaves rejected claims out of what is covered', async () => {
+      await submit(ledger, people.adjuster, (c) =>
+        policies.Update(
+          c,
+          policyId,
+          JSON.stringify({
+            plan: 'platinum',
+            coverage: { diagnosis: 100 },
+            copayPercent: 0,
+            annualLimit: 100_000,
+            validFrom: '2026-01-01T00:00:00Z',
+            validUntil: '2027-01-01T00:00:00Z',
+          }),
+        ),
+      );
+      const single = { items: [items()[0]] };
+      const billId = await bill(single);
+      const rejected = await claim(billId);
+      await submit(ledger, people.adjuster, (c) => policies.End(c, policyId));
+      await submit(ledger, people.adjuster, (c) => claims.Adjudicate(c, rejected.claimId));
+      expect(await get(billId)).toMatchObject({ covered: 0, remaining: 10_000 });
+      const reissued = await submit(ledger, people.adjuster, (c) =>
+        policies.Issue(
+          c,
+          PATIENT_A,
+          JSON.stringify({
+            plan: 'platinum',
+            coverage: { diagnosis: 100 },
+            copayPercent: 0,
+            annualLimit: 100_000,
+            validFrom: '2026-01-01T00:00:00Z',
+            validUntil: '2027-01-01T00:00:00Z',
+          }),
+        ),
+      );
+      policyId = parse<{ policyId: string }>(reissued.result).policyId;
+      const approved = await claim(billId);
+      await submit(ledger, people.adjuster, (c) => claims.Adjudicate(c, approved.claimId));
+      expect(await get(billId)).toMatchObject({ covered: 10_000, remaining: 0, status: 'issued' });
+      const settled = await submit(ledger, people.billingA, (c) => bills.Settle(c, billId));
+      expect(parse<BillView>(settled.result)).toMatchObject({ status: 'paid', covered: 10_000, remaining: 0 });
+      expect(ledger.state.has(key('providerBill', HA, 'paid', billId))).toBe(true);
+      await expect(submit(ledger, people.billingA, (c) => bills.Settle(c, billId))).rejects.toThrow(
+        /^CONFLICT: bill .* is paid/,
+      );
+    });
+
+    it('refuses a claim that does not match its bill, changing nothing', async () => {
+      const billId = await bill();
+      const other = await createRecord(ledger, people.doctorA);
+      const line = (overrides: object) => ({
+        recordId: record.recordId,
+        contentHash: record.contentHash,
+        category: 'diagnosis',
+        amount: 10_000,
+        ...overrides,
+      });
+      const cases: [Caller, object, RegExp][] = [
+        [people.billingB, claimOf(billId), /^FORBIDDEN: bill .* was issued by HospitalAMSP/],
+        [people.billingA, claimOf(billId, [], PATIENT_A2), /^INVALID_ARGUMENT: bill .* is for another patient/],
+        [people.billingA, claimOf(billId, [line({ amount: 10_001 })]), /claims more than, or other than, bill/],
+        [people.billingA, claimOf(billId, [line({ category: 'imaging' })]), /claims more than, or other than, bill/],
+        [
+          people.billingA,
+          claimOf(billId, [line({ recordId: other.recordId, contentHash: other.contentHash })]),
+          /^INVALID_ARGUMENT: record .* is on no line of bill/,
+        ],
+        [people.billingA, claimOf('BILL-none'), /^NOT_FOUND: bill BILL-none does not exist/],
+        [people.billingA, claimOf('not an id!'), /^INVALID_ARGUMENT: billId must be/],
+      ];
+      for (const [who, body, error] of cases) {
+        expect(await attempt(ledger, who, (c) => claims.Submit(c, JSON.stringify(body)))).toEqual({
+          error: expect.stringMatching(error),
+          changes: [],
+        });
+      }
+      // A lower amount than billed is a fair claim; so is a claim with no bill at all.
+      const partial = await submit(ledger, people.billingA, (c) =>
+        claims.Submit(c, JSON.stringify(claimOf(billId, [line({ amount: 4_000 })]))),
+      );
+      expect(parse<{ billId: string }>(partial.result).billId).toBe(billId);
+      const unbilled = await submit(ledger, people.billingA, (c) =>
+        claims.Submit(
+          c,
+          JSON.stringify(claimOf(undefined, [line({ recordId: other.recordId, contentHash: other.contentHash })])),
+        ),
+      );
+      expect(parse<Record<string, unknown>>(unbilled.result)).not.toHaveProperty('billId');
+    });
+
+    it('lets the patient file a claim from their bill with the hospital as provider', async () => {
+      const billId = await bill();
+      const filed = await submit(ledger, people.patientA, (c) =>
+        claims.Submit(c, JSON.stringify({ ...claimOf(billId), provider: HA })),
+      );
+      const { claimId } = parse<{ claimId: string }>(filed.result);
+      await submit(ledger, people.adjuster, (c) => claims.Adjudicate(c, claimId));
+      expect(await get(billId, people.patientA)).toMatchObject({ covered: 9_000, remaining: 3_000 });
+      await expect(
+        submit(ledger, people.patientA, (c) => claims.Submit(c, JSON.stringify({ ...claimOf(billId), provider: HB }))),
+      ).rejects.toThrow(/^FORBIDDEN: bill .* was issued by HospitalAMSP/);
     });
   });
 });
