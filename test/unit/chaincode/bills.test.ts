@@ -2,10 +2,12 @@
  * Bills for care: items in words with the hospital, the public bill with lines, total, status and
  * payments; what insurers cover from the claims made from it; audited reads of the items.
  */
+import { AccessContract } from '../../../chaincode/src/access-contract';
 import { AppointmentContract } from '../../../chaincode/src/appointment-contract';
 import { BillContract } from '../../../chaincode/src/bill-contract';
 import { ClaimContract } from '../../../chaincode/src/claim-contract';
 import { DirectoryContract } from '../../../chaincode/src/directory-contract';
+import { ErasureContract } from '../../../chaincode/src/erasure-contract';
 import { LabOrderContract } from '../../../chaincode/src/lab-order-contract';
 import { PolicyContract } from '../../../chaincode/src/policy-contract';
 import type { Caller } from '../helpers/fabric-stub';
@@ -28,10 +30,12 @@ import {
   submit,
 } from './fixture';
 
+const access = new AccessContract();
 const appointments = new AppointmentContract();
 const bills = new BillContract();
 const claims = new ClaimContract();
 const directory = new DirectoryContract();
+const erasure = new ErasureContract();
 const labOrders = new LabOrderContract();
 const policies = new PolicyContract();
 
@@ -631,6 +635,52 @@ describe('bills', () => {
         evaluate(ledger, people.billingA, (c) => bills.ListForProvider(c, 'paid', '2', foreign)),
       ).rejects.toThrow(/^INVALID_ARGUMENT: the bookmark does not belong to this list/);
       await expect(evaluate(ledger, people.doctorA, (c) => bills.ListMine(c, '', ''))).rejects.toThrow(/^FORBIDDEN/);
+    });
+
+    it('lets the patient and the hospital’s billing and admin read the items in words, audited; no one else', async () => {
+      const billId = await bill();
+      const request = async (who: Caller) =>
+        parse<{ ticketId: string; basis: string; custodian: string }>(
+          (await submit(ledger, who, (c) => access.RequestRead(c, 'billItems', billId, 'insurance-claim'))).result,
+        );
+      for (const [who, basis] of [
+        [people.patientA, 'patient'],
+        [people.billingA, 'bill-party'],
+        [people.adminA, 'member-admin'],
+      ] as const) {
+        const ticket = await request(who);
+        expect(ticket).toMatchObject({ basis, custodian: HA });
+        const value = await evaluate(ledger, who, (c) => access.ReadResource(c, 'billItems', billId, ticket.ticketId), {
+          peerMspId: HA,
+        });
+        expect(parse<unknown>(value)).toEqual({ billId, items: items() });
+      }
+      for (const who of [people.doctorA, people.billingB, people.adminB, people.adjuster, people.patientA2]) {
+        await expect(request(who)).rejects.toThrow(/^CONSENT_REQUIRED: no lawful basis to read the items of bill/);
+      }
+      const log = parse<{ items: { resource: string }[] }>(
+        await evaluate(ledger, people.patientA, (c) => access.ListMyAccessLog(c, '', '')),
+      );
+      expect(log.items.map((e) => e.resource)).toEqual(Array(3).fill(`billItems:${billId}`));
+      expect(publicText(ledger)).not.toContain(PHI_MARKER);
+    });
+
+    it("purges the items at the hospital on the patient's erasure; the public bill stays", async () => {
+      const billId = await bill();
+      const requested = await submit(ledger, people.patientA, (c) => erasure.Request(c));
+      const { requestId } = parse<{ requestId: string }>(requested.result);
+      const approved = await submit(ledger, people.adminA, (c) => erasure.Approve(c, PATIENT_A, requestId));
+      expect(parse<{ approvals: { purgedKeys: number }[] }>(approved.result).approvals[0]?.purgedKeys).toBe(3);
+      expect(ledger.collection(`_implicit_org_${HA}`).has(ITEMS_KEY(billId))).toBe(false);
+      expect(ledger.privateDataHash(`_implicit_org_${HA}`, ITEMS_KEY(billId))).toBeUndefined();
+      expect((await get(billId)).total).toBe(12_000);
+      const ticket = await submit(ledger, people.billingA, (c) =>
+        access.RequestRead(c, 'billItems', billId, 'treatment'),
+      );
+      const { ticketId } = parse<{ ticketId: string }>(ticket.result);
+      await expect(
+        evaluate(ledger, people.billingA, (c) => access.ReadResource(c, 'billItems', billId, ticketId)),
+      ).rejects.toThrow(/^NOT_FOUND: billItems:.* is not held \(never stored, or erased\)/);
     });
   });
 
