@@ -44,8 +44,8 @@ interface LogEntry {
  * and records an access event, returning a ticket; an evaluate on a peer of a member that holds
  * the value returns it only for a fresh committed event of the same reader, with the basis
  * still holding. Records use `RequestAccess`/`ReadBody`; every other private value (demographics,
- * lab order details, appointment reasons, feedback comments, break-glass reasons, claim lines)
- * `RequestRead`/`ReadResource` with its kind.
+ * lab order details, appointment reasons, feedback comments, break-glass reasons, claim lines,
+ * bill items) `RequestRead`/`ReadResource` with its kind.
  */
 @Info({ title: 'Access', description: 'Audited reads of private data' })
 export class AccessContract extends Contract {

@@ -5,7 +5,7 @@
  */
 import type { Adjudication, Claim, LineDecision, ReasonCode } from './types/claim';
 import type { Policy } from './types/policy';
-import type { RecordHeader } from './types/record';
+import { isPatientReported, type RecordHeader } from './types/record';
 
 export interface AdjudicationFacts {
   claim: Claim;
@@ -38,8 +38,10 @@ function policyActive(policy: Policy | undefined, claim: Claim): policy is Polic
 function lineDecision(line: Claim['lines'][number], facts: AdjudicationFacts, policy: Policy): LineDecision {
   const record = facts.records.get(line.recordId);
   const reasons: ReasonCode[] = [];
-  if (record?.patientId !== facts.claim.patientId || record.purged) reasons.push('MISSING_DOCUMENT');
-  else if (record.contentHash !== line.contentHash) reasons.push('HASH_MISMATCH');
+  // The patient's own account of their history is no evidence of care given: it documents no claim.
+  if (record?.patientId !== facts.claim.patientId || record.purged || isPatientReported(record)) {
+    reasons.push('MISSING_DOCUMENT');
+  } else if (record.contentHash !== line.contentHash) reasons.push('HASH_MISMATCH');
   const share = policy.coverage[line.category] ?? 0;
   if (share === 0 || (record !== undefined && record.category !== line.category)) reasons.push('NOT_COVERED');
   if (reasons.length > 0) return { recordId: line.recordId, approvedAmount: 0, reasons };

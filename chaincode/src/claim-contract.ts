@@ -1,5 +1,6 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { adjudicate, statusOf } from './adjudication';
+import { linkClaimToBill } from './bills';
 import { claimKey, claimLinesKey, getClaim } from './claims';
 import { getPatient, isThePatient } from './basis';
 import { ChaincodeError, forbidden, invalid, notFound } from './errors';
@@ -63,6 +64,7 @@ export class ClaimContract extends Contract {
       status: 'submitted',
       submittedAt: txTime(ctx),
     };
+    await linkClaimToBill(ctx, claim);
     await this.#save(ctx, claim);
     for (const line of claim.lines)
       await putJson(ctx, key(ctx, 'claimRecord', line.recordId, claim.claimId), { claimId: claim.claimId });

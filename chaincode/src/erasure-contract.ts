@@ -1,5 +1,6 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { getPatient, isThePatient } from './basis';
+import { purgeBillItems } from './bills';
 import { demographicsKey } from './directory-contract';
 import { ChaincodeError, forbidden, notFound } from './errors';
 import { callerWithRole } from './identity';
@@ -12,8 +13,10 @@ import { id } from './validate';
 
 /**
  * Erasure (SPEC §4): the patient asks; each custodian's admin approves, which purges that
- * member's private bodies (and, at the home member, the demographics) with PurgePrivateData.
- * Public headers, hashes and the audit trail stay; reads then answer PURGED.
+ * member's private bodies and bill items (and, at the home member, the demographics) with
+ * PurgePrivateData.
+ * Public headers, bills, hashes and the audit trail stay; reads then answer PURGED (bill items:
+ * NOT_FOUND, as nothing is held any more).
  */
 @Info({ title: 'Erasure', description: "Purging a patient's private data on request" })
 export class ErasureContract extends Contract {
@@ -60,6 +63,7 @@ export class ErasureContract extends Contract {
       }
       await putJson(ctx, headerKey(ctx, recordId), { ...header, purged: true });
     }
+    purgedKeys += await purgeBillItems(ctx, admin.mspId, patientId);
     const patient = await getPatient(ctx, patientId);
     if (patient.homeOrg === admin.mspId) {
       await ctx.stub.purgePrivateData(collection, demographicsKey(ctx, patientId));

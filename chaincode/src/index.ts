@@ -1,5 +1,6 @@
 import { AccessContract } from './access-contract';
 import { AppointmentContract } from './appointment-contract';
+import { BillContract } from './bill-contract';
 import { BreakGlassContract } from './break-glass-contract';
 import { ClaimContract } from './claim-contract';
 import { ConsentContract } from './consent-contract';
@@ -32,5 +33,6 @@ export const contracts = [
   AppointmentContract,
   PolicyContract,
   ClaimContract,
+  BillContract,
   ProbeContract,
 ];

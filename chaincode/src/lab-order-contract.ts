@@ -150,6 +150,7 @@ export class LabOrderContract extends Contract {
       category: 'lab-result',
       custodian: tech.mspId,
       author,
+      source: 'clinician',
       version: 1,
       createdAt: now,
       updatedAt: now,

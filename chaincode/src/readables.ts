@@ -7,6 +7,7 @@
 import type { Context } from 'fabric-contract-api';
 import { commentKey, getAppointment, reasonKey as appointmentReasonKey } from './appointments';
 import { type BasisFound, getPatient, isThePatient, patientBasis, readBasis } from './basis';
+import { billItemsKey, getBill } from './bills';
 import { getWindowById, reasonKey as breakGlassReasonKey } from './break-glass';
 import { claimLinesKey, getClaim } from './claims';
 import { demographicsKey } from './directory-contract';
@@ -27,6 +28,7 @@ export const READ_KINDS = [
   'feedbackComment',
   'breakGlassReason',
   'claimLines',
+  'billItems',
 ] as const;
 export type ReadKind = (typeof READ_KINDS)[number];
 
@@ -166,6 +168,22 @@ async function claimLines(ctx: Context, claimId: string): Promise<Readable> {
   };
 }
 
+/** What a bill's items were, in words: for the provider's billing clerks and admins, and the patient. */
+async function billItems(ctx: Context, billId: string): Promise<Readable> {
+  const bill = await getBill(ctx, billId);
+  return {
+    patientId: bill.patientId,
+    holders: [bill.provider],
+    basis: async (who) => {
+      if (who.role === 'billing' && who.mspId === bill.provider) return allowed('bill-party');
+      if (who.role === 'admin' && who.mspId === bill.provider) return allowed('member-admin');
+      if (isThePatient(who, await getPatient(ctx, bill.patientId))) return allowed('patient');
+      throw noBasis(`the items of bill ${billId}`);
+    },
+    privateKey: billItemsKey(ctx, billId),
+  };
+}
+
 const KINDS: Record<ReadKind, (ctx: Context, resourceId: string) => Promise<Readable>> = {
   record,
   demographics,
@@ -174,6 +192,7 @@ const KINDS: Record<ReadKind, (ctx: Context, resourceId: string) => Promise<Read
   feedbackComment,
   breakGlassReason,
   claimLines,
+  billItems,
 };
 
 export function readKind(value: string): ReadKind {

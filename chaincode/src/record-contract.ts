@@ -14,7 +14,13 @@ import {
   txTime,
 } from './ledger';
 import { bodyKey, category, getHeader, headerKey, saveRecordVersion } from './records';
-import { parseRecordBody, type RecordHeader, type RecordVersion } from './types/record';
+import {
+  isPatientReported,
+  parseRecordBody,
+  type RecordHeader,
+  type RecordSource,
+  type RecordVersion,
+} from './types/record';
 import type { RecordCategory } from './types/vocabulary';
 import { hex64, id, parseObject } from './validate';
 
@@ -29,10 +35,32 @@ async function storeBody(
   return canonicalJson({ recordId: ids.recordId, version: ids.version, contentHash: sha256Hex(bytes) });
 }
 
+/** Who writes a record version and as what: a doctor for their member, or a patient about themself. */
+interface Writer {
+  who: Caller;
+  source: RecordSource;
+  /** The practitioner id, or the patientId of a patient-reported record. */
+  author: string;
+}
+
+/**
+ * A patient reports only about themself, registered and not erased, with a certificate of their
+ * home member: that member is then the custodian of what they write.
+ */
+async function requireSelfReporting(ctx: Context, who: Caller, patientId: string): Promise<void> {
+  const patient = await getPatient(ctx, patientId);
+  if (!isThePatient(who, patient)) {
+    throw forbidden('patients add records about themselves only, with a certificate of their home member');
+  }
+  if (patient.status !== 'active') throw new ChaincodeError('PURGED', `patient ${patientId} was erased`);
+}
+
 /**
  * Clinical records. Writing one takes two transactions: the body (transient `body`) goes into
  * the custodian's implicit collection in a transaction endorsed by the custodian alone; then
  * `Publish` writes the public header, endorsed by a majority whose peers check the body's hash.
+ * Doctors write for their member; a patient adds their own history as patient-reported records
+ * (`source: 'patient'`), held by their home member. Neither amends the other's records.
  */
 @Info({ title: 'Records', description: 'Clinical record headers, bodies and versions' })
 export class RecordContract extends Contract {
@@ -40,13 +68,16 @@ export class RecordContract extends Contract {
     super('records');
   }
 
-  /** Step 1 of a new record: stores version 1 of the body at the doctor's member. */
+  /**
+   * Step 1 of a new record: stores version 1 of the body at the doctor's member, or, for a
+   * patient reporting about themself, at their home member.
+   */
   @Transaction()
   @Returns('string')
   async CreateBody(ctx: Context, patientId: string, categoryName: string): Promise<string> {
-    const who = callerWithRole(ctx, 'doctor');
+    const who = callerWithRole(ctx, 'doctor', 'patient');
     const recordCategory = category(categoryName);
-    await writeBasis(ctx, who, { patientId: id(patientId, 'patientId'), category: recordCategory });
+    await this.#creator(ctx, who, id(patientId, 'patientId'), recordCategory);
     const recordId = `REC-${ctx.stub.getTxID().slice(0, 32)}`;
     return storeBody(ctx, who, { recordId, version: 1, patientId, category: recordCategory });
   }
@@ -55,10 +86,9 @@ export class RecordContract extends Contract {
   @Transaction()
   @Returns('string')
   async AmendBody(ctx: Context, recordId: string): Promise<string> {
-    const who = callerWithRole(ctx, 'doctor');
+    const who = callerWithRole(ctx, 'doctor', 'patient');
     const header = await getHeader(ctx, recordId);
-    if (header.custodian !== who.mspId) throw forbidden(`only doctors of ${header.custodian} amend this record`);
-    if (header.purged) throw new ChaincodeError('PURGED', `record ${recordId} was erased`);
+    await this.#amender(ctx, who, header);
     const { patientId } = header;
     return storeBody(ctx, who, { recordId, version: header.version + 1, patientId, category: header.category });
   }
@@ -74,7 +104,7 @@ export class RecordContract extends Contract {
     contentHash: string,
   ): Promise<void> {
     const version = Number(versionText);
-    const who = callerWithRole(ctx, 'doctor');
+    const who = callerWithRole(ctx, 'doctor', 'patient');
     const recordCategory = category(categoryName);
     id(recordId, 'recordId');
     hex64(contentHash, 'contentHash');
@@ -89,10 +119,17 @@ export class RecordContract extends Contract {
     const existing = await getJson<RecordHeader>(ctx, headerKey(ctx, recordId));
     const now = txTime(ctx);
     const header = existing
-      ? this.#amended(existing, who, { patientId, category: recordCategory, version, contentHash, now })
+      ? this.#amended(existing, await this.#amender(ctx, who, existing), {
+          patientId,
+          category: recordCategory,
+          version,
+          contentHash,
+          now,
+        })
       : await this.#created(ctx, who, { recordId, patientId, category: recordCategory, version, contentHash, now });
     await saveRecordVersion(ctx, header);
-    emit(ctx, 'RecordAdded', { recordId, patientId, category: recordCategory, custodian: who.mspId, version });
+    const { source } = header;
+    emit(ctx, 'RecordAdded', { recordId, patientId, category: recordCategory, custodian: who.mspId, version, source });
   }
 
   async #created(
@@ -108,13 +145,14 @@ export class RecordContract extends Contract {
     },
   ): Promise<RecordHeader> {
     if (fields.version !== 1) throw new ChaincodeError('CONFLICT', `record ${fields.recordId} has no version 1 yet`);
-    await writeBasis(ctx, who, { patientId: id(fields.patientId, 'patientId'), category: fields.category });
+    const { source, author } = await this.#creator(ctx, who, id(fields.patientId, 'patientId'), fields.category);
     return {
       recordId: fields.recordId,
       patientId: fields.patientId,
       category: fields.category,
       custodian: who.mspId,
-      author: who.practitionerId ?? '',
+      author,
+      source,
       version: 1,
       createdAt: fields.now,
       updatedAt: fields.now,
@@ -125,11 +163,9 @@ export class RecordContract extends Contract {
 
   #amended(
     header: RecordHeader,
-    who: Caller,
+    writer: Writer,
     fields: { patientId: string; category: RecordCategory; version: number; contentHash: string; now: string },
   ): RecordHeader {
-    if (header.custodian !== who.mspId) throw forbidden(`only doctors of ${header.custodian} amend this record`);
-    if (header.purged) throw new ChaincodeError('PURGED', `record ${header.recordId} was erased`);
     if (fields.patientId !== header.patientId || fields.category !== header.category) {
       throw invalid('an amendment keeps the record patient and category');
     }
@@ -138,11 +174,45 @@ export class RecordContract extends Contract {
     }
     return {
       ...header,
-      author: who.practitionerId ?? '',
+      author: writer.author,
       version: fields.version,
       updatedAt: fields.now,
       contentHash: fields.contentHash,
     };
+  }
+
+  /**
+   * Who may start a record of this patient: a doctor with a basis to write (SPEC §4), or the
+   * patient about themself, in any category but lab results, which only a lab posts.
+   */
+  async #creator(ctx: Context, who: Caller, patientId: string, recordCategory: RecordCategory): Promise<Writer> {
+    if (who.role === 'doctor') {
+      await writeBasis(ctx, who, { patientId, category: recordCategory });
+      return { who, source: 'clinician', author: who.practitionerId ?? '' };
+    }
+    await requireSelfReporting(ctx, who, patientId);
+    if (recordCategory === 'lab-result') throw forbidden('patients do not report lab results: a lab posts them');
+    return { who, source: 'patient', author: patientId };
+  }
+
+  /**
+   * Who may amend a record: a doctor of the custodian a clinician's record, the patient their own
+   * report. A patient's words are never rewritten by staff, nor clinical findings by the patient.
+   */
+  async #amender(ctx: Context, who: Caller, header: RecordHeader): Promise<Writer> {
+    const reported = isPatientReported(header);
+    let writer: Writer;
+    if (who.role === 'doctor') {
+      if (reported) throw forbidden('a patient-reported record is amended by the patient only');
+      if (header.custodian !== who.mspId) throw forbidden(`only doctors of ${header.custodian} amend this record`);
+      writer = { who, source: 'clinician', author: who.practitionerId ?? '' };
+    } else {
+      if (!reported) throw forbidden("patients amend only the records they reported, not clinicians'");
+      await requireSelfReporting(ctx, who, header.patientId);
+      writer = { who, source: 'patient', author: header.patientId };
+    }
+    if (header.purged) throw new ChaincodeError('PURGED', `record ${header.recordId} was erased`);
+    return writer;
   }
 
   @Transaction(false)

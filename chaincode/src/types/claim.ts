@@ -1,5 +1,5 @@
 import { invalid } from '../errors';
-import { hex64, id, type Input, isoTime, str } from '../validate';
+import { hex64, id, type Input, isoTime, optionalStr, str } from '../validate';
 import { RECORD_CATEGORIES, type RecordCategory } from './vocabulary';
 
 export const REASON_CODES = [
@@ -47,6 +47,8 @@ export interface Claim {
   serviceDate: string;
   lines: ClaimLine[];
   claimedAmount: number;
+  /** The provider's bill the claim was made from, if any: its lines cite that bill's lines. */
+  billId?: string;
   status: ClaimStatus;
   submittedAt: string;
   adjudication?: Adjudication;
@@ -74,14 +76,16 @@ function parseLine(value: unknown, index: number): ClaimLine {
 
 export function parseClaimInput(
   input: Input,
-): Pick<Claim, 'policyId' | 'patientId' | 'serviceDate' | 'lines' | 'claimedAmount'> {
+): Pick<Claim, 'policyId' | 'patientId' | 'serviceDate' | 'lines' | 'claimedAmount' | 'billId'> {
   const lines = input.lines;
   if (!Array.isArray(lines) || lines.length === 0 || lines.length > 50)
     throw invalid('lines must be an array of 1 to 50 lines');
   const parsed = lines.map(parseLine);
   const recordIds = parsed.map((l) => l.recordId);
   if (new Set(recordIds).size !== recordIds.length) throw invalid('a record may appear on one line of a claim only');
+  const billId = optionalStr(input, 'billId', { max: 128 });
   return {
+    ...(billId === undefined ? {} : { billId: id(billId, 'billId') }),
     policyId: id(str(input, 'policyId', { max: 128 }), 'policyId'),
     patientId: id(str(input, 'patientId', { max: 128 }), 'patientId'),
     serviceDate: isoTime(input, 'serviceDate'),

@@ -3,6 +3,13 @@ import { canonicalJson } from '../json';
 import { type Input, isoTime, optionalStr } from '../validate';
 import type { RecordCategory } from './vocabulary';
 
+/**
+ * Who wrote a record: a clinician (a doctor, or a lab posting a result), or the patient
+ * themself (patient-reported history: allergies, past conditions, documents' hashes), which a
+ * reader must be able to tell apart from clinical findings.
+ */
+export type RecordSource = 'clinician' | 'patient';
+
 /** Public: the header of a clinical record. The body stays with the custodian. */
 export interface RecordHeader {
   recordId: string;
@@ -10,8 +17,13 @@ export interface RecordHeader {
   category: RecordCategory;
   /** MSP ID of the member holding the body. */
   custodian: string;
-  /** Practitioner id of the author of the latest version. */
+  /** Practitioner id of the author of the latest version; the patientId when `source` is 'patient'. */
   author: string;
+  /**
+   * Always written now; headers from before patients could report have none and are clinicians',
+   * so readers test for 'patient' only (`isPatientReported`).
+   */
+  source: RecordSource;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -19,6 +31,9 @@ export interface RecordHeader {
   contentHash: string;
   purged: boolean;
 }
+
+/** True for a record the patient wrote about themself. */
+export const isPatientReported = (header: Pick<RecordHeader, 'source'>) => header.source === 'patient';
 
 /** Public: one entry of a record's version history. */
 export interface RecordVersion {

@@ -27,6 +27,7 @@ const header = (recordId: string, contentHash: string, category: RecordHeader['c
   category,
   custodian: 'HospitalAMSP',
   author: 'DOC-1',
+  source: 'clinician',
   version: 1,
   createdAt: '2026-03-01T00:00:00.000Z',
   updatedAt: '2026-03-01T00:00:00.000Z',
@@ -117,6 +118,14 @@ describe('claim adjudication rules', () => {
       expect(decision.approvedAmount).toBe(4_500);
       expect(statusOf(decision, claim)).toBe('partially-approved');
     }
+  });
+
+  it("rejects a line documented by the patient's own report with MISSING_DOCUMENT", () => {
+    const map = records();
+    map.set('REC-1', { ...header('REC-1', HASH_1, 'diagnosis'), source: 'patient', author: 'PAT-1' });
+    const decision = adjudicate(facts({ records: map }));
+    expect(decision.lines[0]).toEqual({ recordId: 'REC-1', approvedAmount: 0, reasons: ['MISSING_DOCUMENT'] });
+    expect(statusOf(decision, claim)).toBe('partially-approved');
   });
 
   it('rejects a line whose record hash does not match with HASH_MISMATCH', () => {

@@ -22,6 +22,7 @@ export const people = {
   doctorB2: user(HB, 'doctor2', { 'ehr.role': 'doctor', 'ehr.practitionerId': 'DOC-HB-0002' }),
   labtech: user(LAB, 'labtech1', { 'ehr.role': 'labtech', 'ehr.practitionerId': 'LAB-LB-0001' }),
   billingA: user(HA, 'billing1', { 'ehr.role': 'billing' }),
+  billingB: user(HB, 'billing1', { 'ehr.role': 'billing' }),
   adjuster: user(INS, 'adjuster1', { 'ehr.role': 'adjuster' }),
 };
 

@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
+import { AccessContract } from '../../../chaincode/src/access-contract';
 import { ConsentContract } from '../../../chaincode/src/consent-contract';
+import { ErasureContract } from '../../../chaincode/src/erasure-contract';
 import { RecordContract } from '../../../chaincode/src/record-contract';
+import type { Caller } from '../helpers/fabric-stub';
 import {
   attempt,
   body,
   createRecord,
   evaluate,
+  followLedgerClock,
   HA,
   HB,
   INS,
@@ -22,6 +26,8 @@ import {
 
 const records = new RecordContract();
 const consent = new ConsentContract();
+const access = new AccessContract();
+const erasure = new ErasureContract();
 
 describe('records', () => {
   let ledger: Ledger;
@@ -46,6 +52,7 @@ describe('records', () => {
       category: 'diagnosis',
       custodian: HA,
       author: 'DOC-HA-0001',
+      source: 'clinician',
       version: 1,
       createdAt: '2026-01-15T09:00:00.000Z',
       updatedAt: '2026-01-15T09:00:00.000Z',
@@ -137,8 +144,8 @@ describe('records', () => {
     expect(ledger.collection(`_implicit_org_${HB}`).size).toBe(1);
   });
 
-  it('refuses a clinical record from a lab technician, a billing clerk or a patient', async () => {
-    for (const who of [people.labtech, people.billingA, people.patientA]) {
+  it('refuses a clinical record from a lab technician or a billing clerk', async () => {
+    for (const who of [people.labtech, people.billingA]) {
       await expect(createRecord(ledger, who)).rejects.toThrow(/^FORBIDDEN: only doctor/);
     }
   });
@@ -193,5 +200,193 @@ describe('records', () => {
       Buffer.from('{"tampered":true}'),
     );
     expect(await verify(HA)).toMatchObject({ status: 'mismatch', checked: 'body' });
+  });
+});
+
+describe('patient-reported records', () => {
+  let ledger: Ledger;
+  followLedgerClock(() => ledger);
+  const history = { diagnosis: `penicillin allergy since 1998 ${PHI_MARKER}`, notes: 'rash and swelling' };
+  const scan = { attachments: [{ name: 'discharge-letter.pdf', sha256: 'a'.repeat(64) }] };
+
+  beforeEach(async () => {
+    ledger = new Ledger();
+    await registerPatient(ledger);
+    await registerPatient(ledger, 'PAT-HA-0002');
+  });
+
+  const report = (who: Caller = people.patientA, category = 'allergy', content: object = history) =>
+    createRecord(ledger, who, { category, content });
+
+  const header = async (recordId: string) =>
+    JSON.parse(await evaluate(ledger, people.patientA, (c) => records.Get(c, recordId))) as Record<string, unknown>;
+
+  it("keeps the patient's own history at their home member, marked as the patient's and authored by them", async () => {
+    const { recordId, contentHash } = await report();
+    const stored = ledger.collection(`_implicit_org_${HA}`).get(key('recordBody', recordId, '000001'));
+    expect(Buffer.from(stored!).toString()).toContain(PHI_MARKER);
+    expect(await header(recordId)).toEqual({
+      recordId,
+      patientId: PATIENT_A,
+      category: 'allergy',
+      custodian: HA,
+      author: PATIENT_A,
+      source: 'patient',
+      version: 1,
+      createdAt: '2026-01-15T09:00:00.000Z',
+      updatedAt: '2026-01-15T09:00:00.000Z',
+      contentHash,
+      purged: false,
+    });
+    expect(JSON.parse(ledger.committedEvents.at(-1)!.payload.toString())).toEqual({
+      recordId,
+      patientId: PATIENT_A,
+      category: 'allergy',
+      custodian: HA,
+      version: 1,
+      source: 'patient',
+    });
+    const documented = await report(people.patientA, 'note', scan);
+    expect(await header(documented.recordId)).toMatchObject({ source: 'patient', category: 'note' });
+    expect(publicText(ledger)).not.toContain(PHI_MARKER);
+  });
+
+  it("marks doctors' records as the clinician's", async () => {
+    const { recordId } = await createRecord(ledger, people.doctorA);
+    expect(await header(recordId)).toMatchObject({ source: 'clinician', author: 'DOC-HA-0001' });
+    expect(JSON.parse(ledger.committedEvents.at(-1)!.payload.toString())).toMatchObject({ source: 'clinician' });
+  });
+
+  it('refuses a report about another patient, with a certificate of another member, or of an unknown patient, changing nothing', async () => {
+    const foreignCertificate = { mspId: HB, cn: 'patient1', attrs: people.patientA.attrs };
+    const unknown = { mspId: HA, cn: 'patient9', attrs: { 'ehr.role': 'patient', 'ehr.patientId': 'PAT-HA-0009' } };
+    for (const [who, patientId, error] of [
+      [people.patientA2, PATIENT_A, /^FORBIDDEN: patients add records about themselves only/],
+      [foreignCertificate, PATIENT_A, /^FORBIDDEN: patients add records about themselves only/],
+      [unknown, 'PAT-HA-0009', /^NOT_FOUND: patient PAT-HA-0009 is not registered/],
+    ] as const) {
+      const stored = await attempt(ledger, who, (c) => records.CreateBody(c, patientId, 'allergy'), {
+        transient: { body: JSON.stringify(history) },
+      });
+      expect(stored).toEqual({ error: expect.stringMatching(error), changes: [] });
+    }
+  });
+
+  it('refuses a lab result from a patient: only a lab posts those', async () => {
+    expect(
+      await attempt(ledger, people.patientA, (c) => records.CreateBody(c, PATIENT_A, 'lab-result'), {
+        transient: { body: JSON.stringify(history) },
+      }),
+    ).toEqual({ error: expect.stringMatching(/^FORBIDDEN: patients do not report lab results/), changes: [] });
+  });
+
+  it('refuses a header published by a patient for a body they did not report', async () => {
+    const { recordId, contentHash } = await createRecord(ledger, people.doctorA);
+    const amended = await submit(ledger, people.doctorA, (c) => records.AmendBody(c, recordId), {
+      transient: { body: JSON.stringify({ ...body, notes: 'stable' }) },
+    });
+    const next = JSON.parse(amended.result) as { contentHash: string };
+    expect(
+      await attempt(ledger, people.patientA, (c) =>
+        records.Publish(c, recordId, PATIENT_A, 'diagnosis', '2', next.contentHash),
+      ),
+    ).toEqual({
+      error: expect.stringMatching(/^FORBIDDEN: patients amend only the records they reported/),
+      changes: [],
+    });
+    expect(await header(recordId)).toMatchObject({ version: 1, contentHash, source: 'clinician' });
+  });
+
+  it('lets the patient amend their own report, a new version authored by them', async () => {
+    const { recordId } = await report();
+    ledger.advance(60_000);
+    const amended = await submit(ledger, people.patientA, (c) => records.AmendBody(c, recordId), {
+      transient: { body: JSON.stringify({ ...history, notes: 'also latex' }) },
+    });
+    const { contentHash } = JSON.parse(amended.result) as { contentHash: string };
+    await submit(ledger, people.patientA, (c) => records.Publish(c, recordId, PATIENT_A, 'allergy', '2', contentHash));
+    expect(await header(recordId)).toMatchObject({ version: 2, contentHash, author: PATIENT_A, source: 'patient' });
+    const versions = JSON.parse(await evaluate(ledger, people.doctorA, (c) => records.History(c, recordId))) as {
+      author: string;
+    }[];
+    expect(versions.map((v) => v.author)).toEqual([PATIENT_A, PATIENT_A]);
+  });
+
+  it("lets no doctor amend a patient's report, nor the patient a clinician's record, nor another patient", async () => {
+    const reported = await report();
+    const clinical = await createRecord(ledger, people.doctorA);
+    const amend = (who: Caller, recordId: string) =>
+      attempt(ledger, who, (c) => records.AmendBody(c, recordId), { transient: { body: JSON.stringify(history) } });
+    expect(await amend(people.doctorA, reported.recordId)).toEqual({
+      error: expect.stringMatching(/^FORBIDDEN: a patient-reported record is amended by the patient only/),
+      changes: [],
+    });
+    expect(await amend(people.patientA, clinical.recordId)).toEqual({
+      error: expect.stringMatching(/^FORBIDDEN: patients amend only the records they reported/),
+      changes: [],
+    });
+    expect(await amend(people.patientA2, reported.recordId)).toEqual({
+      error: expect.stringMatching(/^FORBIDDEN: patients add records about themselves only/),
+      changes: [],
+    });
+    // Nor may a doctor publish a version the patient stored.
+    const stored = await submit(ledger, people.patientA, (c) => records.AmendBody(c, reported.recordId), {
+      transient: { body: JSON.stringify({ ...history, notes: 'corrected' }) },
+    });
+    const { contentHash } = JSON.parse(stored.result) as { contentHash: string };
+    expect(
+      await attempt(ledger, people.doctorA, (c) =>
+        records.Publish(c, reported.recordId, PATIENT_A, 'allergy', '2', contentHash),
+      ),
+    ).toEqual({ error: expect.stringMatching(/^FORBIDDEN: a patient-reported record/), changes: [] });
+    expect(await header(reported.recordId)).toMatchObject({ version: 1, author: PATIENT_A });
+  });
+
+  it('is read like any record: the patient, the home member’s treating staff, others by consent', async () => {
+    const { recordId } = await report();
+    const request = async (who: Caller) =>
+      JSON.parse((await submit(ledger, who, (c) => access.RequestAccess(c, recordId, 'treatment'))).result) as {
+        ticketId: string;
+        basis: string;
+        custodian: string;
+      };
+    const mine = await request(people.patientA);
+    expect(mine).toMatchObject({ basis: 'patient', custodian: HA });
+    const read = await evaluate(ledger, people.patientA, (c) => access.ReadBody(c, recordId, mine.ticketId));
+    expect(JSON.parse(read)).toMatchObject({ recordId, category: 'allergy', ...history });
+    expect((await request(people.doctorA)).basis).toBe('treating-staff');
+    await expect(request(people.doctorB)).rejects.toThrow(/^CONSENT_REQUIRED/);
+    await expect(request(people.patientA2)).rejects.toThrow(/^CONSENT_REQUIRED/);
+    await submit(ledger, people.patientA, (c) =>
+      consent.Grant(
+        c,
+        JSON.stringify({
+          grantee: { mspId: HB },
+          categories: ['allergy'],
+          purpose: 'treatment',
+          validUntil: '2026-06-01T00:00:00Z',
+        }),
+      ),
+    );
+    const consented = await request(people.doctorB);
+    expect(consented).toMatchObject({ basis: 'consent', custodian: HA });
+    const readByB = await evaluate(ledger, people.doctorB, (c) => access.ReadBody(c, recordId, consented.ticketId), {
+      peerMspId: HA,
+    });
+    expect(readByB).toContain(PHI_MARKER);
+  });
+
+  it('is erased with the rest of the patient’s data, after which the patient adds nothing', async () => {
+    const { recordId } = await report();
+    const requested = await submit(ledger, people.patientA, (c) => erasure.Request(c));
+    const { requestId } = JSON.parse(requested.result) as { requestId: string };
+    await submit(ledger, people.adminA, (c) => erasure.Approve(c, PATIENT_A, requestId));
+    expect(ledger.collection(`_implicit_org_${HA}`).get(key('recordBody', recordId, '000001'))).toBeUndefined();
+    expect(await header(recordId)).toMatchObject({ purged: true, source: 'patient' });
+    expect(
+      await attempt(ledger, people.patientA, (c) => records.CreateBody(c, PATIENT_A, 'allergy'), {
+        transient: { body: JSON.stringify(history) },
+      }),
+    ).toEqual({ error: expect.stringMatching(/^PURGED/), changes: [] });
   });
 });
