@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
 import { KeyEndorsementPolicy } from 'fabric-shim';
 import { ChaincodeError, invalid, notFound } from './errors';
-import { marshal, unmarshal } from './json';
+import { canonicalJson, marshal, unmarshal } from './json';
 
 /** Each member's implicit private data collection. */
 export function implicitCollection(mspId: string): string {
@@ -105,6 +105,20 @@ export async function pageOf<T>(
     bookmark = metadata.bookmark;
   } while (bookmark !== '' && items.length < request.pageSize && scanned < MAX_SCANNED_PER_PAGE);
   return { items, bookmark };
+}
+
+/**
+ * The answer of a list transaction: one page of an index range as canonical JSON
+ * `{ items, bookmark }`. `view` turns an entry into an item or drops it (see `pageOf`).
+ */
+export async function listPage<T>(
+  ctx: Context,
+  type: string,
+  parts: string[],
+  page: { pageSize: string; bookmark: string },
+  view: (entry: unknown, key: string) => Promise<T | undefined>,
+): Promise<string> {
+  return canonicalJson(await pageOf(ctx, type, parts, pageRequest(page.pageSize, page.bookmark), view));
 }
 
 /** Transaction time in milliseconds since the epoch (never the local clock). */

@@ -128,3 +128,33 @@ export function followLedgerClock(ledger: () => Ledger): void {
     jest.restoreAllMocks();
   });
 }
+
+/** One page of a list transaction's answer. */
+export interface Page<T> {
+  items: T[];
+  bookmark: string;
+}
+
+/** The items of a list transaction's answer (its first page, when the test expects no more). */
+export const itemsOf = <T = Record<string, unknown>>(answer: string): T[] => (JSON.parse(answer) as Page<T>).items;
+
+/**
+ * Walks a list from the start to the end, a page of `pageSize` at a time: every item in order
+ * and the size of every page.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the shape it expects
+export async function walk<T = Record<string, unknown>>(
+  list: (pageSize: string, bookmark: string) => Promise<string>,
+  pageSize = '2',
+): Promise<{ items: T[]; pageSizes: number[] }> {
+  const items: T[] = [];
+  const pageSizes: number[] = [];
+  let bookmark = '';
+  do {
+    const page = JSON.parse(await list(pageSize, bookmark)) as Page<T>;
+    items.push(...page.items);
+    pageSizes.push(page.items.length);
+    bookmark = page.bookmark;
+  } while (bookmark !== '' && pageSizes.length < 100);
+  return { items, pageSizes };
+}

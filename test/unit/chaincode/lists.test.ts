@@ -1,0 +1,80 @@
+/**
+ * Paginated lists of records, consents, break-glass windows and the directory: which items,
+ * in which order, every item once across pages, and who may not list what.
+ */
+import { ConsentContract } from '../../../chaincode/src/consent-contract';
+import { RecordContract } from '../../../chaincode/src/record-contract';
+import type { Caller } from '../helpers/fabric-stub';
+import { createRecord, evaluate, HB, Ledger, PATIENT_A, people, registerPatient, submit, walk } from './fixture';
+
+const consent = new ConsentContract();
+const records = new RecordContract();
+
+const PATIENT_A2 = 'PAT-HA-0002';
+
+describe('records of a patient, a page at a time', () => {
+  let ledger: Ledger;
+
+  beforeEach(async () => {
+    ledger = new Ledger();
+    await registerPatient(ledger);
+    await registerPatient(ledger, PATIENT_A2);
+  });
+
+  const list = (who: Caller, patientId: string) => (pageSize: string, bookmark: string) =>
+    evaluate(ledger, who, (c) => records.ListForPatient(c, patientId, pageSize, bookmark));
+
+  it('walks every header of the patient once, in record id order, and none of another patient', async () => {
+    const created: string[] = [];
+    for (let i = 0; i < 5; i++) created.push((await createRecord(ledger, people.doctorA)).recordId);
+    await createRecord(ledger, people.doctorA, { patientId: PATIENT_A2 });
+    const { items, pageSizes } = await walk<{ recordId: string; patientId: string }>(list(people.patientA, PATIENT_A));
+    expect(pageSizes).toEqual([2, 2, 1]);
+    expect(items.map((r) => r.recordId)).toEqual([...created].sort());
+    expect(new Set(items.map((r) => r.patientId))).toEqual(new Set([PATIENT_A]));
+    expect((await walk(list(people.billingA, PATIENT_A), '10')).items).toHaveLength(5);
+  });
+
+  it('refuses another patient, a bad page size and a bookmark of another patient’s list', async () => {
+    for (let i = 0; i < 2; i++) await createRecord(ledger, people.doctorA, { patientId: PATIENT_A2 });
+    await expect(list(people.patientA2, PATIENT_A)('', '')).rejects.toThrow(/^FORBIDDEN/);
+    await expect(list(people.patientA, PATIENT_A)('200', '')).rejects.toThrow(/^INVALID_ARGUMENT: pageSize/);
+    const { bookmark } = JSON.parse(await list(people.doctorA, PATIENT_A2)('1', '')) as { bookmark: string };
+    expect(bookmark).not.toBe('');
+    await expect(list(people.doctorA, PATIENT_A)('1', bookmark)).rejects.toThrow(/^INVALID_ARGUMENT: the bookmark/);
+  });
+});
+
+describe("the patient's consents, a page at a time", () => {
+  it('walks every consent of the patient once, revoked ones included, and none of another patient', async () => {
+    const ledger = new Ledger();
+    await registerPatient(ledger);
+    await registerPatient(ledger, PATIENT_A2);
+    const grant = (who: Caller, purpose: string) =>
+      submit(ledger, who, (c) =>
+        consent.Grant(
+          c,
+          JSON.stringify({
+            grantee: { mspId: HB },
+            categories: ['diagnosis'],
+            purpose,
+            validUntil: '2026-06-01T00:00:00Z',
+          }),
+        ),
+      );
+    const granted: string[] = [];
+    for (const purpose of ['treatment', 'research', 'second-opinion']) {
+      granted.push((JSON.parse((await grant(people.patientA, purpose)).result) as { consentId: string }).consentId);
+    }
+    await grant(people.patientA2, 'treatment');
+    await submit(ledger, people.patientA, (c) => consent.Revoke(c, granted[1]!));
+    const mine = (who: Caller) => (pageSize: string, bookmark: string) =>
+      evaluate(ledger, who, (c) => consent.ListMine(c, pageSize, bookmark));
+    const { items, pageSizes } = await walk<{ consentId: string; status: string }>(mine(people.patientA));
+    expect(pageSizes).toEqual([2, 1]);
+    expect(items.map((c) => c.consentId)).toEqual([...granted].sort());
+    expect(items.find((c) => c.consentId === granted[1])?.status).toBe('revoked');
+    expect((await walk(mine(people.patientA2))).items).toHaveLength(1);
+    await expect(mine(people.doctorA)('', '')).rejects.toThrow(/^FORBIDDEN/);
+  });
+});
