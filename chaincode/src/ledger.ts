@@ -146,6 +146,28 @@ export async function endorsedBy(ctx: Context, stateKey: string, ...mspIds: stri
   await ctx.stub.setStateValidationParameter(stateKey, policy.getPolicy());
 }
 
+/**
+ * Moves an object's index entries, in the transaction that changes the object, from the keys it
+ * was filed under (`before`) to those it is filed under now (`after`): stale entries are deleted,
+ * new ones written. With `endorsers`, a new entry carries the same key-level policy as its object,
+ * so that a queue changes only with the members who must endorse the object's changes. Writing a
+ * new key still needs the channel majority too: a key-level policy counts from the next block.
+ */
+export async function refile(
+  ctx: Context,
+  before: string[],
+  after: string[],
+  entry: unknown,
+  endorsers: string[] = [],
+): Promise<void> {
+  for (const stale of before) if (!after.includes(stale)) await ctx.stub.deleteState(stale);
+  for (const fresh of after) {
+    if (before.includes(fresh)) continue;
+    await putJson(ctx, fresh, entry);
+    if (endorsers.length > 0) await endorsedBy(ctx, fresh, ...endorsers);
+  }
+}
+
 /** Transient data by name, as text; INVALID_ARGUMENT when missing. PHI arrives only this way. */
 export function transientJson(ctx: Context, name: string): string {
   const value = ctx.stub.getTransient().get(name);

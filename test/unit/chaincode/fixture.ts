@@ -2,7 +2,7 @@
 import type { Context } from 'fabric-contract-api';
 import { DirectoryContract } from '../../../chaincode/src/directory-contract';
 import { RecordContract } from '../../../chaincode/src/record-contract';
-import { type Caller, type Committed, compositeKey, Ledger, type TxOptions } from '../helpers/fabric-stub';
+import { type Caller, type Committed, compositeKey, Ledger, printable, type TxOptions } from '../helpers/fabric-stub';
 
 export const HA = 'HospitalAMSP';
 export const HB = 'HospitalBMSP';
@@ -157,4 +157,12 @@ export async function walk<T = Record<string, unknown>>(
     bookmark = page.bookmark;
   } while (bookmark !== '' && pageSizes.length < 100);
   return { items, pageSizes };
+}
+
+/** The committed public keys of one type, printable (`type/attr/…`), in key order. */
+export function printableKeys(ledger: Ledger, type: string): string[] {
+  return [...ledger.state.keys()]
+    .sort()
+    .map(printable)
+    .filter((k) => k.startsWith(`${type}/`));
 }

@@ -12,6 +12,7 @@ import {
   HA,
   HB,
   INS,
+  itemsOf,
   key,
   LAB,
   Ledger,
@@ -93,13 +94,13 @@ describe('lab orders', () => {
 
   it('shows an order to the patient and the two members involved only', async () => {
     const orderId = await order();
-    const listed = parse<{ orderId: string }[]>(
-      await evaluate(ledger, people.patientA, (c) => labOrders.ListForPatient(c, PATIENT_A)),
+    const listed = itemsOf<{ orderId: string }>(
+      await evaluate(ledger, people.patientA, (c) => labOrders.ListForPatient(c, PATIENT_A, '', '')),
     );
     expect(listed.map((o) => o.orderId)).toEqual([orderId]);
-    expect(JSON.parse(await evaluate(ledger, people.doctorB, (c) => labOrders.ListForPatient(c, PATIENT_A)))).toEqual(
-      [],
-    );
+    expect(
+      JSON.parse(await evaluate(ledger, people.doctorB, (c) => labOrders.ListForPatient(c, PATIENT_A, '', ''))),
+    ).toEqual({ items: [], bookmark: '' });
     await expect(evaluate(ledger, people.doctorB, (c) => labOrders.Get(c, orderId))).rejects.toThrow(/^FORBIDDEN/);
     expect(
       parse<{ status: string }>(await evaluate(ledger, people.doctorA, (c) => labOrders.Get(c, orderId))).status,
@@ -130,15 +131,20 @@ describe('lab orders', () => {
 
   it('needs the ordering hospital AND the lab to endorse every change after creation', async () => {
     const orderId = await order();
-    for (const endorsingOrganizations of [[LAB], [LAB, HB, INS], [HA, HB, INS]]) {
+    // [HA, LAB] alone no longer do: the order's new work-queue entry is a new key, under the majority.
+    for (const endorsingOrganizations of [[LAB], [HA, LAB], [LAB, HB, INS], [HA, HB, INS]]) {
       expect(
         await attempt(ledger, people.labtech, (c) => labOrders.Accept(c, orderId), { endorsingOrganizations }),
       ).toEqual({ error: expect.stringContaining('(ENDORSEMENT_POLICY_FAILURE)'), changes: [] });
     }
     expect(await status(orderId)).toBe('ordered');
-    const { tx } = await submit(ledger, people.labtech, (c) => labOrders.Accept(c, orderId));
-    expect(tx.endorsers).toEqual([HA, LAB]);
+    const accepted = await submit(ledger, people.labtech, (c) => labOrders.Accept(c, orderId), {
+      endorsingOrganizations: [HA, LAB, INS],
+    });
+    expect(accepted.tx.endorsers).toEqual([HA, LAB, INS]);
     expect(await status(orderId)).toBe('accepted');
+    const started = await submit(ledger, people.labtech, (c) => labOrders.Start(c, orderId));
+    expect(started.tx.endorsers).toEqual([HA, HB, LAB, INS]);
   });
 
   it('refuses an order whose details hash does not match what both members hold', async () => {
