@@ -228,7 +228,7 @@ describe('appointments and feedback', () => {
     expect(() => ledger.commit(confirmSecond)).toThrow('(MVCC_READ_CONFLICT)');
     expect(ledger.changesSince(before)).toEqual([]);
     const statusOf = async (patient: Caller) =>
-      parse<{ status: string }[]>(await evaluate(ledger, patient, (c) => appointments.ListMine(c))).map(
+      itemsOf<{ status: string }>(await evaluate(ledger, patient, (c) => appointments.ListMine(c, '', ''))).map(
         (a) => a.status,
       );
     expect([await statusOf(people.patientA), await statusOf(people.patientA2)]).toEqual([['confirmed'], ['requested']]);
@@ -255,11 +255,14 @@ describe('appointments and feedback', () => {
       transient: { reason: `chest pain ${PHI_MARKER}` },
     });
     expect(publicText(ledger)).not.toContain(PHI_MARKER);
-    const mine = parse<{ appointmentId: string; status: string }[]>(
-      await evaluate(ledger, people.patientA, (c) => appointments.ListMine(c)),
+    const mine = itemsOf<{ appointmentId: string; status: string }>(
+      await evaluate(ledger, people.patientA, (c) => appointments.ListMine(c, '', '')),
     );
     expect(mine).toEqual([expect.objectContaining({ appointmentId: id, status: 'requested' })]);
-    expect(JSON.parse(await evaluate(ledger, people.patientA2, (c) => appointments.ListMine(c)))).toEqual([]);
+    expect(JSON.parse(await evaluate(ledger, people.patientA2, (c) => appointments.ListMine(c, '', '')))).toEqual({
+      items: [],
+      bookmark: '',
+    });
   });
 
   it("lets only the practitioner's member confirm and only the patient cancel their own", async () => {
