@@ -322,8 +322,8 @@ describe('policies and claims', () => {
     const decided = await adjudicate(claimId);
     expect(decided).toMatchObject({ status: 'approved', adjudication: { approvedAmount: 7_200, reasons: [] } });
     await submit(ledger, people.adjuster, (c) => claims.RecordPayment(c, claimId, 'PAY-001'));
-    const mine = parse<{ status: string; payment: { amount: number } }[]>(
-      await evaluate(ledger, people.patientA, (c) => claims.ListMine(c)),
+    const mine = itemsOf<{ status: string; payment: { amount: number } }>(
+      await evaluate(ledger, people.patientA, (c) => claims.ListMine(c, '', '')),
     );
     expect(mine[0]).toMatchObject({ status: 'paid', payment: { amount: 7_200 } });
     const statuses = ledger.committedEvents
