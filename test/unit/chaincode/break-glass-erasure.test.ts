@@ -9,6 +9,7 @@ import {
   HA,
   HB,
   INS,
+  itemsOf,
   LAB,
   Ledger,
   PATIENT_A,
@@ -86,9 +87,9 @@ describe('break-glass', () => {
       submit(ledger, people.adminB, (c) => breakGlass.Review(c, PATIENT_A, breakGlassId, 'justified')),
     ).rejects.toThrow(/^FORBIDDEN/);
     await submit(ledger, people.adminA, (c) => breakGlass.Review(c, PATIENT_A, breakGlassId, 'justified'));
-    const windows = JSON.parse(
-      await evaluate(ledger, people.patientA, (c) => breakGlass.ListForPatient(c, PATIENT_A)),
-    ) as { review: { status: string } }[];
+    const windows = itemsOf<{ review: { status: string } }>(
+      await evaluate(ledger, people.patientA, (c) => breakGlass.ListForPatient(c, PATIENT_A, '', '')),
+    );
     expect(windows[0]?.review.status).toBe('justified');
   });
 

@@ -2,11 +2,25 @@
  * Paginated lists of records, consents, break-glass windows and the directory: which items,
  * in which order, every item once across pages, and who may not list what.
  */
+import { BreakGlassContract } from '../../../chaincode/src/break-glass-contract';
 import { ConsentContract } from '../../../chaincode/src/consent-contract';
 import { RecordContract } from '../../../chaincode/src/record-contract';
 import type { Caller } from '../helpers/fabric-stub';
-import { createRecord, evaluate, HB, Ledger, PATIENT_A, people, registerPatient, submit, walk } from './fixture';
+import {
+  createRecord,
+  evaluate,
+  HA,
+  HB,
+  Ledger,
+  PATIENT_A,
+  people,
+  printableKeys,
+  registerPatient,
+  submit,
+  walk,
+} from './fixture';
 
+const breakGlass = new BreakGlassContract();
 const consent = new ConsentContract();
 const records = new RecordContract();
 
@@ -76,5 +90,64 @@ describe("the patient's consents, a page at a time", () => {
     expect(items.find((c) => c.consentId === granted[1])?.status).toBe('revoked');
     expect((await walk(mine(people.patientA2))).items).toHaveLength(1);
     await expect(mine(people.doctorA)('', '')).rejects.toThrow(/^FORBIDDEN/);
+  });
+});
+
+describe('break-glass windows, a page at a time', () => {
+  let ledger: Ledger;
+  const PATIENT_B = 'PAT-HB-0001';
+
+  beforeEach(async () => {
+    ledger = new Ledger();
+    await registerPatient(ledger);
+    await registerPatient(ledger, PATIENT_B, people.adminB);
+  });
+
+  /** Opens a window a minute after the previous one; answers its id. */
+  async function open(doctor: Caller, patientId: string): Promise<string> {
+    ledger.advance(60_000);
+    const { result } = await submit(ledger, doctor, (c) => breakGlass.Open(c, patientId, 'unconscious', '60'));
+    return (JSON.parse(result) as { breakGlassId: string }).breakGlassId;
+  }
+
+  const pending = (admin: Caller) => (pageSize: string, bookmark: string) =>
+    evaluate(ledger, admin, (c) => breakGlass.ListPendingReview(c, pageSize, bookmark));
+  const ids = async (list: (pageSize: string, bookmark: string) => Promise<string>, pageSize = '2') =>
+    (await walk<{ breakGlassId: string }>(list, pageSize)).items.map((w) => w.breakGlassId);
+
+  it("lists the windows awaiting the home member's review, oldest first, until reviewed", async () => {
+    const first = await open(people.doctorB, PATIENT_A);
+    const second = await open(people.doctorB2, PATIENT_A);
+    const ofB = await open(people.doctorA, PATIENT_B);
+    const third = await open(people.doctorA, PATIENT_A);
+    const walked = await walk<{ breakGlassId: string; review: { status: string } }>(pending(people.adminA));
+    expect(walked.pageSizes).toEqual([2, 1]);
+    expect(walked.items.map((w) => w.breakGlassId)).toEqual([first, second, third]);
+    expect(new Set(walked.items.map((w) => w.review.status))).toEqual(new Set(['pending']));
+    expect(await ids(pending(people.adminB))).toEqual([ofB]);
+    await submit(ledger, people.adminA, (c) => breakGlass.Review(c, PATIENT_A, second, 'justified'));
+    expect(await ids(pending(people.adminA))).toEqual([first, third]);
+    expect(
+      printableKeys(ledger, 'breakglassPending').filter((k) => k.startsWith(`breakglassPending/${HA}/`)),
+    ).toHaveLength(2);
+    // A second review changes the outcome; the window stays out of the queue.
+    await submit(ledger, people.adminA, (c) => breakGlass.Review(c, PATIENT_A, second, 'unjustified'));
+    expect(await ids(pending(people.adminA), '1')).toEqual([first, third]);
+    await expect(pending(people.doctorA)('', '')).rejects.toThrow(/^FORBIDDEN/);
+  });
+
+  it("lists a patient's windows to the patient and the home member's admins only", async () => {
+    const opened = [await open(people.doctorB, PATIENT_A), await open(people.doctorB, PATIENT_A)];
+    opened.push(await open(people.doctorA, PATIENT_A));
+    await open(people.doctorA, PATIENT_B);
+    const list = (who: Caller) => (pageSize: string, bookmark: string) =>
+      evaluate(ledger, who, (c) => breakGlass.ListForPatient(c, PATIENT_A, pageSize, bookmark));
+    const walked = await walk<{ breakGlassId: string }>(list(people.patientA));
+    expect(walked.pageSizes).toEqual([2, 1]);
+    expect(walked.items.map((w) => w.breakGlassId)).toEqual([...opened].sort());
+    expect(await ids(list(people.adminA), '1')).toEqual([...opened].sort());
+    for (const who of [people.adminB, people.patientA2, people.doctorB]) {
+      await expect(list(who)('', '')).rejects.toThrow(/^FORBIDDEN/);
+    }
   });
 });
