@@ -3,7 +3,9 @@
  * in which order, every item once across pages, and who may not list what.
  */
 import { BreakGlassContract } from '../../../chaincode/src/break-glass-contract';
+import { AppointmentContract } from '../../../chaincode/src/appointment-contract';
 import { ConsentContract } from '../../../chaincode/src/consent-contract';
+import { DirectoryContract } from '../../../chaincode/src/directory-contract';
 import { RecordContract } from '../../../chaincode/src/record-contract';
 import type { Caller } from '../helpers/fabric-stub';
 import {
@@ -20,7 +22,9 @@ import {
   walk,
 } from './fixture';
 
+const appointments = new AppointmentContract();
 const breakGlass = new BreakGlassContract();
+const directory = new DirectoryContract();
 const consent = new ConsentContract();
 const records = new RecordContract();
 
@@ -149,5 +153,97 @@ describe('break-glass windows, a page at a time', () => {
     for (const who of [people.adminB, people.patientA2, people.doctorB]) {
       await expect(list(who)('', '')).rejects.toThrow(/^FORBIDDEN/);
     }
+  });
+});
+
+describe('the directory', () => {
+  let ledger: Ledger;
+
+  beforeEach(() => {
+    ledger = new Ledger();
+  });
+
+  const patient = (n: number): Caller => ({
+    mspId: HA,
+    cn: `patient${n}`,
+    attrs: { 'ehr.role': 'patient', 'ehr.patientId': `PAT-HA-000${n}` },
+  });
+
+  it("lists a doctor's patients with a care link that holds now, with those links, a page at a time", async () => {
+    for (let n = 1; n <= 5; n++) await registerPatient(ledger, `PAT-HA-000${n}`);
+    await submit(ledger, people.adminB, (c) =>
+      directory.RegisterPractitioner(
+        c,
+        JSON.stringify({ practitionerId: 'DOC-HB-0001', role: 'doctor', licenceNo: 'L-1' }),
+      ),
+    );
+    const book = async (n: number) => {
+      const { result } = await submit(ledger, patient(n), (c) =>
+        appointments.Request(c, HB, 'DOC-HB-0001', '2026-02-01T10:00:00Z'),
+      );
+      return (JSON.parse(result) as { appointmentId: string }).appointmentId;
+    };
+    const openWindow = async (patientId: string, minutes: string) => {
+      const { result } = await submit(ledger, people.doctorB, (c) =>
+        breakGlass.Open(c, patientId, 'unconscious', minutes),
+      );
+      return (JSON.parse(result) as { breakGlassId: string }).breakGlassId;
+    };
+    // 1: an appointment; 2: a cancelled one; 3: a consent to the doctor and a window; 4: a window
+    // that expires; 5: a consent to the doctor's member only, which is no link to the doctor.
+    const booked = await book(1);
+    const cancelled = await book(2);
+    await submit(ledger, patient(2), (c) => appointments.Cancel(c, cancelled));
+    const grant = (n: number, grantee: object) =>
+      submit(ledger, patient(n), (c) =>
+        consent.Grant(
+          c,
+          JSON.stringify({
+            grantee,
+            categories: ['diagnosis'],
+            purpose: 'treatment',
+            validUntil: '2026-06-01T00:00:00Z',
+          }),
+        ),
+      );
+    const { result } = await grant(3, { mspId: HB, practitionerId: 'DOC-HB-0001' });
+    const { consentId } = JSON.parse(result) as { consentId: string };
+    const window = await openWindow('PAT-HA-0003', '120');
+    await openWindow('PAT-HA-0004', '30');
+    await grant(5, { mspId: HB });
+    ledger.advance(31 * 60_000);
+
+    const mine = (who: Caller) => (pageSize: string, bookmark: string) =>
+      evaluate(ledger, who, (c) => directory.ListMyPatients(c, pageSize, bookmark));
+    const walked = await walk<{ patientId: string; links: { via: string; ref: string; since: string }[] }>(
+      mine(people.doctorB),
+      '1',
+    );
+    expect(walked.items.map((p) => [p.patientId, p.links.map((l) => `${l.via}:${l.ref}`)])).toEqual([
+      ['PAT-HA-0001', [`appointment:${booked}`]],
+      ['PAT-HA-0003', [`consent:${consentId}`, `break-glass:${window}`]],
+    ]);
+    expect(new Set(walked.items.flatMap((p) => p.links.map((l) => l.since)))).toEqual(
+      new Set(['2026-01-15T09:00:00.000Z']),
+    );
+    expect((await walk(mine(people.doctorB2))).items).toEqual([]);
+    await expect(mine(people.patientA)('', '')).rejects.toThrow(/^FORBIDDEN/);
+    await expect(mine(people.adminB)('', '')).rejects.toThrow(/^FORBIDDEN/);
+  });
+
+  it('answers one member’s profile, NOT_FOUND before it is published', async () => {
+    const profile = { kind: 'hospital', displayName: 'Hospital A', specialities: ['cardiology'] };
+    await submit(ledger, people.adminA, (c) => directory.PublishOrgProfile(c, JSON.stringify(profile)));
+    expect(JSON.parse(await evaluate(ledger, people.doctorB, (c) => directory.GetOrgProfile(c, HA)))).toEqual({
+      mspId: HA,
+      ...profile,
+      updatedAt: '2026-01-15T09:00:00.000Z',
+    });
+    await expect(evaluate(ledger, people.doctorB, (c) => directory.GetOrgProfile(c, HB))).rejects.toThrow(
+      /^NOT_FOUND: HospitalBMSP has published no profile/,
+    );
+    await expect(evaluate(ledger, people.doctorB, (c) => directory.GetOrgProfile(c, ''))).rejects.toThrow(
+      /^INVALID_ARGUMENT/,
+    );
   });
 });
