@@ -3,11 +3,32 @@ import { addCareLink, getPatient, isThePatient } from './basis';
 import { ChaincodeError, forbidden, invalid, notFound } from './errors';
 import { type Caller, callerWithRole } from './identity';
 import { canonicalJson, marshal } from './json';
-import { appointmentKey, commentKey, getAppointment, reasonKey } from './appointments';
-import { emit, getJson, implicitCollection, key, listJson, putJson, txTime, transientJson } from './ledger';
-import type { Appointment, AppointmentStatus, Feedback } from './types/appointment';
+import {
+  APPOINTMENT_STATUSES,
+  appointmentKey,
+  commentKey,
+  feedbackIndexKey,
+  feedbackKey,
+  feedbackSummaryKey,
+  getAppointment,
+  MEMBER_SCHEDULE,
+  memberScheduleKey,
+  PRACTITIONER_FEEDBACK,
+  PRACTITIONER_SCHEDULE,
+  practitionerScheduleKey,
+  reasonKey,
+} from './appointments';
+import { emit, getJson, implicitCollection, key, listPage, putJson, txTime, transientJson } from './ledger';
+import type { Appointment, AppointmentStatus, Feedback, FeedbackTally, Rating } from './types/appointment';
 import type { Practitioner } from './types/directory';
-import { id, isoTime, MSP_PATTERN } from './validate';
+import { dayFilter, filterOf, id, isoTime, MSP_PATTERN } from './validate';
+
+const emptyTally = (mspId: string, practitionerId: string): FeedbackTally => ({
+  mspId,
+  practitionerId,
+  count: 0,
+  ratings: { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 },
+});
 
 const slotKey = (ctx: Context, a: Appointment) =>
   key(ctx, 'slot', a.practitioner.mspId, a.practitioner.practitionerId, a.slot);
@@ -47,9 +68,10 @@ export class AppointmentContract extends Contract {
       updatedAt: now,
     };
     await this.#save(ctx, appointment);
-    await putJson(ctx, key(ctx, 'patientAppointment', appointment.patientId, appointment.appointmentId), {
-      appointmentId: appointment.appointmentId,
-    });
+    const entry = { appointmentId: appointment.appointmentId };
+    await putJson(ctx, key(ctx, 'patientAppointment', appointment.patientId, appointment.appointmentId), entry);
+    await putJson(ctx, practitionerScheduleKey(ctx, appointment), entry);
+    await putJson(ctx, memberScheduleKey(ctx, appointment), entry);
     if (practitioner.role === 'doctor') {
       await addCareLink(ctx, appointment.practitioner, appointment.patientId, {
         via: 'appointment',
@@ -123,8 +145,7 @@ export class AppointmentContract extends Contract {
     if (appointment.patientId !== who.patientId) throw forbidden('only the patient of the appointment gives feedback');
     this.#expect(appointment, 'completed');
     if (!/^[1-5]$/.test(ratingText)) throw invalid('rating must be an integer from 1 to 5');
-    const feedbackKey = key(ctx, 'feedback', appointmentId);
-    if (await getJson<Feedback>(ctx, feedbackKey))
+    if (await getJson<Feedback>(ctx, feedbackKey(ctx, appointmentId)))
       throw new ChaincodeError('ALREADY_EXISTS', 'feedback was given already');
     const feedback: Feedback = {
       appointmentId,
@@ -132,7 +153,23 @@ export class AppointmentContract extends Contract {
       rating: Number(ratingText),
       givenAt: txTime(ctx),
     };
-    await putJson(ctx, feedbackKey, feedback);
+    await putJson(ctx, feedbackKey(ctx, appointmentId), feedback);
+    await putJson(ctx, feedbackIndexKey(ctx, feedback), { appointmentId });
+    await this.#tally(ctx, appointment.practitioner, ratingText as Rating);
+  }
+
+  /**
+   * Counts a rating in the practitioner's tally. Every rating of one practitioner reads and writes
+   * this one key, so of two concurrent ratings the later to commit fails on MVCC and its client
+   * retries it (a conflict, as the gateway answers 409): the tally never loses a rating.
+   */
+  async #tally(ctx: Context, practitioner: Appointment['practitioner'], rating: Rating): Promise<void> {
+    const { mspId, practitionerId } = practitioner;
+    const tallyKey = feedbackSummaryKey(ctx, mspId, practitionerId);
+    const tally = (await getJson<FeedbackTally>(ctx, tallyKey)) ?? emptyTally(mspId, practitionerId);
+    tally.count += 1;
+    tally.ratings[rating] += 1;
+    await putJson(ctx, tallyKey, tally);
   }
 
   /** The feedback comment (transient `comment`), held by the practitioner's member only. */
@@ -141,7 +178,7 @@ export class AppointmentContract extends Contract {
     const who = await this.#patient(ctx);
     const appointment = await this.#get(ctx, appointmentId);
     if (appointment.patientId !== who.patientId) throw forbidden('only the patient of the appointment comments');
-    if (!(await getJson<Feedback>(ctx, key(ctx, 'feedback', appointmentId)))) throw notFound('give a rating first');
+    if (!(await getJson<Feedback>(ctx, feedbackKey(ctx, appointmentId)))) throw notFound('give a rating first');
     const comment = transientJson(ctx, 'comment');
     if (comment.length > 2000) throw invalid('the comment is longer than 2000 characters');
     await ctx.stub.putPrivateData(
@@ -151,12 +188,107 @@ export class AppointmentContract extends Contract {
     );
   }
 
+  /** The calling patient's appointments. */
   @Transaction(false)
   @Returns('string')
-  async ListMine(ctx: Context): Promise<string> {
+  async ListMine(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
     const who = await this.#patient(ctx);
-    const index = await listJson<{ appointmentId: string }>(ctx, 'patientAppointment', who.patientId ?? '');
-    return canonicalJson(await Promise.all(index.map((a) => this.#get(ctx, a.appointmentId))));
+    return listPage(ctx, 'patientAppointment', [who.patientId ?? ''], { pageSize, bookmark }, (entry) =>
+      this.#indexed(ctx, entry),
+    );
+  }
+
+  /**
+   * The calling doctor's own appointments, a day's in slot order: `day` YYYY-MM-DD (UTC) or ''
+   * for every day, `status` one of the statuses or '' for all.
+   */
+  @Transaction(false)
+  @Returns('string')
+  async ListForPractitioner(
+    ctx: Context,
+    day: string,
+    status: string,
+    pageSize: string,
+    bookmark: string,
+  ): Promise<string> {
+    const doctor = callerWithRole(ctx, 'doctor');
+    const filter = this.#filter(day, status);
+    const parts = [doctor.mspId, doctor.practitionerId ?? '', ...filter.days];
+    return listPage(ctx, PRACTITIONER_SCHEDULE, parts, { pageSize, bookmark }, async (entry, entryKey) => {
+      const appointment = await this.#indexed(ctx, entry);
+      return appointment && practitionerScheduleKey(ctx, appointment) === entryKey && filter.keeps(appointment)
+        ? appointment
+        : undefined;
+    });
+  }
+
+  /** The admin's member's schedule and history: every appointment with its practitioners, by day and slot. */
+  @Transaction(false)
+  @Returns('string')
+  async ListForMember(ctx: Context, day: string, status: string, pageSize: string, bookmark: string): Promise<string> {
+    const admin = callerWithRole(ctx, 'admin');
+    const filter = this.#filter(day, status);
+    return listPage(
+      ctx,
+      MEMBER_SCHEDULE,
+      [admin.mspId, ...filter.days],
+      { pageSize, bookmark },
+      async (entry, entryKey) => {
+        const appointment = await this.#indexed(ctx, entry);
+        return appointment && memberScheduleKey(ctx, appointment) === entryKey && filter.keeps(appointment)
+          ? appointment
+          : undefined;
+      },
+    );
+  }
+
+  /**
+   * A practitioner's ratings, oldest first, for the admins of their member and the practitioner:
+   * the public part only (a comment is read through the access contract, audited).
+   */
+  @Transaction(false)
+  @Returns('string')
+  async ListFeedback(ctx: Context, practitionerId: string, pageSize: string, bookmark: string): Promise<string> {
+    const mspId = await this.#feedbackAudience(ctx, practitionerId);
+    return listPage(ctx, PRACTITIONER_FEEDBACK, [mspId, practitionerId], { pageSize, bookmark }, async (entry) => {
+      const { appointmentId } = entry as { appointmentId: string };
+      const feedback = await getJson<Feedback>(ctx, feedbackKey(ctx, appointmentId));
+      return feedback && { appointmentId, rating: feedback.rating, givenAt: feedback.givenAt };
+    });
+  }
+
+  /** How a practitioner is rated: the count, the average (two decimals; null without ratings) and each rating's count. */
+  @Transaction(false)
+  @Returns('string')
+  async FeedbackSummary(ctx: Context, practitionerId: string): Promise<string> {
+    const mspId = await this.#feedbackAudience(ctx, practitionerId);
+    const tally =
+      (await getJson<FeedbackTally>(ctx, feedbackSummaryKey(ctx, mspId, practitionerId))) ??
+      emptyTally(mspId, practitionerId);
+    const total = Object.entries(tally.ratings).reduce((sum, [rating, count]) => sum + Number(rating) * count, 0);
+    const average = tally.count === 0 ? null : Math.round((total * 100) / tally.count) / 100;
+    return canonicalJson({ mspId, practitionerId, count: tally.count, average, ratings: tally.ratings });
+  }
+
+  /** The member whose practitioner's feedback the caller may see: the admin's, or the doctor's own. */
+  async #feedbackAudience(ctx: Context, practitionerId: string): Promise<string> {
+    const who = callerWithRole(ctx, 'doctor', 'admin');
+    id(practitionerId, 'practitionerId');
+    if (who.role === 'doctor' && who.practitionerId !== practitionerId)
+      throw forbidden('a doctor sees only their own feedback');
+    if (!(await getJson<Practitioner>(ctx, key(ctx, 'practitioner', who.mspId, practitionerId))))
+      throw notFound(`practitioner ${practitionerId} is not registered at ${who.mspId}`);
+    return who.mspId;
+  }
+
+  #filter(day: string, status: string): { days: string[]; keeps: (a: Appointment) => boolean } {
+    const wantedDay = dayFilter(day, 'day');
+    const wanted = filterOf(status, 'status', APPOINTMENT_STATUSES);
+    return { days: wantedDay === '' ? [] : [wantedDay], keeps: (a) => wanted === '' || a.status === wanted };
+  }
+
+  async #indexed(ctx: Context, entry: unknown): Promise<Appointment | undefined> {
+    return getJson<Appointment>(ctx, appointmentKey(ctx, (entry as { appointmentId: string }).appointmentId));
   }
 
   async #patient(ctx: Context): Promise<Caller> {

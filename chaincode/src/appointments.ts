@@ -2,7 +2,7 @@
 import type { Context } from 'fabric-contract-api';
 import { notFound } from './errors';
 import { getJson, key } from './ledger';
-import type { Appointment } from './types/appointment';
+import type { Appointment, AppointmentStatus, Feedback } from './types/appointment';
 import { id } from './validate';
 
 export const appointmentKey = (ctx: Context, appointmentId: string) => key(ctx, 'appointment', appointmentId);
@@ -16,3 +16,38 @@ export async function getAppointment(ctx: Context, appointmentId: string): Promi
   if (!appointment) throw notFound(`appointment ${appointmentId} does not exist`);
   return appointment;
 }
+
+export const APPOINTMENT_STATUSES: readonly AppointmentStatus[] = ['requested', 'confirmed', 'cancelled', 'completed'];
+
+/** Public: the patient's rating of an appointment. */
+export const feedbackKey = (ctx: Context, appointmentId: string) => key(ctx, 'feedback', appointmentId);
+
+/** The day (UTC) of a slot, YYYY-MM-DD: schedules are listed a day at a time. */
+const dayOf = (slot: string) => slot.slice(0, 10);
+
+/** Public index: a practitioner's appointments by day, in slot order. The slot never changes. */
+export const PRACTITIONER_SCHEDULE = 'practitionerAppointment';
+export const practitionerScheduleKey = (ctx: Context, a: Appointment) =>
+  key(
+    ctx,
+    PRACTITIONER_SCHEDULE,
+    a.practitioner.mspId,
+    a.practitioner.practitionerId,
+    dayOf(a.slot),
+    a.slot,
+    a.appointmentId,
+  );
+
+/** Public index: every appointment with a member's practitioners, by day, in slot order. */
+export const MEMBER_SCHEDULE = 'memberAppointment';
+export const memberScheduleKey = (ctx: Context, a: Appointment) =>
+  key(ctx, MEMBER_SCHEDULE, a.practitioner.mspId, dayOf(a.slot), a.slot, a.appointmentId);
+
+/** Public index: a practitioner's ratings, oldest first. */
+export const PRACTITIONER_FEEDBACK = 'practitionerFeedback';
+export const feedbackIndexKey = (ctx: Context, f: Feedback) =>
+  key(ctx, PRACTITIONER_FEEDBACK, f.practitioner.mspId, f.practitioner.practitionerId, f.givenAt, f.appointmentId);
+
+/** Public: the running tally of a practitioner's ratings. */
+export const feedbackSummaryKey = (ctx: Context, mspId: string, practitionerId: string) =>
+  key(ctx, 'feedbackSummary', mspId, practitionerId);

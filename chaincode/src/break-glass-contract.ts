@@ -1,10 +1,10 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { addCareLink, getPatient, isThePatient } from './basis';
-import { getWindow, reasonKey, windowIndexKey, windowKey } from './break-glass';
+import { getWindow, PENDING_REVIEW, pendingReviewKey, reasonKey, windowIndexKey, windowKey } from './break-glass';
 import { forbidden, invalid } from './errors';
 import { callerWithRole } from './identity';
 import { canonicalJson, marshal } from './json';
-import { emit, implicitCollection, listJson, putJson, txMillis, txTime, transientJson } from './ledger';
+import { emit, getJson, implicitCollection, listPage, putJson, txMillis, txTime, transientJson } from './ledger';
 import { type BreakGlass, BREAK_GLASS_REASONS, MAX_BREAK_GLASS_MINUTES } from './types/break-glass';
 import { id } from './validate';
 
@@ -41,6 +41,10 @@ export class BreakGlassContract extends Contract {
     };
     await putJson(ctx, windowKey(ctx, patient.patientId, window.breakGlassId), window);
     await putJson(ctx, windowIndexKey(ctx, window.breakGlassId), { patientId: patient.patientId });
+    await putJson(ctx, pendingReviewKey(ctx, patient.homeOrg, window), {
+      patientId: patient.patientId,
+      breakGlassId: window.breakGlassId,
+    });
     await addCareLink(ctx, window.doctor, patient.patientId, { via: 'break-glass', ref: window.breakGlassId });
     emit(ctx, 'BreakGlassOpened', {
       breakGlassId: window.breakGlassId,
@@ -84,17 +88,34 @@ export class BreakGlassContract extends Contract {
       throw forbidden(`break-glass for ${patientId} is reviewed by ${patient.homeOrg}`);
     if (outcome !== 'justified' && outcome !== 'unjustified') throw invalid('outcome must be justified or unjustified');
     const window = await getWindow(ctx, patientId, breakGlassId);
+    if (window.review.status === 'pending') await ctx.stub.deleteState(pendingReviewKey(ctx, patient.homeOrg, window));
     window.review = { status: outcome, reviewer: admin.id, reviewedAt: txTime(ctx) };
     await putJson(ctx, windowKey(ctx, patientId, breakGlassId), window);
   }
 
+  /** A patient's windows, for the patient and their home member's admins. */
   @Transaction(false)
   @Returns('string')
-  async ListForPatient(ctx: Context, patientId: string): Promise<string> {
+  async ListForPatient(ctx: Context, patientId: string, pageSize: string, bookmark: string): Promise<string> {
     const who = callerWithRole(ctx, 'patient', 'admin');
     const patient = await getPatient(ctx, id(patientId, 'patientId'));
     const allowed = who.role === 'patient' ? isThePatient(who, patient) : who.mspId === patient.homeOrg;
     if (!allowed) throw forbidden('break-glass windows are seen by the patient and their home member');
-    return canonicalJson(await listJson<BreakGlass>(ctx, 'breakglass', patientId));
+    return listPage(ctx, 'breakglass', [patientId], { pageSize, bookmark }, (window) =>
+      Promise.resolve(window as BreakGlass),
+    );
+  }
+
+  /** The windows the admin's member has yet to review (its patients'), oldest first. */
+  @Transaction(false)
+  @Returns('string')
+  async ListPendingReview(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
+    const admin = callerWithRole(ctx, 'admin');
+    return listPage(ctx, PENDING_REVIEW, [admin.mspId], { pageSize, bookmark }, async (entry, entryKey) => {
+      const { patientId, breakGlassId } = entry as { patientId: string; breakGlassId: string };
+      const window = await getJson<BreakGlass>(ctx, windowKey(ctx, patientId, breakGlassId));
+      const pending = window?.review.status === 'pending' && pendingReviewKey(ctx, admin.mspId, window) === entryKey;
+      return pending && (await getPatient(ctx, patientId)).homeOrg === admin.mspId ? window : undefined;
+    });
   }
 }

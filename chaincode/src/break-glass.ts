@@ -9,6 +9,13 @@ export const windowKey = (ctx: Context, patientId: string, breakGlassId: string)
   key(ctx, 'breakglass', patientId, breakGlassId);
 /** Public: which patient a window is about, so that the window can be found by its id alone. */
 export const windowIndexKey = (ctx: Context, breakGlassId: string) => key(ctx, 'breakglassId', breakGlassId);
+/**
+ * Public index: the windows awaiting review by the patient's home member, oldest first. Written
+ * when a window opens, deleted when it is reviewed.
+ */
+export const PENDING_REVIEW = 'breakglassPending';
+export const pendingReviewKey = (ctx: Context, homeOrg: string, window: BreakGlass) =>
+  key(ctx, PENDING_REVIEW, homeOrg, window.openedAt, window.breakGlassId);
 /** Private, in the doctor's member's and the patient's home member's collections: the free-text reason. */
 export const reasonKey = (ctx: Context, breakGlassId: string) => key(ctx, 'breakglassReason', breakGlassId);
 

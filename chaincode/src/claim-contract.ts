@@ -1,19 +1,40 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { adjudicate, statusOf } from './adjudication';
 import { linkClaimToBill } from './bills';
-import { claimKey, claimLinesKey, getClaim } from './claims';
+import {
+  CLAIM_STATUSES,
+  claimKey,
+  claimLinesKey,
+  fileClaim,
+  getClaim,
+  INSURER_CLAIMS,
+  insurerClaimKey,
+  PROVIDER_CLAIMS,
+  providerClaimKey,
+} from './claims';
 import { getPatient, isThePatient } from './basis';
 import { ChaincodeError, forbidden, invalid, notFound } from './errors';
 import { type Caller, callerWithRole } from './identity';
 import { canonicalJson, marshal } from './json';
-import { emit, endorsedBy, getJson, implicitCollection, key, listJson, putJson, txTime, transientJson } from './ledger';
+import {
+  emit,
+  endorsedBy,
+  getJson,
+  implicitCollection,
+  key,
+  listJson,
+  listPage,
+  putJson,
+  txTime,
+  transientJson,
+} from './ledger';
 import { getPolicy } from './policy-contract';
 import { headerKey } from './records';
 import type { Claim } from './types/claim';
 import { parseClaimInput } from './types/claim';
 import type { Policy } from './types/policy';
 import type { RecordHeader } from './types/record';
-import { MSP_PATTERN, parseObject, str } from './validate';
+import { filterOf, MSP_PATTERN, parseObject, str } from './validate';
 
 const COUNTED: Claim['status'][] = ['approved', 'partially-approved', 'paid'];
 
@@ -137,14 +158,53 @@ export class ClaimContract extends Contract {
     return canonicalJson(claim);
   }
 
+  /** The calling patient's claims. */
   @Transaction(false)
   @Returns('string')
-  async ListMine(ctx: Context): Promise<string> {
+  async ListMine(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
     const who = callerWithRole(ctx, 'patient');
     const patient = await getPatient(ctx, who.patientId ?? '');
     if (!isThePatient(who, patient)) throw forbidden('patients see only their own claims');
-    const index = await listJson<{ claimId: string }>(ctx, 'patientClaim', patient.patientId);
-    return canonicalJson(await Promise.all(index.map((c) => this.#get(ctx, c.claimId))));
+    return listPage(ctx, 'patientClaim', [patient.patientId], { pageSize, bookmark }, (entry) =>
+      this.#indexed(ctx, entry),
+    );
+  }
+
+  /** The adjusters' queue: claims submitted to their insurer, oldest first within each status; `status` '' for all. */
+  @Transaction(false)
+  @Returns('string')
+  async ListForInsurer(ctx: Context, status: string, pageSize: string, bookmark: string): Promise<string> {
+    const adjuster = callerWithRole(ctx, 'adjuster');
+    return this.#queue(ctx, INSURER_CLAIMS, insurerClaimKey, adjuster.mspId, status, { pageSize, bookmark });
+  }
+
+  /** The billing clerks' list: their member's claims, oldest first within each status; `status` '' for all. */
+  @Transaction(false)
+  @Returns('string')
+  async ListForProvider(ctx: Context, status: string, pageSize: string, bookmark: string): Promise<string> {
+    const clerk = callerWithRole(ctx, 'billing');
+    return this.#queue(ctx, PROVIDER_CLAIMS, providerClaimKey, clerk.mspId, status, { pageSize, bookmark });
+  }
+
+  /** A member's claims by status. An entry counts only where its claim is filed now (never a stale or forged one). */
+  async #queue(
+    ctx: Context,
+    index: string,
+    indexKey: (ctx: Context, claim: Claim) => string,
+    mspId: string,
+    status: string,
+    page: { pageSize: string; bookmark: string },
+  ): Promise<string> {
+    const wanted = filterOf(status, 'status', CLAIM_STATUSES);
+    const parts = wanted === '' ? [mspId] : [mspId, wanted];
+    return listPage(ctx, index, parts, page, async (entry, entryKey) => {
+      const claim = await this.#indexed(ctx, entry);
+      return claim && indexKey(ctx, claim) === entryKey ? claim : undefined;
+    });
+  }
+
+  async #indexed(ctx: Context, entry: unknown): Promise<Claim | undefined> {
+    return getJson<Claim>(ctx, claimKey(ctx, (entry as { claimId: string }).claimId));
   }
 
   async #usedThisYear(ctx: Context, policy: Policy, claim: Claim): Promise<number> {
@@ -171,7 +231,9 @@ export class ClaimContract extends Contract {
   }
 
   async #save(ctx: Context, claim: Claim): Promise<void> {
+    const previous = await getJson<Claim>(ctx, claimKey(ctx, claim.claimId));
     await putJson(ctx, claimKey(ctx, claim.claimId), claim);
+    await fileClaim(ctx, claim, previous);
     emit(ctx, 'ClaimStatus', {
       claimId: claim.claimId,
       patientId: claim.patientId,

@@ -3,7 +3,7 @@ import { addCareLink, getPatient, isThePatient } from './basis';
 import { forbidden, notFound } from './errors';
 import { type Caller, callerWithRole } from './identity';
 import { canonicalJson } from './json';
-import { emit, getJson, key, listJson, putJson, txTime } from './ledger';
+import { emit, getJson, key, listPage, putJson, txTime } from './ledger';
 import { type Consent, parseConsentGrant } from './types/consent';
 import { id, parseObject } from './validate';
 
@@ -64,8 +64,10 @@ export class ConsentContract extends Contract {
 
   @Transaction(false)
   @Returns('string')
-  async ListMine(ctx: Context): Promise<string> {
+  async ListMine(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
     const who = await thePatient(ctx);
-    return canonicalJson(await listJson<Consent>(ctx, 'consent', who.patientId));
+    return listPage(ctx, 'consent', [who.patientId], { pageSize, bookmark }, (consent) =>
+      Promise.resolve(consent as Consent),
+    );
   }
 }

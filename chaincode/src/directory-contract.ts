@@ -1,6 +1,6 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { getPatient, isThePatient } from './basis';
-import { ChaincodeError, forbidden, invalid } from './errors';
+import { CARE_INDEX, type CareLinks, currentCare, getPatient, isThePatient } from './basis';
+import { ChaincodeError, forbidden, invalid, notFound } from './errors';
 import { callerWithRole } from './identity';
 import { canonicalJson, marshal } from './json';
 import {
@@ -9,6 +9,7 @@ import {
   implicitCollection,
   key,
   listJson,
+  listPage,
   putJson,
   requirePrivateHash,
   sha256Hex,
@@ -49,6 +50,32 @@ export class DirectoryContract extends Contract {
   @Returns('string')
   async ListOrgProfiles(ctx: Context): Promise<string> {
     return canonicalJson(await listJson<OrgProfile>(ctx, 'org'));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetOrgProfile(ctx: Context, mspId: string): Promise<string> {
+    if (!MSP_PATTERN.test(mspId)) throw invalid('mspId must be an MSP ID');
+    const profile = await getJson<OrgProfile>(ctx, key(ctx, 'org', mspId));
+    if (!profile) throw notFound(`${mspId} has published no profile`);
+    return canonicalJson(profile);
+  }
+
+  /**
+   * The calling doctor's patients, in patient id order: those with a care link that holds now
+   * (an appointment not cancelled, an order not rejected, an active consent, an open window),
+   * each with the links that hold. Patients whose links all lapsed are left out.
+   */
+  @Transaction(false)
+  @Returns('string')
+  async ListMyPatients(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
+    const doctor = callerWithRole(ctx, 'doctor');
+    const parts = [doctor.mspId, doctor.practitionerId ?? ''];
+    return listPage(ctx, CARE_INDEX, parts, { pageSize, bookmark }, async (entry) => {
+      const care = entry as CareLinks;
+      const links = await currentCare(ctx, care);
+      return links.length === 0 ? undefined : { patientId: care.patientId, links };
+    });
   }
 
   /** The admin registers or updates a practitioner of the member. */

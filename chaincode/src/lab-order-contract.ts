@@ -9,18 +9,30 @@ import {
   getJson,
   implicitCollection,
   key,
-  listJson,
+  listPage,
   putJson,
   sha256Hex,
   txTime,
   requirePrivateHash,
   transientJson,
 } from './ledger';
-import { detailsKey, getOrder, labOrderKey, labResultKey } from './lab-orders';
+import {
+  detailsKey,
+  fileOrder,
+  getOrder,
+  isOpen,
+  LAB_ORDER_STATUSES,
+  LAB_QUEUE,
+  labOrderKey,
+  labQueueKey,
+  labResultKey,
+  OPEN_LAB_ORDERS,
+  openOrderKey,
+} from './lab-orders';
 import { bodyKey, headerKey, saveRecordVersion } from './records';
 import { type LabOrder, type LabOrderStatus, parseLabOrderDetails, PRIORITIES } from './types/lab-order';
 import { parseRecordBody, type RecordHeader } from './types/record';
-import { hex64, id, MSP_PATTERN, parseObject } from './validate';
+import { filterOf, hex64, id, MSP_PATTERN, parseObject } from './validate';
 
 /**
  * Lab orders: a doctor orders tests at a lab (details private to both members, then a public
@@ -173,21 +185,53 @@ export class LabOrderContract extends Contract {
     return canonicalJson(order);
   }
 
+  /** A patient's orders: all of them for the patient, those of the caller's member for staff. */
   @Transaction(false)
   @Returns('string')
-  async ListForPatient(ctx: Context, patientId: string): Promise<string> {
+  async ListForPatient(ctx: Context, patientId: string, pageSize: string, bookmark: string): Promise<string> {
     const who = callerWithRole(ctx, 'patient', 'doctor', 'labtech', 'admin');
-    const orders = await Promise.all(
-      (await listJson<{ orderId: string }>(ctx, 'patientLabOrder', id(patientId, 'patientId'))).map((o) =>
-        getOrder(ctx, o.orderId),
-      ),
-    );
-    if (who.role === 'patient') {
-      if (!isThePatient(who, await getPatient(ctx, patientId)))
-        throw forbidden('patients see only their own lab orders');
-      return canonicalJson(orders);
-    }
-    return canonicalJson(orders.filter((o) => o.orderingOrg === who.mspId || o.lab === who.mspId));
+    id(patientId, 'patientId');
+    if (who.role === 'patient' && !isThePatient(who, await getPatient(ctx, patientId)))
+      throw forbidden('patients see only their own lab orders');
+    return listPage(ctx, 'patientLabOrder', [patientId], { pageSize, bookmark }, async (entry) => {
+      const order = await this.#indexed(ctx, entry);
+      const involved = order && (order.orderingOrg === who.mspId || order.lab === who.mspId);
+      return who.role === 'patient' || involved ? order : undefined;
+    });
+  }
+
+  /**
+   * The work queue of the caller's lab (labtechs and the lab's admin), oldest first within each
+   * status; `status` '' for all. An entry counts only where its order is filed now, so a stale or
+   * forged entry never shows an order in the wrong queue.
+   */
+  @Transaction(false)
+  @Returns('string')
+  async ListForLab(ctx: Context, status: string, pageSize: string, bookmark: string): Promise<string> {
+    const who = callerWithRole(ctx, 'labtech', 'admin');
+    const wanted = filterOf(status, 'status', LAB_ORDER_STATUSES);
+    const parts = wanted === '' ? [who.mspId] : [who.mspId, wanted];
+    return listPage(ctx, LAB_QUEUE, parts, { pageSize, bookmark }, async (entry, entryKey) => {
+      const order = await this.#indexed(ctx, entry);
+      return order && labQueueKey(ctx, order) === entryKey ? order : undefined;
+    });
+  }
+
+  /** The calling doctor's orders not yet completed or rejected, oldest first. */
+  @Transaction(false)
+  @Returns('string')
+  async ListMyOpen(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
+    const doctor = callerWithRole(ctx, 'doctor');
+    const parts = [doctor.mspId, doctor.practitionerId ?? ''];
+    return listPage(ctx, OPEN_LAB_ORDERS, parts, { pageSize, bookmark }, async (entry, entryKey) => {
+      const order = await this.#indexed(ctx, entry);
+      return order && isOpen(order) && openOrderKey(ctx, order) === entryKey ? order : undefined;
+    });
+  }
+
+  /** The order an index entry points at, if any. */
+  async #indexed(ctx: Context, entry: unknown): Promise<LabOrder | undefined> {
+    return getJson<LabOrder>(ctx, labOrderKey(ctx, (entry as { orderId: string }).orderId));
   }
 
   async #labOrder(ctx: Context, tech: Caller, orderId: string, status: LabOrderStatus): Promise<LabOrder> {
@@ -213,7 +257,9 @@ export class LabOrderContract extends Contract {
   }
 
   async #save(ctx: Context, order: LabOrder, eventName = 'LabOrderStatus'): Promise<void> {
+    const previous = await getJson<LabOrder>(ctx, labOrderKey(ctx, order.orderId));
     await putJson(ctx, labOrderKey(ctx, order.orderId), order);
+    await fileOrder(ctx, order, previous);
     emit(ctx, eventName, {
       orderId: order.orderId,
       patientId: order.patientId,

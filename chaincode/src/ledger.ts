@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
 import { KeyEndorsementPolicy } from 'fabric-shim';
 import { ChaincodeError, invalid, notFound } from './errors';
-import { marshal, unmarshal } from './json';
+import { canonicalJson, marshal, unmarshal } from './json';
 
 /** Each member's implicit private data collection. */
 export function implicitCollection(mspId: string): string {
@@ -107,6 +107,20 @@ export async function pageOf<T>(
   return { items, bookmark };
 }
 
+/**
+ * The answer of a list transaction: one page of an index range as canonical JSON
+ * `{ items, bookmark }`. `view` turns an entry into an item or drops it (see `pageOf`).
+ */
+export async function listPage<T>(
+  ctx: Context,
+  type: string,
+  parts: string[],
+  page: { pageSize: string; bookmark: string },
+  view: (entry: unknown, key: string) => Promise<T | undefined>,
+): Promise<string> {
+  return canonicalJson(await pageOf(ctx, type, parts, pageRequest(page.pageSize, page.bookmark), view));
+}
+
 /** Transaction time in milliseconds since the epoch (never the local clock). */
 export function txMillis(ctx: Context): number {
   const { seconds, nanos } = ctx.stub.getTxTimestamp();
@@ -130,6 +144,28 @@ export async function endorsedBy(ctx: Context, stateKey: string, ...mspIds: stri
   const policy = new KeyEndorsementPolicy();
   policy.addOrgs('PEER', ...mspIds);
   await ctx.stub.setStateValidationParameter(stateKey, policy.getPolicy());
+}
+
+/**
+ * Moves an object's index entries, in the transaction that changes the object, from the keys it
+ * was filed under (`before`) to those it is filed under now (`after`): stale entries are deleted,
+ * new ones written. With `endorsers`, a new entry carries the same key-level policy as its object,
+ * so that a queue changes only with the members who must endorse the object's changes. Writing a
+ * new key still needs the channel majority too: a key-level policy counts from the next block.
+ */
+export async function refile(
+  ctx: Context,
+  before: string[],
+  after: string[],
+  entry: unknown,
+  endorsers: string[] = [],
+): Promise<void> {
+  for (const stale of before) if (!after.includes(stale)) await ctx.stub.deleteState(stale);
+  for (const fresh of after) {
+    if (before.includes(fresh)) continue;
+    await putJson(ctx, fresh, entry);
+    if (endorsers.length > 0) await endorsedBy(ctx, fresh, ...endorsers);
+  }
 }
 
 /** Transient data by name, as text; INVALID_ARGUMENT when missing. PHI arrives only this way. */

@@ -3,9 +3,9 @@ import { getPatient, isThePatient } from './basis';
 import { forbidden, notFound } from './errors';
 import { callerWithRole } from './identity';
 import { canonicalJson } from './json';
-import { endorsedBy, getJson, key, putJson, txTime } from './ledger';
+import { endorsedBy, getJson, key, listPage, putJson, txTime } from './ledger';
 import { type Policy, parsePolicyTerms } from './types/policy';
-import { id, parseObject } from './validate';
+import { filterOf, id, parseObject } from './validate';
 
 const policyKey = (ctx: Context, policyId: string) => key(ctx, 'policy', policyId);
 
@@ -65,6 +65,52 @@ export class PolicyContract extends Contract {
       throw forbidden('patients see only their own policies');
     }
     return canonicalJson(policy);
+  }
+
+  /**
+   * A patient's policies: the patient's own, every one for billing clerks, the adjuster's own
+   * insurer's for adjusters. `activeOnly` 'true': only those active and valid at the transaction time.
+   */
+  @Transaction(false)
+  @Returns('string')
+  async ListForPatient(
+    ctx: Context,
+    patientId: string,
+    activeOnly: string,
+    pageSize: string,
+    bookmark: string,
+  ): Promise<string> {
+    const who = callerWithRole(ctx, 'patient', 'adjuster', 'billing');
+    const patient = await getPatient(ctx, id(patientId, 'patientId'));
+    if (who.role === 'patient' && !isThePatient(who, patient)) throw forbidden('patients see only their own policies');
+    const onlyActive = filterOf(activeOnly, 'activeOnly', ['true']) === 'true';
+    const now = txTime(ctx);
+    return this.#list(ctx, patientId, { pageSize, bookmark }, (policy) => {
+      if (who.role === 'adjuster' && policy.insurer !== who.mspId) return false;
+      return !onlyActive || (policy.status === 'active' && policy.validFrom <= now && now < policy.validUntil);
+    });
+  }
+
+  /** The calling patient's policies. */
+  @Transaction(false)
+  @Returns('string')
+  async ListMine(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
+    const who = callerWithRole(ctx, 'patient');
+    const patient = await getPatient(ctx, who.patientId ?? '');
+    if (!isThePatient(who, patient)) throw forbidden('patients see only their own policies');
+    return this.#list(ctx, patient.patientId, { pageSize, bookmark }, () => true);
+  }
+
+  async #list(
+    ctx: Context,
+    patientId: string,
+    page: { pageSize: string; bookmark: string },
+    keep: (policy: Policy) => boolean,
+  ): Promise<string> {
+    return listPage(ctx, 'patientPolicy', [patientId], page, async (entry) => {
+      const policy = await getPolicy(ctx, (entry as { policyId: string }).policyId);
+      return policy && keep(policy) ? policy : undefined;
+    });
   }
 
   async #own(ctx: Context, policyId: string): Promise<Policy> {

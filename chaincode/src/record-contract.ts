@@ -8,6 +8,7 @@ import {
   getJson,
   implicitCollection,
   listJson,
+  listPage,
   requirePrivateHash,
   sha256Hex,
   transientJson,
@@ -233,11 +234,11 @@ export class RecordContract extends Contract {
 
   @Transaction(false)
   @Returns('string')
-  async ListForPatient(ctx: Context, patientId: string): Promise<string> {
+  async ListForPatient(ctx: Context, patientId: string, pageSize: string, bookmark: string): Promise<string> {
     await this.#mayList(ctx, id(patientId, 'patientId'));
-    const index = await listJson<{ recordId: string }>(ctx, 'patientRecord', patientId);
-    const headers = await Promise.all(index.map(({ recordId }) => getHeader(ctx, recordId)));
-    return canonicalJson(headers);
+    return listPage(ctx, 'patientRecord', [patientId], { pageSize, bookmark }, (entry) =>
+      getJson<RecordHeader>(ctx, headerKey(ctx, (entry as { recordId: string }).recordId)),
+    );
   }
 
   /**

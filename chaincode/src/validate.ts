@@ -78,3 +78,21 @@ export function hex64(value: string, field: string): string {
   if (!/^[0-9a-f]{64}$/.test(value)) throw invalid(`${field} must be a lowercase hex SHA-256`);
   return value;
 }
+
+/** A list filter: '' for none, else one of the allowed values. */
+export function filterOf<T extends string>(value: string, field: string, allowed: readonly T[]): T | '' {
+  if (value === '') return '';
+  if (!(allowed as readonly string[]).includes(value))
+    throw invalid(`${field} must be '' or one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+/** A calendar day (UTC) as YYYY-MM-DD, or '' for none. */
+export function dayFilter(value: string, field: string): string {
+  if (value === '') return '';
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== value) {
+    throw invalid(`${field} must be '' or a day as YYYY-MM-DD`);
+  }
+  return value;
+}

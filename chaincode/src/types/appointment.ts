@@ -20,3 +20,13 @@ export interface Feedback {
   rating: number;
   givenAt: string;
 }
+
+export type Rating = '1' | '2' | '3' | '4' | '5';
+
+/** Public: how many of each rating a practitioner got, kept up to date as feedback is given. */
+export interface FeedbackTally {
+  mspId: string;
+  practitionerId: string;
+  count: number;
+  ratings: Record<Rating, number>;
+}

@@ -1,7 +1,9 @@
 import { AccessContract } from '../../../chaincode/src/access-contract';
 import { BreakGlassContract } from '../../../chaincode/src/break-glass-contract';
+import { ConsentContract } from '../../../chaincode/src/consent-contract';
 import { ErasureContract } from '../../../chaincode/src/erasure-contract';
 import { RecordContract } from '../../../chaincode/src/record-contract';
+import type { Caller } from '../helpers/fabric-stub';
 import {
   attempt,
   createRecord,
@@ -9,21 +11,25 @@ import {
   HA,
   HB,
   INS,
+  itemsOf,
   LAB,
   Ledger,
   PATIENT_A,
   people,
   PHI_MARKER,
+  printableKeys,
   publicText,
   registerPatient,
   submit,
   followLedgerClock,
+  walk,
 } from './fixture';
 
 const breakGlass = new BreakGlassContract();
 const access = new AccessContract();
 const erasure = new ErasureContract();
 const records = new RecordContract();
+const consent = new ConsentContract();
 
 describe('break-glass', () => {
   let ledger: Ledger;
@@ -86,9 +92,9 @@ describe('break-glass', () => {
       submit(ledger, people.adminB, (c) => breakGlass.Review(c, PATIENT_A, breakGlassId, 'justified')),
     ).rejects.toThrow(/^FORBIDDEN/);
     await submit(ledger, people.adminA, (c) => breakGlass.Review(c, PATIENT_A, breakGlassId, 'justified'));
-    const windows = JSON.parse(
-      await evaluate(ledger, people.patientA, (c) => breakGlass.ListForPatient(c, PATIENT_A)),
-    ) as { review: { status: string } }[];
+    const windows = itemsOf<{ review: { status: string } }>(
+      await evaluate(ledger, people.patientA, (c) => breakGlass.ListForPatient(c, PATIENT_A, '', '')),
+    );
     expect(windows[0]?.review.status).toBe('justified');
   });
 
@@ -174,18 +180,13 @@ describe('erasure', () => {
     );
   });
 
-  it("leaves other members' bodies to their own admins", async () => {
+  it('refuses an approval by a member not asked to approve, changing nothing', async () => {
     const { result } = await submit(ledger, people.patientA, (c) => erasure.Request(c));
-    const before = ledger.snapshot();
-    const approved = await submit(ledger, people.adminB, (c) =>
-      erasure.Approve(c, PATIENT_A, (JSON.parse(result) as { requestId: string }).requestId),
-    );
-    expect(JSON.parse(approved.result)).toMatchObject({
-      status: 'requested',
-      approvals: [{ mspId: HB, purgedKeys: 0 }],
+    const { requestId } = JSON.parse(result) as { requestId: string };
+    expect(await attempt(ledger, people.adminB, (c) => erasure.Approve(c, PATIENT_A, requestId))).toEqual({
+      error: `FORBIDDEN: ${HB} is not among the members asked to approve erasure request ${requestId}: ${HA}`,
+      changes: [],
     });
-    expect(ledger.collection(`_implicit_org_${HA}`).size).toBe(2);
-    expect(ledger.changesSince(before).filter((change) => change.includes(`_implicit_org_${HA}`))).toEqual([]);
   });
 
   it("purges only with the custodian's peer among the endorsers", async () => {
@@ -197,5 +198,99 @@ describe('erasure', () => {
       }),
     ).toEqual({ error: expect.stringContaining('(ENDORSEMENT_POLICY_FAILURE)'), changes: [] });
     expect(ledger.collection(`_implicit_org_${HA}`).size).toBe(2);
+  });
+
+  describe('of a patient whose records two members hold', () => {
+    let recordB: string;
+
+    beforeEach(async () => {
+      await submit(ledger, people.patientA, (c) =>
+        consent.Grant(
+          c,
+          JSON.stringify({
+            grantee: { mspId: HB },
+            categories: ['diagnosis'],
+            purpose: 'treatment',
+            validUntil: '2026-06-01T00:00:00Z',
+          }),
+        ),
+      );
+      ({ recordId: recordB } = await createRecord(ledger, people.doctorB));
+    });
+
+    const header = async (id: string) =>
+      JSON.parse(await evaluate(ledger, people.doctorA, (c) => records.Get(c, id))) as { purged: boolean };
+
+    it('asks the home member and every custodian, announces it, and is approved once all of them approved', async () => {
+      const { result, tx } = await submit(ledger, people.patientA, (c) => erasure.Request(c));
+      const { requestId } = JSON.parse(result) as { requestId: string };
+      expect(JSON.parse(result)).toMatchObject({ status: 'requested', required: [HA, HB], approvals: [] });
+      expect(tx.event?.name).toBe('ErasureRequested');
+      expect(JSON.parse(tx.event!.payload.toString())).toEqual({ requestId, patientId: PATIENT_A, required: [HA, HB] });
+      const byB = await submit(ledger, people.adminB, (c) => erasure.Approve(c, PATIENT_A, requestId));
+      expect(JSON.parse(byB.result)).toMatchObject({ status: 'requested', approvals: [{ mspId: HB, purgedKeys: 1 }] });
+      expect(ledger.collection(`_implicit_org_${HB}`).size).toBe(0);
+      expect(ledger.collection(`_implicit_org_${HA}`).size).toBe(2);
+      expect([(await header(recordB)).purged, (await header(recordId)).purged]).toEqual([true, false]);
+      expect(await attempt(ledger, people.adminLab, (c) => erasure.Approve(c, PATIENT_A, requestId))).toEqual({
+        error: expect.stringMatching(/^FORBIDDEN: LabMSP is not among the members asked to approve/),
+        changes: [],
+      });
+      const byA = await submit(ledger, people.adminA, (c) => erasure.Approve(c, PATIENT_A, requestId));
+      expect(JSON.parse(byA.result)).toMatchObject({
+        status: 'approved',
+        approvals: [
+          { mspId: HB, purgedKeys: 1 },
+          { mspId: HA, purgedKeys: 2 },
+        ],
+      });
+      expect(ledger.collection(`_implicit_org_${HA}`).size).toBe(0);
+    });
+
+    it("lists the requests awaiting each member's approval, oldest first, until it approves", async () => {
+      await registerPatient(ledger, 'PAT-HA-0002');
+      await createRecord(ledger, people.doctorA, { patientId: 'PAT-HA-0002' });
+      const request = async (patient: Caller) => {
+        ledger.advance(60_000);
+        const { result } = await submit(ledger, patient, (c) => erasure.Request(c));
+        return (JSON.parse(result) as { requestId: string }).requestId;
+      };
+      const [first, ofA2, again] = [
+        await request(people.patientA),
+        await request(people.patientA2),
+        await request(people.patientA),
+      ];
+      const pending = (admin: Caller) => (pageSize: string, bookmark: string) =>
+        evaluate(ledger, admin, (c) => erasure.ListPending(c, pageSize, bookmark));
+      const ids = async (admin: Caller, pageSize = '1') =>
+        (await walk<{ requestId: string }>(pending(admin), pageSize)).items.map((r) => r.requestId);
+      const walked = await walk<{ requestId: string; patientId: string }>(pending(people.adminA));
+      expect(walked.pageSizes).toEqual([2, 1]);
+      expect(walked.items.map((r) => r.requestId)).toEqual([first, ofA2, again]);
+      expect(await ids(people.adminB)).toEqual([first, again]);
+      expect(await ids(people.adminLab)).toEqual([]);
+      await submit(ledger, people.adminB, (c) => erasure.Approve(c, PATIENT_A, first));
+      expect(await ids(people.adminB)).toEqual([again]);
+      expect(await ids(people.adminA)).toEqual([first, ofA2, again]);
+      await submit(ledger, people.adminA, (c) => erasure.Approve(c, 'PAT-HA-0002', ofA2));
+      expect(await ids(people.adminA)).toEqual([first, again]);
+      expect(printableKeys(ledger, 'erasurePending')).toHaveLength(3);
+      await expect(pending(people.doctorA)('', '')).rejects.toThrow(/^FORBIDDEN/);
+
+      const mine = (patient: Caller) => (pageSize: string, bookmark: string) =>
+        evaluate(ledger, patient, (c) => erasure.ListMine(c, pageSize, bookmark));
+      const ofPatientA = await walk<{ requestId: string; status: string; approvals: { mspId: string }[] }>(
+        mine(people.patientA),
+        '1',
+      );
+      expect(ofPatientA.items.map((r) => [r.requestId, r.status, r.approvals.map((a) => a.mspId)])).toEqual([
+        [first, 'requested', [HB]],
+        [again, 'requested', []],
+      ]);
+      expect((await walk<{ status: string }>(mine(people.patientA2))).items).toEqual([
+        expect.objectContaining({ requestId: ofA2, status: 'approved', required: [HA] }),
+      ]);
+      await expect(mine(people.adminA)('', '')).rejects.toThrow(/^FORBIDDEN/);
+    });
   });
 });

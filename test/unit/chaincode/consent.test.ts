@@ -1,5 +1,18 @@
 import { ConsentContract } from '../../../chaincode/src/consent-contract';
-import { attempt, evaluate, HA, HB, INS, LAB, Ledger, PATIENT_A, people, registerPatient, submit } from './fixture';
+import {
+  attempt,
+  evaluate,
+  HA,
+  HB,
+  INS,
+  itemsOf,
+  LAB,
+  Ledger,
+  PATIENT_A,
+  people,
+  registerPatient,
+  submit,
+} from './fixture';
 
 const consent = new ConsentContract();
 
@@ -33,7 +46,7 @@ describe('consent', () => {
       status: 'active',
     });
     expect(tx.event?.name).toBe('ConsentGranted');
-    const mine = JSON.parse(await evaluate(ledger, people.patientA, (c) => consent.ListMine(c))) as unknown[];
+    const mine = itemsOf(await evaluate(ledger, people.patientA, (c) => consent.ListMine(c, '', '')));
     expect(mine).toEqual([granted]);
   });
 
@@ -82,10 +95,7 @@ describe('consent', () => {
       event: undefined,
       changes: [],
     });
-    const [revoked] = JSON.parse(await evaluate(ledger, people.patientA, (c) => consent.ListMine(c))) as Record<
-      string,
-      unknown
-    >[];
+    const [revoked] = itemsOf(await evaluate(ledger, people.patientA, (c) => consent.ListMine(c, '', '')));
     expect(revoked).toMatchObject({ status: 'revoked', revokedAt: '2026-01-15T09:01:00.000Z' });
   });
 
@@ -115,9 +125,9 @@ describe('consent', () => {
     expect(
       await attempt(ledger, people.patientA, (c) => consent.Revoke(c, consentId), { endorsingOrganizations: [HA] }),
     ).toEqual({ error: expect.stringContaining('(ENDORSEMENT_POLICY_FAILURE)'), changes: [] });
-    const [kept] = JSON.parse(await evaluate(ledger, people.patientA, (c) => consent.ListMine(c))) as {
-      status: string;
-    }[];
+    const [kept] = itemsOf<{ status: string }>(
+      await evaluate(ledger, people.patientA, (c) => consent.ListMine(c, '', '')),
+    );
     expect(kept?.status).toBe('active');
   });
 });

@@ -2,7 +2,7 @@
 import type { Context } from 'fabric-contract-api';
 import { DirectoryContract } from '../../../chaincode/src/directory-contract';
 import { RecordContract } from '../../../chaincode/src/record-contract';
-import { type Caller, type Committed, compositeKey, Ledger, type TxOptions } from '../helpers/fabric-stub';
+import { type Caller, type Committed, compositeKey, Ledger, printable, type TxOptions } from '../helpers/fabric-stub';
 
 export const HA = 'HospitalAMSP';
 export const HB = 'HospitalBMSP';
@@ -128,4 +128,42 @@ export function followLedgerClock(ledger: () => Ledger): void {
   afterEach(() => {
     jest.restoreAllMocks();
   });
+}
+
+/** One page of a list transaction's answer. */
+export interface Page<T> {
+  items: T[];
+  bookmark: string;
+}
+
+/** The items of a list transaction's answer (its first page, when the test expects no more). */
+export const itemsOf = <T = Record<string, unknown>>(answer: string): T[] => (JSON.parse(answer) as Page<T>).items;
+
+/**
+ * Walks a list from the start to the end, a page of `pageSize` at a time: every item in order
+ * and the size of every page.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the shape it expects
+export async function walk<T = Record<string, unknown>>(
+  list: (pageSize: string, bookmark: string) => Promise<string>,
+  pageSize = '2',
+): Promise<{ items: T[]; pageSizes: number[] }> {
+  const items: T[] = [];
+  const pageSizes: number[] = [];
+  let bookmark = '';
+  do {
+    const page = JSON.parse(await list(pageSize, bookmark)) as Page<T>;
+    items.push(...page.items);
+    pageSizes.push(page.items.length);
+    bookmark = page.bookmark;
+  } while (bookmark !== '' && pageSizes.length < 100);
+  return { items, pageSizes };
+}
+
+/** The committed public keys of one type, printable (`type/attr/…`), in key order. */
+export function printableKeys(ledger: Ledger, type: string): string[] {
+  return [...ledger.state.keys()]
+    .sort()
+    .map(printable)
+    .filter((k) => k.startsWith(`${type}/`));
 }

@@ -13,6 +13,7 @@ import {
   HA,
   HB,
   INS,
+  itemsOf,
   key,
   LAB,
   Ledger,
@@ -65,14 +66,14 @@ describe('records', () => {
 
   it('lists a patient’s records for the patient and for staff, not for other patients', async () => {
     const { recordId } = await createRecord(ledger, people.doctorA);
-    const listed = JSON.parse(await evaluate(ledger, people.patientA, (c) => records.ListForPatient(c, PATIENT_A))) as {
-      recordId: string;
-    }[];
+    const listed = itemsOf<{ recordId: string }>(
+      await evaluate(ledger, people.patientA, (c) => records.ListForPatient(c, PATIENT_A, '', '')),
+    );
     expect(listed.map((r) => r.recordId)).toEqual([recordId]);
     await registerPatient(ledger, 'PAT-HA-0002');
-    await expect(evaluate(ledger, people.patientA2, (c) => records.ListForPatient(c, PATIENT_A))).rejects.toThrow(
-      /^FORBIDDEN/,
-    );
+    await expect(
+      evaluate(ledger, people.patientA2, (c) => records.ListForPatient(c, PATIENT_A, '', '')),
+    ).rejects.toThrow(/^FORBIDDEN/);
   });
 
   it('refuses a header whose hash does not match the stored body, and one with no body', async () => {
@@ -84,7 +85,12 @@ describe('records', () => {
       attempt(ledger, people.doctorA, (c) => records.Publish(c, id, PATIENT_A, 'diagnosis', '1', 'b'.repeat(64)));
     expect(await publish(recordId)).toEqual({ error: expect.stringMatching(/^HASH_MISMATCH/), changes: [] });
     expect(await publish('REC-none')).toEqual({ error: expect.stringMatching(/^NOT_FOUND/), changes: [] });
-    expect(JSON.parse(await evaluate(ledger, people.doctorA, (c) => records.ListForPatient(c, PATIENT_A)))).toEqual([]);
+    expect(
+      JSON.parse(await evaluate(ledger, people.doctorA, (c) => records.ListForPatient(c, PATIENT_A, '', ''))),
+    ).toEqual({
+      items: [],
+      bookmark: '',
+    });
   });
 
   it('makes a new version on amendment and keeps every version in the history', async () => {

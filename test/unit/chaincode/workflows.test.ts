@@ -12,6 +12,7 @@ import {
   HA,
   HB,
   INS,
+  itemsOf,
   key,
   LAB,
   Ledger,
@@ -93,13 +94,13 @@ describe('lab orders', () => {
 
   it('shows an order to the patient and the two members involved only', async () => {
     const orderId = await order();
-    const listed = parse<{ orderId: string }[]>(
-      await evaluate(ledger, people.patientA, (c) => labOrders.ListForPatient(c, PATIENT_A)),
+    const listed = itemsOf<{ orderId: string }>(
+      await evaluate(ledger, people.patientA, (c) => labOrders.ListForPatient(c, PATIENT_A, '', '')),
     );
     expect(listed.map((o) => o.orderId)).toEqual([orderId]);
-    expect(JSON.parse(await evaluate(ledger, people.doctorB, (c) => labOrders.ListForPatient(c, PATIENT_A)))).toEqual(
-      [],
-    );
+    expect(
+      JSON.parse(await evaluate(ledger, people.doctorB, (c) => labOrders.ListForPatient(c, PATIENT_A, '', ''))),
+    ).toEqual({ items: [], bookmark: '' });
     await expect(evaluate(ledger, people.doctorB, (c) => labOrders.Get(c, orderId))).rejects.toThrow(/^FORBIDDEN/);
     expect(
       parse<{ status: string }>(await evaluate(ledger, people.doctorA, (c) => labOrders.Get(c, orderId))).status,
@@ -130,15 +131,20 @@ describe('lab orders', () => {
 
   it('needs the ordering hospital AND the lab to endorse every change after creation', async () => {
     const orderId = await order();
-    for (const endorsingOrganizations of [[LAB], [LAB, HB, INS], [HA, HB, INS]]) {
+    // [HA, LAB] alone no longer do: the order's new work-queue entry is a new key, under the majority.
+    for (const endorsingOrganizations of [[LAB], [HA, LAB], [LAB, HB, INS], [HA, HB, INS]]) {
       expect(
         await attempt(ledger, people.labtech, (c) => labOrders.Accept(c, orderId), { endorsingOrganizations }),
       ).toEqual({ error: expect.stringContaining('(ENDORSEMENT_POLICY_FAILURE)'), changes: [] });
     }
     expect(await status(orderId)).toBe('ordered');
-    const { tx } = await submit(ledger, people.labtech, (c) => labOrders.Accept(c, orderId));
-    expect(tx.endorsers).toEqual([HA, LAB]);
+    const accepted = await submit(ledger, people.labtech, (c) => labOrders.Accept(c, orderId), {
+      endorsingOrganizations: [HA, LAB, INS],
+    });
+    expect(accepted.tx.endorsers).toEqual([HA, LAB, INS]);
     expect(await status(orderId)).toBe('accepted');
+    const started = await submit(ledger, people.labtech, (c) => labOrders.Start(c, orderId));
+    expect(started.tx.endorsers).toEqual([HA, HB, LAB, INS]);
   });
 
   it('refuses an order whose details hash does not match what both members hold', async () => {
@@ -222,7 +228,7 @@ describe('appointments and feedback', () => {
     expect(() => ledger.commit(confirmSecond)).toThrow('(MVCC_READ_CONFLICT)');
     expect(ledger.changesSince(before)).toEqual([]);
     const statusOf = async (patient: Caller) =>
-      parse<{ status: string }[]>(await evaluate(ledger, patient, (c) => appointments.ListMine(c))).map(
+      itemsOf<{ status: string }>(await evaluate(ledger, patient, (c) => appointments.ListMine(c, '', ''))).map(
         (a) => a.status,
       );
     expect([await statusOf(people.patientA), await statusOf(people.patientA2)]).toEqual([['confirmed'], ['requested']]);
@@ -249,11 +255,14 @@ describe('appointments and feedback', () => {
       transient: { reason: `chest pain ${PHI_MARKER}` },
     });
     expect(publicText(ledger)).not.toContain(PHI_MARKER);
-    const mine = parse<{ appointmentId: string; status: string }[]>(
-      await evaluate(ledger, people.patientA, (c) => appointments.ListMine(c)),
+    const mine = itemsOf<{ appointmentId: string; status: string }>(
+      await evaluate(ledger, people.patientA, (c) => appointments.ListMine(c, '', '')),
     );
     expect(mine).toEqual([expect.objectContaining({ appointmentId: id, status: 'requested' })]);
-    expect(JSON.parse(await evaluate(ledger, people.patientA2, (c) => appointments.ListMine(c)))).toEqual([]);
+    expect(JSON.parse(await evaluate(ledger, people.patientA2, (c) => appointments.ListMine(c, '', '')))).toEqual({
+      items: [],
+      bookmark: '',
+    });
   });
 
   it("lets only the practitioner's member confirm and only the patient cancel their own", async () => {
@@ -313,8 +322,8 @@ describe('policies and claims', () => {
     const decided = await adjudicate(claimId);
     expect(decided).toMatchObject({ status: 'approved', adjudication: { approvedAmount: 7_200, reasons: [] } });
     await submit(ledger, people.adjuster, (c) => claims.RecordPayment(c, claimId, 'PAY-001'));
-    const mine = parse<{ status: string; payment: { amount: number } }[]>(
-      await evaluate(ledger, people.patientA, (c) => claims.ListMine(c)),
+    const mine = itemsOf<{ status: string; payment: { amount: number } }>(
+      await evaluate(ledger, people.patientA, (c) => claims.ListMine(c, '', '')),
     );
     expect(mine[0]).toMatchObject({ status: 'paid', payment: { amount: 7_200 } });
     const statuses = ledger.committedEvents
