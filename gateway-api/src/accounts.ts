@@ -53,7 +53,7 @@ export interface Invitation {
 
 export class Accounts {
   constructor(
-    private readonly member: Member,
+    readonly member: Member,
     private readonly store: UserStore,
     private readonly ca: CertificateAuthority,
     private readonly settings: AccountSettings,

@@ -169,6 +169,14 @@ export class Ledger {
   }
 
   // Directory and beds.
+  publishOrgProfile(who: UserIdentity, profile: { kind: string; displayName: string; specialities: string[] }) {
+    return this.#submit<undefined>(who, {
+      contract: 'directory',
+      fn: 'PublishOrgProfile',
+      args: [JSON.stringify(profile)],
+    });
+  }
+
   orgDirectory(who: UserIdentity) {
     return this.#evaluate<Json[]>(who, { contract: 'directory', fn: 'ListOrgProfiles' });
   }

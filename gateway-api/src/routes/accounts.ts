@@ -1,19 +1,11 @@
 import type { Accounts } from '../accounts';
 import { type RouteSpec, signedIn } from '../http';
 import { ALL_ROLES, type Role } from '../roles';
+import { Invitation, Me, object, PRACTITIONER_ID, ROLE, Session, str, TotpEnrolment, USERNAME } from '../schemas';
 
-const str = (min: number, max: number, pattern?: string) => ({
-  type: 'string',
-  minLength: min,
-  maxLength: max,
-  ...(pattern ? { pattern } : {}),
-});
-const object = (required: string[], properties: Record<string, unknown>) => ({
-  type: 'object',
-  additionalProperties: false,
-  required,
-  properties,
-});
+const CODE = str(6, '^[0-9]{6}$', 6);
+const ENROLMENT_CODE = str(64, undefined, 8);
+const PASSWORD = str(256);
 
 /** People and sign-in. */
 export function accountRoutes(accounts: Accounts): RouteSpec[] {
@@ -26,11 +18,11 @@ export function accountRoutes(accounts: Accounts): RouteSpec[] {
       tag: 'people',
       roles: ['admin'],
       body: object(['username', 'role'], {
-        username: str(3, 64, '^[a-z][a-z0-9._-]+$'),
-        role: { type: 'string', enum: ALL_ROLES },
-        practitionerId: str(1, 64, '^[A-Za-z0-9_-]+$'),
+        username: USERNAME,
+        role: ROLE,
+        practitionerId: PRACTITIONER_ID,
       }),
-      responses: { 201: { description: 'Registered at the CA; the enrolment code is shown once' } },
+      responses: { 201: { description: 'Registered at the CA; the enrolment code is shown once', schema: Invitation } },
       handler: async (ctx) => {
         const { body } = ctx;
         const input = {
@@ -49,11 +41,11 @@ export function accountRoutes(accounts: Accounts): RouteSpec[] {
       tag: 'people',
       roles: 'public',
       body: object(['username', 'enrolmentCode', 'password'], {
-        username: str(3, 64),
-        enrolmentCode: str(8, 64),
-        password: str(1, 256),
+        username: str(64, undefined, 3),
+        enrolmentCode: ENROLMENT_CODE,
+        password: PASSWORD,
       }),
-      responses: { 200: { description: 'The TOTP secret to put into an authenticator' } },
+      responses: { 200: { description: 'The TOTP secret to put into an authenticator', schema: TotpEnrolment } },
       handler: async ({ body }) => ({
         status: 200,
         body: await accounts.signUp(body.username as string, body.enrolmentCode as string, body.password as string),
@@ -67,9 +59,9 @@ export function accountRoutes(accounts: Accounts): RouteSpec[] {
       tag: 'people',
       roles: 'public',
       body: object(['username', 'enrolmentCode', 'code'], {
-        username: str(3, 64),
-        enrolmentCode: str(8, 64),
-        code: str(6, 6, '^[0-9]{6}$'),
+        username: str(64, undefined, 3),
+        enrolmentCode: ENROLMENT_CODE,
+        code: CODE,
       }),
       responses: { 204: { description: 'The account is active' } },
       handler: async ({ body }) => {
@@ -85,11 +77,11 @@ export function accountRoutes(accounts: Accounts): RouteSpec[] {
       tag: 'people',
       roles: 'public',
       body: object(['username', 'password', 'code'], {
-        username: str(3, 64),
-        password: str(1, 256),
-        code: str(6, 6, '^[0-9]{6}$'),
+        username: str(64, undefined, 3),
+        password: PASSWORD,
+        code: CODE,
       }),
-      responses: { 201: { description: 'A short-lived bearer token' } },
+      responses: { 201: { description: 'A short-lived bearer token', schema: Session } },
       handler: async ({ body }) => ({
         status: 201,
         body: await accounts.signIn(body.username as string, body.password as string, body.code as string),
@@ -102,7 +94,7 @@ export function accountRoutes(accounts: Accounts): RouteSpec[] {
       summary: 'Show the signed-in user',
       tag: 'people',
       roles: ALL_ROLES,
-      responses: { 200: { description: 'The user, their role and certificate attributes' } },
+      responses: { 200: { description: 'The user, their role and certificate attributes', schema: Me } },
       handler: (ctx) => {
         const { username, role, attrs } = signedIn(ctx);
         return Promise.resolve({ status: 200, body: { username, role, attrs } });

@@ -9,9 +9,12 @@ import { totp } from '../../../gateway-api/src/auth/totp';
 import type { CertificateAuthority, Registration } from '../../../gateway-api/src/ca';
 import type { LedgerCall, LedgerPort, UserIdentity } from '../../../gateway-api/src/fabric';
 import { Ledger } from '../../../gateway-api/src/ledger';
+import type { EventSource } from '../../../gateway-api/src/events';
 import { ledgerRoutes } from '../../../gateway-api/src/routes';
+import { eventRoutes } from '../../../gateway-api/src/routes/events';
 import { createServer } from '../../../gateway-api/src/server';
 import { fileUserStore } from '../../../gateway-api/src/store';
+import { ChaincodePort } from './chaincode-port';
 
 /** A stand-in CA: records registrations, enrols each once. */
 export class StandInCa implements CertificateAuthority {
@@ -31,48 +34,84 @@ export class StandInCa implements CertificateAuthority {
   }
 }
 
-/** A stand-in Fabric port: records every call; answers from `answers` by function name. */
+/**
+ * A stand-in Fabric port: records every call; answers from `answers` by function name, else
+ * from the `backend` (the real chaincode, see chaincode-port.ts) when there is one.
+ */
 export class StandInPort implements LedgerPort {
   readonly calls: { kind: 'submit' | 'evaluate'; identity: UserIdentity; call: LedgerCall }[] = [];
   readonly answers = new Map<string, unknown>();
+  /** Fails every call. */
   failure: Error | undefined;
+  /** Fails the calls of one chaincode function, until removed. */
+  readonly failures = new Map<string, Error>();
+
+  constructor(private readonly backend?: LedgerPort) {}
+
+  #fault(call: LedgerCall): Error | undefined {
+    return this.failure ?? this.failures.get(call.fn);
+  }
 
   #answer(call: LedgerCall): Uint8Array {
-    if (this.failure) throw this.failure;
     const answer = this.answers.get(call.fn);
     return Buffer.from(answer === undefined ? '' : JSON.stringify(answer));
   }
 
-  submit(identity: UserIdentity, call: LedgerCall) {
+  async submit(identity: UserIdentity, call: LedgerCall) {
     this.calls.push({ kind: 'submit', identity, call });
+    const fault = this.#fault(call);
+    if (fault) throw fault;
+    if (this.backend && !this.answers.has(call.fn)) return this.backend.submit(identity, call);
     return Promise.resolve({ payload: this.#answer(call), txId: `tx-${this.calls.length}` });
   }
 
-  evaluate(identity: UserIdentity, call: LedgerCall) {
+  async evaluate(identity: UserIdentity, call: LedgerCall) {
     this.calls.push({ kind: 'evaluate', identity, call });
+    const fault = this.#fault(call);
+    if (fault) throw fault;
+    if (this.backend && !this.answers.has(call.fn)) return this.backend.evaluate(identity, call);
     return Promise.resolve(this.#answer(call));
+  }
+
+  /** The calls made since `mark` (a length of `calls`). */
+  since(mark: number) {
+    return this.calls.slice(mark);
   }
 }
 
-export const PASSWORD = 'a long enough passphrase';
+export const HOSPITAL_A: Member = {
+  name: 'hospital-a',
+  mspId: 'HospitalAMSP',
+  kind: 'hospital',
+  displayName: 'Hospital A',
+};
 
+export interface HarnessOptions {
+  member?: Member;
+  /** Where ledger calls go that have no stand-in answer (e.g. a ChaincodePort). */
+  backend?: LedgerPort;
+  /** Mounts the event stream too (it holds a request open, so only where a test wants it). */
+  events?: EventSource;
+}
+
+export const PASSWORD = 'a long enough passphrase';
+const ADMIN_CERT = 'ADMIN CERT';
+
+/** One member's gateway over a stand-in CA and a stand-in (or chaincode-backed) ledger port. */
 export class Harness {
   now = Date.parse('2026-05-01T10:00:00Z');
   readonly ca = new StandInCa();
-  readonly port = new StandInPort();
+  readonly port: StandInPort;
   readonly dir = mkdtempSync(path.join(tmpdir(), 'gw-'));
+  readonly member: Member;
   readonly accounts: Accounts;
   readonly app: Express;
   readonly totps = new Map<string, string>();
 
-  constructor(
-    readonly member: Member = {
-      name: 'hospital-a',
-      mspId: 'HospitalAMSP',
-      kind: 'hospital',
-      displayName: 'Hospital A',
-    },
-  ) {
+  constructor(options: HarnessOptions = {}) {
+    this.member = options.member ?? HOSPITAL_A;
+    this.port = new StandInPort(options.backend);
+    const member = this.member;
     const settings = {
       keyEncryptionKey: Buffer.alloc(32, 7),
       tokenSecret: Buffer.alloc(32, 9),
@@ -81,7 +120,11 @@ export class Harness {
       signInAttempts: 5,
     };
     this.accounts = new Accounts(member, fileUserStore(this.dir), this.ca, settings, () => this.now);
-    const routes = ledgerRoutes({ accounts: this.accounts, ledger: new Ledger(this.port) });
+    const deps = { accounts: this.accounts, ledger: new Ledger(this.port) };
+    const routes = [
+      ...ledgerRoutes(deps),
+      ...(options.events ? eventRoutes({ ...deps, events: options.events, retryMs: 10 }) : []),
+    ];
     this.app = createServer({
       accounts: this.accounts,
       routes,
@@ -110,12 +153,21 @@ export class Harness {
     return session.body.token as string;
   }
 
+  /** The certificate's subject and attributes, as the stand-in CA issued them (for a ChaincodePort). */
+  callerOf(identity: UserIdentity): { mspId: string; cn: string; attrs: Record<string, string> } {
+    if (identity.certPem === ADMIN_CERT) return { mspId: identity.mspId, cn: 'admin', attrs: { 'ehr.role': 'admin' } };
+    const name = identity.certPem.replace(/^CERT OF /, '');
+    const attrs = this.ca.registered.get(name)?.registration.attrs;
+    if (!attrs) throw new Error(`the stand-in CA of ${this.member.name} issued no ${identity.certPem}`);
+    return { mspId: identity.mspId, cn: name, attrs };
+  }
+
   code(username: string): string {
     return totp(this.totps.get(username) ?? '', this.now);
   }
 
   async adminToken(): Promise<string> {
-    const code = await this.accounts.importAdmin({ certPem: 'ADMIN CERT', keyPem: 'ADMIN KEY' });
+    const code = await this.accounts.importAdmin({ certPem: ADMIN_CERT, keyPem: 'ADMIN KEY' });
     return this.activate('admin', code ?? '');
   }
 
@@ -128,4 +180,33 @@ export class Harness {
     const invited = await this.invite(adminToken, username, role).expect(201);
     return this.activate(username, invited.body.enrolmentCode as string);
   }
+}
+
+export const MEMBERS = {
+  hospitalA: HOSPITAL_A,
+  hospitalB: { name: 'hospital-b', mspId: 'HospitalBMSP', kind: 'hospital', displayName: 'Hospital B' },
+  lab: { name: 'lab', mspId: 'LabMSP', kind: 'lab', displayName: 'Lab' },
+  insurer: { name: 'insurer', mspId: 'InsurerMSP', kind: 'insurer', displayName: 'Insurer' },
+} satisfies Record<string, Member>;
+
+/** Every member's gateway over one ledger that runs the real chaincode. */
+export function consortium(): { chain: ChaincodePort } & Record<keyof typeof MEMBERS, Harness> {
+  const gateways = new Map<string, Harness>();
+  const chain = new ChaincodePort((identity) => {
+    const gateway = gateways.get(identity.mspId);
+    if (!gateway) throw new Error(`no gateway of ${identity.mspId}`);
+    return gateway.callerOf(identity);
+  });
+  const of = (member: Member) => {
+    const gateway = new Harness({ member, backend: chain });
+    gateways.set(member.mspId, gateway);
+    return gateway;
+  };
+  return {
+    chain,
+    hospitalA: of(MEMBERS.hospitalA),
+    hospitalB: of(MEMBERS.hospitalB),
+    lab: of(MEMBERS.lab),
+    insurer: of(MEMBERS.insurer),
+  };
 }

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import * as chaincodeVocabulary from '../../../chaincode/src/types/vocabulary';
 import * as gatewayVocabulary from '../../../gateway-api/src/vocabulary';
-import { Harness } from './harness';
+import { consortium, Harness } from './harness';
 
 const MARKER = 'PHI-in-body-1234';
 
@@ -167,6 +167,34 @@ describe('ledger resources over HTTP', () => {
       }
     }
     expect(checked).toBeGreaterThan(150);
+  });
+
+  it("publishes the member's profile with the gateway's own member kind, never one from the body", async () => {
+    const { lab, chain } = consortium();
+    const labAdmin = await lab.adminToken();
+    const put = (body: object) =>
+      request(lab.app).put('/v1/org/profile').set('authorization', `Bearer ${labAdmin}`).send(body);
+    await put({ displayName: 'Lab', specialities: [], kind: 'hospital' }).expect(400);
+    expect(chain.entries('org')).toEqual([]);
+    const published = await put({ displayName: 'City Lab', specialities: ['haematology'] }).expect(200);
+    expect(published.body).toEqual({
+      txId: expect.any(String),
+      mspId: 'LabMSP',
+      kind: 'lab',
+      displayName: 'City Lab',
+      specialities: ['haematology'],
+    });
+    await put({ displayName: 'City Lab Ltd', specialities: ['haematology', 'microbiology'] }).expect(200);
+    const directory = await request(lab.app).get('/v1/orgs').set('authorization', `Bearer ${labAdmin}`).expect(200);
+    expect(directory.body).toEqual([
+      {
+        mspId: 'LabMSP',
+        kind: 'lab',
+        displayName: 'City Lab Ltd',
+        specialities: ['haematology', 'microbiology'],
+        updatedAt: expect.any(String),
+      },
+    ]);
   });
 
   it('documents the same vocabularies the chaincode enforces', () => {
