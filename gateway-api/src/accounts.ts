@@ -7,7 +7,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hashPassword, passwordProblem, verifyPassword } from './auth/passwords';
 import { seal, unseal } from './auth/sealed';
-import { issueToken, verifyToken } from './auth/tokens';
+import { issueToken, type TokenClaims, verifyToken } from './auth/tokens';
 import { newTotpSecret, otpauthUri, verifyTotp } from './auth/totp';
 import type { CertificateAuthority } from './ca';
 import { ApiError } from './errors';
@@ -36,6 +36,14 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest();
 const invalid = (message: string) => new ApiError(400, 'INVALID_ARGUMENT', message);
 // One answer for every sign-in failure: no hint which factor was wrong or whether the user exists.
 const signInFailed = () => new ApiError(401, 'SIGN_IN_FAILED', 'wrong username, password or code');
+
+/** The record without signed-out tokens that have expired since (they are refused anyway). */
+function withoutExpiredRevocations(record: UserRecord, nowSeconds: number): UserRecord {
+  const live = (record.revokedTokens ?? []).filter((revoked) => revoked.exp > nowSeconds);
+  const next: UserRecord = { ...record, revokedTokens: live };
+  if (live.length === 0) delete next.revokedTokens;
+  return next;
+}
 
 function codeMatches(record: UserRecord, code: string, now: number): boolean {
   const enrolment = record.enrolment;
@@ -198,34 +206,51 @@ export class Accounts {
       throw new ApiError(429, 'TOO_MANY_ATTEMPTS', 'too many failed sign-ins; wait 15 minutes');
     }
     const step = await this.#factors(record, password, code, now);
+    const seconds = Math.floor(now / 1000);
     await this.store.update(username, (current) => {
       if (!current) return { record: undefined, result: undefined };
       const next: UserRecord =
         step === undefined
           ? { ...current, failures: [...recent, now] }
           : { ...current, failures: [], totp: current.totp && { ...current.totp, lastStep: step } };
-      return { record: next, result: undefined };
+      return { record: withoutExpiredRevocations(next, seconds), result: undefined };
     });
     if (step === undefined) throw signInFailed();
-    const seconds = Math.floor(now / 1000);
-    const token = issueToken(
-      this.settings.tokenSecret,
-      { sub: username, org: this.member.mspId },
-      seconds,
-      this.settings.tokenTtlSeconds,
-    );
+    const claims = { sub: username, org: this.member.mspId, jti: randomBytes(16).toString('base64url'), gen: 0 };
+    const token = issueToken(this.settings.tokenSecret, claims, seconds, this.settings.tokenTtlSeconds);
     return { token, expiresAt: new Date((seconds + this.settings.tokenTtlSeconds) * 1000).toISOString() };
   }
 
-  /** The active user a bearer token names, or a 401. */
-  authenticate(token: string): UserRecord {
+  /** A token that is good now (signed by us, unexpired, not signed out) and its active user, or a 401. */
+  #session(token: string): { claims: TokenClaims; record: UserRecord } {
     const claims = verifyToken(this.settings.tokenSecret, token, Math.floor(this.clock() / 1000));
     if (typeof claims === 'string')
       throw new ApiError(401, 'UNAUTHENTICATED', `the token is ${claims.replace('-', ' ')}`);
     const record = this.store.get(claims.sub);
     if (claims.org !== this.member.mspId || record?.status !== 'active')
       throw new ApiError(401, 'UNAUTHENTICATED', 'the token names no active user');
-    return record;
+    if (record.revokedTokens?.some((revoked) => revoked.jti === claims.jti))
+      throw new ApiError(401, 'UNAUTHENTICATED', 'the token was signed out');
+    return { claims, record };
+  }
+
+  /** The active user a bearer token names, or a 401. */
+  authenticate(token: string): UserRecord {
+    return this.#session(token).record;
+  }
+
+  /**
+   * Signs one token out: it stops working at once, the user's other tokens keep working. Its
+   * id stays in the user store (which outlives a restart) until the token would have expired.
+   */
+  async signOut(token: string): Promise<void> {
+    const { claims, record } = this.#session(token);
+    const seconds = Math.floor(this.clock() / 1000);
+    await this.store.update(record.username, (current) => {
+      if (!current) return { record: undefined, result: undefined };
+      const revokedTokens = [...(current.revokedTokens ?? []), { jti: claims.jti, exp: claims.exp }];
+      return { record: withoutExpiredRevocations({ ...current, revokedTokens }, seconds), result: undefined };
+    });
   }
 
   /** The user's own Fabric identity, unsealed for one request. */

@@ -23,6 +23,8 @@ export interface UserRecord {
   identity?: { certPem: string; key: string };
   /** Times (ms) of recent failed sign-ins. */
   failures: number[];
+  /** Signed-out tokens (`jti`), kept until they would have expired anyway (`exp`, seconds). */
+  revokedTokens?: { jti: string; exp: number }[];
 }
 
 export interface UserStore {

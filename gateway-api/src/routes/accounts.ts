@@ -1,5 +1,5 @@
 import type { Accounts } from '../accounts';
-import { type RouteSpec, signedIn } from '../http';
+import { bearer, type RouteSpec, signedIn } from '../http';
 import { ALL_ROLES, type Role } from '../roles';
 import { Invitation, Me, object, PRACTITIONER_ID, ROLE, Session, str, TotpEnrolment, USERNAME } from '../schemas';
 
@@ -86,6 +86,19 @@ export function accountRoutes(accounts: Accounts): RouteSpec[] {
         status: 201,
         body: await accounts.signIn(body.username as string, body.password as string, body.code as string),
       }),
+    },
+    {
+      method: 'delete',
+      path: '/v1/sessions/current',
+      operationId: 'signOut',
+      summary: 'Sign out',
+      tag: 'people',
+      roles: ALL_ROLES,
+      responses: { 204: { description: "The token used stops working; the user's other tokens keep working" } },
+      handler: async (ctx) => {
+        await accounts.signOut(bearer(ctx.req));
+        return { status: 204 };
+      },
     },
     {
       method: 'get',

@@ -97,6 +97,14 @@ export interface HarnessOptions {
 export const PASSWORD = 'a long enough passphrase';
 const ADMIN_CERT = 'ADMIN CERT';
 
+export const SETTINGS = {
+  keyEncryptionKey: Buffer.alloc(32, 7),
+  tokenSecret: Buffer.alloc(32, 9),
+  tokenTtlSeconds: 900,
+  enrolmentTtlHours: 72,
+  signInAttempts: 5,
+};
+
 /** One member's gateway over a stand-in CA and a stand-in (or chaincode-backed) ledger port. */
 export class Harness {
   now = Date.parse('2026-05-01T10:00:00Z');
@@ -104,27 +112,22 @@ export class Harness {
   readonly port: StandInPort;
   readonly dir = mkdtempSync(path.join(tmpdir(), 'gw-'));
   readonly member: Member;
-  readonly accounts: Accounts;
-  readonly app: Express;
+  accounts!: Accounts;
+  app!: Express;
   readonly totps = new Map<string, string>();
 
-  constructor(options: HarnessOptions = {}) {
+  constructor(private readonly options: HarnessOptions = {}) {
     this.member = options.member ?? HOSPITAL_A;
     this.port = new StandInPort(options.backend);
-    const member = this.member;
-    const settings = {
-      keyEncryptionKey: Buffer.alloc(32, 7),
-      tokenSecret: Buffer.alloc(32, 9),
-      tokenTtlSeconds: 900,
-      enrolmentTtlHours: 72,
-      signInAttempts: 5,
-    };
-    this.accounts = new Accounts(member, fileUserStore(this.dir), this.ca, settings, () => this.now);
+    this.restart();
+  }
+
+  /** Starts the gateway (again) over the same data folder, CA and ledger, as a restarted process would. */
+  restart(): void {
+    this.accounts = new Accounts(this.member, fileUserStore(this.dir), this.ca, SETTINGS, () => this.now);
     const deps = { accounts: this.accounts, ledger: new Ledger(this.port) };
-    const routes = [
-      ...ledgerRoutes(deps),
-      ...(options.events ? eventRoutes({ ...deps, events: options.events, retryMs: 10 }) : []),
-    ];
+    const { events } = this.options;
+    const routes = [...ledgerRoutes(deps), ...(events ? eventRoutes({ ...deps, events, retryMs: 10 }) : [])];
     this.app = createServer({
       accounts: this.accounts,
       routes,
@@ -132,6 +135,28 @@ export class Harness {
       maxBodyBytes: 256 * 1024,
       log: () => undefined,
     });
+  }
+
+  /** A request with the user's token. */
+  as(token: string) {
+    const agent = request(this.app);
+    const auth = (test: request.Test) => test.set('authorization', `Bearer ${token}`);
+    return {
+      get: (url: string) => auth(agent.get(url)),
+      post: (url: string) => auth(agent.post(url)),
+      put: (url: string) => auth(agent.put(url)),
+      delete: (url: string) => auth(agent.delete(url)),
+    };
+  }
+
+  /** Signs a user in again (at the next TOTP step) and returns the new token. */
+  async signIn(username: string): Promise<string> {
+    this.now += 30_000;
+    const session = await request(this.app)
+      .post('/v1/sessions')
+      .send({ username, password: PASSWORD, code: this.code(username) })
+      .expect(201);
+    return session.body.token as string;
   }
 
   /** Completes sign-up for a user with an enrolment code and returns a signed-in token. */

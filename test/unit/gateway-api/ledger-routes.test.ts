@@ -143,7 +143,8 @@ describe('ledger resources over HTTP', () => {
     let checked = 0;
     for (const [routePath, operations] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
-        if (operation['x-roles'].length === 0) continue;
+        // Public routes have no roles; signing out (every role may) would end the tokens used here.
+        if (operation['x-roles'].length === 0 || routePath === '/v1/sessions/current') continue;
         for (const [role, token] of Object.entries(tokens)) {
           const agent = request(h.app);
           const verb = method as 'get' | 'post' | 'put' | 'delete';
