@@ -13,6 +13,7 @@ import type { CertificateAuthority } from './ca';
 import { ApiError } from './errors';
 import { type OrgKind, ROLES_BY_KIND, type Role } from './roles';
 import type { UserRecord, UserStore } from './store';
+import { lockedUntil, pageOf, recentFailures, summaryOf, type UserQuery, type UserSummary } from './users';
 
 export interface Member {
   name: string;
@@ -29,7 +30,6 @@ export interface AccountSettings {
   signInAttempts: number;
 }
 
-const FAILURE_WINDOW_MS = 15 * 60 * 1000;
 const USERNAME = /^[a-z][a-z0-9._-]{2,63}$/;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
@@ -201,22 +201,22 @@ export class Accounts {
   async signIn(username: string, password: string, code: string): Promise<{ token: string; expiresAt: string }> {
     const now = this.clock();
     const record = this.store.get(username);
-    const recent = (record?.failures ?? []).filter((t) => now - t < FAILURE_WINDOW_MS);
-    if (recent.length >= this.settings.signInAttempts) {
-      throw new ApiError(429, 'TOO_MANY_ATTEMPTS', 'too many failed sign-ins; wait 15 minutes');
+    if (lockedUntil(record, now, this.settings.signInAttempts) !== undefined) {
+      throw new ApiError(429, 'TOO_MANY_ATTEMPTS', 'too many failed sign-ins; wait 15 minutes or ask an admin');
     }
     const step = await this.#factors(record, password, code, now);
     const seconds = Math.floor(now / 1000);
-    await this.store.update(username, (current) => {
-      if (!current) return { record: undefined, result: undefined };
+    const generation = await this.store.update(username, (current) => {
+      if (!current) return { record: undefined, result: 0 };
       const next: UserRecord =
         step === undefined
-          ? { ...current, failures: [...recent, now] }
+          ? { ...current, failures: [...recentFailures(current, now), now] }
           : { ...current, failures: [], totp: current.totp && { ...current.totp, lastStep: step } };
-      return { record: withoutExpiredRevocations(next, seconds), result: undefined };
+      return { record: withoutExpiredRevocations(next, seconds), result: current.tokenGeneration ?? 0 };
     });
     if (step === undefined) throw signInFailed();
-    const claims = { sub: username, org: this.member.mspId, jti: randomBytes(16).toString('base64url'), gen: 0 };
+    const jti = randomBytes(16).toString('base64url');
+    const claims = { sub: username, org: this.member.mspId, jti, gen: generation };
     const token = issueToken(this.settings.tokenSecret, claims, seconds, this.settings.tokenTtlSeconds);
     return { token, expiresAt: new Date((seconds + this.settings.tokenTtlSeconds) * 1000).toISOString() };
   }
@@ -231,6 +231,8 @@ export class Accounts {
       throw new ApiError(401, 'UNAUTHENTICATED', 'the token names no active user');
     if (record.revokedTokens?.some((revoked) => revoked.jti === claims.jti))
       throw new ApiError(401, 'UNAUTHENTICATED', 'the token was signed out');
+    if (claims.gen !== (record.tokenGeneration ?? 0))
+      throw new ApiError(401, 'UNAUTHENTICATED', "the token was withdrawn by the member's admin");
     return { claims, record };
   }
 
@@ -251,6 +253,85 @@ export class Accounts {
       const revokedTokens = [...(current.revokedTokens ?? []), { jti: claims.jti, exp: claims.exp }];
       return { record: withoutExpiredRevocations({ ...current, revokedTokens }, seconds), result: undefined };
     });
+  }
+
+  /** A page of the member's users, as its admins see them. */
+  listUsers(query: UserQuery): { items: UserSummary[]; bookmark: string } {
+    const now = this.clock();
+    return pageOf(this.store.all(), query, (record) => summaryOf(record, now, this.settings.signInAttempts));
+  }
+
+  /** Applies an admin's change to a user atomically; 404 for an unknown user. */
+  async #administer(
+    admin: UserRecord,
+    username: string,
+    change: (current: UserRecord) => UserRecord,
+  ): Promise<UserSummary> {
+    if (admin.role !== 'admin') throw new ApiError(403, 'FORBIDDEN', 'only an admin administers users');
+    const record = await this.store.update(username, (current) => {
+      if (!current) throw new ApiError(404, 'NOT_FOUND', `no user ${username} at this member`);
+      const next = change(current);
+      return { record: next, result: next };
+    });
+    return summaryOf(record, this.clock(), this.settings.signInAttempts);
+  }
+
+  /** The user can no longer sign in or finish sign-up, and every token they hold stops working. */
+  disable(admin: UserRecord, username: string): Promise<UserSummary> {
+    if (admin.username === username)
+      throw new ApiError(422, 'SELF_DISABLE', 'an admin cannot disable their own account; another admin can');
+    return this.#administer(admin, username, (current) => {
+      if (current.status === 'disabled') return current;
+      return {
+        ...current,
+        status: 'disabled',
+        disabled: { at: new Date(this.clock()).toISOString(), by: admin.username, from: current.status },
+        tokenGeneration: (current.tokenGeneration ?? 0) + 1,
+      };
+    });
+  }
+
+  /**
+   * A disabled user gets back the status they had; any user's failed sign-ins are cleared, so
+   * enabling also ends a lock-out. Tokens withdrawn by the disable stay withdrawn.
+   */
+  enable(admin: UserRecord, username: string): Promise<UserSummary> {
+    return this.#administer(admin, username, (current) => {
+      const next: UserRecord = { ...current, failures: [], status: current.disabled?.from ?? current.status };
+      delete next.disabled;
+      return next;
+    });
+  }
+
+  /**
+   * The user enrols a new authenticator: a new one-time enrolment code (answered to the admin,
+   * as an invitation's is), their tokens stop working, and they finish with the sign-up calls
+   * (code and a new password, then the first TOTP code). Their Fabric identity is kept: no new
+   * CA enrolment. A user who never signed up gets a new code and keeps their pending enrolment.
+   * Failed sign-ins are cleared.
+   */
+  async resetTotp(
+    admin: UserRecord,
+    username: string,
+  ): Promise<{ username: string; enrolmentCode: string; expiresAt: string }> {
+    const enrolmentCode = randomBytes(16).toString('base64url');
+    const expiresAt = new Date(this.clock() + this.settings.enrolmentTtlHours * 3_600_000).toISOString();
+    await this.#administer(admin, username, (current) => {
+      if (current.status === 'disabled')
+        throw new ApiError(409, 'CONFLICT', `user ${username} is disabled; enable them first`);
+      const caSecret = current.identity ? undefined : current.enrolment?.caSecret;
+      const next: UserRecord = {
+        ...current,
+        status: 'invited',
+        enrolment: { codeHash: sha256(enrolmentCode).toString('base64'), expiresAt, ...(caSecret ? { caSecret } : {}) },
+        failures: [],
+        tokenGeneration: (current.tokenGeneration ?? 0) + 1,
+      };
+      delete next.passwordHash;
+      delete next.totp;
+      return next;
+    });
+    return { username, enrolmentCode, expiresAt };
   }
 
   /** The user's own Fabric identity, unsealed for one request. */

@@ -536,6 +536,44 @@ export const Invitation = object(
   'Registered at the CA; the enrolment code is shown once',
 );
 
+export const USER_STATUSES = ['invited', 'totp-pending', 'active', 'disabled'];
+
+export const UserSummary = object(
+  ['username', 'role', 'attrs', 'status', 'createdAt', 'createdBy', 'lockedOut'],
+  {
+    username: USERNAME,
+    role: ROLE,
+    attrs: Attributes,
+    status: {
+      ...oneOf(USER_STATUSES),
+      description:
+        'invited: has an enrolment code; totp-pending: set a password, must confirm the authenticator; ' +
+        'active: signs in; disabled: cannot sign in (enable restores the earlier status)',
+    },
+    createdAt: TIME,
+    createdBy: { type: 'string', description: 'The admin who invited the user (or "network")' },
+    lockedOut: {
+      type: 'boolean',
+      description: 'The failed sign-ins of the last 15 minutes reach the allowed attempts',
+    },
+    lockedUntil: { ...TIME, description: 'When the lock-out ends by itself; enabling the user ends it now' },
+    disabledAt: TIME,
+    disabledBy: USERNAME,
+  },
+  'A user of this member as its admins see them (no secrets)',
+);
+
+export const UserPage = object(['items', 'bookmark'], {
+  items: list(UserSummary),
+  bookmark: { type: 'string', description: 'Send as ?bookmark= for the next page; empty when there is no more' },
+});
+
+export const EnrolmentCode = object(['username', 'enrolmentCode', 'expiresAt'], {
+  username: USERNAME,
+  enrolmentCode: { type: 'string', description: 'One-time: the user signs up again with it (POST /v1/signup)' },
+  expiresAt: TIME,
+});
+
 export const TotpEnrolment = object(['totpSecret', 'otpauthUri'], {
   totpSecret: { type: 'string', description: 'Base32 secret for an authenticator app' },
   otpauthUri: { type: 'string', description: 'The same secret as an otpauth:// URI (for a QR code)' },
@@ -569,6 +607,9 @@ export const COMPONENTS: Record<string, JsonSchema> = {
   Attributes,
   Me,
   Invitation,
+  UserSummary,
+  UserPage,
+  EnrolmentCode,
   TotpEnrolment,
   Session,
   Committed,

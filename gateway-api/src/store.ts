@@ -23,12 +23,18 @@ export interface UserRecord {
   identity?: { certPem: string; key: string };
   /** Times (ms) of recent failed sign-ins. */
   failures: number[];
+  /** Tokens issued before the current generation are refused (raised by disable and TOTP reset). */
+  tokenGeneration?: number;
+  /** Who disabled the user, when, and the status that enabling restores. */
+  disabled?: { at: string; by: string; from: Exclude<UserStatus, 'disabled'> };
   /** Signed-out tokens (`jti`), kept until they would have expired anyway (`exp`, seconds). */
   revokedTokens?: { jti: string; exp: number }[];
 }
 
 export interface UserStore {
   get(username: string): UserRecord | undefined;
+  /** Every user, in no particular order. */
+  all(): UserRecord[];
   /** Applies a change to one user atomically; `change` returns the new record (or undefined to delete). */
   update<T>(
     username: string,
@@ -50,6 +56,7 @@ export function fileUserStore(dir: string): UserStore {
   };
   return {
     get: (username) => users[username],
+    all: () => Object.values(users),
     update<T>(
       username: string,
       change: (current: UserRecord | undefined) => { record: UserRecord | undefined; result: T },

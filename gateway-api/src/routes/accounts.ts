@@ -1,9 +1,27 @@
 import type { Accounts } from '../accounts';
-import { bearer, type RouteSpec, signedIn } from '../http';
+import { bearer, type RouteContext, type RouteSpec, signedIn } from '../http';
 import { ALL_ROLES, type Role } from '../roles';
-import { Invitation, Me, object, PRACTITIONER_ID, ROLE, Session, str, TotpEnrolment, USERNAME } from '../schemas';
+import type { UserStatus } from '../store';
+import {
+  EnrolmentCode,
+  int,
+  Invitation,
+  Me,
+  object,
+  oneOf,
+  PRACTITIONER_ID,
+  ROLE,
+  Session,
+  str,
+  TotpEnrolment,
+  USER_STATUSES,
+  USERNAME,
+  UserPage,
+  UserSummary,
+} from '../schemas';
 
 const CODE = str(6, '^[0-9]{6}$', 6);
+const username = (ctx: RouteContext) => ctx.params.username ?? '';
 const ENROLMENT_CODE = str(64, undefined, 8);
 const PASSWORD = str(256);
 
@@ -32,6 +50,78 @@ export function accountRoutes(accounts: Accounts): RouteSpec[] {
         };
         return { status: 201, body: await accounts.invite(signedIn(ctx), input) };
       },
+    },
+    {
+      method: 'get',
+      path: '/v1/users',
+      operationId: 'listUsers',
+      summary: "List the member's users",
+      tag: 'people',
+      roles: ['admin'],
+      query: object([], {
+        pageSize: { ...int(1, 100), description: 'Users per page (default 20)' },
+        bookmark: { ...str(200, '^[A-Za-z0-9_-]*$', 0), description: 'Where the previous page ended' },
+        status: oneOf(USER_STATUSES),
+        role: ROLE,
+      }),
+      responses: { 200: { description: 'A page of users, in username order', schema: UserPage } },
+      handler: ({ query }) =>
+        Promise.resolve({
+          status: 200,
+          body: accounts.listUsers({
+            pageSize: (query.pageSize as number | undefined) ?? 20,
+            bookmark: query.bookmark as string | undefined,
+            status: query.status as UserStatus | undefined,
+            role: query.role as Role | undefined,
+          }),
+        }),
+    },
+    {
+      method: 'post',
+      path: '/v1/users/:username/disable',
+      operationId: 'disableUser',
+      summary: 'Disable a user',
+      tag: 'people',
+      roles: ['admin'],
+      responses: {
+        200: {
+          description: 'Disabled: cannot sign in; every token the user holds stopped working',
+          schema: UserSummary,
+        },
+      },
+      handler: async (ctx) => ({ status: 200, body: await accounts.disable(signedIn(ctx), username(ctx)) }),
+    },
+    {
+      method: 'post',
+      path: '/v1/users/:username/enable',
+      operationId: 'enableUser',
+      summary: 'Enable a user',
+      tag: 'people',
+      roles: ['admin'],
+      responses: {
+        200: {
+          description: 'Enabled (the status before the disable is back); failed sign-ins cleared, so a lock-out ends',
+          schema: UserSummary,
+        },
+      },
+      handler: async (ctx) => ({ status: 200, body: await accounts.enable(signedIn(ctx), username(ctx)) }),
+    },
+    {
+      method: 'post',
+      path: '/v1/users/:username/totp-reset',
+      operationId: 'resetTotp',
+      summary: "Reset a user's authenticator",
+      tag: 'people',
+      roles: ['admin'],
+      responses: {
+        200: {
+          description:
+            'The user is invited again: a new one-time enrolment code (sign up again with it), ' +
+            'tokens withdrawn, failed sign-ins cleared; the Fabric identity is kept',
+          schema: EnrolmentCode,
+        },
+      },
+      handler: async (ctx) => ({ status: 200, body: await accounts.resetTotp(signedIn(ctx), username(ctx)) }),
     },
     {
       method: 'post',
