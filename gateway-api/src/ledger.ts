@@ -208,6 +208,11 @@ export class Ledger {
     });
   }
 
+  /** The calling patient binds the certificate they sign with to their ledger entry (idempotent). */
+  linkPatientCertificate(who: UserIdentity) {
+    return this.#submit<undefined>(who, { contract: 'directory', fn: 'LinkPatientCertificate' });
+  }
+
   getPatient(who: UserIdentity, patientId: string) {
     return this.#evaluate<Json>(who, { contract: 'directory', fn: 'GetPatient', args: [patientId] });
   }

@@ -524,6 +524,22 @@ export const Attributes = object(['ehr.role'], {
 
 export const Me = object(['username', 'role', 'attrs'], { username: USERNAME, role: ROLE, attrs: Attributes });
 
+export const InviteRequest = object(
+  ['username', 'role'],
+  {
+    username: USERNAME,
+    role: ROLE,
+    practitionerId: { ...PRACTITIONER_ID, description: 'A doctor or labtech: the id to use (default: generated)' },
+    demographics: { ...Demographics, description: 'Required for a patient, who is registered on the ledger with them' },
+    practitioner: object(
+      ['licenceNo'],
+      { licenceNo: str(64), specialty: str(80) },
+      'Required for a doctor or labtech, who is registered on the ledger as a practitioner',
+    ),
+  },
+  'Sent again after a failure (same username and role), an invitation resumes where it stopped',
+);
+
 export const Invitation = object(
   ['username', 'role', 'attrs', 'enrolmentCode', 'expiresAt'],
   {
@@ -532,11 +548,18 @@ export const Invitation = object(
     attrs: Attributes,
     enrolmentCode: { type: 'string', description: 'One-time: the user signs up with it (POST /v1/signup)' },
     expiresAt: TIME,
+    patientId: ID,
+    practitionerId: PRACTITIONER_ID,
+    txId: {
+      ...TX_ID,
+      description:
+        'The transaction that registered the patient or practitioner (absent when an earlier attempt did and its answer was lost)',
+    },
   },
-  'Registered at the CA; the enrolment code is shown once',
+  'Registered on the ledger and at the CA; the enrolment code is shown once',
 );
 
-export const USER_STATUSES = ['invited', 'totp-pending', 'active', 'disabled'];
+export const USER_STATUSES = ['registering', 'invited', 'totp-pending', 'active', 'disabled'];
 
 export const UserSummary = object(
   ['username', 'role', 'attrs', 'status', 'createdAt', 'createdBy', 'lockedOut'],
@@ -547,6 +570,7 @@ export const UserSummary = object(
     status: {
       ...oneOf(USER_STATUSES),
       description:
+        'registering: the invitation stopped before the ledger and the CA had it (send it again); ' +
         'invited: has an enrolment code; totp-pending: set a password, must confirm the authenticator; ' +
         'active: signs in; disabled: cannot sign in (enable restores the earlier status)',
     },
@@ -606,6 +630,7 @@ export const COMPONENTS: Record<string, JsonSchema> = {
   Error: ERROR,
   Attributes,
   Me,
+  InviteRequest,
   Invitation,
   UserSummary,
   UserPage,

@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import path from 'node:path';
 import type { Role } from './roles';
 
-export type UserStatus = 'invited' | 'totp-pending' | 'active' | 'disabled';
+/** `registering`: an invitation that has not got through the ledger and the CA yet (sent again, it resumes). */
+export type UserStatus = 'registering' | 'invited' | 'totp-pending' | 'active' | 'disabled';
 
 export interface UserRecord {
   username: string;
@@ -25,6 +26,8 @@ export interface UserRecord {
   failures: number[];
   /** Tokens issued before the current generation are refused (raised by disable and TOTP reset). */
   tokenGeneration?: number;
+  /** Set while registering: the ledger step is done (and the transaction that did it, when known). */
+  registration?: { onLedger: boolean; txId?: string };
   /** Who disabled the user, when, and the status that enabling restores. */
   disabled?: { at: string; by: string; from: Exclude<UserStatus, 'disabled'> };
   /** Signed-out tokens (`jti`), kept until they would have expired anyway (`exp`, seconds). */

@@ -1,4 +1,4 @@
-import type { Accounts } from '../accounts';
+import type { Accounts, InviteInput } from '../accounts';
 import { bearer, type RouteContext, type RouteSpec, signedIn } from '../http';
 import { ALL_ROLES, type Role } from '../roles';
 import type { UserStatus } from '../store';
@@ -6,16 +6,15 @@ import {
   EnrolmentCode,
   int,
   Invitation,
+  InviteRequest,
   Me,
   object,
   oneOf,
-  PRACTITIONER_ID,
   ROLE,
   Session,
   str,
   TotpEnrolment,
   USER_STATUSES,
-  USERNAME,
   UserPage,
   UserSummary,
 } from '../schemas';
@@ -35,21 +34,18 @@ export function accountRoutes(accounts: Accounts): RouteSpec[] {
       summary: 'Invite a user',
       tag: 'people',
       roles: ['admin'],
-      body: object(['username', 'role'], {
-        username: USERNAME,
-        role: ROLE,
-        practitionerId: PRACTITIONER_ID,
-      }),
-      responses: { 201: { description: 'Registered at the CA; the enrolment code is shown once', schema: Invitation } },
-      handler: async (ctx) => {
-        const { body } = ctx;
-        const input = {
-          username: body.username as string,
-          role: body.role as Role,
-          practitionerId: body.practitionerId as string | undefined,
-        };
-        return { status: 201, body: await accounts.invite(signedIn(ctx), input) };
+      body: InviteRequest,
+      responses: {
+        201: {
+          description:
+            'Registered on the ledger (a patient or practitioner, as the admin) and at the CA; the enrolment code is shown once',
+          schema: Invitation,
+        },
       },
+      handler: async (ctx) => ({
+        status: 201,
+        body: await accounts.invite(signedIn(ctx), ctx.body as unknown as InviteInput),
+      }),
     },
     {
       method: 'get',

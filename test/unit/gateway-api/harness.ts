@@ -20,7 +20,11 @@ import { ChaincodePort } from './chaincode-port';
 export class StandInCa implements CertificateAuthority {
   readonly registered = new Map<string, { registration: Registration; secret: string; enrolled: boolean }>();
 
+  /** Fails the next registrations while set. */
+  failure: Error | undefined;
+
   register(registration: Registration): Promise<string> {
+    if (this.failure) return Promise.reject(this.failure);
     const secret = `secret-${registration.name}`;
     this.registered.set(registration.name, { registration, secret, enrolled: false });
     return Promise.resolve(secret);
@@ -45,6 +49,8 @@ export class StandInPort implements LedgerPort {
   failure: Error | undefined;
   /** Fails the calls of one chaincode function, until removed. */
   readonly failures = new Map<string, Error>();
+  /** Lets the calls of one chaincode function commit, then loses their answer, until removed. */
+  readonly lostAnswers = new Map<string, Error>();
 
   constructor(private readonly backend?: LedgerPort) {}
 
@@ -61,8 +67,13 @@ export class StandInPort implements LedgerPort {
     this.calls.push({ kind: 'submit', identity, call });
     const fault = this.#fault(call);
     if (fault) throw fault;
-    if (this.backend && !this.answers.has(call.fn)) return this.backend.submit(identity, call);
-    return Promise.resolve({ payload: this.#answer(call), txId: `tx-${this.calls.length}` });
+    const answer =
+      this.backend && !this.answers.has(call.fn)
+        ? await this.backend.submit(identity, call)
+        : { payload: this.#answer(call), txId: `tx-${this.calls.length}` };
+    const lost = this.lostAnswers.get(call.fn);
+    if (lost) throw lost;
+    return answer;
   }
 
   async evaluate(identity: UserIdentity, call: LedgerCall) {
@@ -95,6 +106,13 @@ export interface HarnessOptions {
 }
 
 export const PASSWORD = 'a long enough passphrase';
+
+/** What an invitation of the role carries for the ledger. */
+export function detailsFor(username: string, role: string): object {
+  if (role === 'patient') return { demographics: { name: `Patient ${username}`, dateOfBirth: '1980-04-01' } };
+  if (role === 'doctor' || role === 'labtech') return { practitioner: { licenceNo: `LIC-${username}` } };
+  return {};
+}
 const ADMIN_CERT = 'ADMIN CERT';
 
 export const SETTINGS = {
@@ -119,13 +137,16 @@ export class Harness {
   constructor(private readonly options: HarnessOptions = {}) {
     this.member = options.member ?? HOSPITAL_A;
     this.port = new StandInPort(options.backend);
+    // Without the chaincode, the stand-in answers what registering a patient needs.
+    if (!options.backend) this.port.answers.set('StoreDemographics', { demographicsHash: 'd'.repeat(64) });
     this.restart();
   }
 
   /** Starts the gateway (again) over the same data folder, CA and ledger, as a restarted process would. */
   restart(): void {
-    this.accounts = new Accounts(this.member, fileUserStore(this.dir), this.ca, SETTINGS, () => this.now);
-    const deps = { accounts: this.accounts, ledger: new Ledger(this.port) };
+    const ledger = new Ledger(this.port);
+    this.accounts = new Accounts(this.member, fileUserStore(this.dir), this.ca, ledger, SETTINGS, () => this.now);
+    const deps = { accounts: this.accounts, ledger };
     const { events } = this.options;
     const routes = [...ledgerRoutes(deps), ...(events ? eventRoutes({ ...deps, events, retryMs: 10 }) : [])];
     this.app = createServer({
@@ -196,8 +217,12 @@ export class Harness {
     return this.activate('admin', code ?? '');
   }
 
-  invite(token: string, username: string, role: string): request.Test {
-    return request(this.app).post('/v1/users').set('authorization', `Bearer ${token}`).send({ username, role });
+  /** Invites a user with the details their role needs (a patient's demographics, a practitioner's licence). */
+  invite(token: string, username: string, role: string, details: object = detailsFor(username, role)): request.Test {
+    return request(this.app)
+      .post('/v1/users')
+      .set('authorization', `Bearer ${token}`)
+      .send({ username, role, ...details });
   }
 
   /** Invites and activates a user of the role; returns their token. */

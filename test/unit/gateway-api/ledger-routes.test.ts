@@ -16,6 +16,7 @@ describe('ledger resources over HTTP', () => {
 
   it("acts with the user's own identity: a patient's consent is signed with the patient's key", async () => {
     const patient = await h.user(admin, 'alice', 'patient');
+    const mark = h.port.calls.length;
     h.port.answers.set('Grant', { consentId: 'CON-1', status: 'active' });
     const grant = {
       grantee: { mspId: 'HospitalBMSP' },
@@ -28,22 +29,28 @@ describe('ledger resources over HTTP', () => {
       .set('authorization', `Bearer ${patient}`)
       .send(grant)
       .expect(201);
-    expect(res.body).toEqual({ txId: 'tx-1', consentId: 'CON-1', status: 'active' });
-    const [{ identity, call }] = h.port.calls as [(typeof h.port.calls)[number]];
+    expect(res.body).toEqual({ txId: `tx-${String(mark + 1)}`, consentId: 'CON-1', status: 'active' });
+    const [{ identity, call }] = h.port.since(mark) as [(typeof h.port.calls)[number]];
     expect(identity).toEqual({ mspId: 'HospitalAMSP', certPem: 'CERT OF alice', keyPem: 'PRIVATE KEY OF alice' });
     expect(call).toEqual({ contract: 'consent', fn: 'Grant', args: [JSON.stringify(grant)] });
   });
 
   it("sends a record body only in the transient map, endorsed by the doctor's own member, then publishes the header", async () => {
     const doctor = await h.user(admin, 'drwho', 'doctor');
+    const mark = h.port.calls.length;
     h.port.answers.set('CreateBody', { recordId: 'REC-1', version: 1, contentHash: 'a'.repeat(64) });
     const res = await request(h.app)
       .post('/v1/records')
       .set('authorization', `Bearer ${doctor}`)
       .send({ patientId: 'PAT-1', category: 'diagnosis', body: { diagnosis: MARKER } })
       .expect(201);
-    expect(res.body).toEqual({ txId: 'tx-2', recordId: 'REC-1', version: 1, contentHash: 'a'.repeat(64) });
-    const [create, publish] = h.port.calls.map((c) => c.call);
+    expect(res.body).toEqual({
+      txId: `tx-${String(mark + 2)}`,
+      recordId: 'REC-1',
+      version: 1,
+      contentHash: 'a'.repeat(64),
+    });
+    const [create, publish] = h.port.since(mark).map((c) => c.call);
     expect(create).toEqual({
       contract: 'records',
       fn: 'CreateBody',

@@ -169,7 +169,11 @@ describe('answers from the chaincode match the document', () => {
     const invited = await request(a.app)
       .post('/v1/users')
       .set('authorization', `Bearer ${admins.a}`)
-      .send({ username: 'alice', role: 'patient' });
+      .send({
+        username: 'alice',
+        role: 'patient',
+        demographics: { name: 'Alice Example', dateOfBirth: '1985-02-03', contact: { phone: '+1 555 0100' } },
+      });
     checked.push(documented(doc, 'post', '/v1/users', invited));
     const patient = await a.activate('alice', invited.body.enrolmentCode as string);
     const patientId = (invited.body as { attrs: Record<string, string> }).attrs['ehr.patientId'] ?? '';
@@ -184,9 +188,11 @@ describe('answers from the chaincode match the document', () => {
     await call(a, admins.a, 'put', '/v1/org/profile', { displayName: 'Hospital A', specialities: ['cardiology'] });
     await call(lab, admins.lab, 'put', '/v1/org/profile', { displayName: 'Lab', specialities: [] });
     await call(a, patient, 'get', '/v1/orgs');
+    // Invitations registered alice and drwho; a patient without an account and an update of a
+    // practitioner go through the directory routes.
     await call(a, admins.a, 'post', '/v1/patients', {
-      patientId,
-      demographics: { name: 'Alice Example', dateOfBirth: '1985-02-03', contact: { phone: '+1 555 0100' } },
+      patientId: 'PAT-WALKIN-1',
+      demographics: { name: 'Walk-in Example', dateOfBirth: '1990-12-31' },
     });
     await call(a, admins.a, 'post', '/v1/practitioners', {
       practitionerId,
