@@ -168,7 +168,7 @@ export class Ledger {
     return this.#submit<Json>(who, { contract: 'erasure', fn: 'Approve', args: [patientId, requestId] });
   }
 
-  // Directory and beds.
+  // Directory and beds. The admin publishes (or replaces) the member's own profile.
   publishOrgProfile(who: UserIdentity, profile: { kind: string; displayName: string; specialities: string[] }) {
     return this.#submit<undefined>(who, {
       contract: 'directory',

@@ -16,10 +16,12 @@ export function str(max: number, pattern?: string, min = 1): JsonSchema {
   return { type: 'string', minLength: min, maxLength: max, ...(pattern ? { pattern } : {}) };
 }
 
+/** An integer from `minimum` to `maximum`. */
 export function int(minimum: number, maximum: number): JsonSchema {
   return { type: 'integer', minimum, maximum };
 }
 
+/** One string of a closed vocabulary. */
 export function oneOf(values: readonly string[]): JsonSchema {
   return { type: 'string', enum: [...values] };
 }
@@ -35,6 +37,7 @@ export function object(required: string[], properties: Record<string, JsonSchema
   };
 }
 
+/** An array of `items`, optionally with a least and a most number of them. */
 export function list(items: JsonSchema, limits: { min?: number; max?: number } = {}): JsonSchema {
   return {
     type: 'array',

@@ -39,6 +39,7 @@ export function lockedUntil(record: UserRecord | undefined, now: number, attempt
   return recent.length >= attempts && deciding !== undefined ? deciding + FAILURE_WINDOW_MS : undefined;
 }
 
+/** The user as an admin sees them at `now`: no secrets, and whether they are locked out. */
 export function summaryOf(record: UserRecord, now: number, attempts: number): UserSummary {
   const until = lockedUntil(record, now, attempts);
   return {

@@ -20,11 +20,11 @@ import {
 } from '../schemas';
 
 const CODE = str(6, '^[0-9]{6}$', 6);
-const username = (ctx: RouteContext) => ctx.params.username ?? '';
 const ENROLMENT_CODE = str(64, undefined, 8);
 const PASSWORD = str(256);
+const username = (ctx: RouteContext) => ctx.params.username ?? '';
 
-/** People and sign-in. */
+/** People: invitations and the member admin's account administration, sign-up, sign-in and sign-out. */
 export function accountRoutes(accounts: Accounts): RouteSpec[] {
   return [
     {
@@ -44,6 +44,7 @@ export function accountRoutes(accounts: Accounts): RouteSpec[] {
       },
       handler: async (ctx) => ({
         status: 201,
+        // The body is valid against InviteRequest, whose fields InviteInput names.
         body: await accounts.invite(signedIn(ctx), ctx.body as unknown as InviteInput),
       }),
     },
