@@ -7,12 +7,15 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hashPassword, passwordProblem, verifyPassword } from './auth/passwords';
 import { seal, unseal } from './auth/sealed';
-import { issueToken, verifyToken } from './auth/tokens';
+import { issueToken, type TokenClaims, verifyToken } from './auth/tokens';
 import { newTotpSecret, otpauthUri, verifyTotp } from './auth/totp';
 import type { CertificateAuthority } from './ca';
+import type { Ledger } from './ledger';
+import { checkDetails, type InviteDetails, practitionerExists, registerOnLedger } from './registration';
 import { ApiError } from './errors';
 import { type OrgKind, ROLES_BY_KIND, type Role } from './roles';
 import type { UserRecord, UserStore } from './store';
+import { lockedUntil, pageOf, recentFailures, summaryOf, type UserQuery, type UserSummary } from './users';
 
 export interface Member {
   name: string;
@@ -29,13 +32,20 @@ export interface AccountSettings {
   signInAttempts: number;
 }
 
-const FAILURE_WINDOW_MS = 15 * 60 * 1000;
 const USERNAME = /^[a-z][a-z0-9._-]{2,63}$/;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 const invalid = (message: string) => new ApiError(400, 'INVALID_ARGUMENT', message);
 // One answer for every sign-in failure: no hint which factor was wrong or whether the user exists.
 const signInFailed = () => new ApiError(401, 'SIGN_IN_FAILED', 'wrong username, password or code');
+
+/** The record without signed-out tokens that have expired since (they are refused anyway). */
+function withoutExpiredRevocations(record: UserRecord, nowSeconds: number): UserRecord {
+  const live = (record.revokedTokens ?? []).filter((revoked) => revoked.exp > nowSeconds);
+  const next: UserRecord = { ...record, revokedTokens: live };
+  if (live.length === 0) delete next.revokedTokens;
+  return next;
+}
 
 function codeMatches(record: UserRecord, code: string, now: number): boolean {
   const enrolment = record.enrolment;
@@ -49,21 +59,29 @@ export interface Invitation {
   attrs: Record<string, string>;
   enrolmentCode: string;
   expiresAt: string;
+  patientId?: string;
+  practitionerId?: string;
+  /** The ledger transaction that registered the patient or practitioner. */
+  txId?: string;
 }
 
+export type InviteInput = { username: string; role: Role; practitionerId?: string } & InviteDetails;
+
 export class Accounts {
+  /** Usernames whose invitation is running here: a concurrent second one is refused (409), not queued. */
+  readonly #inviting = new Set<string>();
+
   constructor(
-    private readonly member: Member,
+    readonly member: Member,
     private readonly store: UserStore,
     private readonly ca: CertificateAuthority,
+    private readonly ledger: Ledger,
     private readonly settings: AccountSettings,
     private readonly clock: () => number = Date.now,
   ) {}
 
   /** Attributes for a new user of a role: ids are opaque and generated here. */
   #attributes(role: Role, input: { practitionerId?: string }): Record<string, string> {
-    const allowed: readonly string[] = ROLES_BY_KIND[this.member.kind];
-    if (!allowed.includes(role)) throw invalid(`a ${this.member.kind} has no ${role} users`);
     const attrs: Record<string, string> = { 'ehr.role': role };
     const suffix = randomBytes(5).toString('hex').toUpperCase();
     if (role === 'patient') attrs['ehr.patientId'] = `PAT-${suffix}`;
@@ -75,39 +93,126 @@ export class Accounts {
     return attrs;
   }
 
-  /** An admin invites a user: registered at the CA, with a one-time enrolment code. */
-  async invite(
-    admin: UserRecord,
-    input: { username: string; role: Role; practitionerId?: string },
-  ): Promise<Invitation> {
+  /**
+   * An admin invites a user, in this order, each step recorded before the next:
+   * 1. the username is reserved with freshly generated ids (status `registering`);
+   * 2. the patient or practitioner is registered on the ledger, as the admin;
+   * 3. the user is registered at the member's CA with the ids as certificate attributes;
+   * 4. the invitation gets its one-time enrolment code (status `invited`).
+   * The ledger comes before the CA so that no credential exists for someone the ledger does
+   * not know, and because the ledger step can be checked on a retry (the patient is looked up)
+   * where the CA's cannot. When a step fails the reservation stays: the admin sends the same
+   * invitation again (same username and role), which resumes with the same ids and skips what
+   * was done, so a retry never registers a second patient. Input refused before step 1 changes
+   * nothing. One gap remains: a crash between the CA's answer and the local write after it
+   * leaves a name the CA knows, and the CA then refuses the retry.
+   */
+  async invite(admin: UserRecord, input: InviteInput): Promise<Invitation> {
     if (admin.role !== 'admin') throw new ApiError(403, 'FORBIDDEN', 'only an admin invites users');
     if (!USERNAME.test(input.username))
       throw invalid('username must be 3-64 lowercase letters, digits, ".", "_" or "-"');
-    if (this.store.get(input.username)) throw new ApiError(409, 'ALREADY_EXISTS', `user ${input.username} exists`);
+    const allowed: readonly string[] = ROLES_BY_KIND[this.member.kind];
+    if (!allowed.includes(input.role)) throw invalid(`a ${this.member.kind} has no ${input.role} users`);
+    checkDetails(input.role, input);
+    if (this.#inviting.has(input.username))
+      throw new ApiError(409, 'IN_PROGRESS', `the invitation of ${input.username} is being registered`);
+    this.#inviting.add(input.username);
+    try {
+      const { record, again } = await this.#reserve(admin, input);
+      const txId = await this.#registerOnLedger(admin, record, input, again);
+      return await this.#issue(record, txId);
+    } finally {
+      this.#inviting.delete(input.username);
+    }
+  }
+
+  /** Step 1: a new reservation, or the unfinished one of an earlier attempt (`again`). */
+  async #reserve(admin: UserRecord, input: InviteInput): Promise<{ record: UserRecord; again: boolean }> {
+    const existing = this.store.get(input.username);
+    if (existing) {
+      const sameInvitation =
+        existing.role === input.role &&
+        (input.practitionerId === undefined || input.practitionerId === existing.attrs['ehr.practitionerId']);
+      if (existing.status !== 'registering') throw new ApiError(409, 'ALREADY_EXISTS', `user ${input.username} exists`);
+      if (!sameInvitation)
+        throw new ApiError(
+          409,
+          'CONFLICT',
+          `${input.username} has an unfinished invitation as ${existing.role}: send that one again`,
+        );
+      return { record: existing, again: true };
+    }
     const attrs = this.#attributes(input.role, input);
-    const caSecret = await this.ca.register({ name: input.username, attrs });
-    const enrolmentCode = randomBytes(16).toString('base64url');
-    const now = this.clock();
-    const expiresAt = new Date(now + this.settings.enrolmentTtlHours * 3_600_000).toISOString();
+    await this.#refuseTakenPractitionerId(admin, input, attrs);
     const record: UserRecord = {
       username: input.username,
       role: input.role,
       attrs,
-      status: 'invited',
-      createdAt: new Date(now).toISOString(),
+      status: 'registering',
+      createdAt: new Date(this.clock()).toISOString(),
       createdBy: admin.username,
-      enrolment: {
-        codeHash: sha256(enrolmentCode).toString('base64'),
-        expiresAt,
-        caSecret: seal(this.settings.keyEncryptionKey, caSecret, input.username),
-      },
       failures: [],
     };
     await this.store.update(input.username, (current) => {
       if (current) throw new ApiError(409, 'ALREADY_EXISTS', `user ${input.username} exists`);
       return { record, result: undefined };
     });
-    return { username: input.username, role: input.role, attrs, enrolmentCode, expiresAt };
+    return { record, again: false };
+  }
+
+  /** A practitioner id the admin chose must not be another user's, nor on the ledger already. */
+  async #refuseTakenPractitionerId(admin: UserRecord, input: InviteInput, attrs: Record<string, string>) {
+    const chosen = input.practitionerId && attrs['ehr.practitionerId'];
+    if (!chosen) return;
+    const taken =
+      this.store.all().some((user) => user.attrs['ehr.practitionerId'] === chosen) ||
+      (await practitionerExists(this.ledger, this.identityOf(admin), chosen));
+    if (taken) throw new ApiError(409, 'ALREADY_EXISTS', `practitioner ${chosen} exists at ${this.member.mspId}`);
+  }
+
+  /** Step 2, skipped when an earlier attempt got through it. */
+  async #registerOnLedger(
+    admin: UserRecord,
+    record: UserRecord,
+    details: InviteDetails,
+    again: boolean,
+  ): Promise<string | undefined> {
+    if (record.registration?.onLedger) return record.registration.txId;
+    const txId = await registerOnLedger(this.ledger, this.identityOf(admin), record, details, again);
+    await this.store.update(record.username, (current) => {
+      if (!current) throw new ApiError(409, 'CONFLICT', `the invitation of ${record.username} was withdrawn`);
+      return { record: { ...current, registration: { onLedger: true, ...(txId ? { txId } : {}) } }, result: undefined };
+    });
+    return txId;
+  }
+
+  /** Steps 3 and 4: the CA registration and the enrolment code. */
+  async #issue(record: UserRecord, txId: string | undefined): Promise<Invitation> {
+    const { username, role, attrs } = record;
+    const caSecret = await this.ca.register({ name: username, attrs });
+    const enrolmentCode = randomBytes(16).toString('base64url');
+    const expiresAt = new Date(this.clock() + this.settings.enrolmentTtlHours * 3_600_000).toISOString();
+    await this.store.update(username, (current) => {
+      if (current?.status !== 'registering')
+        throw new ApiError(409, 'CONFLICT', `the invitation of ${username} changed meanwhile`);
+      const invited: UserRecord = {
+        ...current,
+        status: 'invited',
+        enrolment: {
+          codeHash: sha256(enrolmentCode).toString('base64'),
+          expiresAt,
+          caSecret: seal(this.settings.keyEncryptionKey, caSecret, username),
+        },
+      };
+      delete invited.registration;
+      return { record: invited, result: undefined };
+    });
+    const ids = {
+      ...(attrs['ehr.patientId'] ? { patientId: attrs['ehr.patientId'] } : {}),
+      ...(attrs['ehr.practitionerId'] ? { practitionerId: attrs['ehr.practitionerId'] } : {}),
+      ...(txId ? { txId } : {}),
+    };
+    return { username, role, attrs, enrolmentCode, expiresAt, ...ids };
   }
 
   /** Step 1 of sign-up: the code and a password; enrols the identity; returns the TOTP secret. */
@@ -151,20 +256,33 @@ export class Accounts {
     return { certPem: enrolment.certPem, key: seal(key, enrolment.keyPem, record.username) };
   }
 
-  /** Step 2 of sign-up: the first TOTP code proves the authenticator works. */
+  /** The TOTP step of the first code of a user whose sign-up awaits it, or a 401. */
+  #firstStep(record: UserRecord | undefined, enrolmentCode: string, code: string, now: number): number {
+    if (record?.status !== 'totp-pending' || !record.totp || !codeMatches(record, enrolmentCode, now)) {
+      throw new ApiError(401, 'ENROLMENT_REFUSED', 'unknown user, wrong or expired enrolment code');
+    }
+    const secret = unseal(this.settings.keyEncryptionKey, record.totp.secret, record.username).toString();
+    const step = verifyTotp(secret, code, now);
+    if (step === undefined)
+      throw new ApiError(401, 'TOTP_REFUSED', 'the code does not match; check the authenticator clock');
+    return step;
+  }
+
+  /**
+   * Step 2 of sign-up: the first TOTP code proves the authenticator works. A patient's
+   * certificate is then linked to their ledger entry, signed by the patient, before the
+   * account becomes active: an active patient is always linked, and when the ledger cannot be
+   * reached the user stays `totp-pending` and confirms again (linking twice changes nothing).
+   */
   async confirmTotp(username: string, enrolmentCode: string, code: string): Promise<void> {
     const now = this.clock();
+    const record = this.store.get(username);
+    const step = this.#firstStep(record, enrolmentCode, code, now);
+    if (record?.role === 'patient') await this.ledger.linkPatientCertificate(this.identityOf(record));
     await this.store.update(username, (current) => {
-      if (current?.status !== 'totp-pending' || !current.totp || !codeMatches(current, enrolmentCode, now)) {
-        throw new ApiError(401, 'ENROLMENT_REFUSED', 'unknown user, wrong or expired enrolment code');
-      }
-      const step = verifyTotp(
-        unseal(this.settings.keyEncryptionKey, current.totp.secret, username).toString(),
-        code,
-        now,
-      );
-      if (step === undefined)
-        throw new ApiError(401, 'TOTP_REFUSED', 'the code does not match; check the authenticator clock');
+      // Checked again: another request may have confirmed (or an admin reset) meanwhile.
+      if (current?.status !== 'totp-pending' || !current.totp || !codeMatches(current, enrolmentCode, now))
+        throw new ApiError(409, 'CONFLICT', 'the sign-up changed meanwhile; sign in, or ask for a new code');
       const active: UserRecord = { ...current, status: 'active', totp: { ...current.totp, lastStep: step } };
       delete active.enrolment;
       return { record: active, result: undefined };
@@ -193,39 +311,139 @@ export class Accounts {
   async signIn(username: string, password: string, code: string): Promise<{ token: string; expiresAt: string }> {
     const now = this.clock();
     const record = this.store.get(username);
-    const recent = (record?.failures ?? []).filter((t) => now - t < FAILURE_WINDOW_MS);
-    if (recent.length >= this.settings.signInAttempts) {
-      throw new ApiError(429, 'TOO_MANY_ATTEMPTS', 'too many failed sign-ins; wait 15 minutes');
+    if (lockedUntil(record, now, this.settings.signInAttempts) !== undefined) {
+      throw new ApiError(429, 'TOO_MANY_ATTEMPTS', 'too many failed sign-ins; wait 15 minutes or ask an admin');
     }
     const step = await this.#factors(record, password, code, now);
-    await this.store.update(username, (current) => {
-      if (!current) return { record: undefined, result: undefined };
+    const seconds = Math.floor(now / 1000);
+    const generation = await this.store.update(username, (current) => {
+      if (!current) return { record: undefined, result: 0 };
       const next: UserRecord =
         step === undefined
-          ? { ...current, failures: [...recent, now] }
+          ? { ...current, failures: [...recentFailures(current, now), now] }
           : { ...current, failures: [], totp: current.totp && { ...current.totp, lastStep: step } };
-      return { record: next, result: undefined };
+      return { record: withoutExpiredRevocations(next, seconds), result: current.tokenGeneration ?? 0 };
     });
     if (step === undefined) throw signInFailed();
-    const seconds = Math.floor(now / 1000);
-    const token = issueToken(
-      this.settings.tokenSecret,
-      { sub: username, org: this.member.mspId },
-      seconds,
-      this.settings.tokenTtlSeconds,
-    );
+    const jti = randomBytes(16).toString('base64url');
+    const claims = { sub: username, org: this.member.mspId, jti, gen: generation };
+    const token = issueToken(this.settings.tokenSecret, claims, seconds, this.settings.tokenTtlSeconds);
     return { token, expiresAt: new Date((seconds + this.settings.tokenTtlSeconds) * 1000).toISOString() };
   }
 
-  /** The active user a bearer token names, or a 401. */
-  authenticate(token: string): UserRecord {
+  /** A token that is good now (signed by us, unexpired, not signed out) and its active user, or a 401. */
+  #session(token: string): { claims: TokenClaims; record: UserRecord } {
     const claims = verifyToken(this.settings.tokenSecret, token, Math.floor(this.clock() / 1000));
     if (typeof claims === 'string')
       throw new ApiError(401, 'UNAUTHENTICATED', `the token is ${claims.replace('-', ' ')}`);
     const record = this.store.get(claims.sub);
     if (claims.org !== this.member.mspId || record?.status !== 'active')
       throw new ApiError(401, 'UNAUTHENTICATED', 'the token names no active user');
-    return record;
+    if (record.revokedTokens?.some((revoked) => revoked.jti === claims.jti))
+      throw new ApiError(401, 'UNAUTHENTICATED', 'the token was signed out');
+    if (claims.gen !== (record.tokenGeneration ?? 0))
+      throw new ApiError(401, 'UNAUTHENTICATED', "the token was withdrawn by the member's admin");
+    return { claims, record };
+  }
+
+  /** The active user a bearer token names, or a 401. */
+  authenticate(token: string): UserRecord {
+    return this.#session(token).record;
+  }
+
+  /**
+   * Signs one token out: it stops working at once, the user's other tokens keep working. Its
+   * id stays in the user store (which outlives a restart) until the token would have expired.
+   */
+  async signOut(token: string): Promise<void> {
+    const { claims, record } = this.#session(token);
+    const seconds = Math.floor(this.clock() / 1000);
+    await this.store.update(record.username, (current) => {
+      if (!current) return { record: undefined, result: undefined };
+      const revokedTokens = [...(current.revokedTokens ?? []), { jti: claims.jti, exp: claims.exp }];
+      return { record: withoutExpiredRevocations({ ...current, revokedTokens }, seconds), result: undefined };
+    });
+  }
+
+  /** A page of the member's users, as its admins see them. */
+  listUsers(query: UserQuery): { items: UserSummary[]; bookmark: string } {
+    const now = this.clock();
+    return pageOf(this.store.all(), query, (record) => summaryOf(record, now, this.settings.signInAttempts));
+  }
+
+  /** Applies an admin's change to a user atomically; 404 for an unknown user, 409 for an unfinished invitation. */
+  async #administer(
+    admin: UserRecord,
+    username: string,
+    change: (current: UserRecord) => UserRecord,
+  ): Promise<UserSummary> {
+    if (admin.role !== 'admin') throw new ApiError(403, 'FORBIDDEN', 'only an admin administers users');
+    const record = await this.store.update(username, (current) => {
+      if (!current) throw new ApiError(404, 'NOT_FOUND', `no user ${username} at this member`);
+      if (current.status === 'registering')
+        throw new ApiError(409, 'CONFLICT', `the invitation of ${username} is unfinished: send it again first`);
+      const next = change(current);
+      return { record: next, result: next };
+    });
+    return summaryOf(record, this.clock(), this.settings.signInAttempts);
+  }
+
+  /** The user can no longer sign in or finish sign-up, and every token they hold stops working. */
+  disable(admin: UserRecord, username: string): Promise<UserSummary> {
+    if (admin.username === username)
+      throw new ApiError(422, 'SELF_DISABLE', 'an admin cannot disable their own account; another admin can');
+    return this.#administer(admin, username, (current) => {
+      if (current.status === 'disabled') return current;
+      return {
+        ...current,
+        status: 'disabled',
+        disabled: { at: new Date(this.clock()).toISOString(), by: admin.username, from: current.status },
+        tokenGeneration: (current.tokenGeneration ?? 0) + 1,
+      };
+    });
+  }
+
+  /**
+   * A disabled user gets back the status they had; any user's failed sign-ins are cleared, so
+   * enabling also ends a lock-out. Tokens withdrawn by the disable stay withdrawn.
+   */
+  enable(admin: UserRecord, username: string): Promise<UserSummary> {
+    return this.#administer(admin, username, (current) => {
+      const next: UserRecord = { ...current, failures: [], status: current.disabled?.from ?? current.status };
+      delete next.disabled;
+      return next;
+    });
+  }
+
+  /**
+   * The user enrols a new authenticator: a new one-time enrolment code (answered to the admin,
+   * as an invitation's is), their tokens stop working, and they finish with the sign-up calls
+   * (code and a new password, then the first TOTP code). Their Fabric identity is kept: no new
+   * CA enrolment. A user who never signed up gets a new code and keeps their pending enrolment.
+   * Failed sign-ins are cleared.
+   */
+  async resetTotp(
+    admin: UserRecord,
+    username: string,
+  ): Promise<{ username: string; enrolmentCode: string; expiresAt: string }> {
+    const enrolmentCode = randomBytes(16).toString('base64url');
+    const expiresAt = new Date(this.clock() + this.settings.enrolmentTtlHours * 3_600_000).toISOString();
+    await this.#administer(admin, username, (current) => {
+      if (current.status === 'disabled')
+        throw new ApiError(409, 'CONFLICT', `user ${username} is disabled; enable them first`);
+      const caSecret = current.identity ? undefined : current.enrolment?.caSecret;
+      const next: UserRecord = {
+        ...current,
+        status: 'invited',
+        enrolment: { codeHash: sha256(enrolmentCode).toString('base64'), expiresAt, ...(caSecret ? { caSecret } : {}) },
+        failures: [],
+        tokenGeneration: (current.tokenGeneration ?? 0) + 1,
+      };
+      delete next.passwordHash;
+      delete next.totp;
+      return next;
+    });
+    return { username, enrolmentCode, expiresAt };
   }
 
   /** The user's own Fabric identity, unsealed for one request. */

@@ -1,7 +1,7 @@
 /**
- * Routes as data: each names its method, path, the roles allowed, its request body schema and
- * its responses. The same table mounts the Express handlers (with validation and role checks)
- * and generates the OpenAPI document, so no route exists outside the document.
+ * Routes as data: each names its method, path, the roles allowed, its request body and query
+ * schemas and its responses. The same table mounts the Express handlers (with validation and
+ * role checks) and generates the OpenAPI document, so no route exists outside the document.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Express, NextFunction, Request, Response } from 'express';
@@ -9,9 +9,10 @@ import type { Accounts } from './accounts';
 import type { IdempotencyCache } from './idempotency';
 import { ApiError } from './errors';
 import type { Role } from './roles';
+import { COMPONENTS, type JsonSchema } from './schemas';
 import type { UserRecord } from './store';
 
-export type JsonSchema = Record<string, unknown>;
+export type { JsonSchema } from './schemas';
 
 export interface RouteContext {
   req: Request;
@@ -19,6 +20,8 @@ export interface RouteContext {
   user: UserRecord | undefined;
   body: Record<string, unknown>;
   params: Record<string, string>;
+  /** The query parameters, validated (and numbers converted) against the route's `query` schema. */
+  query: Record<string, unknown>;
 }
 
 /** The signed-in user of a route that is not public. */
@@ -42,7 +45,10 @@ interface RouteBase {
   /** Roles allowed, or 'public' for routes used before sign-in. */
   roles: readonly Role[] | 'public';
   body?: JsonSchema;
-  responses: Record<number, { description: string; schema?: JsonSchema }>;
+  /** An object schema whose properties are the query parameters. */
+  query?: JsonSchema;
+  /** Each status answered; 2xx answers other than 204 have a schema (JSON unless `contentType` says). */
+  responses: Record<number, { description: string; schema?: JsonSchema; contentType?: string }>;
 }
 
 /** A route answers JSON through `handler`, or streams (Server-Sent Events) through `stream`. */
@@ -52,13 +58,23 @@ export type RouteSpec = RouteBase &
     | { stream(ctx: RouteContext, res: Response): Promise<void>; handler?: never }
   );
 
-const ajv = new Ajv({ allErrors: true, strict: true });
+// Times as chaincode/src/validate.ts accepts them (the ledger answers them in UTC).
+const FORMATS = { 'date-time': /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/ };
+const ajv = new Ajv({ allErrors: true, strict: true, formats: FORMATS });
+// Query values arrive as text: numbers are converted, a repeated parameter is refused.
+const queryAjv = new Ajv({ allErrors: true, strict: true, formats: FORMATS, coerceTypes: true });
 
-function describe(errors: ErrorObject[] | null | undefined): string {
-  return (errors ?? []).map((e) => `${e.instancePath || 'body'} ${e.message ?? 'is invalid'}`).join('; ');
+/** A strict validator of a schema (what requests are checked with; tests check answers with it too). */
+export function schemaValidator(schema: JsonSchema): ValidateFunction {
+  return ajv.compile(schema);
 }
 
-function bearer(req: Request): string {
+function describe(errors: ErrorObject[] | null | undefined, what: string): string {
+  return (errors ?? []).map((e) => `${e.instancePath || what} ${e.message ?? 'is invalid'}`).join('; ');
+}
+
+/** The bearer token a request carries, or a 401. */
+export function bearer(req: Request): string {
   const match = /^Bearer ([A-Za-z0-9._-]+)$/.exec(req.get('authorization') ?? '');
   if (!match?.[1])
     throw new ApiError(401, 'UNAUTHENTICATED', 'sign in and send the token as "Authorization: Bearer <token>"');
@@ -75,18 +91,29 @@ function authorize(route: RouteSpec, req: Request, accounts: Accounts): UserReco
   return user;
 }
 
+/** The input, valid against its schema (when the route has one), or a 400 naming every problem. */
+function checked(input: Record<string, unknown>, validate: ValidateFunction | undefined, what: string) {
+  if (validate && !validate(input)) throw new ApiError(400, 'INVALID_REQUEST', describe(validate.errors, what));
+  return input;
+}
+
+interface Validators {
+  body?: ValidateFunction;
+  query?: ValidateFunction;
+}
+
 async function handle(
   route: RouteSpec,
   req: Request,
   res: Response,
   accounts: Accounts,
   idempotency: IdempotencyCache,
-  validate?: ValidateFunction,
+  validate: Validators,
 ) {
   const user = authorize(route, req, accounts);
-  const body = (req.body ?? {}) as Record<string, unknown>;
-  if (validate && !validate(body)) throw new ApiError(400, 'INVALID_REQUEST', describe(validate.errors));
-  const ctx = { req, user, body, params: req.params };
+  const body = checked((req.body ?? {}) as Record<string, unknown>, validate.body, 'body');
+  const query = checked({ ...req.query }, validate.query, 'query');
+  const ctx = { req, user, body, params: req.params, query };
   if (route.stream) {
     await route.stream(ctx, res);
     return;
@@ -108,24 +135,15 @@ export function mountRoutes(
   idempotency: IdempotencyCache,
 ): void {
   for (const route of routes) {
-    const validate = route.body ? ajv.compile(route.body) : undefined;
+    const validate = {
+      ...(route.body ? { body: ajv.compile(route.body) } : {}),
+      ...(route.query ? { query: queryAjv.compile(route.query) } : {}),
+    };
     app[route.method](route.path, (req: Request, res: Response, next: NextFunction) => {
       handle(route, req, res, accounts, idempotency, validate).catch(next);
     });
   }
 }
-
-const ERROR_SCHEMA = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' }, txId: { type: 'string' } },
-    },
-  },
-};
 
 const ERRORS: Record<number, string> = {
   400: 'Malformed or invalid request',
@@ -144,28 +162,61 @@ function openApiPath(path: string): string {
   return path.replace(/:([A-Za-z]+)/g, '{$1}');
 }
 
+const COMPONENT_NAMES = new Map<unknown, string>(Object.entries(COMPONENTS).map(([name, schema]) => [schema, name]));
+
+/** The schema with every named component inside it (not itself) replaced by a `$ref`. */
+function withRefs(schema: unknown, root?: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => withRefs(item));
+  if (schema === null || typeof schema !== 'object') return schema;
+  const name = COMPONENT_NAMES.get(schema);
+  if (name && schema !== root) return { $ref: `#/components/schemas/${name}` };
+  return Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, withRefs(value)]));
+}
+
+function queryParameters(query: JsonSchema | undefined) {
+  const { properties = {}, required = [] } = (query ?? {}) as {
+    properties?: Record<string, JsonSchema>;
+    required?: string[];
+  };
+  return Object.entries(properties).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: required.includes(name),
+    ...(typeof schema.description === 'string' ? { description: schema.description } : {}),
+    schema: withRefs(schema),
+  }));
+}
+
+function responsesOf(route: RouteSpec): Record<string, unknown> {
+  const responses: Record<string, unknown> = {};
+  for (const [status, response] of Object.entries(route.responses)) {
+    const content = { [response.contentType ?? 'application/json']: { schema: withRefs(response.schema) } };
+    responses[status] = response.schema
+      ? { description: response.description, content }
+      : { description: response.description };
+  }
+  for (const [status, description] of Object.entries(ERRORS)) {
+    responses[status] ??= {
+      description,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    };
+  }
+  return responses;
+}
+
 /** The OpenAPI 3 document of the routes. */
 export function openApiDocument(routes: readonly RouteSpec[], info: { title: string; version: string }) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    const parameters = [...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({
-      name: m[1],
-      in: 'path',
-      required: true,
-      schema: { type: 'string' },
-    }));
-    const responses: Record<string, unknown> = {};
-    for (const [status, response] of Object.entries(route.responses)) {
-      responses[status] = response.schema
-        ? { description: response.description, content: { 'application/json': { schema: response.schema } } }
-        : { description: response.description };
-    }
-    for (const [status, description] of Object.entries(ERRORS)) {
-      responses[status] ??= {
-        description,
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-      };
-    }
+    const parameters = [
+      ...[...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({
+        name: m[1],
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+      })),
+      ...queryParameters(route.query),
+    ];
     const operation: Record<string, unknown> = {
       operationId: route.operationId,
       summary: route.summary,
@@ -173,9 +224,10 @@ export function openApiDocument(routes: readonly RouteSpec[], info: { title: str
       'x-roles': route.roles === 'public' ? [] : route.roles,
       security: route.roles === 'public' ? [] : [{ bearer: [] }],
       parameters,
-      responses,
+      responses: responsesOf(route),
     };
-    if (route.body) operation.requestBody = { required: true, content: { 'application/json': { schema: route.body } } };
+    if (route.body)
+      operation.requestBody = { required: true, content: { 'application/json': { schema: withRefs(route.body) } } };
     (paths[openApiPath(route.path)] ??= {})[route.method] = operation;
   }
   return {
@@ -184,7 +236,7 @@ export function openApiDocument(routes: readonly RouteSpec[], info: { title: str
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Error: ERROR_SCHEMA },
+      schemas: Object.fromEntries(Object.entries(COMPONENTS).map(([name, schema]) => [name, withRefs(schema, schema)])),
     },
   };
 }

@@ -52,15 +52,6 @@ async function main(): Promise<void> {
     tlsCaCertPem: read(org.ca.tlsCACert),
     registrar: { name: 'admin', mspId: org.mspId, ...adminIdentity },
   });
-  const accounts = new Accounts(member, fileUserStore(config.dataDir), ca, config);
-  const adminCode = await accounts.importAdmin(adminIdentity);
-  if (adminCode) {
-    // The operator finishes the admin's sign-up with this code; it is never logged.
-    const file = path.join(config.dataDir, 'admin-enrolment-code');
-    writeFileSync(file, `${adminCode}\n`, { mode: 0o600 });
-    chmodSync(file, 0o600);
-    log({ level: 'info', msg: 'admin account created; its one-time enrolment code is in a file', file });
-  }
   const port = fabricLedger({
     endpoint: org.peer.endpoint,
     tlsRootPem: read(org.peer.tlsCACert),
@@ -69,6 +60,16 @@ async function main(): Promise<void> {
     chaincode: network.chaincode,
   });
   const ledger = new Ledger(port);
+  // Accounts use the ledger too: an invitation registers the patient or practitioner.
+  const accounts = new Accounts(member, fileUserStore(config.dataDir), ca, ledger, config);
+  const adminCode = await accounts.importAdmin(adminIdentity);
+  if (adminCode) {
+    // The operator finishes the admin's sign-up with this code; it is never logged.
+    const file = path.join(config.dataDir, 'admin-enrolment-code');
+    writeFileSync(file, `${adminCode}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    log({ level: 'info', msg: 'admin account created; its one-time enrolment code is in a file', file });
+  }
   const ready = async () => {
     try {
       await ledger.ping({ mspId: org.mspId, ...adminIdentity });

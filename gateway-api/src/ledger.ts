@@ -168,7 +168,15 @@ export class Ledger {
     return this.#submit<Json>(who, { contract: 'erasure', fn: 'Approve', args: [patientId, requestId] });
   }
 
-  // Directory and beds.
+  // Directory and beds. The admin publishes (or replaces) the member's own profile.
+  publishOrgProfile(who: UserIdentity, profile: { kind: string; displayName: string; specialities: string[] }) {
+    return this.#submit<undefined>(who, {
+      contract: 'directory',
+      fn: 'PublishOrgProfile',
+      args: [JSON.stringify(profile)],
+    });
+  }
+
   orgDirectory(who: UserIdentity) {
     return this.#evaluate<Json[]>(who, { contract: 'directory', fn: 'ListOrgProfiles' });
   }
@@ -198,6 +206,11 @@ export class Ledger {
       fn: 'RegisterPatient',
       args: [patientId, stored.result.demographicsHash],
     });
+  }
+
+  /** The calling patient binds the certificate they sign with to their ledger entry (idempotent). */
+  linkPatientCertificate(who: UserIdentity) {
+    return this.#submit<undefined>(who, { contract: 'directory', fn: 'LinkPatientCertificate' });
   }
 
   getPatient(who: UserIdentity, patientId: string) {

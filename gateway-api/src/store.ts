@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import path from 'node:path';
 import type { Role } from './roles';
 
-export type UserStatus = 'invited' | 'totp-pending' | 'active' | 'disabled';
+/** `registering`: an invitation that has not got through the ledger and the CA yet (sent again, it resumes). */
+export type UserStatus = 'registering' | 'invited' | 'totp-pending' | 'active' | 'disabled';
 
 export interface UserRecord {
   username: string;
@@ -23,10 +24,20 @@ export interface UserRecord {
   identity?: { certPem: string; key: string };
   /** Times (ms) of recent failed sign-ins. */
   failures: number[];
+  /** Tokens issued before the current generation are refused (raised by disable and TOTP reset). */
+  tokenGeneration?: number;
+  /** Set while registering: the ledger step is done (and the transaction that did it, when known). */
+  registration?: { onLedger: boolean; txId?: string };
+  /** Who disabled the user, when, and the status that enabling restores. */
+  disabled?: { at: string; by: string; from: Exclude<UserStatus, 'disabled'> };
+  /** Signed-out tokens (`jti`), kept until they would have expired anyway (`exp`, seconds). */
+  revokedTokens?: { jti: string; exp: number }[];
 }
 
 export interface UserStore {
   get(username: string): UserRecord | undefined;
+  /** Every user, in no particular order. */
+  all(): UserRecord[];
   /** Applies a change to one user atomically; `change` returns the new record (or undefined to delete). */
   update<T>(
     username: string,
@@ -48,6 +59,7 @@ export function fileUserStore(dir: string): UserStore {
   };
   return {
     get: (username) => users[username],
+    all: () => Object.values(users),
     update<T>(
       username: string,
       change: (current: UserRecord | undefined) => { record: UserRecord | undefined; result: T },

@@ -1,7 +1,8 @@
 /**
- * The member gateways over HTTP against the real network (issue 5): people signed in with
- * password + TOTP at their own member's gateway, a cross-member journey, and bad input leaving
- * the ledger unchanged. (The SSE feed is covered by unit tests with a stand-in event source.)
+ * The member gateways over HTTP against the real network (issue 5): people invited (and so
+ * registered on the ledger) and signed in with password + TOTP at their own member's gateway,
+ * a cross-member journey, and bad input leaving the ledger unchanged. (The SSE feed is covered
+ * by unit tests with a stand-in event source.)
  *
  * Each run starts its own instance of the gateway program for hospitals A and B, in front of
  * their real peers, with a fresh data folder: its member admin's one-time enrolment code is
@@ -83,16 +84,24 @@ afterAll(async () => {
   }
 });
 
+/** What an invitation of the role carries for the ledger, which registers the user in the same step. */
+function detailsFor(username: string, role: string): object {
+  if (role === 'patient') return { demographics: { name: 'Ada Example', dateOfBirth: '1985-02-03' } };
+  if (role === 'doctor' || role === 'labtech') return { practitioner: { licenceNo: `LIC-${username}` } };
+  return {};
+}
+
 async function invite(
   m: Member,
   username: string,
   role: string,
-): Promise<{ token: string; attrs: Record<string, string> }> {
-  const invited = await call(`${m.url}/v1/users`, 'POST', { username, role }, m.admin);
+): Promise<{ token: string; attrs: Record<string, string>; txId?: string }> {
+  const invited = await call(`${m.url}/v1/users`, 'POST', { username, role, ...detailsFor(username, role) }, m.admin);
   expect(invited.status).toBe(201);
   return {
     token: await activate(m.url, username, invited.body.enrolmentCode as string),
     attrs: invited.body.attrs as Record<string, string>,
+    txId: invited.body.txId as string | undefined,
   };
 }
 
@@ -110,15 +119,12 @@ describe('member gateways over HTTP', () => {
       invite(a, `doca-${runId}`, 'doctor'),
       invite(b, `docb-${runId}`, 'doctor'),
     ]);
+    // The invitation registered the patient on the ledger; finishing sign-up linked her certificate.
     const patientId = patient.attrs['ehr.patientId'] ?? '';
-    const registered = await call(
-      `${a.url}/v1/patients`,
-      'POST',
-      { patientId, demographics: { name: 'Ada Example', dateOfBirth: '1985-02-03' } },
-      a.admin,
-    );
-    expect(registered.status).toBe(201);
-    expect(registered.body.txId).toEqual(expect.any(String));
+    expect(patient.txId).toEqual(expect.any(String));
+    const entry = await call(`${a.url}/v1/patients/${patientId}`, 'GET', undefined, doctorA.token);
+    expect(entry).toMatchObject({ status: 200, body: { patientId, homeOrg: 'HospitalAMSP', status: 'active' } });
+    expect(entry.body.certFingerprints).toHaveLength(1);
 
     const record = await call(
       `${a.url}/v1/records`,

@@ -13,6 +13,8 @@ import { Accounts, type Member } from '../../gateway-api/src/accounts';
 import { unseal } from '../../gateway-api/src/auth/sealed';
 import { totp } from '../../gateway-api/src/auth/totp';
 import { fabricCa } from '../../gateway-api/src/ca';
+import { fabricLedger } from '../../gateway-api/src/fabric';
+import { Ledger } from '../../gateway-api/src/ledger';
 import { createServer } from '../../gateway-api/src/server';
 import { fileUserStore } from '../../gateway-api/src/store';
 import { certFile, keyFile } from '../../network/src/identities';
@@ -21,7 +23,18 @@ import { upMemberServices } from '../../network/src/network';
 import { STATEDB_ADMIN_USER, stateDbSpec } from '../../network/src/nodes/fabric';
 import { type NodeSpec, runningPid, startNode, stopNode } from '../../network/src/process';
 import { orgSecrets } from '../../network/src/secrets';
-import { demoUsers, HOST, ORGS, type OrgSpec, paths, port, portBase } from '../../network/src/topology';
+import {
+  address,
+  CHAINCODE,
+  CHANNEL,
+  demoUsers,
+  HOST,
+  ORGS,
+  type OrgSpec,
+  paths,
+  port,
+  portBase,
+} from '../../network/src/topology';
 
 const services = ORGS.flatMap((org) => [`${org.name}.ca`, `${org.name}.statedb`]);
 let startedHere: string[] = [];
@@ -119,6 +132,17 @@ function memberCa(org: OrgSpec) {
   });
 }
 
+/** The gateway's connection to the member's own peer, as the gateway program makes it. */
+function memberPeer(org: OrgSpec) {
+  return fabricLedger({
+    endpoint: address(org, 'peer'),
+    tlsRootPem: readFileSync(path.join(paths.org(org).peer, 'tls', 'ca.crt'), 'utf8'),
+    hostAlias: 'localhost',
+    channel: CHANNEL,
+    chaincode: CHAINCODE,
+  });
+}
+
 describe('gateway sign-up against the member CA', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'gw-ca-'));
   const settings = {
@@ -129,14 +153,20 @@ describe('gateway sign-up against the member CA', () => {
     signInAttempts: 5,
   };
   const member: Member = { ...hospitalA, displayName: hospitalA.displayName };
+  let peer: ReturnType<typeof memberPeer>;
+  let ledger: Ledger;
   let accounts: Accounts;
   let app: ReturnType<typeof createServer>;
 
   beforeAll(() => {
-    accounts = new Accounts(member, fileUserStore(dir), memberCa(hospitalA), settings);
+    // An invitation registers the patient on the ledger: the member's real peer (the network is up).
+    peer = memberPeer(hospitalA);
+    ledger = new Ledger(peer);
+    accounts = new Accounts(member, fileUserStore(dir), memberCa(hospitalA), ledger, settings);
     app = createServer({ accounts, ready: () => Promise.resolve(false), maxBodyBytes: 262_144, log: () => undefined });
   });
   afterAll(() => {
+    peer.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -158,17 +188,23 @@ describe('gateway sign-up against the member CA', () => {
     return session.body.token as string;
   }
 
-  it('invites a patient, who enrols at the real CA and gets a certificate with their attributes', async () => {
+  it('invites a patient, registered on the ledger, who enrols at the real CA and gets a certificate with their attributes', async () => {
     const code = await accounts.importAdmin(adminIdentity(hospitalA));
     const admin = await activate('admin', code ?? '');
     const username = `patient-${randomBytes(4).toString('hex')}`;
     const invited = await request(app)
       .post('/v1/users')
       .set('authorization', `Bearer ${admin}`)
-      .send({ username, role: 'patient' });
+      .send({ username, role: 'patient', demographics: { name: 'Ada Example', dateOfBirth: '1985-02-03' } });
     expect(invited.status).toBe(201);
+    const patientId = invited.body.patientId as string;
+    expect(patientId).toBe(invited.body.attrs['ehr.patientId']);
     const token = await activate(username, invited.body.enrolmentCode as string);
     expect(token).toMatch(/\./);
+    // Finishing sign-up linked the patient's own certificate to their entry.
+    const entry = await ledger.getPatient({ mspId: hospitalA.mspId, ...adminIdentity(hospitalA) }, patientId);
+    expect(entry).toMatchObject({ patientId, homeOrg: hospitalA.mspId, status: 'active' });
+    expect(entry.certFingerprints).toHaveLength(1);
 
     const stored = JSON.parse(readFileSync(path.join(dir, 'users.json'), 'utf8')) as Record<
       string,

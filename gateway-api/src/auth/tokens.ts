@@ -1,6 +1,8 @@
 /**
  * Short-lived session tokens: JWT (RFC 7519) signed with HMAC-SHA256 by the gateway's own
- * secret. A token names the user and member; everything else is looked up per request.
+ * secret. A token names the user and member, has its own id (`jti`, so one token can be
+ * signed out) and the user's token generation (`gen`, so all of a user's tokens can be
+ * withdrawn at once); everything else is looked up per request.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -9,6 +11,10 @@ export interface TokenClaims {
   sub: string;
   /** The member's MSP ID. */
   org: string;
+  /** This token's id. */
+  jti: string;
+  /** The user's token generation when it was issued. */
+  gen: number;
   iat: number;
   exp: number;
 }
@@ -21,7 +27,7 @@ function sign(secret: Buffer, data: string): string {
 
 export function issueToken(
   secret: Buffer,
-  claims: { sub: string; org: string },
+  claims: { sub: string; org: string; jti: string; gen: number },
   nowSeconds: number,
   ttlSeconds: number,
 ): string {
@@ -40,13 +46,15 @@ export function verifyToken(secret: Buffer, token: string, nowSeconds: number): 
   const expected = Buffer.from(sign(secret, `${header}.${payload}`));
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'bad-signature';
-  let claims: TokenClaims;
+  let parsed: unknown;
   try {
-    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as TokenClaims;
+    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   } catch {
     return 'malformed';
   }
-  if (typeof claims.sub !== 'string' || typeof claims.org !== 'string' || typeof claims.exp !== 'number')
-    return 'malformed';
+  if (typeof parsed !== 'object' || parsed === null) return 'malformed';
+  const claims = parsed as TokenClaims;
+  const types = [typeof claims.sub, typeof claims.org, typeof claims.jti, typeof claims.gen, typeof claims.exp];
+  if (types.join() !== 'string,string,string,number,number') return 'malformed';
   return claims.exp <= nowSeconds ? 'expired' : claims;
 }

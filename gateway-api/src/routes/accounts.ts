@@ -1,21 +1,30 @@
-import type { Accounts } from '../accounts';
-import { type RouteSpec, signedIn } from '../http';
+import type { Accounts, InviteInput } from '../accounts';
+import { bearer, type RouteContext, type RouteSpec, signedIn } from '../http';
 import { ALL_ROLES, type Role } from '../roles';
+import type { UserStatus } from '../store';
+import {
+  EnrolmentCode,
+  int,
+  Invitation,
+  InviteRequest,
+  Me,
+  object,
+  oneOf,
+  ROLE,
+  Session,
+  str,
+  TotpEnrolment,
+  USER_STATUSES,
+  UserPage,
+  UserSummary,
+} from '../schemas';
 
-const str = (min: number, max: number, pattern?: string) => ({
-  type: 'string',
-  minLength: min,
-  maxLength: max,
-  ...(pattern ? { pattern } : {}),
-});
-const object = (required: string[], properties: Record<string, unknown>) => ({
-  type: 'object',
-  additionalProperties: false,
-  required,
-  properties,
-});
+const CODE = str(6, '^[0-9]{6}$', 6);
+const ENROLMENT_CODE = str(64, undefined, 8);
+const PASSWORD = str(256);
+const username = (ctx: RouteContext) => ctx.params.username ?? '';
 
-/** People and sign-in. */
+/** People: invitations and the member admin's account administration, sign-up, sign-in and sign-out. */
 export function accountRoutes(accounts: Accounts): RouteSpec[] {
   return [
     {
@@ -25,21 +34,91 @@ export function accountRoutes(accounts: Accounts): RouteSpec[] {
       summary: 'Invite a user',
       tag: 'people',
       roles: ['admin'],
-      body: object(['username', 'role'], {
-        username: str(3, 64, '^[a-z][a-z0-9._-]+$'),
-        role: { type: 'string', enum: ALL_ROLES },
-        practitionerId: str(1, 64, '^[A-Za-z0-9_-]+$'),
-      }),
-      responses: { 201: { description: 'Registered at the CA; the enrolment code is shown once' } },
-      handler: async (ctx) => {
-        const { body } = ctx;
-        const input = {
-          username: body.username as string,
-          role: body.role as Role,
-          practitionerId: body.practitionerId as string | undefined,
-        };
-        return { status: 201, body: await accounts.invite(signedIn(ctx), input) };
+      body: InviteRequest,
+      responses: {
+        201: {
+          description:
+            'Registered on the ledger (a patient or practitioner, as the admin) and at the CA; the enrolment code is shown once',
+          schema: Invitation,
+        },
       },
+      handler: async (ctx) => ({
+        status: 201,
+        // The body is valid against InviteRequest, whose fields InviteInput names.
+        body: await accounts.invite(signedIn(ctx), ctx.body as unknown as InviteInput),
+      }),
+    },
+    {
+      method: 'get',
+      path: '/v1/users',
+      operationId: 'listUsers',
+      summary: "List the member's users",
+      tag: 'people',
+      roles: ['admin'],
+      query: object([], {
+        pageSize: { ...int(1, 100), description: 'Users per page (default 20)' },
+        bookmark: { ...str(200, '^[A-Za-z0-9_-]*$', 0), description: 'Where the previous page ended' },
+        status: oneOf(USER_STATUSES),
+        role: ROLE,
+      }),
+      responses: { 200: { description: 'A page of users, in username order', schema: UserPage } },
+      handler: ({ query }) =>
+        Promise.resolve({
+          status: 200,
+          body: accounts.listUsers({
+            pageSize: (query.pageSize as number | undefined) ?? 20,
+            bookmark: query.bookmark as string | undefined,
+            status: query.status as UserStatus | undefined,
+            role: query.role as Role | undefined,
+          }),
+        }),
+    },
+    {
+      method: 'post',
+      path: '/v1/users/:username/disable',
+      operationId: 'disableUser',
+      summary: 'Disable a user',
+      tag: 'people',
+      roles: ['admin'],
+      responses: {
+        200: {
+          description: 'Disabled: cannot sign in; every token the user holds stopped working',
+          schema: UserSummary,
+        },
+      },
+      handler: async (ctx) => ({ status: 200, body: await accounts.disable(signedIn(ctx), username(ctx)) }),
+    },
+    {
+      method: 'post',
+      path: '/v1/users/:username/enable',
+      operationId: 'enableUser',
+      summary: 'Enable a user',
+      tag: 'people',
+      roles: ['admin'],
+      responses: {
+        200: {
+          description: 'Enabled (the status before the disable is back); failed sign-ins cleared, so a lock-out ends',
+          schema: UserSummary,
+        },
+      },
+      handler: async (ctx) => ({ status: 200, body: await accounts.enable(signedIn(ctx), username(ctx)) }),
+    },
+    {
+      method: 'post',
+      path: '/v1/users/:username/totp-reset',
+      operationId: 'resetTotp',
+      summary: "Reset a user's authenticator",
+      tag: 'people',
+      roles: ['admin'],
+      responses: {
+        200: {
+          description:
+            'The user is invited again: a new one-time enrolment code (sign up again with it), ' +
+            'tokens withdrawn, failed sign-ins cleared; the Fabric identity is kept',
+          schema: EnrolmentCode,
+        },
+      },
+      handler: async (ctx) => ({ status: 200, body: await accounts.resetTotp(signedIn(ctx), username(ctx)) }),
     },
     {
       method: 'post',
@@ -49,11 +128,11 @@ export function accountRoutes(accounts: Accounts): RouteSpec[] {
       tag: 'people',
       roles: 'public',
       body: object(['username', 'enrolmentCode', 'password'], {
-        username: str(3, 64),
-        enrolmentCode: str(8, 64),
-        password: str(1, 256),
+        username: str(64, undefined, 3),
+        enrolmentCode: ENROLMENT_CODE,
+        password: PASSWORD,
       }),
-      responses: { 200: { description: 'The TOTP secret to put into an authenticator' } },
+      responses: { 200: { description: 'The TOTP secret to put into an authenticator', schema: TotpEnrolment } },
       handler: async ({ body }) => ({
         status: 200,
         body: await accounts.signUp(body.username as string, body.enrolmentCode as string, body.password as string),
@@ -67,9 +146,9 @@ export function accountRoutes(accounts: Accounts): RouteSpec[] {
       tag: 'people',
       roles: 'public',
       body: object(['username', 'enrolmentCode', 'code'], {
-        username: str(3, 64),
-        enrolmentCode: str(8, 64),
-        code: str(6, 6, '^[0-9]{6}$'),
+        username: str(64, undefined, 3),
+        enrolmentCode: ENROLMENT_CODE,
+        code: CODE,
       }),
       responses: { 204: { description: 'The account is active' } },
       handler: async ({ body }) => {
@@ -85,15 +164,28 @@ export function accountRoutes(accounts: Accounts): RouteSpec[] {
       tag: 'people',
       roles: 'public',
       body: object(['username', 'password', 'code'], {
-        username: str(3, 64),
-        password: str(1, 256),
-        code: str(6, 6, '^[0-9]{6}$'),
+        username: str(64, undefined, 3),
+        password: PASSWORD,
+        code: CODE,
       }),
-      responses: { 201: { description: 'A short-lived bearer token' } },
+      responses: { 201: { description: 'A short-lived bearer token', schema: Session } },
       handler: async ({ body }) => ({
         status: 201,
         body: await accounts.signIn(body.username as string, body.password as string, body.code as string),
       }),
+    },
+    {
+      method: 'delete',
+      path: '/v1/sessions/current',
+      operationId: 'signOut',
+      summary: 'Sign out',
+      tag: 'people',
+      roles: ALL_ROLES,
+      responses: { 204: { description: "The token used stops working; the user's other tokens keep working" } },
+      handler: async (ctx) => {
+        await accounts.signOut(bearer(ctx.req));
+        return { status: 204 };
+      },
     },
     {
       method: 'get',
@@ -102,7 +194,7 @@ export function accountRoutes(accounts: Accounts): RouteSpec[] {
       summary: 'Show the signed-in user',
       tag: 'people',
       roles: ALL_ROLES,
-      responses: { 200: { description: 'The user, their role and certificate attributes' } },
+      responses: { 200: { description: 'The user, their role and certificate attributes', schema: Me } },
       handler: (ctx) => {
         const { username, role, attrs } = signedIn(ctx);
         return Promise.resolve({ status: 200, body: { username, role, attrs } });

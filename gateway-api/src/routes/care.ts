@@ -1,5 +1,26 @@
+import { ApiError } from '../errors';
 import type { RouteSpec } from '../http';
-import { anyObject, committed, ID, identity, ISO_TIME, object, param, type RouteDeps, str, lookup } from './common';
+import {
+  AppointmentCommitted,
+  Appointment,
+  BREAK_GLASS_REASONS,
+  BreakGlass,
+  BreakGlassCommitted,
+  Committed,
+  ErasureCommitted,
+  int,
+  LabOrder,
+  LabOrderDetails,
+  list,
+  oneOf,
+  PRACTITIONER_ID,
+  RecordBodyInput,
+  withTxId,
+} from '../schemas';
+import { committed, ID, identity, ISO_TIME, MSP_ID, object, param, type RouteDeps, str, lookup } from './common';
+
+const LabOrderCreated = withTxId(object(['orderId'], { orderId: ID }));
+const LabResultPosted = withTxId(object(['orderId', 'recordId'], { orderId: ID, recordId: ID }));
 
 /** Break-glass, erasure, lab orders, appointments and feedback. */
 export function careRoutes(deps: RouteDeps): RouteSpec[] {
@@ -14,11 +35,11 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
       roles: ['doctor'],
       body: object(['patientId', 'reasonCode', 'minutes'], {
         patientId: ID,
-        reasonCode: { type: 'string', enum: ['unconscious', 'life-threatening', 'patient-unable-to-consent', 'other'] },
-        minutes: { type: 'integer', minimum: 1, maximum: 1440 },
+        reasonCode: oneOf(BREAK_GLASS_REASONS),
+        minutes: int(1, 1440),
         reason: str(4000),
       }),
-      responses: { 201: { description: 'The window, committed' } },
+      responses: { 201: { description: 'The window, committed', schema: BreakGlassCommitted } },
       handler: async (ctx) => {
         const body = ctx.body as { patientId: string; reasonCode: string; minutes: number; reason?: string };
         return committed(201, await ledger.openBreakGlass(identity(deps, ctx), body));
@@ -31,8 +52,8 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
       summary: 'Review a break-glass window',
       tag: 'break-glass',
       roles: ['admin'],
-      body: object(['outcome'], { outcome: { type: 'string', enum: ['justified', 'unjustified'] } }),
-      responses: { 200: { description: 'Reviewed, committed' } },
+      body: object(['outcome'], { outcome: oneOf(['justified', 'unjustified']) }),
+      responses: { 200: { description: 'Reviewed, committed', schema: Committed } },
       handler: async (ctx) =>
         committed(
           200,
@@ -53,6 +74,7 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
         tag: 'break-glass',
         roles: ['patient', 'admin'],
         description: 'The windows and their reviews',
+        schema: list(BreakGlass),
       },
       (who, ctx) => ledger.breakGlassWindows(who, param(ctx, 'patientId')),
     ),
@@ -63,7 +85,7 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
       summary: 'Request erasure of my data',
       tag: 'erasure',
       roles: ['patient'],
-      responses: { 201: { description: 'The request, committed' } },
+      responses: { 201: { description: 'The request, committed', schema: ErasureCommitted } },
       handler: async (ctx) => committed(201, await ledger.requestErasure(identity(deps, ctx))),
     },
     {
@@ -73,7 +95,9 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
       summary: 'Approve an erasure request',
       tag: 'erasure',
       roles: ['admin'],
-      responses: { 200: { description: "The member's data of the patient purged, committed" } },
+      responses: {
+        200: { description: "The member's data of the patient purged, committed", schema: ErasureCommitted },
+      },
       handler: async (ctx) =>
         committed(
           200,
@@ -89,11 +113,11 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
       roles: ['doctor'],
       body: object(['patientId', 'labMspId', 'priority', 'details'], {
         patientId: ID,
-        labMspId: str(64, '^[A-Za-z][A-Za-z0-9.-]*$'),
-        priority: { type: 'string', enum: ['routine', 'urgent', 'stat'] },
-        details: anyObject,
+        labMspId: MSP_ID,
+        priority: oneOf(['routine', 'urgent', 'stat']),
+        details: LabOrderDetails,
       }),
-      responses: { 201: { description: 'The order, committed' } },
+      responses: { 201: { description: 'The order, committed', schema: LabOrderCreated } },
       handler: async (ctx) => {
         const body = ctx.body as {
           patientId: string;
@@ -113,6 +137,7 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
         tag: 'lab-orders',
         roles: ['patient', 'doctor', 'labtech', 'admin'],
         description: 'The order and its status',
+        schema: LabOrder,
       },
       (who, ctx) => ledger.labOrder(who, param(ctx, 'orderId')),
     ),
@@ -123,9 +148,11 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
       summary: 'Accept, start or reject a lab order',
       tag: 'lab-orders',
       roles: ['labtech'],
-      body: object(['action'], { action: { type: 'string', enum: ['accept', 'start', 'reject'] }, reason: str(200) }),
-      responses: { 200: { description: 'The new status, committed' } },
+      body: object(['action'], { action: oneOf(['accept', 'start', 'reject']), reason: str(200) }),
+      responses: { 200: { description: 'The new status, committed', schema: Committed } },
       handler: async (ctx) => {
+        if (ctx.body.action === 'reject' && ctx.body.reason === undefined)
+          throw new ApiError(400, 'INVALID_REQUEST', 'a rejection needs a reason');
         const action = ({ accept: 'Accept', start: 'Start', reject: 'Reject' } as const)[
           ctx.body.action as 'accept' | 'start' | 'reject'
         ];
@@ -147,8 +174,10 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
       summary: 'Post a lab result',
       tag: 'lab-orders',
       roles: ['labtech'],
-      body: object(['body'], { body: anyObject }),
-      responses: { 201: { description: 'The result record, committed; the result is ready' } },
+      body: object(['body'], { body: RecordBodyInput }),
+      responses: {
+        201: { description: 'The result record, committed; the result is ready', schema: LabResultPosted },
+      },
       handler: async (ctx) =>
         committed(
           201,
@@ -167,12 +196,12 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
       tag: 'appointments',
       roles: ['patient'],
       body: object(['mspId', 'practitionerId', 'slot'], {
-        mspId: str(64),
-        practitionerId: ID,
+        mspId: MSP_ID,
+        practitionerId: PRACTITIONER_ID,
         slot: ISO_TIME,
         reason: str(2000),
       }),
-      responses: { 201: { description: 'The appointment, committed' } },
+      responses: { 201: { description: 'The appointment, committed', schema: AppointmentCommitted } },
       handler: async (ctx) => {
         const body = ctx.body as { mspId: string; practitionerId: string; slot: string; reason?: string };
         return committed(201, await ledger.requestAppointment(identity(deps, ctx), body));
@@ -187,6 +216,7 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
         tag: 'appointments',
         roles: ['patient'],
         description: 'The appointments',
+        schema: list(Appointment),
       },
       (who) => ledger.myAppointments(who),
     ),
@@ -197,8 +227,8 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
       summary: 'Confirm, cancel or complete an appointment',
       tag: 'appointments',
       roles: ['patient', 'doctor', 'admin'],
-      body: object(['action'], { action: { type: 'string', enum: ['confirm', 'cancel', 'complete'] } }),
-      responses: { 200: { description: 'The new status, committed' } },
+      body: object(['action'], { action: oneOf(['confirm', 'cancel', 'complete']) }),
+      responses: { 200: { description: 'The new status, committed', schema: Committed } },
       handler: async (ctx) => {
         const action = ({ confirm: 'Confirm', cancel: 'Cancel', complete: 'Complete' } as const)[
           ctx.body.action as 'confirm' | 'cancel' | 'complete'
@@ -214,11 +244,11 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
       tag: 'appointments',
       roles: ['patient'],
       body: object(['practitionerMspId', 'rating'], {
-        practitionerMspId: str(64),
-        rating: { type: 'integer', minimum: 1, maximum: 5 },
+        practitionerMspId: MSP_ID,
+        rating: int(1, 5),
         comment: str(2000),
       }),
-      responses: { 201: { description: 'The feedback, committed' } },
+      responses: { 201: { description: 'The feedback, committed', schema: Committed } },
       handler: async (ctx) => {
         const body = ctx.body as { practitionerMspId: string; rating: number; comment?: string };
         return committed(

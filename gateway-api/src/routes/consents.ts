@@ -1,5 +1,6 @@
 import type { RouteSpec } from '../http';
-import { anyObject, committed, identity, param, type RouteDeps, lookup } from './common';
+import { Committed, Consent, ConsentCommitted, ConsentGrant, list } from '../schemas';
+import { committed, identity, param, type RouteDeps, lookup } from './common';
 
 /** The patient's consents. */
 export function consentRoutes(deps: RouteDeps): RouteSpec[] {
@@ -12,8 +13,8 @@ export function consentRoutes(deps: RouteDeps): RouteSpec[] {
       summary: 'Grant a consent',
       tag: 'consents',
       roles: ['patient'],
-      body: anyObject,
-      responses: { 201: { description: 'The consent, committed' } },
+      body: ConsentGrant,
+      responses: { 201: { description: 'The consent, committed', schema: ConsentCommitted } },
       handler: async (ctx) => committed(201, await ledger.grantConsent(identity(deps, ctx), ctx.body)),
     },
     lookup(
@@ -25,6 +26,7 @@ export function consentRoutes(deps: RouteDeps): RouteSpec[] {
         tag: 'consents',
         roles: ['patient'],
         description: 'The consents',
+        schema: list(Consent),
       },
       (who) => ledger.listMyConsents(who),
     ),
@@ -35,7 +37,7 @@ export function consentRoutes(deps: RouteDeps): RouteSpec[] {
       summary: 'Revoke a consent',
       tag: 'consents',
       roles: ['patient'],
-      responses: { 200: { description: 'Revoked, committed' } },
+      responses: { 200: { description: 'Revoked, committed', schema: Committed } },
       handler: async (ctx) => committed(200, await ledger.revokeConsent(identity(deps, ctx), param(ctx, 'consentId'))),
     },
   ];

@@ -14,7 +14,12 @@ export function eventRoutes(deps: RouteDeps & { events: EventSource; retryMs?: n
       tag: 'events',
       roles: ALL_ROLES,
       responses: {
-        200: { description: 'Server-Sent Events; send Last-Event-ID to resume', schema: { type: 'string' } },
+        200: {
+          description:
+            'Server-Sent Events: `id: <block>-<txId>`, `event: <name>`, `data: <JSON payload>`; send Last-Event-ID to resume',
+          contentType: 'text/event-stream',
+          schema: { type: 'string' },
+        },
       },
       stream: (ctx, res) =>
         streamEvents(ctx.req, res, {

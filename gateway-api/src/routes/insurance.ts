@@ -1,5 +1,19 @@
-import type { RouteSpec } from '../http';
-import { anyObject, committed, ID, identity, object, param, type RouteDeps, str, lookup } from './common';
+import { ApiError } from '../errors';
+import { type RouteSpec, signedIn } from '../http';
+import {
+  Claim,
+  ClaimCommitted,
+  ClaimInput,
+  ClaimLineDetails,
+  Committed,
+  list,
+  Policy,
+  PolicyCommitted,
+  PolicyTerms,
+} from '../schemas';
+import { committed, ID, identity, object, param, type RouteDeps, str, lookup } from './common';
+
+const invalid = (message: string) => new ApiError(400, 'INVALID_REQUEST', message);
 
 /** Policies and claims. */
 export function insuranceRoutes(deps: RouteDeps): RouteSpec[] {
@@ -12,8 +26,8 @@ export function insuranceRoutes(deps: RouteDeps): RouteSpec[] {
       summary: 'Issue a policy',
       tag: 'policies',
       roles: ['adjuster'],
-      body: object(['patientId', 'terms'], { patientId: ID, terms: anyObject }),
-      responses: { 201: { description: 'The policy, committed' } },
+      body: object(['patientId', 'terms'], { patientId: ID, terms: PolicyTerms }),
+      responses: { 201: { description: 'The policy, committed', schema: PolicyCommitted } },
       handler: async (ctx) =>
         committed(
           201,
@@ -31,8 +45,8 @@ export function insuranceRoutes(deps: RouteDeps): RouteSpec[] {
       summary: 'Update a policy',
       tag: 'policies',
       roles: ['adjuster'],
-      body: object(['terms'], { terms: anyObject }),
-      responses: { 200: { description: 'Updated, committed' } },
+      body: object(['terms'], { terms: PolicyTerms }),
+      responses: { 200: { description: 'Updated, committed', schema: Committed } },
       handler: async (ctx) =>
         committed(
           200,
@@ -50,7 +64,7 @@ export function insuranceRoutes(deps: RouteDeps): RouteSpec[] {
       summary: 'End a policy',
       tag: 'policies',
       roles: ['adjuster'],
-      responses: { 200: { description: 'Ended, committed' } },
+      responses: { 200: { description: 'Ended, committed', schema: Committed } },
       handler: async (ctx) => committed(200, await ledger.endPolicy(identity(deps, ctx), param(ctx, 'policyId'))),
     },
     lookup(
@@ -62,6 +76,7 @@ export function insuranceRoutes(deps: RouteDeps): RouteSpec[] {
         tag: 'policies',
         roles: ['patient', 'adjuster', 'billing', 'admin'],
         description: 'The policy',
+        schema: Policy,
       },
       (who, ctx) => ledger.policy(who, param(ctx, 'policyId')),
     ),
@@ -72,17 +87,19 @@ export function insuranceRoutes(deps: RouteDeps): RouteSpec[] {
       summary: 'Submit a claim',
       tag: 'claims',
       roles: ['billing', 'patient'],
-      body: object(['claim'], { claim: anyObject, lineDetails: anyObject }),
-      responses: { 201: { description: 'The claim, committed' } },
-      handler: async (ctx) =>
-        committed(
-          201,
-          await ledger.submitClaim(
-            identity(deps, ctx),
-            ctx.body.claim as Record<string, unknown>,
-            ctx.body.lineDetails as Record<string, unknown> | undefined,
-          ),
-        ),
+      body: object(['claim'], { claim: ClaimInput, lineDetails: ClaimLineDetails }),
+      responses: { 201: { description: 'The claim, committed', schema: ClaimCommitted } },
+      handler: async (ctx) => {
+        const claim = ctx.body.claim as Record<string, unknown>;
+        const lineDetails = ctx.body.lineDetails as Record<string, unknown> | undefined;
+        // Refused here rather than after the claim is committed: the chaincode takes line details
+        // from the provider's billing staff only, and needs the provider of a patient's claim.
+        if (signedIn(ctx).role === 'patient') {
+          if (lineDetails) throw invalid("line details are sent by the provider's billing staff");
+          if (claim.provider === undefined) throw invalid('a patient names the provider (claim.provider)');
+        }
+        return committed(201, await ledger.submitClaim(identity(deps, ctx), claim, lineDetails));
+      },
     },
     lookup(
       deps,
@@ -93,6 +110,7 @@ export function insuranceRoutes(deps: RouteDeps): RouteSpec[] {
         tag: 'claims',
         roles: ['patient'],
         description: 'The claims and their statuses',
+        schema: list(Claim),
       },
       (who) => ledger.myClaims(who),
     ),
@@ -105,6 +123,7 @@ export function insuranceRoutes(deps: RouteDeps): RouteSpec[] {
         tag: 'claims',
         roles: ['patient', 'billing', 'adjuster', 'admin'],
         description: 'The claim',
+        schema: Claim,
       },
       (who, ctx) => ledger.claim(who, param(ctx, 'claimId')),
     ),
@@ -115,7 +134,7 @@ export function insuranceRoutes(deps: RouteDeps): RouteSpec[] {
       summary: 'Adjudicate a claim',
       tag: 'claims',
       roles: ['adjuster'],
-      responses: { 200: { description: 'The decision, committed' } },
+      responses: { 200: { description: 'The claim with its adjudication, committed', schema: ClaimCommitted } },
       handler: async (ctx) => committed(200, await ledger.adjudicateClaim(identity(deps, ctx), param(ctx, 'claimId'))),
     },
     {
@@ -126,7 +145,7 @@ export function insuranceRoutes(deps: RouteDeps): RouteSpec[] {
       tag: 'claims',
       roles: ['adjuster'],
       body: object(['paymentRef'], { paymentRef: str(64, '^[A-Za-z0-9_-]+$') }),
-      responses: { 200: { description: 'Paid, committed' } },
+      responses: { 200: { description: 'Paid, committed', schema: Committed } },
       handler: async (ctx) =>
         committed(
           200,

@@ -1,9 +1,35 @@
+import { ApiError } from '../errors';
 import type { RouteSpec } from '../http';
-import { anyObject, committed, ID, identity, ok, param, type RouteDeps, lookup } from './common';
+import {
+  Committed,
+  Demographics,
+  FreeBeds,
+  list,
+  ORG_KIND,
+  OrgProfile,
+  OrgProfileInput,
+  PatientEntry,
+  Practitioner,
+  PractitionerInput,
+  WardInput,
+  withTxId,
+} from '../schemas';
+import { committed, ID, identity, MSP_ID, object, ok, param, type RouteDeps, str, lookup } from './common';
 
-/** The org directory, practitioners, patients and bed capacity. */
+const ALL = ['patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin'] as const;
+const OrgProfilePublished = withTxId(
+  object(['mspId', 'kind', 'displayName', 'specialities'], {
+    mspId: MSP_ID,
+    kind: ORG_KIND,
+    displayName: str(120),
+    specialities: list(str(128, undefined, 0)),
+  }),
+);
+
+/** The org directory, the member's profile, practitioners, patients and bed capacity. */
 export function memberRoutes(deps: RouteDeps): RouteSpec[] {
   const { ledger } = deps;
+  const { member } = deps.accounts;
   return [
     lookup(
       deps,
@@ -12,11 +38,36 @@ export function memberRoutes(deps: RouteDeps): RouteSpec[] {
         operationId: 'orgDirectory',
         summary: 'List the members',
         tag: 'directory',
-        roles: ['patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin'],
+        roles: ALL,
         description: 'Member profiles',
+        schema: list(OrgProfile),
       },
       (who) => ledger.orgDirectory(who),
     ),
+    {
+      method: 'put',
+      path: '/v1/org/profile',
+      operationId: 'publishOrgProfile',
+      summary: "Publish the member's profile",
+      tag: 'directory',
+      roles: ['admin'],
+      body: OrgProfileInput,
+      responses: {
+        200: {
+          description: "Published, committed; the kind is this gateway's member kind",
+          schema: OrgProfilePublished,
+        },
+      },
+      handler: async (ctx) => {
+        const profile = {
+          kind: member.kind,
+          displayName: ctx.body.displayName as string,
+          specialities: ctx.body.specialities as string[],
+        };
+        const { txId } = await ledger.publishOrgProfile(identity(deps, ctx), profile);
+        return ok({ txId, mspId: member.mspId, ...profile });
+      },
+    },
     lookup(
       deps,
       {
@@ -24,8 +75,9 @@ export function memberRoutes(deps: RouteDeps): RouteSpec[] {
         operationId: 'listPractitioners',
         summary: 'List the practitioners of a member',
         tag: 'directory',
-        roles: ['patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin'],
+        roles: ALL,
         description: 'Practitioners',
+        schema: list(Practitioner),
       },
       (who, ctx) => ledger.practitioners(who, param(ctx, 'mspId')),
     ),
@@ -36,8 +88,8 @@ export function memberRoutes(deps: RouteDeps): RouteSpec[] {
       summary: 'Register a practitioner',
       tag: 'directory',
       roles: ['admin'],
-      body: anyObject,
-      responses: { 201: { description: 'Registered, committed' } },
+      body: PractitionerInput,
+      responses: { 201: { description: 'Registered (or updated), committed', schema: Committed } },
       handler: async (ctx) => committed(201, await ledger.registerPractitioner(identity(deps, ctx), ctx.body)),
     },
     {
@@ -47,13 +99,10 @@ export function memberRoutes(deps: RouteDeps): RouteSpec[] {
       summary: 'Register a patient',
       tag: 'patients',
       roles: ['admin'],
-      body: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['patientId', 'demographics'],
-        properties: { patientId: ID, demographics: anyObject },
+      body: object(['patientId', 'demographics'], { patientId: ID, demographics: Demographics }),
+      responses: {
+        201: { description: 'Registered, committed; demographics held by this member only', schema: Committed },
       },
-      responses: { 201: { description: 'Registered, committed; demographics held by this member only' } },
       handler: async (ctx) =>
         committed(
           201,
@@ -71,8 +120,9 @@ export function memberRoutes(deps: RouteDeps): RouteSpec[] {
         operationId: 'getPatient',
         summary: 'Read a patient entry',
         tag: 'patients',
-        roles: ['patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin'],
+        roles: ALL,
         description: 'The public entry (no demographics)',
+        schema: PatientEntry,
       },
       (who, ctx) => ledger.getPatient(who, param(ctx, 'patientId')),
     ),
@@ -83,9 +133,13 @@ export function memberRoutes(deps: RouteDeps): RouteSpec[] {
       summary: 'Publish the beds of a ward',
       tag: 'beds',
       roles: ['admin'],
-      body: anyObject,
-      responses: { 200: { description: 'Published, committed' } },
-      handler: async (ctx) => committed(200, await ledger.publishBeds(identity(deps, ctx), ctx.body)),
+      body: WardInput,
+      responses: { 200: { description: 'Published, committed', schema: Committed } },
+      handler: async (ctx) => {
+        if ((ctx.body.occupied as number) > (ctx.body.total as number))
+          throw new ApiError(400, 'INVALID_REQUEST', 'occupied beds cannot exceed total beds');
+        return committed(200, await ledger.publishBeds(identity(deps, ctx), ctx.body));
+      },
     },
     {
       method: 'get',
@@ -94,15 +148,12 @@ export function memberRoutes(deps: RouteDeps): RouteSpec[] {
       summary: 'List hospitals with free beds',
       tag: 'beds',
       roles: ['doctor', 'admin'],
-      responses: { 200: { description: 'Free beds by hospital and ward' } },
-      handler: async (ctx) => {
-        const filter: Record<string, string> = {};
-        for (const key of ['ward', 'specialty']) {
-          const value = ctx.req.query[key];
-          if (typeof value === 'string') filter[key] = value;
-        }
-        return ok(await ledger.freeBeds(identity(deps, ctx), filter));
-      },
+      query: object([], {
+        ward: { ...str(64), description: 'Only wards of this name' },
+        specialty: { ...str(64), description: 'Only wards of this specialty' },
+      }),
+      responses: { 200: { description: 'Free beds by hospital and ward', schema: list(FreeBeds) } },
+      handler: async (ctx) => ok(await ledger.freeBeds(identity(deps, ctx), ctx.query)),
     },
   ];
 }

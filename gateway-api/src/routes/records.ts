@@ -1,6 +1,18 @@
 import type { RouteSpec } from '../http';
-import { RECORD_CATEGORIES, PURPOSES } from '../vocabulary';
-import { anyObject, committed, ID, identity, object, ok, param, type RouteDeps, lookup } from './common';
+import {
+  AccessEvent,
+  AccessTicketCommitted,
+  CATEGORY,
+  list,
+  PURPOSE,
+  RecordBody,
+  RecordBodyInput,
+  RecordCommitted,
+  RecordHeader,
+  RecordIntegrity,
+  RecordVersion,
+} from '../schemas';
+import { committed, ID, identity, object, ok, param, type RouteDeps, lookup } from './common';
 
 const CLINICAL = ['doctor'] as const;
 const STAFF_AND_PATIENT = ['patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin'] as const;
@@ -17,12 +29,10 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
       summary: 'Create a record',
       tag: 'records',
       roles: CLINICAL,
-      body: object(['patientId', 'category', 'body'], {
-        patientId: ID,
-        category: { type: 'string', enum: RECORD_CATEGORIES },
-        body: anyObject,
-      }),
-      responses: { 201: { description: 'The record id, version and content hash, committed' } },
+      body: object(['patientId', 'category', 'body'], { patientId: ID, category: CATEGORY, body: RecordBodyInput }),
+      responses: {
+        201: { description: 'The record id, version and content hash, committed', schema: RecordCommitted },
+      },
       handler: async (ctx) => {
         const { patientId, category, body } = ctx.body as {
           patientId: string;
@@ -39,8 +49,8 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
       summary: 'Amend a record',
       tag: 'records',
       roles: CLINICAL,
-      body: object(['body'], { body: anyObject }),
-      responses: { 201: { description: 'The new version, committed' } },
+      body: object(['body'], { body: RecordBodyInput }),
+      responses: { 201: { description: 'The new version, committed', schema: RecordCommitted } },
       handler: async (ctx) =>
         committed(
           201,
@@ -60,6 +70,7 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
         tag: 'records',
         roles: STAFF_AND_PATIENT,
         description: 'The public header (no clinical content)',
+        schema: RecordHeader,
       },
       (who, ctx) => ledger.getRecord(who, param(ctx, 'recordId')),
     ),
@@ -72,6 +83,7 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
         tag: 'records',
         roles: STAFF_AND_PATIENT,
         description: 'Every version with its hash and transaction',
+        schema: list(RecordVersion),
       },
       (who, ctx) => ledger.recordHistory(who, param(ctx, 'recordId')),
     ),
@@ -84,6 +96,7 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
         tag: 'records',
         roles: STAFF_AND_PATIENT,
         description: 'intact, mismatch or purged',
+        schema: RecordIntegrity,
       },
       (who, ctx) => ledger.verifyRecord(who, param(ctx, 'recordId')),
     ),
@@ -96,6 +109,7 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
         tag: 'records',
         roles: STAFF_AND_PATIENT,
         description: 'Record headers',
+        schema: list(RecordHeader),
       },
       (who, ctx) => ledger.patientRecords(who, param(ctx, 'patientId')),
     ),
@@ -106,8 +120,8 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
       summary: 'Request access to a record',
       tag: 'access',
       roles: READERS,
-      body: object(['purpose'], { purpose: { type: 'string', enum: PURPOSES } }),
-      responses: { 201: { description: 'An access ticket, valid for 5 minutes' } },
+      body: object(['purpose'], { purpose: PURPOSE }),
+      responses: { 201: { description: 'An access ticket, valid for 5 minutes', schema: AccessTicketCommitted } },
       handler: async (ctx) =>
         committed(
           201,
@@ -121,7 +135,7 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
       summary: 'Read the clinical content of a record',
       tag: 'access',
       roles: READERS,
-      responses: { 200: { description: "The body, from the custodian's peer" } },
+      responses: { 200: { description: "The body, from the custodian's peer", schema: RecordBody } },
       handler: async (ctx) =>
         ok(await ledger.readRecordBody(identity(deps, ctx), param(ctx, 'recordId'), param(ctx, 'ticketId'))),
     },
@@ -134,6 +148,7 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
         tag: 'access',
         roles: ['patient'],
         description: 'Access events',
+        schema: list(AccessEvent),
       },
       (who) => ledger.myAccessLog(who),
     ),
@@ -146,6 +161,7 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
         tag: 'access',
         roles: ['admin'],
         description: 'Access events',
+        schema: list(AccessEvent),
       },
       (who) => ledger.orgAccessLog(who),
     ),

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { hashPassword, passwordProblem, verifyPassword } from '../../../gateway-api/src/auth/passwords';
 import { seal, unseal } from '../../../gateway-api/src/auth/sealed';
 import { issueToken, verifyToken } from '../../../gateway-api/src/auth/tokens';
@@ -65,23 +65,38 @@ describe('passwords', () => {
 describe('tokens', () => {
   const secret = randomBytes(32);
   const now = 1_700_000_000;
+  const CLAIMS = { sub: 'alice', org: 'HospitalAMSP', jti: 'token-1', gen: 0 };
 
   it('issues a token that verifies until it expires', () => {
-    const token = issueToken(secret, { sub: 'alice', org: 'HospitalAMSP' }, now, 900);
-    expect(verifyToken(secret, token, now + 899)).toMatchObject({ sub: 'alice', org: 'HospitalAMSP', exp: now + 900 });
+    const token = issueToken(secret, CLAIMS, now, 900);
+    expect(verifyToken(secret, token, now + 899)).toEqual({ ...CLAIMS, iat: now, exp: now + 900 });
     expect(verifyToken(secret, token, now + 900)).toBe('expired');
   });
 
   it('refuses a tampered payload, a foreign signature and garbage', () => {
-    const token = issueToken(secret, { sub: 'alice', org: 'HospitalAMSP' }, now, 900);
+    const token = issueToken(secret, CLAIMS, now, 900);
     const [header, , signature] = token.split('.');
-    const forged = Buffer.from(
-      JSON.stringify({ sub: 'admin', org: 'HospitalAMSP', iat: now, exp: now + 900 }),
-    ).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ ...CLAIMS, sub: 'admin', iat: now, exp: now + 900 })).toString(
+      'base64url',
+    );
     expect(verifyToken(secret, `${header}.${forged}.${signature}`, now)).toBe('bad-signature');
     expect(verifyToken(randomBytes(32), token, now)).toBe('bad-signature');
     expect(verifyToken(secret, 'a.b', now)).toBe('malformed');
     expect(verifyToken(secret, 'x.y.z', now)).toBe('malformed');
+  });
+
+  it('refuses a well-signed token without an id or generation, or with a payload that is not an object', () => {
+    const [header] = issueToken(secret, CLAIMS, now, 900).split('.');
+    const signed = (payload: unknown) => {
+      const body = `${header ?? ''}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+      return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
+    };
+    expect(verifyToken(secret, signed({ ...CLAIMS, iat: now, exp: now + 900 }), now)).toMatchObject(CLAIMS);
+    expect(verifyToken(secret, signed({ sub: 'alice', org: 'HospitalAMSP', iat: now, exp: now + 900 }), now)).toBe(
+      'malformed',
+    );
+    expect(verifyToken(secret, signed({ ...CLAIMS, gen: '0', iat: now, exp: now + 900 }), now)).toBe('malformed');
+    expect(verifyToken(secret, signed(null), now)).toBe('malformed');
   });
 });
 

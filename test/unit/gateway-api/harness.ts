@@ -9,15 +9,22 @@ import { totp } from '../../../gateway-api/src/auth/totp';
 import type { CertificateAuthority, Registration } from '../../../gateway-api/src/ca';
 import type { LedgerCall, LedgerPort, UserIdentity } from '../../../gateway-api/src/fabric';
 import { Ledger } from '../../../gateway-api/src/ledger';
+import type { EventSource } from '../../../gateway-api/src/events';
 import { ledgerRoutes } from '../../../gateway-api/src/routes';
+import { eventRoutes } from '../../../gateway-api/src/routes/events';
 import { createServer } from '../../../gateway-api/src/server';
 import { fileUserStore } from '../../../gateway-api/src/store';
+import { ChaincodePort } from './chaincode-port';
 
 /** A stand-in CA: records registrations, enrols each once. */
 export class StandInCa implements CertificateAuthority {
   readonly registered = new Map<string, { registration: Registration; secret: string; enrolled: boolean }>();
 
+  /** Fails the next registrations while set. */
+  failure: Error | undefined;
+
   register(registration: Registration): Promise<string> {
+    if (this.failure) return Promise.reject(this.failure);
     const secret = `secret-${registration.name}`;
     this.registered.set(registration.name, { registration, secret, enrolled: false });
     return Promise.resolve(secret);
@@ -31,57 +38,117 @@ export class StandInCa implements CertificateAuthority {
   }
 }
 
-/** A stand-in Fabric port: records every call; answers from `answers` by function name. */
+/**
+ * A stand-in Fabric port: records every call; answers from `answers` by function name, else
+ * from the `backend` (the real chaincode, see chaincode-port.ts) when there is one.
+ */
 export class StandInPort implements LedgerPort {
   readonly calls: { kind: 'submit' | 'evaluate'; identity: UserIdentity; call: LedgerCall }[] = [];
   readonly answers = new Map<string, unknown>();
+  /** Fails every call. */
   failure: Error | undefined;
+  /** Fails the calls of one chaincode function, until removed. */
+  readonly failures = new Map<string, Error>();
+  /** Lets the calls of one chaincode function commit, then loses their answer, until removed. */
+  readonly lostAnswers = new Map<string, Error>();
+
+  constructor(private readonly backend?: LedgerPort) {}
+
+  #fault(call: LedgerCall): Error | undefined {
+    return this.failure ?? this.failures.get(call.fn);
+  }
 
   #answer(call: LedgerCall): Uint8Array {
-    if (this.failure) throw this.failure;
     const answer = this.answers.get(call.fn);
     return Buffer.from(answer === undefined ? '' : JSON.stringify(answer));
   }
 
-  submit(identity: UserIdentity, call: LedgerCall) {
+  async submit(identity: UserIdentity, call: LedgerCall) {
     this.calls.push({ kind: 'submit', identity, call });
-    return Promise.resolve({ payload: this.#answer(call), txId: `tx-${this.calls.length}` });
+    const fault = this.#fault(call);
+    if (fault) throw fault;
+    const answer =
+      this.backend && !this.answers.has(call.fn)
+        ? await this.backend.submit(identity, call)
+        : { payload: this.#answer(call), txId: `tx-${this.calls.length}` };
+    const lost = this.lostAnswers.get(call.fn);
+    if (lost) throw lost;
+    return answer;
   }
 
-  evaluate(identity: UserIdentity, call: LedgerCall) {
+  async evaluate(identity: UserIdentity, call: LedgerCall) {
     this.calls.push({ kind: 'evaluate', identity, call });
+    const fault = this.#fault(call);
+    if (fault) throw fault;
+    if (this.backend && !this.answers.has(call.fn)) return this.backend.evaluate(identity, call);
     return Promise.resolve(this.#answer(call));
   }
+
+  /** The calls made since `mark` (a length of `calls`). */
+  since(mark: number) {
+    return this.calls.slice(mark);
+  }
+}
+
+export const HOSPITAL_A: Member = {
+  name: 'hospital-a',
+  mspId: 'HospitalAMSP',
+  kind: 'hospital',
+  displayName: 'Hospital A',
+};
+
+export interface HarnessOptions {
+  member?: Member;
+  /** Where ledger calls go that have no stand-in answer (e.g. a ChaincodePort). */
+  backend?: LedgerPort;
+  /** Mounts the event stream too (it holds a request open, so only where a test wants it). */
+  events?: EventSource;
 }
 
 export const PASSWORD = 'a long enough passphrase';
 
+/** What an invitation of the role carries for the ledger. */
+export function detailsFor(username: string, role: string): object {
+  if (role === 'patient') return { demographics: { name: `Patient ${username}`, dateOfBirth: '1980-04-01' } };
+  if (role === 'doctor' || role === 'labtech') return { practitioner: { licenceNo: `LIC-${username}` } };
+  return {};
+}
+const ADMIN_CERT = 'ADMIN CERT';
+
+export const SETTINGS = {
+  keyEncryptionKey: Buffer.alloc(32, 7),
+  tokenSecret: Buffer.alloc(32, 9),
+  tokenTtlSeconds: 900,
+  enrolmentTtlHours: 72,
+  signInAttempts: 5,
+};
+
+/** One member's gateway over a stand-in CA and a stand-in (or chaincode-backed) ledger port. */
 export class Harness {
   now = Date.parse('2026-05-01T10:00:00Z');
   readonly ca = new StandInCa();
-  readonly port = new StandInPort();
+  readonly port: StandInPort;
   readonly dir = mkdtempSync(path.join(tmpdir(), 'gw-'));
-  readonly accounts: Accounts;
-  readonly app: Express;
+  readonly member: Member;
+  accounts!: Accounts;
+  app!: Express;
   readonly totps = new Map<string, string>();
 
-  constructor(
-    readonly member: Member = {
-      name: 'hospital-a',
-      mspId: 'HospitalAMSP',
-      kind: 'hospital',
-      displayName: 'Hospital A',
-    },
-  ) {
-    const settings = {
-      keyEncryptionKey: Buffer.alloc(32, 7),
-      tokenSecret: Buffer.alloc(32, 9),
-      tokenTtlSeconds: 900,
-      enrolmentTtlHours: 72,
-      signInAttempts: 5,
-    };
-    this.accounts = new Accounts(member, fileUserStore(this.dir), this.ca, settings, () => this.now);
-    const routes = ledgerRoutes({ accounts: this.accounts, ledger: new Ledger(this.port) });
+  constructor(private readonly options: HarnessOptions = {}) {
+    this.member = options.member ?? HOSPITAL_A;
+    this.port = new StandInPort(options.backend);
+    // Without the chaincode, the stand-in answers what registering a patient needs.
+    if (!options.backend) this.port.answers.set('StoreDemographics', { demographicsHash: 'd'.repeat(64) });
+    this.restart();
+  }
+
+  /** Starts the gateway (again) over the same data folder, CA and ledger, as a restarted process would. */
+  restart(): void {
+    const ledger = new Ledger(this.port);
+    this.accounts = new Accounts(this.member, fileUserStore(this.dir), this.ca, ledger, SETTINGS, () => this.now);
+    const deps = { accounts: this.accounts, ledger };
+    const { events } = this.options;
+    const routes = [...ledgerRoutes(deps), ...(events ? eventRoutes({ ...deps, events, retryMs: 10 }) : [])];
     this.app = createServer({
       accounts: this.accounts,
       routes,
@@ -89,6 +156,28 @@ export class Harness {
       maxBodyBytes: 256 * 1024,
       log: () => undefined,
     });
+  }
+
+  /** A request with the user's token. */
+  as(token: string) {
+    const agent = request(this.app);
+    const auth = (test: request.Test) => test.set('authorization', `Bearer ${token}`);
+    return {
+      get: (url: string) => auth(agent.get(url)),
+      post: (url: string) => auth(agent.post(url)),
+      put: (url: string) => auth(agent.put(url)),
+      delete: (url: string) => auth(agent.delete(url)),
+    };
+  }
+
+  /** Signs a user in again (at the next TOTP step) and returns the new token. */
+  async signIn(username: string): Promise<string> {
+    this.now += 30_000;
+    const session = await request(this.app)
+      .post('/v1/sessions')
+      .send({ username, password: PASSWORD, code: this.code(username) })
+      .expect(201);
+    return session.body.token as string;
   }
 
   /** Completes sign-up for a user with an enrolment code and returns a signed-in token. */
@@ -110,17 +199,30 @@ export class Harness {
     return session.body.token as string;
   }
 
+  /** The certificate's subject and attributes, as the stand-in CA issued them (for a ChaincodePort). */
+  callerOf(identity: UserIdentity): { mspId: string; cn: string; attrs: Record<string, string> } {
+    if (identity.certPem === ADMIN_CERT) return { mspId: identity.mspId, cn: 'admin', attrs: { 'ehr.role': 'admin' } };
+    const name = identity.certPem.replace(/^CERT OF /, '');
+    const attrs = this.ca.registered.get(name)?.registration.attrs;
+    if (!attrs) throw new Error(`the stand-in CA of ${this.member.name} issued no ${identity.certPem}`);
+    return { mspId: identity.mspId, cn: name, attrs };
+  }
+
   code(username: string): string {
     return totp(this.totps.get(username) ?? '', this.now);
   }
 
   async adminToken(): Promise<string> {
-    const code = await this.accounts.importAdmin({ certPem: 'ADMIN CERT', keyPem: 'ADMIN KEY' });
+    const code = await this.accounts.importAdmin({ certPem: ADMIN_CERT, keyPem: 'ADMIN KEY' });
     return this.activate('admin', code ?? '');
   }
 
-  invite(token: string, username: string, role: string): request.Test {
-    return request(this.app).post('/v1/users').set('authorization', `Bearer ${token}`).send({ username, role });
+  /** Invites a user with the details their role needs (a patient's demographics, a practitioner's licence). */
+  invite(token: string, username: string, role: string, details: object = detailsFor(username, role)): request.Test {
+    return request(this.app)
+      .post('/v1/users')
+      .set('authorization', `Bearer ${token}`)
+      .send({ username, role, ...details });
   }
 
   /** Invites and activates a user of the role; returns their token. */
@@ -128,4 +230,33 @@ export class Harness {
     const invited = await this.invite(adminToken, username, role).expect(201);
     return this.activate(username, invited.body.enrolmentCode as string);
   }
+}
+
+export const MEMBERS = {
+  hospitalA: HOSPITAL_A,
+  hospitalB: { name: 'hospital-b', mspId: 'HospitalBMSP', kind: 'hospital', displayName: 'Hospital B' },
+  lab: { name: 'lab', mspId: 'LabMSP', kind: 'lab', displayName: 'Lab' },
+  insurer: { name: 'insurer', mspId: 'InsurerMSP', kind: 'insurer', displayName: 'Insurer' },
+} satisfies Record<string, Member>;
+
+/** Every member's gateway over one ledger that runs the real chaincode. */
+export function consortium(): { chain: ChaincodePort } & Record<keyof typeof MEMBERS, Harness> {
+  const gateways = new Map<string, Harness>();
+  const chain = new ChaincodePort((identity) => {
+    const gateway = gateways.get(identity.mspId);
+    if (!gateway) throw new Error(`no gateway of ${identity.mspId}`);
+    return gateway.callerOf(identity);
+  });
+  const of = (member: Member) => {
+    const gateway = new Harness({ member, backend: chain });
+    gateways.set(member.mspId, gateway);
+    return gateway;
+  };
+  return {
+    chain,
+    hospitalA: of(MEMBERS.hospitalA),
+    hospitalB: of(MEMBERS.hospitalB),
+    lab: of(MEMBERS.lab),
+    insurer: of(MEMBERS.insurer),
+  };
 }

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import * as chaincodeVocabulary from '../../../chaincode/src/types/vocabulary';
 import * as gatewayVocabulary from '../../../gateway-api/src/vocabulary';
-import { Harness } from './harness';
+import { consortium, Harness } from './harness';
 
 const MARKER = 'PHI-in-body-1234';
 
@@ -16,6 +16,7 @@ describe('ledger resources over HTTP', () => {
 
   it("acts with the user's own identity: a patient's consent is signed with the patient's key", async () => {
     const patient = await h.user(admin, 'alice', 'patient');
+    const mark = h.port.calls.length;
     h.port.answers.set('Grant', { consentId: 'CON-1', status: 'active' });
     const grant = {
       grantee: { mspId: 'HospitalBMSP' },
@@ -28,22 +29,28 @@ describe('ledger resources over HTTP', () => {
       .set('authorization', `Bearer ${patient}`)
       .send(grant)
       .expect(201);
-    expect(res.body).toEqual({ txId: 'tx-1', consentId: 'CON-1', status: 'active' });
-    const [{ identity, call }] = h.port.calls as [(typeof h.port.calls)[number]];
+    expect(res.body).toEqual({ txId: `tx-${String(mark + 1)}`, consentId: 'CON-1', status: 'active' });
+    const [{ identity, call }] = h.port.since(mark) as [(typeof h.port.calls)[number]];
     expect(identity).toEqual({ mspId: 'HospitalAMSP', certPem: 'CERT OF alice', keyPem: 'PRIVATE KEY OF alice' });
     expect(call).toEqual({ contract: 'consent', fn: 'Grant', args: [JSON.stringify(grant)] });
   });
 
   it("sends a record body only in the transient map, endorsed by the doctor's own member, then publishes the header", async () => {
     const doctor = await h.user(admin, 'drwho', 'doctor');
+    const mark = h.port.calls.length;
     h.port.answers.set('CreateBody', { recordId: 'REC-1', version: 1, contentHash: 'a'.repeat(64) });
     const res = await request(h.app)
       .post('/v1/records')
       .set('authorization', `Bearer ${doctor}`)
       .send({ patientId: 'PAT-1', category: 'diagnosis', body: { diagnosis: MARKER } })
       .expect(201);
-    expect(res.body).toEqual({ txId: 'tx-2', recordId: 'REC-1', version: 1, contentHash: 'a'.repeat(64) });
-    const [create, publish] = h.port.calls.map((c) => c.call);
+    expect(res.body).toEqual({
+      txId: `tx-${String(mark + 2)}`,
+      recordId: 'REC-1',
+      version: 1,
+      contentHash: 'a'.repeat(64),
+    });
+    const [create, publish] = h.port.since(mark).map((c) => c.call);
     expect(create).toEqual({
       contract: 'records',
       fn: 'CreateBody',
@@ -143,7 +150,8 @@ describe('ledger resources over HTTP', () => {
     let checked = 0;
     for (const [routePath, operations] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
-        if (operation['x-roles'].length === 0) continue;
+        // Public routes have no roles; signing out (every role may) would end the tokens used here.
+        if (operation['x-roles'].length === 0 || routePath === '/v1/sessions/current') continue;
         for (const [role, token] of Object.entries(tokens)) {
           const agent = request(h.app);
           const verb = method as 'get' | 'post' | 'put' | 'delete';
@@ -167,6 +175,34 @@ describe('ledger resources over HTTP', () => {
       }
     }
     expect(checked).toBeGreaterThan(150);
+  });
+
+  it("publishes the member's profile with the gateway's own member kind, never one from the body", async () => {
+    const { lab, chain } = consortium();
+    const labAdmin = await lab.adminToken();
+    const put = (body: object) =>
+      request(lab.app).put('/v1/org/profile').set('authorization', `Bearer ${labAdmin}`).send(body);
+    await put({ displayName: 'Lab', specialities: [], kind: 'hospital' }).expect(400);
+    expect(chain.entries('org')).toEqual([]);
+    const published = await put({ displayName: 'City Lab', specialities: ['haematology'] }).expect(200);
+    expect(published.body).toEqual({
+      txId: expect.any(String),
+      mspId: 'LabMSP',
+      kind: 'lab',
+      displayName: 'City Lab',
+      specialities: ['haematology'],
+    });
+    await put({ displayName: 'City Lab Ltd', specialities: ['haematology', 'microbiology'] }).expect(200);
+    const directory = await request(lab.app).get('/v1/orgs').set('authorization', `Bearer ${labAdmin}`).expect(200);
+    expect(directory.body).toEqual([
+      {
+        mspId: 'LabMSP',
+        kind: 'lab',
+        displayName: 'City Lab Ltd',
+        specialities: ['haematology', 'microbiology'],
+        updatedAt: expect.any(String),
+      },
+    ]);
   });
 
   it('documents the same vocabularies the chaincode enforces', () => {

@@ -1,0 +1,680 @@
+/**
+ * Every shape the API accepts or answers, as JSON Schema (the subset OpenAPI 3.0 speaks). Inputs
+ * mirror the chaincode's parse functions (chaincode/src/types/*.ts, chaincode/src/validate.ts):
+ * the same required fields, lengths, patterns and vocabularies, so the gateway refuses what the
+ * chaincode would refuse before any transaction is sent. Answers mirror the chaincode's types.
+ * Every object names its fields and refuses others: the document tells a client everything.
+ * The schemas listed in `COMPONENTS` appear once in the OpenAPI document and are referenced.
+ */
+import { ALL_ROLES } from './roles';
+import { PURPOSES, RECORD_CATEGORIES } from './vocabulary';
+
+export type JsonSchema = Record<string, unknown>;
+
+/** A string of 1 (or `min`) to `max` characters, optionally matching a pattern. */
+export function str(max: number, pattern?: string, min = 1): JsonSchema {
+  return { type: 'string', minLength: min, maxLength: max, ...(pattern ? { pattern } : {}) };
+}
+
+/** An integer from `minimum` to `maximum`. */
+export function int(minimum: number, maximum: number): JsonSchema {
+  return { type: 'integer', minimum, maximum };
+}
+
+/** One string of a closed vocabulary. */
+export function oneOf(values: readonly string[]): JsonSchema {
+  return { type: 'string', enum: [...values] };
+}
+
+/** A closed object: only these properties, the `required` ones always. */
+export function object(required: string[], properties: Record<string, JsonSchema>, description?: string): JsonSchema {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required,
+    properties,
+    ...(description ? { description } : {}),
+  };
+}
+
+/** An array of `items`, optionally with a least and a most number of them. */
+export function list(items: JsonSchema, limits: { min?: number; max?: number } = {}): JsonSchema {
+  return {
+    type: 'array',
+    items,
+    ...(limits.min === undefined ? {} : { minItems: limits.min }),
+    ...(limits.max === undefined ? {} : { maxItems: limits.max }),
+  };
+}
+
+/** The same object with the committed transaction's id first, as submits answer. */
+export function withTxId(schema: JsonSchema): JsonSchema {
+  const { required, properties } = schema as { required: string[]; properties: Record<string, JsonSchema> };
+  return object(['txId', ...required], { txId: TX_ID, ...properties });
+}
+
+// Formats and ids, as chaincode/src/validate.ts checks them.
+export const ID = str(128, '^[A-Za-z0-9][A-Za-z0-9_.:-]*$');
+export const MSP_ID = str(64, '^[A-Za-z][A-Za-z0-9.-]*$');
+export const PRACTITIONER_ID = str(64, '^[A-Za-z0-9_-]+$');
+/** An ISO 8601 time with a zone; the chaincode stores it in UTC. */
+export const ISO_TIME = str(40, '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$');
+export const DATE = str(10, '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$');
+export const HEX64 = str(64, '^[0-9a-f]{64}$', 64);
+/** A Fabric transaction id (64 hex characters on a real network). */
+export const TX_ID = str(128, '^[A-Za-z0-9_-]+$');
+/** A time the ledger or the gateway set (UTC, `Date.toISOString`). */
+export const TIME = { type: 'string', format: 'date-time' };
+/** An amount in cents. */
+export const CENTS = int(0, Number.MAX_SAFE_INTEGER);
+export const CATEGORY = oneOf(RECORD_CATEGORIES);
+export const PURPOSE = oneOf(PURPOSES);
+export const ROLE = oneOf(ALL_ROLES);
+export const ORG_KIND = oneOf(['hospital', 'lab', 'insurer']);
+const PERCENT = int(0, 100);
+const PRACTITIONER_ROLE = oneOf(['doctor', 'labtech']);
+const REASON_CODE = oneOf([
+  'POLICY_INACTIVE',
+  'NOT_COVERED',
+  'LIMIT_EXCEEDED',
+  'MISSING_DOCUMENT',
+  'HASH_MISMATCH',
+  'DUPLICATE',
+]);
+const practitionerRef = object(['mspId', 'practitionerId'], { mspId: MSP_ID, practitionerId: PRACTITIONER_ID });
+
+// ---------------------------------------------------------------- inputs
+
+/** types/patient.ts parseDemographics: private to the home member. */
+export const Demographics = object(
+  ['name', 'dateOfBirth'],
+  {
+    name: str(200),
+    dateOfBirth: DATE,
+    contact: object([], { phone: str(40), email: str(200), address: str(400) }),
+  },
+  "Who the patient is: kept only in the home member's private collection",
+);
+
+/** types/directory.ts parsePractitioner. */
+export const PractitionerInput = object(['practitionerId', 'role', 'licenceNo'], {
+  practitionerId: PRACTITIONER_ID,
+  role: PRACTITIONER_ROLE,
+  licenceNo: str(64),
+  specialty: str(80),
+  status: oneOf(['active', 'suspended']),
+});
+
+/** types/directory.ts parseWard (occupied ≤ total is checked by the route). */
+export const WardInput = object(['ward', 'specialty', 'total', 'occupied'], {
+  ward: str(64, '^[A-Za-z0-9 _-]+$'),
+  specialty: str(64),
+  total: int(0, 100_000),
+  occupied: int(0, 100_000),
+});
+
+/** types/directory.ts parseOrgProfile; the kind is the gateway's own member kind. */
+export const OrgProfileInput = object(['displayName', 'specialities'], {
+  displayName: str(120),
+  specialities: list(str(128, undefined, 0), { max: 32 }),
+});
+
+/** types/consent.ts parseConsentGrant. */
+export const ConsentGrant = object(['grantee', 'categories', 'purpose', 'validUntil'], {
+  grantee: object(['mspId'], { mspId: MSP_ID, practitionerId: PRACTITIONER_ID }),
+  categories: list(CATEGORY, { min: 1 }),
+  purpose: PURPOSE,
+  validFrom: ISO_TIME,
+  validUntil: ISO_TIME,
+});
+
+const Attachment = object(['name', 'sha256'], { name: str(200), sha256: HEX64 });
+
+/** types/record.ts parseRecordBody: at least one field; at most 64 KiB in all (checked by the chaincode). */
+export const RecordBodyInput = {
+  ...object([], {
+    diagnosis: str(2000),
+    medication: list(str(200, undefined, 0)),
+    suggestion: str(4000),
+    nextReview: ISO_TIME,
+    notes: str(16000),
+    attachments: list(Attachment, { max: 50 }),
+  }),
+  minProperties: 1,
+};
+
+/** types/lab-order.ts parseLabOrderDetails: private to the ordering member and the lab. */
+export const LabOrderDetails = object(['tests'], {
+  tests: list(object(['code', 'name'], { code: str(32), name: str(200) }), { min: 1, max: 50 }),
+  notes: str(4000),
+});
+
+const COVERAGE = object(
+  [],
+  Object.fromEntries(RECORD_CATEGORIES.map((category) => [category, PERCENT])),
+  'Share of each covered category the insurer pays, in percent',
+);
+
+/** types/policy.ts parsePolicyTerms (validUntil after validFrom is checked by the chaincode). */
+export const PolicyTerms = object(['plan', 'coverage', 'copayPercent', 'annualLimit', 'validFrom', 'validUntil'], {
+  plan: str(80),
+  coverage: COVERAGE,
+  copayPercent: PERCENT,
+  annualLimit: CENTS,
+  validFrom: ISO_TIME,
+  validUntil: ISO_TIME,
+});
+
+const ClaimLineInput = object(['recordId', 'contentHash', 'category', 'amount'], {
+  recordId: ID,
+  contentHash: HEX64,
+  category: CATEGORY,
+  amount: int(1, Number.MAX_SAFE_INTEGER),
+});
+
+/** types/claim.ts parseClaimInput; `provider` is required when a patient files (billing files for its own member). */
+export const ClaimInput = object(['policyId', 'patientId', 'serviceDate', 'lines'], {
+  policyId: ID,
+  patientId: ID,
+  serviceDate: ISO_TIME,
+  lines: list(ClaimLineInput, { min: 1, max: 50 }),
+  provider: MSP_ID,
+});
+
+/**
+ * What each claim line was (the chaincode keeps any object up to 32 KiB, in the provider's and
+ * the insurer's collections only; the gateway fixes its shape so both read the same fields).
+ */
+export const ClaimLineDetails = object(['lines'], {
+  lines: list(
+    object(['recordId', 'description'], {
+      recordId: ID,
+      description: str(500),
+      code: str(32),
+      quantity: int(1, 10_000),
+      unitAmount: CENTS,
+    }),
+    { min: 1, max: 50 },
+  ),
+  notes: str(4000),
+});
+
+// ---------------------------------------------------------------- answers
+
+export const OrgProfile = object(['mspId', 'kind', 'displayName', 'specialities', 'updatedAt'], {
+  mspId: MSP_ID,
+  kind: ORG_KIND,
+  displayName: str(120),
+  specialities: list({ type: 'string' }),
+  updatedAt: TIME,
+});
+
+export const Practitioner = object(['practitionerId', 'mspId', 'role', 'licenceNo', 'status', 'updatedAt'], {
+  practitionerId: PRACTITIONER_ID,
+  mspId: MSP_ID,
+  role: PRACTITIONER_ROLE,
+  specialty: { type: 'string' },
+  licenceNo: { type: 'string' },
+  status: oneOf(['active', 'suspended']),
+  updatedAt: TIME,
+});
+
+export const PatientEntry = object(
+  ['patientId', 'homeOrg', 'certFingerprints', 'demographicsHash', 'status', 'registeredAt'],
+  {
+    patientId: ID,
+    homeOrg: MSP_ID,
+    certFingerprints: list(HEX64),
+    demographicsHash: HEX64,
+    status: oneOf(['active', 'erased']),
+    registeredAt: TIME,
+  },
+  'The public entry of a patient: no demographics',
+);
+
+export const FreeBeds = object(['mspId', 'hospital', 'ward', 'specialty', 'free'], {
+  mspId: MSP_ID,
+  hospital: { type: 'string', description: "The hospital's display name" },
+  ward: { type: 'string' },
+  specialty: { type: 'string' },
+  free: int(1, 100_000),
+});
+
+export const Consent = object(
+  ['consentId', 'patientId', 'grantee', 'categories', 'purpose', 'validFrom', 'validUntil', 'status', 'createdAt'],
+  {
+    consentId: ID,
+    patientId: ID,
+    grantee: object(['mspId'], { mspId: MSP_ID, practitionerId: PRACTITIONER_ID }),
+    categories: list(CATEGORY, { min: 1 }),
+    purpose: PURPOSE,
+    validFrom: TIME,
+    validUntil: TIME,
+    status: oneOf(['active', 'revoked']),
+    createdAt: TIME,
+    revokedAt: TIME,
+  },
+);
+
+export const RecordHeader = object(
+  [
+    'recordId',
+    'patientId',
+    'category',
+    'custodian',
+    'author',
+    'version',
+    'createdAt',
+    'updatedAt',
+    'contentHash',
+    'purged',
+  ],
+  {
+    recordId: ID,
+    patientId: ID,
+    category: CATEGORY,
+    custodian: MSP_ID,
+    author: { type: 'string', description: 'Practitioner id of the author of the latest version' },
+    version: int(1, 999_999),
+    createdAt: TIME,
+    updatedAt: TIME,
+    contentHash: HEX64,
+    purged: { type: 'boolean' },
+  },
+  'The public header of a record: no clinical content',
+);
+
+export const RecordVersion = object(['recordId', 'version', 'author', 'contentHash', 'txId', 'publishedAt'], {
+  recordId: ID,
+  version: int(1, 999_999),
+  author: { type: 'string' },
+  contentHash: HEX64,
+  txId: TX_ID,
+  publishedAt: TIME,
+});
+
+/** A written record version (create, amend). */
+export const RecordWritten = object(['recordId', 'version', 'contentHash'], {
+  recordId: ID,
+  version: int(1, 999_999),
+  contentHash: HEX64,
+});
+
+export const RecordIntegrity = object(['recordId', 'version', 'contentHash', 'status', 'checked'], {
+  recordId: ID,
+  version: int(1, 999_999),
+  contentHash: HEX64,
+  status: { ...oneOf(['intact', 'mismatch', 'purged']), description: 'The held body or its hash against the header' },
+  checked: { ...oneOf(['body', 'hash']), description: "'body' on the custodian's peer, 'hash' elsewhere" },
+});
+
+/** The clinical content of a version, as the custodian stores it. */
+export const RecordBody = object(['recordId', 'version', 'patientId', 'category'], {
+  recordId: ID,
+  version: int(1, 999_999),
+  patientId: ID,
+  category: CATEGORY,
+  diagnosis: { type: 'string' },
+  medication: list({ type: 'string' }),
+  suggestion: { type: 'string' },
+  nextReview: TIME,
+  notes: { type: 'string' },
+  attachments: list(Attachment),
+});
+
+const BASIS = oneOf(['patient', 'treating-staff', 'consent', 'ordering-doctor', 'break-glass']);
+
+export const AccessTicket = object(['ticketId', 'recordId', 'basis', 'flagged', 'expiresAt'], {
+  ticketId: TX_ID,
+  recordId: ID,
+  basis: BASIS,
+  flagged: { type: 'boolean', description: 'True for a read under a break-glass window: it is reviewed' },
+  expiresAt: TIME,
+});
+
+export const AccessEvent = object(
+  ['ticketId', 'reader', 'patientId', 'resource', 'action', 'purpose', 'basis', 'flagged', 'custodian', 'txId', 'time'],
+  {
+    ticketId: TX_ID,
+    reader: object(['mspId', 'role', 'id'], {
+      mspId: MSP_ID,
+      role: ROLE,
+      id: { type: 'string', description: "The certificate's subject and issuer" },
+      practitionerId: PRACTITIONER_ID,
+      patientId: ID,
+    }),
+    patientId: ID,
+    resource: { type: 'string', description: 'e.g. record:REC-…' },
+    action: oneOf(['read']),
+    purpose: PURPOSE,
+    basis: BASIS,
+    consentId: ID,
+    breakGlassId: ID,
+    flagged: { type: 'boolean' },
+    custodian: MSP_ID,
+    txId: TX_ID,
+    time: TIME,
+  },
+);
+
+export const BREAK_GLASS_REASONS = ['unconscious', 'life-threatening', 'patient-unable-to-consent', 'other'];
+
+export const BreakGlass = object(
+  ['breakGlassId', 'patientId', 'doctor', 'reasonCode', 'openedAt', 'expiresAt', 'review'],
+  {
+    breakGlassId: ID,
+    patientId: ID,
+    doctor: practitionerRef,
+    reasonCode: oneOf(BREAK_GLASS_REASONS),
+    openedAt: TIME,
+    expiresAt: TIME,
+    review: object(['status'], {
+      status: oneOf(['pending', 'justified', 'unjustified']),
+      reviewer: { type: 'string' },
+      reviewedAt: TIME,
+    }),
+  },
+);
+
+export const ErasureRequest = object(['requestId', 'patientId', 'requestedAt', 'status', 'approvals'], {
+  requestId: ID,
+  patientId: ID,
+  requestedAt: TIME,
+  status: oneOf(['requested', 'approved']),
+  approvals: list(
+    object(['mspId', 'approvedAt', 'purgedKeys'], {
+      mspId: MSP_ID,
+      approvedAt: TIME,
+      purgedKeys: int(0, Number.MAX_SAFE_INTEGER),
+    }),
+  ),
+});
+
+export const LabOrder = object(
+  [
+    'orderId',
+    'patientId',
+    'orderingOrg',
+    'orderingDoctor',
+    'lab',
+    'detailsHash',
+    'priority',
+    'status',
+    'createdAt',
+    'updatedAt',
+  ],
+  {
+    orderId: ID,
+    patientId: ID,
+    orderingOrg: MSP_ID,
+    orderingDoctor: PRACTITIONER_ID,
+    lab: MSP_ID,
+    detailsHash: HEX64,
+    priority: oneOf(['routine', 'urgent', 'stat']),
+    status: oneOf(['ordered', 'accepted', 'rejected', 'in-progress', 'completed']),
+    rejectionReason: { type: 'string' },
+    resultRecordId: ID,
+    createdAt: TIME,
+    updatedAt: TIME,
+  },
+);
+
+export const Appointment = object(
+  ['appointmentId', 'patientId', 'practitioner', 'slot', 'status', 'createdAt', 'updatedAt'],
+  {
+    appointmentId: ID,
+    patientId: ID,
+    practitioner: practitionerRef,
+    slot: TIME,
+    status: oneOf(['requested', 'confirmed', 'cancelled', 'completed']),
+    cancelledBy: oneOf(['patient', 'practitioner']),
+    createdAt: TIME,
+    updatedAt: TIME,
+  },
+);
+
+export const Policy = object(
+  [
+    'policyId',
+    'insurer',
+    'patientId',
+    'plan',
+    'coverage',
+    'copayPercent',
+    'annualLimit',
+    'validFrom',
+    'validUntil',
+    'status',
+    'updatedAt',
+  ],
+  {
+    policyId: ID,
+    insurer: MSP_ID,
+    patientId: ID,
+    plan: { type: 'string' },
+    coverage: COVERAGE,
+    copayPercent: PERCENT,
+    annualLimit: CENTS,
+    validFrom: TIME,
+    validUntil: TIME,
+    status: oneOf(['active', 'ended']),
+    updatedAt: TIME,
+  },
+);
+
+const Adjudication = object(['approvedAmount', 'reasons', 'lines', 'adjudicatedAt', 'adjudicator'], {
+  approvedAmount: CENTS,
+  reasons: list(REASON_CODE),
+  lines: list(
+    object(['recordId', 'approvedAmount', 'reasons'], {
+      recordId: ID,
+      approvedAmount: CENTS,
+      reasons: list(REASON_CODE),
+    }),
+  ),
+  adjudicatedAt: TIME,
+  adjudicator: { type: 'string', description: "The adjuster's certificate subject and issuer" },
+});
+
+export const Claim = object(
+  [
+    'claimId',
+    'patientId',
+    'policyId',
+    'insurer',
+    'provider',
+    'submittedBy',
+    'serviceDate',
+    'lines',
+    'claimedAmount',
+    'status',
+    'submittedAt',
+  ],
+  {
+    claimId: ID,
+    patientId: ID,
+    policyId: ID,
+    insurer: MSP_ID,
+    provider: MSP_ID,
+    submittedBy: object(['mspId', 'role'], { mspId: MSP_ID, role: ROLE }),
+    serviceDate: TIME,
+    lines: list(
+      object(['recordId', 'contentHash', 'category', 'amount'], {
+        recordId: ID,
+        contentHash: HEX64,
+        category: CATEGORY,
+        amount: CENTS,
+      }),
+    ),
+    claimedAmount: CENTS,
+    status: oneOf(['submitted', 'approved', 'partially-approved', 'rejected', 'paid']),
+    submittedAt: TIME,
+    adjudication: Adjudication,
+    payment: object(['paymentRef', 'paidAt', 'amount'], { paymentRef: str(64), paidAt: TIME, amount: CENTS }),
+  },
+);
+
+// ---------------------------------------------------------------- people
+
+export const USERNAME = str(64, '^[a-z][a-z0-9._-]+$', 3);
+
+/** The `ehr.*` attributes in the user's certificate (SPEC §2). */
+export const Attributes = object(['ehr.role'], {
+  'ehr.role': ROLE,
+  'ehr.patientId': ID,
+  'ehr.practitionerId': PRACTITIONER_ID,
+});
+
+export const Me = object(['username', 'role', 'attrs'], { username: USERNAME, role: ROLE, attrs: Attributes });
+
+export const InviteRequest = object(
+  ['username', 'role'],
+  {
+    username: USERNAME,
+    role: ROLE,
+    practitionerId: { ...PRACTITIONER_ID, description: 'A doctor or labtech: the id to use (default: generated)' },
+    demographics: { ...Demographics, description: 'Required for a patient, who is registered on the ledger with them' },
+    practitioner: object(
+      ['licenceNo'],
+      { licenceNo: str(64), specialty: str(80) },
+      'Required for a doctor or labtech, who is registered on the ledger as a practitioner',
+    ),
+  },
+  'Sent again after a failure (same username and role), an invitation resumes where it stopped',
+);
+
+export const Invitation = object(
+  ['username', 'role', 'attrs', 'enrolmentCode', 'expiresAt'],
+  {
+    username: USERNAME,
+    role: ROLE,
+    attrs: Attributes,
+    enrolmentCode: { type: 'string', description: 'One-time: the user signs up with it (POST /v1/signup)' },
+    expiresAt: TIME,
+    patientId: ID,
+    practitionerId: PRACTITIONER_ID,
+    txId: {
+      ...TX_ID,
+      description:
+        'The transaction that registered the patient or practitioner (absent when an earlier attempt did and its answer was lost)',
+    },
+  },
+  'Registered on the ledger and at the CA; the enrolment code is shown once',
+);
+
+export const USER_STATUSES = ['registering', 'invited', 'totp-pending', 'active', 'disabled'];
+
+export const UserSummary = object(
+  ['username', 'role', 'attrs', 'status', 'createdAt', 'createdBy', 'lockedOut'],
+  {
+    username: USERNAME,
+    role: ROLE,
+    attrs: Attributes,
+    status: {
+      ...oneOf(USER_STATUSES),
+      description:
+        'registering: the invitation stopped before the ledger and the CA had it (send it again); ' +
+        'invited: has an enrolment code; totp-pending: set a password, must confirm the authenticator; ' +
+        'active: signs in; disabled: cannot sign in (enable restores the earlier status)',
+    },
+    createdAt: TIME,
+    createdBy: { type: 'string', description: 'The admin who invited the user (or "network")' },
+    lockedOut: {
+      type: 'boolean',
+      description: 'The failed sign-ins of the last 15 minutes reach the allowed attempts',
+    },
+    lockedUntil: { ...TIME, description: 'When the lock-out ends by itself; enabling the user ends it now' },
+    disabledAt: TIME,
+    disabledBy: USERNAME,
+  },
+  'A user of this member as its admins see them (no secrets)',
+);
+
+export const UserPage = object(['items', 'bookmark'], {
+  items: list(UserSummary),
+  bookmark: { type: 'string', description: 'Send as ?bookmark= for the next page; empty when there is no more' },
+});
+
+export const EnrolmentCode = object(['username', 'enrolmentCode', 'expiresAt'], {
+  username: USERNAME,
+  enrolmentCode: { type: 'string', description: 'One-time: the user signs up again with it (POST /v1/signup)' },
+  expiresAt: TIME,
+});
+
+export const TotpEnrolment = object(['totpSecret', 'otpauthUri'], {
+  totpSecret: { type: 'string', description: 'Base32 secret for an authenticator app' },
+  otpauthUri: { type: 'string', description: 'The same secret as an otpauth:// URI (for a QR code)' },
+});
+
+export const Session = object(['token', 'expiresAt'], {
+  token: { type: 'string', description: 'Send as "Authorization: Bearer <token>"' },
+  expiresAt: TIME,
+});
+
+/** A committed submit that answers nothing but its transaction id. */
+export const Committed = object(['txId'], { txId: TX_ID });
+
+// Submits that answer what they committed.
+export const ConsentCommitted = withTxId(Consent);
+export const RecordCommitted = withTxId(RecordWritten);
+export const AccessTicketCommitted = withTxId(AccessTicket);
+export const BreakGlassCommitted = withTxId(BreakGlass);
+export const ErasureCommitted = withTxId(ErasureRequest);
+export const AppointmentCommitted = withTxId(Appointment);
+export const PolicyCommitted = withTxId(Policy);
+export const ClaimCommitted = withTxId(Claim);
+
+export const ERROR = object(['error'], {
+  error: object(['code', 'message'], { code: { type: 'string' }, message: { type: 'string' }, txId: TX_ID }),
+});
+
+/** Named schemas: each appears once in the OpenAPI document's components and is referenced. */
+export const COMPONENTS: Record<string, JsonSchema> = {
+  Error: ERROR,
+  Attributes,
+  Me,
+  InviteRequest,
+  Invitation,
+  UserSummary,
+  UserPage,
+  EnrolmentCode,
+  TotpEnrolment,
+  Session,
+  Committed,
+  Demographics,
+  PractitionerInput,
+  WardInput,
+  OrgProfileInput,
+  ConsentGrant,
+  RecordBodyInput,
+  LabOrderDetails,
+  PolicyTerms,
+  ClaimInput,
+  ClaimLineDetails,
+  OrgProfile,
+  Practitioner,
+  PatientEntry,
+  FreeBeds,
+  Consent,
+  RecordHeader,
+  RecordVersion,
+  RecordWritten,
+  RecordIntegrity,
+  RecordBody,
+  AccessTicket,
+  AccessEvent,
+  BreakGlass,
+  ErasureRequest,
+  LabOrder,
+  Appointment,
+  Policy,
+  Claim,
+  ConsentCommitted,
+  RecordCommitted,
+  AccessTicketCommitted,
+  BreakGlassCommitted,
+  ErasureCommitted,
+  AppointmentCommitted,
+  PolicyCommitted,
+  ClaimCommitted,
+};

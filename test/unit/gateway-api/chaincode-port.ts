@@ -1,0 +1,89 @@
+/**
+ * A ledger port backed by the real ehr chaincode on the in-memory Fabric stub of the chaincode
+ * tests: gateway tests get the chaincode's own answers and refusals (as the peer's Gateway
+ * reports them), and can look at what was committed.
+ */
+import type { Context } from 'fabric-contract-api';
+import { contracts } from '../../../chaincode/src';
+import { ApiError } from '../../../gateway-api/src/errors';
+import type { LedgerCall, LedgerPort, UserIdentity } from '../../../gateway-api/src/fabric';
+import { type Caller, CommitError, Ledger } from '../helpers/fabric-stub';
+
+type Transaction = (ctx: Context, ...args: string[]) => Promise<string | undefined>;
+
+/** A chaincode refusal as fabric-gateway reports it: the `CODE: message` in the error details. */
+function asGatewayError(error: unknown): unknown {
+  if (error instanceof CommitError) {
+    const status = error.code === 'MVCC_READ_CONFLICT' ? 409 : 422;
+    return new ApiError(status, 'TRANSACTION_INVALID', `the transaction was not committed (${error.code})`, error.txId);
+  }
+  if (error instanceof Error && error.name === 'ChaincodeError')
+    return Object.assign(new Error('10 ABORTED: failed to endorse transaction'), {
+      details: [{ address: 'peer', mspId: 'stub', message: `chaincode response 500, ${error.message}` }],
+    });
+  return error;
+}
+
+export class ChaincodePort implements LedgerPort {
+  readonly ledger = new Ledger();
+  readonly #contracts = new Map(
+    contracts.map((Contract) => {
+      const contract = new Contract();
+      return [contract.getName(), contract];
+    }),
+  );
+
+  /** `callerOf` names the certificate's subject and attributes, as a member CA would have issued them. */
+  constructor(private readonly callerOf: (identity: UserIdentity) => Caller) {
+    // The chaincode compares a read's time with the peer's clock: one clock for both.
+    this.ledger.now = Date.now();
+  }
+
+  #run(call: LedgerCall) {
+    const contract = this.#contracts.get(call.contract);
+    const fn = (contract as unknown as Record<string, Transaction | undefined> | undefined)?.[call.fn];
+    if (!contract || typeof fn !== 'function') throw new Error(`no ${call.contract}.${call.fn} in the chaincode`);
+    return (ctx: Context) => fn.call(contract, ctx, ...(call.args ?? []));
+  }
+
+  #options(identity: UserIdentity, call: LedgerCall) {
+    return {
+      peerMspId: identity.mspId,
+      ...(call.transient ? { transient: call.transient } : {}),
+      ...(call.orgs ? { endorsingOrganizations: call.orgs } : {}),
+    };
+  }
+
+  async submit(identity: UserIdentity, call: LedgerCall) {
+    try {
+      const { result, tx } = await this.ledger.submit(
+        this.callerOf(identity),
+        this.#run(call),
+        this.#options(identity, call),
+      );
+      return { payload: Buffer.from(result ?? ''), txId: tx.txId };
+    } catch (error) {
+      throw asGatewayError(error);
+    }
+  }
+
+  async evaluate(identity: UserIdentity, call: LedgerCall) {
+    try {
+      const result = await this.ledger.evaluate(
+        this.callerOf(identity),
+        this.#run(call),
+        this.#options(identity, call),
+      );
+      return Buffer.from(result ?? '');
+    } catch (error) {
+      throw asGatewayError(error);
+    }
+  }
+
+  /** The committed public values of one type (e.g. every `patient`), parsed. */
+  entries(type: string): Record<string, unknown>[] {
+    return [...this.ledger.state.entries()]
+      .filter(([key]) => key.startsWith(`\u0000${type}\u0000`))
+      .map(([, value]) => JSON.parse(Buffer.from(value).toString('utf8')) as Record<string, unknown>);
+  }
+}

@@ -1,0 +1,361 @@
+/**
+ * The API describes itself: every request and answer in /openapi.json names its fields and
+ * types, and what the gateway answers (from the real chaincode) is what the document says.
+ */
+import request from 'supertest';
+import type { EventSource } from '../../../gateway-api/src/events';
+import { schemaValidator } from '../../../gateway-api/src/http';
+import { consortium, Harness } from './harness';
+
+type Schema = Record<string, unknown>;
+interface Operation {
+  operationId: string;
+  parameters: { name: string; in: string; schema: Schema }[];
+  requestBody?: { content: Record<string, { schema: Schema }> };
+  responses: Record<string, { description: string; content?: Record<string, { schema: Schema }> }>;
+}
+interface Document {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema> };
+}
+
+/** The schema with every `$ref` to a component replaced by the component itself. */
+function resolve(doc: Document, schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => resolve(doc, item));
+  if (schema === null || typeof schema !== 'object') return schema;
+  const ref = (schema as { $ref?: unknown }).$ref;
+  if (typeof ref === 'string') {
+    const name = ref.replace('#/components/schemas/', '');
+    const component = doc.components.schemas[name];
+    if (!component) throw new Error(`dangling ${ref}`);
+    return resolve(doc, component);
+  }
+  return Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, resolve(doc, value)]));
+}
+
+const SUBSCHEMAS = ['items', 'additionalProperties', 'oneOf', 'anyOf', 'allOf'];
+
+/** Every object schema inside `schema` (after resolving), with where it is. */
+function objectsIn(schema: unknown, where: string, found: { where: string; schema: Schema }[] = []) {
+  if (Array.isArray(schema)) schema.forEach((item, i) => objectsIn(item, `${where}[${String(i)}]`, found));
+  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return found;
+  const s = schema as Schema;
+  if (s.type === 'object' || 'properties' in s || 'additionalProperties' in s) found.push({ where, schema: s });
+  // Property names and enum values are data, not schemas; walk the schemas under them.
+  for (const [name, sub] of Object.entries((s.properties ?? {}) as Schema)) objectsIn(sub, `${where}.${name}`, found);
+  for (const key of SUBSCHEMAS) objectsIn(s[key], `${where}.${key}`, found);
+  return found;
+}
+
+async function documentOf(h: Harness): Promise<Document> {
+  return (await request(h.app).get('/openapi.json').expect(200)).body as Document;
+}
+
+function operations(doc: Document): { route: string; operation: Operation }[] {
+  return Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, operation })),
+  );
+}
+
+/** What is missing from the 2xx answers a route documents. */
+function answerProblems(route: string, operation: Operation): string[] {
+  const answers = Object.entries(operation.responses).filter(([status]) => status.startsWith('2'));
+  if (answers.length === 0) return [`${route} documents no 2xx answer`];
+  return answers.flatMap(([status, response]) => {
+    if (status === '204') return response.content ? [`${route} 204 documents a body`] : [];
+    const [type, ...others] = Object.keys(response.content ?? {});
+    if (!type || others.length > 0 || !response.content?.[type]?.schema) return [`${route} ${status} has no schema`];
+    const stream = operation.operationId === 'events';
+    if (type !== (stream ? 'text/event-stream' : 'application/json')) return [`${route} ${status} answers ${type}`];
+    return [];
+  });
+}
+
+describe('the OpenAPI document', () => {
+  let doc: Document;
+
+  beforeAll(async () => {
+    const unused: EventSource = { open: () => Promise.reject(new Error('no events in this test')) };
+    doc = await documentOf(new Harness({ events: unused }));
+  });
+
+  it('names the fields and types of every object: no object schema is open or without properties', () => {
+    const schemas: { where: string; schema: unknown }[] = [
+      ...Object.entries(doc.components.schemas).map(([name, schema]) => ({ where: name, schema })),
+    ];
+    for (const { route, operation } of operations(doc)) {
+      for (const [type, { schema }] of Object.entries(operation.requestBody?.content ?? {}))
+        schemas.push({ where: `${route} request ${type}`, schema });
+      for (const [status, response] of Object.entries(operation.responses))
+        for (const [type, { schema }] of Object.entries(response.content ?? {}))
+          schemas.push({ where: `${route} ${status} ${type}`, schema });
+      for (const parameter of operation.parameters)
+        schemas.push({ where: `${route} ${parameter.in} ${parameter.name}`, schema: parameter.schema });
+    }
+    const problems = schemas.flatMap(({ where, schema }) =>
+      objectsIn(resolve(doc, schema), where).flatMap((o) => {
+        const properties = o.schema.properties as Schema | undefined;
+        return [
+          ...(properties && Object.keys(properties).length > 0 ? [] : [`${o.where} has no properties`]),
+          ...(o.schema.additionalProperties === false ? [] : [`${o.where} takes any other property`]),
+        ];
+      }),
+    );
+    expect(problems).toEqual([]);
+    expect(schemas.length).toBeGreaterThan(100);
+  });
+
+  it('documents the answer of every route: a JSON schema for each 2xx with a body, SSE as text/event-stream', () => {
+    const problems = operations(doc).flatMap(({ route, operation }) => answerProblems(route, operation));
+    expect(problems).toEqual([]);
+    expect(doc.paths['/v1/events']?.get?.responses['200']?.content).toHaveProperty('text/event-stream');
+  });
+
+  it('holds only schemas the request validator compiles in strict mode', () => {
+    for (const [name, schema] of Object.entries(doc.components.schemas))
+      expect({ name, compiles: Boolean(schemaValidator(resolve(doc, schema) as Schema)) }).toEqual({
+        name,
+        compiles: true,
+      });
+  });
+
+  it('keeps the document small: shared shapes are components, referenced', () => {
+    const text = JSON.stringify(doc);
+    expect(text).toContain('"$ref":"#/components/schemas/RecordHeader"');
+    expect(Object.keys(doc.components.schemas).length).toBeGreaterThan(30);
+    expect(text.length).toBeLessThan(400_000);
+  });
+});
+
+/** Checks an answer against the schema the document gives for its route and status. */
+function documented(doc: Document, method: string, path: string, res: { status: number; body: unknown; text: string }) {
+  const operation = doc.paths[path]?.[method];
+  if (!operation) throw new Error(`${method} ${path} is not documented`);
+  const schema = operation.responses[String(res.status)]?.content?.['application/json']?.schema;
+  if (!schema) throw new Error(`${method} ${path} documents no ${String(res.status)} JSON answer: ${res.text}`);
+  const validate = schemaValidator(resolve(doc, schema) as Schema);
+  const valid = validate(res.body);
+  return { route: `${method} ${path} ${String(res.status)}`, errors: valid ? [] : validate.errors };
+}
+
+describe('answers from the chaincode match the document', () => {
+  const DAY = 86_400_000;
+
+  it('across a working day of every role at every member', async () => {
+    const { chain, hospitalA: a, lab, insurer } = consortium();
+    const doc = await documentOf(a);
+    const checked: { route: string; errors: unknown }[] = [];
+    /** Sends a request as a user and checks the answer against the document. */
+    const call = async (
+      h: Harness,
+      token: string,
+      method: 'get' | 'post' | 'put' | 'delete',
+      path: string,
+      body?: object,
+      documentedPath = path,
+    ) => {
+      const res = await request(h.app)[method](path).set('authorization', `Bearer ${token}`).send(body);
+      expect({
+        route: `${method} ${path}`,
+        status: res.status < 300,
+        error: res.status < 300 ? undefined : res.text,
+      }).toEqual({ route: `${method} ${path}`, status: true, error: undefined });
+      checked.push(documented(doc, method, documentedPath, res));
+      return res.body as Record<string, unknown>;
+    };
+    const now = chain.ledger.now;
+
+    const admins = { a: await a.adminToken(), lab: await lab.adminToken(), insurer: await insurer.adminToken() };
+    const invited = await request(a.app)
+      .post('/v1/users')
+      .set('authorization', `Bearer ${admins.a}`)
+      .send({
+        username: 'alice',
+        role: 'patient',
+        demographics: { name: 'Alice Example', dateOfBirth: '1985-02-03', contact: { phone: '+1 555 0100' } },
+      });
+    checked.push(documented(doc, 'post', '/v1/users', invited));
+    const patient = await a.activate('alice', invited.body.enrolmentCode as string);
+    const patientId = (invited.body as { attrs: Record<string, string> }).attrs['ehr.patientId'] ?? '';
+    const doctor = await a.user(admins.a, 'drwho', 'doctor');
+    const billing = await a.user(admins.a, 'bill', 'billing');
+    const labtech = await lab.user(admins.lab, 'tech', 'labtech');
+    const adjuster = await insurer.user(admins.insurer, 'adj', 'adjuster');
+    const doctorAttrs = (await call(a, doctor, 'get', '/v1/me')).attrs as Record<string, string>;
+    const practitionerId = doctorAttrs['ehr.practitionerId'];
+
+    // The directory.
+    await call(a, admins.a, 'put', '/v1/org/profile', { displayName: 'Hospital A', specialities: ['cardiology'] });
+    await call(lab, admins.lab, 'put', '/v1/org/profile', { displayName: 'Lab', specialities: [] });
+    await call(a, patient, 'get', '/v1/orgs');
+    // Invitations registered alice and drwho; a patient without an account and an update of a
+    // practitioner go through the directory routes.
+    await call(a, admins.a, 'post', '/v1/patients', {
+      patientId: 'PAT-WALKIN-1',
+      demographics: { name: 'Walk-in Example', dateOfBirth: '1990-12-31' },
+    });
+    await call(a, admins.a, 'post', '/v1/practitioners', {
+      practitionerId,
+      role: 'doctor',
+      licenceNo: 'GMC-1234',
+      specialty: 'cardiology',
+    });
+    await call(a, patient, 'get', '/v1/orgs/HospitalAMSP/practitioners', undefined, '/v1/orgs/{mspId}/practitioners');
+    await call(a, doctor, 'get', `/v1/patients/${patientId}`, undefined, '/v1/patients/{patientId}');
+    await call(a, admins.a, 'put', '/v1/beds', { ward: 'ICU', specialty: 'intensive-care', total: 10, occupied: 7 });
+    await call(a, doctor, 'get', '/v1/beds?specialty=intensive-care', undefined, '/v1/beds');
+
+    // Records and audited reads.
+    const record = await call(a, doctor, 'post', '/v1/records', {
+      patientId,
+      category: 'diagnosis',
+      body: { diagnosis: 'J45.20', medication: ['salbutamol'], nextReview: '2027-01-01T09:00:00Z' },
+    });
+    const recordId = String(record.recordId);
+    const amended = await call(
+      a,
+      doctor,
+      'post',
+      `/v1/records/${recordId}/versions`,
+      { body: { diagnosis: 'J45.21' } },
+      '/v1/records/{recordId}/versions',
+    );
+    await call(a, patient, 'get', `/v1/records/${recordId}`, undefined, '/v1/records/{recordId}');
+    await call(a, patient, 'get', `/v1/records/${recordId}/versions`, undefined, '/v1/records/{recordId}/versions');
+    await call(a, doctor, 'get', `/v1/records/${recordId}/integrity`, undefined, '/v1/records/{recordId}/integrity');
+    await call(a, doctor, 'get', `/v1/patients/${patientId}/records`, undefined, '/v1/patients/{patientId}/records');
+    const ticket = await call(
+      a,
+      patient,
+      'post',
+      `/v1/records/${recordId}/access`,
+      { purpose: 'treatment' },
+      '/v1/records/{recordId}/access',
+    );
+    await call(
+      a,
+      patient,
+      'get',
+      `/v1/records/${recordId}/body/${String(ticket.ticketId)}`,
+      undefined,
+      '/v1/records/{recordId}/body/{ticketId}',
+    );
+    await call(a, patient, 'get', '/v1/access-log');
+    await call(a, admins.a, 'get', '/v1/org/access-log');
+    await call(a, patient, 'post', '/v1/consents', {
+      grantee: { mspId: 'LabMSP' },
+      categories: ['lab-result', 'diagnosis'],
+      purpose: 'treatment',
+      validUntil: new Date(now + 30 * DAY).toISOString(),
+    });
+    await call(a, patient, 'get', '/v1/consents');
+
+    // Break-glass, lab orders, appointments.
+    await call(a, doctor, 'post', '/v1/break-glass', { patientId, reasonCode: 'unconscious', minutes: 60 });
+    await call(
+      a,
+      admins.a,
+      'get',
+      `/v1/patients/${patientId}/break-glass`,
+      undefined,
+      '/v1/patients/{patientId}/break-glass',
+    );
+    const order = await call(a, doctor, 'post', '/v1/lab-orders', {
+      patientId,
+      labMspId: 'LabMSP',
+      priority: 'urgent',
+      details: { tests: [{ code: 'CBC', name: 'Full blood count' }], notes: 'fasting' },
+    });
+    const orderId = String(order.orderId);
+    for (const action of ['accept', 'start'])
+      await call(
+        lab,
+        labtech,
+        'post',
+        `/v1/lab-orders/${orderId}/status`,
+        { action },
+        '/v1/lab-orders/{orderId}/status',
+      );
+    await call(
+      lab,
+      labtech,
+      'post',
+      `/v1/lab-orders/${orderId}/result`,
+      { body: { diagnosis: 'Hb 13.5 g/dL' } },
+      '/v1/lab-orders/{orderId}/result',
+    );
+    await call(a, doctor, 'get', `/v1/lab-orders/${orderId}`, undefined, '/v1/lab-orders/{orderId}');
+    await call(a, patient, 'post', '/v1/appointments', {
+      mspId: 'HospitalAMSP',
+      practitionerId,
+      slot: new Date(now + 2 * DAY).toISOString(),
+      reason: 'follow-up',
+    });
+    await call(a, patient, 'get', '/v1/appointments');
+
+    // A policy, a claim, its adjudication and payment.
+    const policy = await call(insurer, adjuster, 'post', '/v1/policies', {
+      patientId,
+      terms: {
+        plan: 'Gold',
+        coverage: { diagnosis: 80 },
+        copayPercent: 10,
+        annualLimit: 1_000_000,
+        validFrom: new Date(now - 30 * DAY).toISOString(),
+        validUntil: new Date(now + 300 * DAY).toISOString(),
+      },
+    });
+    const policyId = String(policy.policyId);
+    await call(insurer, adjuster, 'get', `/v1/policies/${policyId}`, undefined, '/v1/policies/{policyId}');
+    const claim = await call(a, billing, 'post', '/v1/claims', {
+      claim: {
+        policyId,
+        patientId,
+        serviceDate: new Date(now - DAY).toISOString(),
+        lines: [{ recordId, contentHash: amended.contentHash, category: 'diagnosis', amount: 12_000 }],
+      },
+      lineDetails: { lines: [{ recordId, description: 'Consultation', code: '99213', quantity: 1 }] },
+    });
+    const claimId = String(claim.claimId);
+    const decided = await call(
+      insurer,
+      adjuster,
+      'post',
+      `/v1/claims/${claimId}/adjudication`,
+      undefined,
+      '/v1/claims/{claimId}/adjudication',
+    );
+    expect(decided).toMatchObject({ status: 'approved', adjudication: { approvedAmount: 8640, reasons: [] } });
+    await call(
+      insurer,
+      adjuster,
+      'post',
+      `/v1/claims/${claimId}/payment`,
+      { paymentRef: 'PAY-1' },
+      '/v1/claims/{claimId}/payment',
+    );
+    await call(a, billing, 'get', `/v1/claims/${claimId}`, undefined, '/v1/claims/{claimId}');
+    await call(a, patient, 'get', '/v1/claims');
+
+    // Erasure.
+    const erasure = await call(a, patient, 'post', '/v1/erasure-requests');
+    await call(
+      a,
+      admins.a,
+      'post',
+      `/v1/patients/${patientId}/erasure-requests/${String(erasure.requestId)}/approval`,
+      undefined,
+      '/v1/patients/{patientId}/erasure-requests/{requestId}/approval',
+    );
+
+    expect(checked.filter((c) => (c.errors as unknown[]).length > 0)).toEqual([]);
+    expect(checked.length).toBeGreaterThan(40);
+    // The check has teeth: a field the document does not name, or a missing one, fails it.
+    const header = await request(a.app).get(`/v1/records/${recordId}`).set('authorization', `Bearer ${doctor}`);
+    for (const body of [
+      { ...header.body, extra: 1 },
+      { ...header.body, contentHash: undefined },
+    ])
+      expect(documented(doc, 'get', '/v1/records/{recordId}', { status: 200, body, text: '' }).errors).not.toEqual([]);
+  });
+});
