@@ -13,6 +13,51 @@ export interface Committed<T> {
   result: T;
 }
 
+/** One page of a list and the bookmark of the next ('' when there is none). */
+export interface Page<T = Json> {
+  items: T[];
+  bookmark: string;
+}
+
+/** Which page to read: a size (the chaincode's default when absent) and a bookmark from the last page. */
+export interface PageQuery {
+  pageSize?: number;
+  bookmark?: string;
+}
+
+/**
+ * Bookmarks are the chaincode's composite keys (with NUL separators); clients get them as
+ * opaque base64url text and send them back as they got them.
+ */
+const toChaincode = (bookmark: string | undefined) => Buffer.from(bookmark ?? '', 'base64url').toString('utf8');
+const toClient = (bookmark: string) => Buffer.from(bookmark, 'utf8').toString('base64url');
+const pageArgs = (page: PageQuery) => [
+  page.pageSize === undefined ? '' : String(page.pageSize),
+  toChaincode(page.bookmark),
+];
+
+/** The private values the access contract reads with an audit trail (chaincode/src/readables.ts). */
+export type ReadKind =
+  | 'record'
+  | 'demographics'
+  | 'labOrderDetails'
+  | 'appointmentReason'
+  | 'feedbackComment'
+  | 'breakGlassReason'
+  | 'claimLines'
+  | 'billItems';
+
+export interface ReadTicket {
+  ticketId: string;
+  kind: ReadKind;
+  resourceId: string;
+  basis: string;
+  flagged: boolean;
+  expiresAt: string;
+  /** The member whose peer serves the value. */
+  custodian: string;
+}
+
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 
 /** The chaincode's JSON answer (empty for transactions that return nothing). */
@@ -33,6 +78,30 @@ export class Ledger {
     return parse(await this.port.evaluate(who, call)) as T;
   }
 
+  /** One page of a chaincode list transaction whose last two arguments are page size and bookmark. */
+  async #page(who: UserIdentity, contract: string, fn: string, args: string[], page: PageQuery): Promise<Page> {
+    const answer = await this.#evaluate<Page>(who, { contract, fn, args: [...args, ...pageArgs(page)] });
+    return { items: answer.items, bookmark: toClient(answer.bookmark) };
+  }
+
+  // Audited reads of private values other than record bodies: the request commits an access
+  // event (and says which member's peer serves the value), then that peer answers the value.
+  async read(who: UserIdentity, kind: ReadKind, resourceId: string, purpose: string) {
+    const requested = await this.#submit<ReadTicket>(who, {
+      contract: 'access',
+      fn: 'RequestRead',
+      args: [kind, resourceId, purpose],
+    });
+    const ticket = requested.result;
+    const value = await this.#evaluate<Json>(who, {
+      contract: 'access',
+      fn: 'ReadResource',
+      args: [kind, resourceId, ticket.ticketId],
+      orgs: [ticket.custodian],
+    });
+    return { txId: requested.txId, result: { ticket, value } };
+  }
+
   // Readiness: the chaincode answers this member's users.
   ping(who: UserIdentity): Promise<Json> {
     return this.#evaluate(who, { contract: 'probe', fn: 'Ping' });
@@ -47,8 +116,8 @@ export class Ledger {
     return this.#submit<undefined>(who, { contract: 'consent', fn: 'Revoke', args: [consentId] });
   }
 
-  listMyConsents(who: UserIdentity) {
-    return this.#evaluate<Json[]>(who, { contract: 'consent', fn: 'ListMine' });
+  listMyConsents(who: UserIdentity, page: PageQuery) {
+    return this.#page(who, 'consent', 'ListMine', [], page);
   }
 
   // Records: the body goes to the doctor's own member only, then the public header.
@@ -95,8 +164,8 @@ export class Ledger {
     return this.#evaluate<Json[]>(who, { contract: 'records', fn: 'History', args: [recordId] });
   }
 
-  patientRecords(who: UserIdentity, patientId: string) {
-    return this.#evaluate<Json[]>(who, { contract: 'records', fn: 'ListForPatient', args: [patientId] });
+  patientRecords(who: UserIdentity, patientId: string, page: PageQuery) {
+    return this.#page(who, 'records', 'ListForPatient', [patientId], page);
   }
 
   verifyRecord(who: UserIdentity, recordId: string) {
@@ -118,12 +187,12 @@ export class Ledger {
     });
   }
 
-  myAccessLog(who: UserIdentity) {
-    return this.#evaluate<Json[]>(who, { contract: 'access', fn: 'ListMyAccessLog' });
+  myAccessLog(who: UserIdentity, page: PageQuery) {
+    return this.#page(who, 'access', 'ListMyAccessLog', [], page);
   }
 
-  orgAccessLog(who: UserIdentity) {
-    return this.#evaluate<Json[]>(who, { contract: 'access', fn: 'ListOrgAccessLog' });
+  orgAccessLog(who: UserIdentity, page: PageQuery) {
+    return this.#page(who, 'access', 'ListOrgAccessLog', [], page);
   }
 
   // Break-glass and erasure.
@@ -137,15 +206,21 @@ export class Ledger {
       args: [input.patientId, input.reasonCode, String(input.minutes)],
     });
     if (input.reason) {
+      // The reason is kept by the doctor's member and by the patient's home member, which reviews it.
+      const { homeOrg } = (await this.getPatient(who, input.patientId)) as { homeOrg: string };
       await this.#submit(who, {
         contract: 'breakglass',
         fn: 'StoreReason',
         args: [input.patientId, opened.result.breakGlassId],
         transient: { reason: input.reason },
-        orgs: [who.mspId],
+        orgs: [...new Set([who.mspId, homeOrg])],
       });
     }
     return opened;
+  }
+
+  pendingBreakGlassReviews(who: UserIdentity, page: PageQuery) {
+    return this.#page(who, 'breakglass', 'ListPendingReview', [], page);
   }
 
   reviewBreakGlass(who: UserIdentity, patientId: string, breakGlassId: string, outcome: string) {
@@ -156,8 +231,8 @@ export class Ledger {
     });
   }
 
-  breakGlassWindows(who: UserIdentity, patientId: string) {
-    return this.#evaluate<Json[]>(who, { contract: 'breakglass', fn: 'ListForPatient', args: [patientId] });
+  breakGlassWindows(who: UserIdentity, patientId: string, page: PageQuery) {
+    return this.#page(who, 'breakglass', 'ListForPatient', [patientId], page);
   }
 
   requestErasure(who: UserIdentity) {
@@ -166,6 +241,14 @@ export class Ledger {
 
   approveErasure(who: UserIdentity, patientId: string, requestId: string) {
     return this.#submit<Json>(who, { contract: 'erasure', fn: 'Approve', args: [patientId, requestId] });
+  }
+
+  myErasureRequests(who: UserIdentity, page: PageQuery) {
+    return this.#page(who, 'erasure', 'ListMine', [], page);
+  }
+
+  pendingErasureRequests(who: UserIdentity, page: PageQuery) {
+    return this.#page(who, 'erasure', 'ListPending', [], page);
   }
 
   // Directory and beds. The admin publishes (or replaces) the member's own profile.
@@ -179,6 +262,15 @@ export class Ledger {
 
   orgDirectory(who: UserIdentity) {
     return this.#evaluate<Json[]>(who, { contract: 'directory', fn: 'ListOrgProfiles' });
+  }
+
+  orgProfile(who: UserIdentity, mspId: string) {
+    return this.#evaluate<Json>(who, { contract: 'directory', fn: 'GetOrgProfile', args: [mspId] });
+  }
+
+  /** A doctor's patients with a care link that holds now. */
+  myPatients(who: UserIdentity, page: PageQuery) {
+    return this.#page(who, 'directory', 'ListMyPatients', [], page);
   }
 
   practitioners(who: UserIdentity, mspId: string) {
@@ -275,6 +367,19 @@ export class Ledger {
     return this.#evaluate<Json>(who, { contract: 'laborders', fn: 'Get', args: [orderId] });
   }
 
+  /** The lab's work queue, by status ('' for all). */
+  labQueue(who: UserIdentity, status: string, page: PageQuery) {
+    return this.#page(who, 'laborders', 'ListForLab', [status], page);
+  }
+
+  myOpenLabOrders(who: UserIdentity, page: PageQuery) {
+    return this.#page(who, 'laborders', 'ListMyOpen', [], page);
+  }
+
+  patientLabOrders(who: UserIdentity, patientId: string, page: PageQuery) {
+    return this.#page(who, 'laborders', 'ListForPatient', [patientId], page);
+  }
+
   // Appointments and feedback.
   async requestAppointment(
     who: UserIdentity,
@@ -301,8 +406,25 @@ export class Ledger {
     return this.#submit<undefined>(who, { contract: 'appointments', fn: action, args: [appointmentId] });
   }
 
-  myAppointments(who: UserIdentity) {
-    return this.#evaluate<Json[]>(who, { contract: 'appointments', fn: 'ListMine' });
+  myAppointments(who: UserIdentity, page: PageQuery) {
+    return this.#page(who, 'appointments', 'ListMine', [], page);
+  }
+
+  /** A doctor's own appointments, of a day ('' for all) and a status ('' for all). */
+  practitionerSchedule(who: UserIdentity, day: string, status: string, page: PageQuery) {
+    return this.#page(who, 'appointments', 'ListForPractitioner', [day, status], page);
+  }
+
+  memberAppointments(who: UserIdentity, day: string, status: string, page: PageQuery) {
+    return this.#page(who, 'appointments', 'ListForMember', [day, status], page);
+  }
+
+  feedback(who: UserIdentity, practitionerId: string, page: PageQuery) {
+    return this.#page(who, 'appointments', 'ListFeedback', [practitionerId], page);
+  }
+
+  feedbackSummary(who: UserIdentity, practitionerId: string) {
+    return this.#evaluate<Json>(who, { contract: 'appointments', fn: 'FeedbackSummary', args: [practitionerId] });
   }
 
   async giveFeedback(
@@ -347,6 +469,14 @@ export class Ledger {
     return this.#evaluate<Json>(who, { contract: 'policies', fn: 'Get', args: [policyId] });
   }
 
+  patientPolicies(who: UserIdentity, patientId: string, activeOnly: boolean, page: PageQuery) {
+    return this.#page(who, 'policies', 'ListForPatient', [patientId, activeOnly ? 'true' : ''], page);
+  }
+
+  myPolicies(who: UserIdentity, page: PageQuery) {
+    return this.#page(who, 'policies', 'ListMine', [], page);
+  }
+
   async submitClaim(who: UserIdentity, claim: Json, lineDetails?: Json) {
     const submitted = await this.#submit<{ claimId: string; provider: string; insurer: string }>(who, {
       contract: 'claims',
@@ -378,7 +508,85 @@ export class Ledger {
     return this.#evaluate<Json>(who, { contract: 'claims', fn: 'Get', args: [claimId] });
   }
 
-  myClaims(who: UserIdentity) {
-    return this.#evaluate<Json[]>(who, { contract: 'claims', fn: 'ListMine' });
+  myClaims(who: UserIdentity, page: PageQuery) {
+    return this.#page(who, 'claims', 'ListMine', [], page);
+  }
+
+  /** Claims submitted to the adjuster's insurer, by status ('' for all). */
+  insurerClaims(who: UserIdentity, status: string, page: PageQuery) {
+    return this.#page(who, 'claims', 'ListForInsurer', [status], page);
+  }
+
+  /** The billing clerk's member's claims, by status ('' for all). */
+  providerClaims(who: UserIdentity, status: string, page: PageQuery) {
+    return this.#page(who, 'claims', 'ListForProvider', [status], page);
+  }
+
+  // Bills: the items go to the hospital's own collection, then the public bill.
+  async issueBill(who: UserIdentity, input: { patientId: string; basis: { kind: string; id: string }; items: Json[] }) {
+    const stored = await this.#submit<{ billId: string; itemsHash: string; lines: Json[] }>(who, {
+      contract: 'bills',
+      fn: 'StoreItems',
+      args: [input.patientId, input.basis.kind, input.basis.id],
+      transient: { items: JSON.stringify({ items: input.items }) },
+      orgs: [who.mspId],
+    });
+    const { billId, itemsHash, lines } = stored.result;
+    return this.#submit<Json>(who, {
+      contract: 'bills',
+      fn: 'Issue',
+      args: [billId, input.patientId, input.basis.kind, input.basis.id, JSON.stringify(lines), itemsHash],
+    });
+  }
+
+  bill(who: UserIdentity, billId: string) {
+    return this.#evaluate<Json>(who, { contract: 'bills', fn: 'Get', args: [billId] });
+  }
+
+  myBills(who: UserIdentity, page: PageQuery) {
+    return this.#page(who, 'bills', 'ListMine', [], page);
+  }
+
+  providerBills(who: UserIdentity, status: string, page: PageQuery) {
+    return this.#page(who, 'bills', 'ListForProvider', [status], page);
+  }
+
+  recordBillPayment(who: UserIdentity, billId: string, amount: number, paymentRef: string) {
+    return this.#submit<Json>(who, {
+      contract: 'bills',
+      fn: 'RecordPayment',
+      args: [billId, String(amount), paymentRef],
+    });
+  }
+
+  settleBill(who: UserIdentity, billId: string) {
+    return this.#submit<Json>(who, { contract: 'bills', fn: 'Settle', args: [billId] });
+  }
+
+  /**
+   * A claim made from a bill: one line for every bill line that references a record, with the
+   * record's current content hash, for the billed amount.
+   */
+  async claimFromBill(who: UserIdentity, billId: string, input: { policyId: string; lineDetails?: Json }) {
+    const bill = (await this.bill(who, billId)) as {
+      patientId: string;
+      issuedAt: string;
+      lines: { recordId?: string; category: string; amount: number }[];
+    };
+    const lines = await Promise.all(
+      bill.lines
+        .filter((line): line is typeof line & { recordId: string } => line.recordId !== undefined)
+        .map(async (line) => {
+          const header = (await this.getRecord(who, line.recordId)) as { contentHash: string };
+          return {
+            recordId: line.recordId,
+            contentHash: header.contentHash,
+            category: line.category,
+            amount: line.amount,
+          };
+        }),
+    );
+    const claim = { billId, policyId: input.policyId, patientId: bill.patientId, serviceDate: bill.issuedAt, lines };
+    return this.submitClaim(who, claim, input.lineDetails);
   }
 }

@@ -280,6 +280,10 @@ export const RecordHeader = object(
     updatedAt: TIME,
     contentHash: HEX64,
     purged: { type: 'boolean' },
+    source: {
+      ...oneOf(['clinician', 'patient']),
+      description: "'patient' for a patient's own history (the author is then the patientId)",
+    },
   },
   'The public header of a record: no clinical content',
 );
@@ -322,14 +326,85 @@ export const RecordBody = object(['recordId', 'version', 'patientId', 'category'
   attachments: list(Attachment),
 });
 
-const BASIS = oneOf(['patient', 'treating-staff', 'consent', 'ordering-doctor', 'break-glass']);
+const BASIS = {
+  ...oneOf([
+    'patient',
+    'treating-staff',
+    'consent',
+    'ordering-doctor',
+    'break-glass',
+    'care',
+    'lab-order',
+    'reviewer',
+    'author',
+    'member-admin',
+    'claim-party',
+    'bill-party',
+  ]),
+  description:
+    "The lawful basis of a read: care = the doctor's appointment, lab order or consent with the patient; " +
+    "lab-order = the lab the test is ordered at; reviewer = the home member's admin reviewing a break-glass window",
+};
 
-export const AccessTicket = object(['ticketId', 'recordId', 'basis', 'flagged', 'expiresAt'], {
+export const AccessTicket = object(['ticketId', 'recordId', 'basis', 'flagged', 'expiresAt', 'custodian'], {
   ticketId: TX_ID,
   recordId: ID,
   basis: BASIS,
   flagged: { type: 'boolean', description: 'True for a read under a break-glass window: it is reviewed' },
   expiresAt: TIME,
+  custodian: { ...MSP_ID, description: 'The member whose peer serves the body: read it there' },
+});
+
+export const READ_KINDS = [
+  'demographics',
+  'labOrderDetails',
+  'appointmentReason',
+  'feedbackComment',
+  'breakGlassReason',
+  'claimLines',
+  'billItems',
+];
+
+/** The audit record of a read of a private value other than a record body. */
+export const ReadTicket = object(['ticketId', 'kind', 'resourceId', 'basis', 'flagged', 'expiresAt', 'custodian'], {
+  ticketId: TX_ID,
+  kind: oneOf(READ_KINDS),
+  resourceId: ID,
+  basis: BASIS,
+  flagged: { type: 'boolean', description: 'True for a read under a break-glass window: it is reviewed' },
+  expiresAt: TIME,
+  custodian: { ...MSP_ID, description: 'The member whose peer served the value' },
+});
+
+/** An audited read's answer: its committed access event (ticket) and the value. */
+export function auditedRead(value: JsonSchema): JsonSchema {
+  return object(['txId', 'ticket', 'value'], { txId: TX_ID, ticket: ReadTicket, value });
+}
+
+/** The purpose of an audited read ('treatment' when not given). */
+export const ReadRequest = object([], { purpose: PURPOSE });
+
+// The private values as the holding members store them.
+export const DemographicsHeld = object(['patientId', 'name', 'dateOfBirth'], {
+  patientId: ID,
+  name: { type: 'string' },
+  dateOfBirth: DATE,
+  contact: object([], { phone: { type: 'string' }, email: { type: 'string' }, address: { type: 'string' } }),
+});
+export const LabOrderDetailsHeld = object(['orderId', 'tests'], {
+  orderId: ID,
+  tests: list(object(['code', 'name'], { code: { type: 'string' }, name: { type: 'string' } })),
+  notes: { type: 'string' },
+});
+export const AppointmentReason = object(['appointmentId', 'reason'], { appointmentId: ID, reason: { type: 'string' } });
+export const FeedbackComment = object(['appointmentId', 'comment'], {
+  appointmentId: ID,
+  comment: { type: 'string' },
+});
+export const BreakGlassReason = object(['breakGlassId', 'patientId', 'reason'], {
+  breakGlassId: ID,
+  patientId: ID,
+  reason: { type: 'string' },
 });
 
 export const AccessEvent = object(
@@ -344,7 +419,7 @@ export const AccessEvent = object(
       patientId: ID,
     }),
     patientId: ID,
-    resource: { type: 'string', description: 'e.g. record:REC-…' },
+    resource: { type: 'string', description: 'What was read, as kind:id, e.g. record:REC-… or demographics:PAT-…' },
     action: oneOf(['read']),
     purpose: PURPOSE,
     basis: BASIS,
@@ -376,11 +451,15 @@ export const BreakGlass = object(
   },
 );
 
-export const ErasureRequest = object(['requestId', 'patientId', 'requestedAt', 'status', 'approvals'], {
+export const ErasureRequest = object(['requestId', 'patientId', 'requestedAt', 'status', 'required', 'approvals'], {
   requestId: ID,
   patientId: ID,
   requestedAt: TIME,
-  status: oneOf(['requested', 'approved']),
+  status: { ...oneOf(['requested', 'approved']), description: 'approved once every required member approved' },
+  required: {
+    ...list(MSP_ID),
+    description: "The members that must approve: the patient's home member and every custodian of their records",
+  },
   approvals: list(
     object(['mspId', 'approvedAt', 'purgedKeys'], {
       mspId: MSP_ID,
@@ -507,12 +586,147 @@ export const Claim = object(
       }),
     ),
     claimedAmount: CENTS,
+    billId: { ...ID, description: 'The bill the claim was made from, if any' },
     status: oneOf(['submitted', 'approved', 'partially-approved', 'rejected', 'paid']),
     submittedAt: TIME,
     adjudication: Adjudication,
     payment: object(['paymentRef', 'paidAt', 'amount'], { paymentRef: str(64), paidAt: TIME, amount: CENTS }),
   },
 );
+
+export const CLAIM_STATUSES = ['submitted', 'approved', 'partially-approved', 'rejected', 'paid'];
+
+/** A claim made from a bill: the policy to claim on and, optionally, what each line was. */
+export const ClaimFromBill = object(['policyId'], { policyId: ID, lineDetails: ClaimLineDetails });
+
+export const ClaimLinesHeld = object(['claimId', 'details'], { claimId: ID, details: ClaimLineDetails });
+
+// Bills (chaincode/src/types/bill.ts). Amounts in cents.
+export const BILL_STATUSES = ['issued', 'paid'];
+
+const BillLine = object(['category', 'amount'], {
+  recordId: { ...ID, description: 'The record documenting the billed care; a claim may cite such a line' },
+  category: CATEGORY,
+  amount: int(1, Number.MAX_SAFE_INTEGER),
+});
+
+const BillItem = object(['description', 'category', 'amount'], {
+  description: str(500),
+  code: str(32),
+  recordId: ID,
+  category: CATEGORY,
+  amount: int(1, Number.MAX_SAFE_INTEGER),
+});
+
+/** What the hospital bills: the items stay in its own collection, their lines and total are public. */
+export const BillInput = object(['patientId', 'basis', 'items'], {
+  patientId: ID,
+  basis: object(['kind', 'id'], {
+    kind: {
+      ...oneOf(['appointment', 'lab-order']),
+      description: 'A completed appointment or lab order of this member',
+    },
+    id: ID,
+  }),
+  items: list(BillItem, { min: 1, max: 50 }),
+});
+
+export const BillPayment = object(['amount', 'paymentRef'], {
+  amount: int(1, Number.MAX_SAFE_INTEGER),
+  paymentRef: str(64, '^[A-Za-z0-9_-]+$'),
+});
+
+const BILL_FIELDS = {
+  billId: ID,
+  patientId: ID,
+  provider: MSP_ID,
+  basis: object(['kind', 'id'], { kind: oneOf(['appointment', 'lab-order']), id: ID }),
+  lines: list(BillLine),
+  total: CENTS,
+  itemsHash: HEX64,
+  status: oneOf(BILL_STATUSES),
+  payments: list(
+    object(['amount', 'paymentRef', 'paidAt', 'recordedBy'], {
+      amount: CENTS,
+      paymentRef: { type: 'string' },
+      paidAt: TIME,
+      recordedBy: { type: 'string' },
+    }),
+  ),
+  issuedAt: TIME,
+  updatedAt: TIME,
+};
+const BILL_REQUIRED = Object.keys(BILL_FIELDS);
+
+/** The public bill as issued: the items in words stay with the hospital. */
+export const BillIssued = object(
+  BILL_REQUIRED,
+  BILL_FIELDS,
+  'A bill as issued: the items in words stay with the hospital',
+);
+
+/** A bill as of now, with the insurers' share, the payments and what remains. */
+export const Bill = object(
+  [...BILL_REQUIRED, 'covered', 'paid', 'remaining'],
+  {
+    ...BILL_FIELDS,
+    covered: { ...CENTS, description: "The insurers' approved share, from adjudicated claims made from this bill" },
+    paid: { ...CENTS, description: "The patient's payments" },
+    remaining: { ...CENTS, description: 'What the patient still owes' },
+  },
+  'A bill as of now: the items in words stay with the hospital',
+);
+
+export const BillItemsHeld = object(['billId', 'items'], { billId: ID, items: list(BillItem) });
+
+// Feedback and a doctor's patients.
+export const FeedbackEntry = object(['appointmentId', 'rating', 'givenAt'], {
+  appointmentId: ID,
+  rating: int(1, 5),
+  givenAt: TIME,
+});
+
+export const FeedbackSummary = object(['mspId', 'practitionerId', 'count', 'average', 'ratings'], {
+  mspId: MSP_ID,
+  practitionerId: PRACTITIONER_ID,
+  count: int(0, Number.MAX_SAFE_INTEGER),
+  average: { type: 'number', nullable: true, description: 'Two decimals; null without ratings' },
+  ratings: object(
+    ['1', '2', '3', '4', '5'],
+    Object.fromEntries(['1', '2', '3', '4', '5'].map((r) => [r, int(0, Number.MAX_SAFE_INTEGER)])),
+  ),
+});
+
+export const CarePatient = object(['patientId', 'links'], {
+  patientId: ID,
+  links: list(
+    object(['via', 'ref', 'since'], {
+      via: oneOf(['appointment', 'lab-order', 'consent', 'break-glass']),
+      ref: ID,
+      since: TIME,
+    }),
+  ),
+});
+
+// Lists: a page at a time.
+const BOOKMARK = {
+  type: 'string',
+  description: 'Send as ?bookmark= for the next page; empty when there is no more (a page may come back short)',
+};
+
+/** One page of items of a list. */
+export function pageOf(items: JsonSchema): JsonSchema {
+  return object(['items', 'bookmark'], { items: list(items), bookmark: BOOKMARK });
+}
+
+/** The query of a list: page size, bookmark, and the list's own filters. */
+export function pageQuery(filters: Record<string, JsonSchema> = {}): JsonSchema {
+  return object([], {
+    ...filters,
+    pageSize: { ...int(1, 100), description: 'Items per page (default 20)' },
+    bookmark: { ...str(4096, '^[A-Za-z0-9_-]*$', 0), description: 'From the previous page' },
+  });
+}
 
 // ---------------------------------------------------------------- people
 
@@ -623,6 +837,8 @@ export const ErasureCommitted = withTxId(ErasureRequest);
 export const AppointmentCommitted = withTxId(Appointment);
 export const PolicyCommitted = withTxId(Policy);
 export const ClaimCommitted = withTxId(Claim);
+export const BillCommitted = withTxId(Bill);
+export const BillIssuedCommitted = withTxId(BillIssued);
 
 export const ERROR = object(['error'], {
   error: object(['code', 'message'], { code: { type: 'string' }, message: { type: 'string' }, txId: TX_ID }),
@@ -677,4 +893,22 @@ export const COMPONENTS: Record<string, JsonSchema> = {
   AppointmentCommitted,
   PolicyCommitted,
   ClaimCommitted,
+  ReadTicket,
+  DemographicsHeld,
+  LabOrderDetailsHeld,
+  AppointmentReason,
+  FeedbackComment,
+  BreakGlassReason,
+  ClaimLinesHeld,
+  ClaimFromBill,
+  BillInput,
+  BillPayment,
+  Bill,
+  BillItemsHeld,
+  BillCommitted,
+  BillIssued,
+  BillIssuedCommitted,
+  FeedbackEntry,
+  FeedbackSummary,
+  CarePatient,
 };

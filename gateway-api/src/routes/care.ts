@@ -3,21 +3,48 @@ import type { RouteSpec } from '../http';
 import {
   AppointmentCommitted,
   Appointment,
+  AppointmentReason,
   BREAK_GLASS_REASONS,
   BreakGlass,
   BreakGlassCommitted,
+  BreakGlassReason,
   Committed,
+  DATE,
   ErasureCommitted,
+  ErasureRequest,
+  FeedbackComment,
+  FeedbackEntry,
+  FeedbackSummary,
   int,
   LabOrder,
   LabOrderDetails,
-  list,
+  LabOrderDetailsHeld,
   oneOf,
   PRACTITIONER_ID,
   RecordBodyInput,
   withTxId,
 } from '../schemas';
-import { committed, ID, identity, ISO_TIME, MSP_ID, object, param, type RouteDeps, str, lookup } from './common';
+import {
+  auditedReadRoute,
+  committed,
+  filter,
+  ID,
+  identity,
+  ISO_TIME,
+  listing,
+  MSP_ID,
+  object,
+  param,
+  type RouteDeps,
+  str,
+  lookup,
+} from './common';
+
+const LAB_ORDER_STATUS = oneOf(['ordered', 'accepted', 'rejected', 'in-progress', 'completed']);
+const APPOINTMENT_FILTERS = {
+  day: { ...DATE, description: 'The day of the slot (UTC)' },
+  status: oneOf(['requested', 'confirmed', 'cancelled', 'completed']),
+};
 
 const LabOrderCreated = withTxId(object(['orderId'], { orderId: ID }));
 const LabResultPosted = withTxId(object(['orderId', 'recordId'], { orderId: ID, recordId: ID }));
@@ -65,7 +92,7 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
           ),
         ),
     },
-    lookup(
+    listing(
       deps,
       {
         path: '/v1/patients/:patientId/break-glass',
@@ -74,10 +101,33 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
         tag: 'break-glass',
         roles: ['patient', 'admin'],
         description: 'The windows and their reviews',
-        schema: list(BreakGlass),
+        item: BreakGlass,
       },
-      (who, ctx) => ledger.breakGlassWindows(who, param(ctx, 'patientId')),
+      (who, ctx, page) => ledger.breakGlassWindows(who, param(ctx, 'patientId'), page),
     ),
+    listing(
+      deps,
+      {
+        path: '/v1/org/break-glass/pending',
+        operationId: 'pendingBreakGlassReviews',
+        summary: "List break-glass windows on the member's patients awaiting review",
+        tag: 'break-glass',
+        roles: ['admin'],
+        description: 'The windows awaiting review, oldest first',
+        item: BreakGlass,
+      },
+      (who, _ctx, page) => ledger.pendingBreakGlassReviews(who, page),
+    ),
+    auditedReadRoute(deps, {
+      path: '/v1/break-glass/:breakGlassId/reason/read',
+      operationId: 'readBreakGlassReason',
+      summary: 'Read the free-text reason of a break-glass window (to review it)',
+      tag: 'break-glass',
+      roles: ['admin', 'doctor'],
+      kind: 'breakGlassReason',
+      idParam: 'breakGlassId',
+      value: BreakGlassReason,
+    }),
     {
       method: 'post',
       path: '/v1/erasure-requests',
@@ -88,6 +138,32 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
       responses: { 201: { description: 'The request, committed', schema: ErasureCommitted } },
       handler: async (ctx) => committed(201, await ledger.requestErasure(identity(deps, ctx))),
     },
+    listing(
+      deps,
+      {
+        path: '/v1/erasure-requests',
+        operationId: 'myErasureRequests',
+        summary: 'List my erasure requests',
+        tag: 'erasure',
+        roles: ['patient'],
+        description: 'The requests with their status and approvals',
+        item: ErasureRequest,
+      },
+      (who, _ctx, page) => ledger.myErasureRequests(who, page),
+    ),
+    listing(
+      deps,
+      {
+        path: '/v1/org/erasure-requests',
+        operationId: 'pendingErasureRequests',
+        summary: "List erasure requests awaiting the member's approval",
+        tag: 'erasure',
+        roles: ['admin'],
+        description: 'The requests this member has yet to approve, oldest first',
+        item: ErasureRequest,
+      },
+      (who, _ctx, page) => ledger.pendingErasureRequests(who, page),
+    ),
     {
       method: 'post',
       path: '/v1/patients/:patientId/erasure-requests/:requestId/approval',
@@ -128,6 +204,57 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
         return committed(201, await ledger.orderLabTests(identity(deps, ctx), body));
       },
     },
+    // Static paths before /v1/lab-orders/:orderId, which would take them as an id.
+    listing(
+      deps,
+      {
+        path: '/v1/lab-orders/queue',
+        operationId: 'labQueue',
+        summary: "List the lab's work queue",
+        tag: 'lab-orders',
+        roles: ['labtech', 'admin'],
+        description: "Orders for the caller's lab, by status then oldest first",
+        item: LabOrder,
+        filters: { status: LAB_ORDER_STATUS },
+      },
+      (who, ctx, page) => ledger.labQueue(who, filter(ctx, 'status'), page),
+    ),
+    listing(
+      deps,
+      {
+        path: '/v1/lab-orders/open',
+        operationId: 'myOpenLabOrders',
+        summary: 'List my open lab orders',
+        tag: 'lab-orders',
+        roles: ['doctor'],
+        description: 'Orders I placed that are not completed or rejected, oldest first',
+        item: LabOrder,
+      },
+      (who, _ctx, page) => ledger.myOpenLabOrders(who, page),
+    ),
+    listing(
+      deps,
+      {
+        path: '/v1/patients/:patientId/lab-orders',
+        operationId: 'patientLabOrders',
+        summary: 'List the lab orders of a patient',
+        tag: 'lab-orders',
+        roles: ['patient', 'doctor', 'labtech', 'admin'],
+        description: "The patient's own, or those of the caller's member",
+        item: LabOrder,
+      },
+      (who, ctx, page) => ledger.patientLabOrders(who, param(ctx, 'patientId'), page),
+    ),
+    auditedReadRoute(deps, {
+      path: '/v1/lab-orders/:orderId/details/read',
+      operationId: 'readLabOrderDetails',
+      summary: 'Read the tests a lab order asks for',
+      tag: 'lab-orders',
+      roles: ['labtech', 'doctor', 'patient'],
+      kind: 'labOrderDetails',
+      idParam: 'orderId',
+      value: LabOrderDetailsHeld,
+    }),
     lookup(
       deps,
       {
@@ -207,7 +334,7 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
         return committed(201, await ledger.requestAppointment(identity(deps, ctx), body));
       },
     },
-    lookup(
+    listing(
       deps,
       {
         path: '/v1/appointments',
@@ -216,9 +343,83 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
         tag: 'appointments',
         roles: ['patient'],
         description: 'The appointments',
-        schema: list(Appointment),
+        item: Appointment,
       },
-      (who) => ledger.myAppointments(who),
+      (who, _ctx, page) => ledger.myAppointments(who, page),
+    ),
+    listing(
+      deps,
+      {
+        path: '/v1/schedule',
+        operationId: 'mySchedule',
+        summary: 'List my appointments as a practitioner',
+        tag: 'appointments',
+        roles: ['doctor'],
+        description: 'By day, then slot',
+        item: Appointment,
+        filters: APPOINTMENT_FILTERS,
+      },
+      (who, ctx, page) => ledger.practitionerSchedule(who, filter(ctx, 'day'), filter(ctx, 'status'), page),
+    ),
+    listing(
+      deps,
+      {
+        path: '/v1/org/appointments',
+        operationId: 'memberAppointments',
+        summary: "List the member's appointments (schedule and history)",
+        tag: 'appointments',
+        roles: ['admin'],
+        description: 'By day, then slot',
+        item: Appointment,
+        filters: APPOINTMENT_FILTERS,
+      },
+      (who, ctx, page) => ledger.memberAppointments(who, filter(ctx, 'day'), filter(ctx, 'status'), page),
+    ),
+    auditedReadRoute(deps, {
+      path: '/v1/appointments/:appointmentId/reason/read',
+      operationId: 'readAppointmentReason',
+      summary: 'Read the reason the patient gave for an appointment',
+      tag: 'appointments',
+      roles: ['doctor', 'admin', 'patient'],
+      kind: 'appointmentReason',
+      idParam: 'appointmentId',
+      value: AppointmentReason,
+    }),
+    auditedReadRoute(deps, {
+      path: '/v1/appointments/:appointmentId/feedback/comment/read',
+      operationId: 'readFeedbackComment',
+      summary: "Read a patient's feedback comment",
+      tag: 'appointments',
+      roles: ['admin', 'doctor', 'patient'],
+      kind: 'feedbackComment',
+      idParam: 'appointmentId',
+      value: FeedbackComment,
+    }),
+    listing(
+      deps,
+      {
+        path: '/v1/practitioners/:practitionerId/feedback',
+        operationId: 'practitionerFeedback',
+        summary: "List the ratings of one of the member's practitioners",
+        tag: 'appointments',
+        roles: ['admin', 'doctor'],
+        description: 'Ratings, oldest first (comments: read each with its audited read)',
+        item: FeedbackEntry,
+      },
+      (who, ctx, page) => ledger.feedback(who, param(ctx, 'practitionerId'), page),
+    ),
+    lookup(
+      deps,
+      {
+        path: '/v1/practitioners/:practitionerId/feedback/summary',
+        operationId: 'practitionerFeedbackSummary',
+        summary: "Summarise the ratings of one of the member's practitioners",
+        tag: 'appointments',
+        roles: ['admin', 'doctor'],
+        description: 'How many of each rating, and the average',
+        schema: FeedbackSummary,
+      },
+      (who, ctx) => ledger.feedbackSummary(who, param(ctx, 'practitionerId')),
     ),
     {
       method: 'post',

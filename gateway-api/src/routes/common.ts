@@ -2,8 +2,8 @@
 import type { Accounts } from '../accounts';
 import type { UserIdentity } from '../fabric';
 import { type RouteContext, type RouteResult, type RouteSpec, signedIn } from '../http';
-import type { Committed, Ledger } from '../ledger';
-import type { JsonSchema } from '../schemas';
+import type { Committed, Ledger, Page, PageQuery, ReadKind } from '../ledger';
+import { auditedRead, type JsonSchema, pageOf, pageQuery, ReadRequest } from '../schemas';
 
 export { ID, ISO_TIME, MSP_ID, object, str } from '../schemas';
 
@@ -41,5 +41,56 @@ export function lookup(
     method: 'get',
     responses: { 200: { description, schema } },
     handler: async (ctx) => ok(await read(identity(deps, ctx), ctx)),
+  };
+}
+
+/** The page a list request asks for (`?pageSize=&bookmark=`). */
+export function pageFrom(ctx: RouteContext): PageQuery {
+  return { pageSize: ctx.query.pageSize as number | undefined, bookmark: ctx.query.bookmark as string | undefined };
+}
+
+/** A query filter as the chaincode takes it: the value, or '' for "all". */
+export const filter = (ctx: RouteContext, name: string) => (ctx.query[name] as string | undefined) ?? '';
+
+/** A paginated list: `?pageSize=&bookmark=` and the list's own filters; answers `{ items, bookmark }`. */
+export function listing(
+  deps: RouteDeps,
+  spec: Pick<RouteSpec, 'path' | 'operationId' | 'summary' | 'tag' | 'roles'> & {
+    description: string;
+    item: JsonSchema;
+    filters?: Record<string, JsonSchema>;
+  },
+  read: (who: UserIdentity, ctx: RouteContext, page: PageQuery) => Promise<Page>,
+): RouteSpec {
+  const { item, filters, ...rest } = spec;
+  return lookup(deps, { ...rest, schema: pageOf(item), query: pageQuery(filters) }, (who, ctx) =>
+    read(who, ctx, pageFrom(ctx)),
+  );
+}
+
+/**
+ * An audited read of a private value (SPEC §4: no unaudited read): one call commits the access
+ * event with its lawful basis and answers the value from a peer of the member holding it.
+ */
+export function auditedReadRoute(
+  deps: RouteDeps,
+  spec: Pick<RouteSpec, 'path' | 'operationId' | 'summary' | 'tag' | 'roles'> & {
+    kind: ReadKind;
+    /** The path parameter naming the value's id. */
+    idParam: string;
+    value: JsonSchema;
+  },
+): RouteSpec {
+  const { kind, idParam, value, ...rest } = spec;
+  return {
+    ...rest,
+    method: 'post',
+    body: ReadRequest,
+    responses: { 200: { description: 'The access event (ticket) and the value, audited', schema: auditedRead(value) } },
+    handler: async (ctx) => {
+      const purpose = (ctx.body.purpose as string | undefined) ?? 'treatment';
+      const read = await deps.ledger.read(identity(deps, ctx), kind, param(ctx, idParam), purpose);
+      return committed(200, read);
+    },
   };
 }

@@ -1,6 +1,6 @@
 import type { RouteSpec } from '../http';
-import { Committed, Consent, ConsentCommitted, ConsentGrant, list } from '../schemas';
-import { committed, identity, param, type RouteDeps, lookup } from './common';
+import { Committed, Consent, ConsentCommitted, ConsentGrant } from '../schemas';
+import { committed, identity, listing, param, type RouteDeps } from './common';
 
 /** The patient's consents. */
 export function consentRoutes(deps: RouteDeps): RouteSpec[] {
@@ -17,7 +17,7 @@ export function consentRoutes(deps: RouteDeps): RouteSpec[] {
       responses: { 201: { description: 'The consent, committed', schema: ConsentCommitted } },
       handler: async (ctx) => committed(201, await ledger.grantConsent(identity(deps, ctx), ctx.body)),
     },
-    lookup(
+    listing(
       deps,
       {
         path: '/v1/consents',
@@ -26,9 +26,9 @@ export function consentRoutes(deps: RouteDeps): RouteSpec[] {
         tag: 'consents',
         roles: ['patient'],
         description: 'The consents',
-        schema: list(Consent),
+        item: Consent,
       },
-      (who) => ledger.listMyConsents(who),
+      (who, _ctx, page) => ledger.listMyConsents(who, page),
     ),
     {
       method: 'delete',

@@ -1,8 +1,10 @@
 import { ApiError } from '../errors';
 import type { RouteSpec } from '../http';
 import {
+  CarePatient,
   Committed,
   Demographics,
+  DemographicsHeld,
   FreeBeds,
   list,
   ORG_KIND,
@@ -14,7 +16,20 @@ import {
   WardInput,
   withTxId,
 } from '../schemas';
-import { committed, ID, identity, MSP_ID, object, ok, param, type RouteDeps, str, lookup } from './common';
+import {
+  auditedReadRoute,
+  committed,
+  ID,
+  identity,
+  listing,
+  MSP_ID,
+  object,
+  ok,
+  param,
+  type RouteDeps,
+  str,
+  lookup,
+} from './common';
 
 const ALL = ['patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin'] as const;
 const OrgProfilePublished = withTxId(
@@ -68,6 +83,42 @@ export function memberRoutes(deps: RouteDeps): RouteSpec[] {
         return ok({ txId, mspId: member.mspId, ...profile });
       },
     },
+    lookup(
+      deps,
+      {
+        path: '/v1/orgs/:mspId',
+        operationId: 'orgProfile',
+        summary: "Read a member's profile",
+        tag: 'directory',
+        roles: ALL,
+        description: 'The profile',
+        schema: OrgProfile,
+      },
+      (who, ctx) => ledger.orgProfile(who, param(ctx, 'mspId')),
+    ),
+    listing(
+      deps,
+      {
+        path: '/v1/my-patients',
+        operationId: 'myPatients',
+        summary: 'List my patients',
+        tag: 'patients',
+        roles: ['doctor'],
+        description: 'Patients I care for now (appointment, lab order, consent to me, open break-glass window)',
+        item: CarePatient,
+      },
+      (who, _ctx, page) => ledger.myPatients(who, page),
+    ),
+    auditedReadRoute(deps, {
+      path: '/v1/patients/:patientId/demographics/read',
+      operationId: 'readDemographics',
+      summary: 'Read who a patient is (name, date of birth, contact)',
+      tag: 'patients',
+      roles: ['doctor', 'admin', 'patient'],
+      kind: 'demographics',
+      idParam: 'patientId',
+      value: DemographicsHeld,
+    }),
     lookup(
       deps,
       {

@@ -12,9 +12,12 @@ import {
   RecordIntegrity,
   RecordVersion,
 } from '../schemas';
-import { committed, ID, identity, object, ok, param, type RouteDeps, lookup } from './common';
+import { ApiError } from '../errors';
+import { signedIn } from '../http';
+import { committed, ID, identity, listing, object, ok, param, type RouteDeps, lookup } from './common';
 
-const CLINICAL = ['doctor'] as const;
+/** Doctors write clinical records; patients their own history (marked as patient-reported). */
+const WRITERS = ['doctor', 'patient'] as const;
 const STAFF_AND_PATIENT = ['patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin'] as const;
 const READERS = ['patient', 'doctor', 'labtech', 'adjuster'] as const;
 
@@ -28,7 +31,7 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
       operationId: 'createRecord',
       summary: 'Create a record',
       tag: 'records',
-      roles: CLINICAL,
+      roles: WRITERS,
       body: object(['patientId', 'category', 'body'], { patientId: ID, category: CATEGORY, body: RecordBodyInput }),
       responses: {
         201: { description: 'The record id, version and content hash, committed', schema: RecordCommitted },
@@ -39,6 +42,10 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
           category: string;
           body: Record<string, unknown>;
         };
+        const user = signedIn(ctx);
+        if (user.role === 'patient' && user.attrs['ehr.patientId'] !== patientId) {
+          throw new ApiError(403, 'FORBIDDEN', 'patients add records to their own history only');
+        }
         return committed(201, await ledger.createRecord(identity(deps, ctx), { patientId, category, body }));
       },
     },
@@ -48,7 +55,7 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
       operationId: 'amendRecord',
       summary: 'Amend a record',
       tag: 'records',
-      roles: CLINICAL,
+      roles: WRITERS,
       body: object(['body'], { body: RecordBodyInput }),
       responses: { 201: { description: 'The new version, committed', schema: RecordCommitted } },
       handler: async (ctx) =>
@@ -100,7 +107,7 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
       },
       (who, ctx) => ledger.verifyRecord(who, param(ctx, 'recordId')),
     ),
-    lookup(
+    listing(
       deps,
       {
         path: '/v1/patients/:patientId/records',
@@ -108,10 +115,10 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
         summary: 'List the records of a patient',
         tag: 'records',
         roles: STAFF_AND_PATIENT,
-        description: 'Record headers',
-        schema: list(RecordHeader),
+        description: 'Record headers, a page at a time',
+        item: RecordHeader,
       },
-      (who, ctx) => ledger.patientRecords(who, param(ctx, 'patientId')),
+      (who, ctx, page) => ledger.patientRecords(who, param(ctx, 'patientId'), page),
     ),
     {
       method: 'post',
@@ -139,31 +146,31 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
       handler: async (ctx) =>
         ok(await ledger.readRecordBody(identity(deps, ctx), param(ctx, 'recordId'), param(ctx, 'ticketId'))),
     },
-    lookup(
+    listing(
       deps,
       {
         path: '/v1/access-log',
         operationId: 'myAccessLog',
-        summary: 'List who accessed my records',
+        summary: 'List who read my data',
         tag: 'access',
         roles: ['patient'],
-        description: 'Access events',
-        schema: list(AccessEvent),
+        description: 'Access events, oldest first, a page at a time',
+        item: AccessEvent,
       },
-      (who) => ledger.myAccessLog(who),
+      (who, _ctx, page) => ledger.myAccessLog(who, page),
     ),
-    lookup(
+    listing(
       deps,
       {
         path: '/v1/org/access-log',
         operationId: 'orgAccessLog',
-        summary: "List access to the member's records",
+        summary: 'List reads of the data the member holds',
         tag: 'access',
         roles: ['admin'],
-        description: 'Access events',
-        schema: list(AccessEvent),
+        description: 'Access events, oldest first, a page at a time',
+        item: AccessEvent,
       },
-      (who) => ledger.orgAccessLog(who),
+      (who, _ctx, page) => ledger.orgAccessLog(who, page),
     ),
   ];
 }
