@@ -63,12 +63,20 @@ export function pageRequest(pageSizeText: string, bookmark: string): PageRequest
   return { pageSize, bookmark };
 }
 
+/** The greatest code point: the end of a composite-key range, as Fabric ranges it. */
+const MAX_RUNE = '\u{10ffff}';
+
 /**
  * A page of the entries under a partial composite key, in key order, each turned into an item
- * by `view` (which may drop it: filters, access checks). Works alike on LevelDB and CouchDB
- * (range queries with pagination; read-only transactions only). A page holds up to `pageSize`
- * items; when `view` drops entries the index is read on, up to a bound, so a page can come back
- * short with a bookmark to go on from. A bookmark is a key of this range only: Fabric would
+ * by `view` (which may drop it: filters, access checks). Read-only transactions only (Fabric
+ * refuses paginated queries in a transaction that writes). A page holds up to `pageSize` items;
+ * when `view` drops entries the index is read on, up to a bound, so a page can come back short
+ * with a bookmark to go on from.
+ *
+ * The bookmark handed out is always the next key of this range, or '' when the range is done:
+ * the state databases answer differently at the end of a range (LevelDB: ''; CouchDB: the end
+ * key, JSON-encoded, which would not work as a start key), so a short fetch or any bookmark
+ * outside the range means done. A bookmark given in must be a key of this range: Fabric would
  * otherwise start a range scan wherever a crafted bookmark points.
  */
 export async function pageOf<T>(
@@ -79,7 +87,8 @@ export async function pageOf<T>(
   view: (entry: unknown, key: string) => Promise<T | undefined>,
 ): Promise<Page<T>> {
   const prefix = ctx.stub.createCompositeKey(type, parts);
-  if (request.bookmark !== '' && !request.bookmark.startsWith(prefix)) {
+  const inRange = (key: string) => key.startsWith(prefix) && key < prefix + MAX_RUNE;
+  if (request.bookmark !== '' && !inRange(request.bookmark)) {
     throw invalid('the bookmark does not belong to this list');
   }
   const items: T[] = [];
@@ -93,16 +102,18 @@ export async function pageOf<T>(
       wanted,
       bookmark,
     );
+    let fetched = 0;
     try {
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-        scanned++;
+        fetched++;
         const item = await view(unmarshal(next.value.value), next.value.key);
         if (item !== undefined) items.push(item);
       }
     } finally {
       await iterator.close();
     }
-    bookmark = metadata.bookmark;
+    scanned += fetched;
+    bookmark = fetched === wanted && inRange(metadata.bookmark) ? metadata.bookmark : '';
   } while (bookmark !== '' && items.length < request.pageSize && scanned < MAX_SCANNED_PER_PAGE);
   return { items, bookmark };
 }

@@ -8,81 +8,12 @@
  * their real peers, with a fresh data folder: its member admin's one-time enrolment code is
  * then this run's, whatever an earlier run or a person did with the standing gateways' admins.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { totp } from '../../gateway-api/src/auth/totp';
-import { gatewaySpec } from '../../network/src/nodes/fabric';
-import { type NodeSpec, startNode, stopNode } from '../../network/src/process';
-import { orgSecrets } from '../../network/src/secrets';
-import { HOST, portBase } from '../../network/src/topology';
-import { orgSpec } from './helpers/network';
+import { activate, call, type Gateway as Member, startGateway, stopGateways } from './helpers/gateways';
+import { settled } from './helpers/network';
 
-const PASSWORD = 'integration passphrase 42';
 const runId = Date.now().toString(36);
 
-interface Member {
-  url: string;
-  admin: string;
-}
-
-async function call(url: string, method: string, body?: unknown, token?: string) {
-  const res = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> };
-}
-
-/** Signs a user up with an enrolment code and signs them in; returns the token. */
-async function activate(url: string, username: string, enrolmentCode: string): Promise<string> {
-  const signup = await call(`${url}/v1/signup`, 'POST', { username, enrolmentCode, password: PASSWORD });
-  expect(signup.status).toBe(200);
-  const secret = signup.body.totpSecret as string;
-  expect(
-    (await call(`${url}/v1/signup/totp`, 'POST', { username, enrolmentCode, code: totp(secret, Date.now()) })).status,
-  ).toBe(204);
-  // A code is accepted once: wait for the next step before signing in.
-  await new Promise((resolve) => setTimeout(resolve, 31_000));
-  const session = await call(`${url}/v1/sessions`, 'POST', {
-    username,
-    password: PASSWORD,
-    code: totp(secret, Date.now()),
-  });
-  expect(session.status).toBe(201);
-  return session.body.token as string;
-}
-
-const started: { spec: NodeSpec; dataDir: string }[] = [];
-
-/** Starts this run's gateway for the member (on a spare port) and signs its admin in. */
-async function member(name: string, spare: number): Promise<Member> {
-  const org = orgSpec(name);
-  const base = gatewaySpec(org, orgSecrets(org));
-  const dataDir = mkdtempSync(path.join(tmpdir(), `gateway-${name}-`));
-  const port = portBase() + spare;
-  const spec: NodeSpec = {
-    ...base,
-    name: `test-${name}.gateway`,
-    env: { ...base.env, EHR_GATEWAY_PORT: String(port), EHR_GATEWAY_DATA_DIR: dataDir },
-    ports: [port],
-    health: [{ kind: 'http', url: `http://${HOST}:${String(port)}/healthz` }],
-  };
-  started.push({ spec, dataDir });
-  await startNode(spec);
-  const url = `http://${HOST}:${String(port)}`;
-  const admin = await activate(url, 'admin', readFileSync(path.join(dataDir, 'admin-enrolment-code'), 'utf8').trim());
-  return { url, admin };
-}
-
-afterAll(async () => {
-  for (const { spec, dataDir } of started) {
-    await stopNode(spec.name);
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-});
+afterAll(stopGateways);
 
 /** What an invitation of the role carries for the ledger, which registers the user in the same step. */
 function detailsFor(username: string, role: string): object {
@@ -110,7 +41,7 @@ describe('member gateways over HTTP', () => {
   let b: Member;
 
   beforeAll(async () => {
-    [a, b] = await Promise.all([member('hospital-a', 91), member('hospital-b', 92)]);
+    [a, b] = await Promise.all([startGateway('hospital-a', 91), startGateway('hospital-b', 92)]);
   }, 300_000);
 
   it('runs a patient journey across two hospitals, each actor at their own gateway', async () => {
@@ -134,6 +65,8 @@ describe('member gateways over HTTP', () => {
     );
     expect(record.status).toBe(201);
     const recordId = record.body.recordId as string;
+    // Hospital B's peer (and the others that endorse B's request) act on A's write: let them have it.
+    await settled();
 
     const refused = await call(
       `${b.url}/v1/records/${recordId}/access`,
@@ -151,6 +84,7 @@ describe('member gateways over HTTP', () => {
       patient.token,
     );
     expect(consent.status).toBe(201);
+    await settled();
     const ticket = await call(
       `${b.url}/v1/records/${recordId}/access`,
       'POST',
@@ -166,8 +100,9 @@ describe('member gateways over HTTP', () => {
     );
     expect(body).toMatchObject({ status: 200, body: { diagnosis: 'J45.20' } });
 
+    await settled();
     const log = await call(`${a.url}/v1/access-log`, 'GET', undefined, patient.token);
-    expect((log.body as unknown as { reader: { mspId: string } }[]).map((e) => e.reader.mspId)).toContain(
+    expect((log.body as { items: { reader: { mspId: string } }[] }).items.map((e) => e.reader.mspId)).toContain(
       'HospitalBMSP',
     );
   }, 600_000);

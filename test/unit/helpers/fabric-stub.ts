@@ -254,6 +254,11 @@ export class Ledger {
   readonly committedEvents: { txId: string; name: string; payload: Buffer }[] = [];
   /** Transaction time in milliseconds; tests move it forward explicitly. */
   now = Date.parse('2026-01-15T09:00:00.000Z');
+  /**
+   * Which state database answers paginated range queries: they differ at the end of a range,
+   * where LevelDB answers the bookmark '' and CouchDB the range's end key, JSON-encoded.
+   */
+  stateDb: 'leveldb' | 'couchdb' = 'leveldb';
   #public = new Map<string, PublicEntry>();
   /** Collection → key → hash: on every peer. */
   #hashes = new Map<string, Map<string, HashEntry>>();
@@ -674,7 +679,7 @@ export class Ledger {
         );
       },
       // Fabric: a page of the range from the bookmark (the next key to read; '' = the range's
-      // start), and the bookmark after it ('' once the range is exhausted). Read-only only.
+      // start), and the bookmark after it (at the end: see `stateDb`). Read-only only.
       getStateByPartialCompositeKeyWithPagination: (
         objectType: string,
         attributes: string[],
@@ -690,7 +695,9 @@ export class Ledger {
         const rangeStart = compositeKey(objectType, attributes);
         const entries = inRange(this.#public, bookmark || rangeStart, rangeStart + MAX_RUNE);
         const page = entries.slice(0, pageSize);
-        const next = entries[pageSize]?.[0] ?? '';
+        const rangeEnd = rangeStart + MAX_RUNE;
+        const exhausted = this.stateDb === 'couchdb' ? JSON.stringify(rangeEnd).slice(1, -1) : '';
+        const next = entries[pageSize]?.[0] ?? exhausted;
         return Promise.resolve({
           iterator: iterator(
             page.map(([key, e]) => [key, e.value]),
