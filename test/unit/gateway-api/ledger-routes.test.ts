@@ -1,5 +1,9 @@
 import request from 'supertest';
 import * as chaincodeVocabulary from '../../../chaincode/src/types/vocabulary';
+import { READ_KINDS } from '../../../chaincode/src/readables';
+import { BASES } from '../../../chaincode/src/types/access';
+import { BILL_STATUSES } from '../../../chaincode/src/types/bill';
+import * as schemas from '../../../gateway-api/src/schemas';
 import * as gatewayVocabulary from '../../../gateway-api/src/vocabulary';
 import { consortium, Harness } from './harness';
 
@@ -208,5 +212,11 @@ describe('ledger resources over HTTP', () => {
   it('documents the same vocabularies the chaincode enforces', () => {
     expect(gatewayVocabulary.RECORD_CATEGORIES).toEqual([...chaincodeVocabulary.RECORD_CATEGORIES]);
     expect(gatewayVocabulary.PURPOSES).toEqual([...chaincodeVocabulary.PURPOSES]);
+    // The lawful bases and the kinds of audited reads (records keep routes of their own).
+    expect((schemas.AccessEvent as { properties: { basis: { enum: string[] } } }).properties.basis.enum).toEqual([
+      ...BASES,
+    ]);
+    expect(['record', ...schemas.READ_KINDS]).toEqual([...READ_KINDS]);
+    expect(schemas.BILL_STATUSES).toEqual([...BILL_STATUSES]);
   });
 });
