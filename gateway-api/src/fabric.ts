@@ -43,16 +43,31 @@ export interface LedgerCall {
 export interface LedgerPort {
   submit(identity: UserIdentity, call: LedgerCall): Promise<{ payload: Uint8Array; txId: string }>;
   evaluate(identity: UserIdentity, call: LedgerCall): Promise<Uint8Array>;
+  /**
+   * Waits, a bounded time, until the other members' peers have committed the transaction too.
+   * A submit returns once the gateway's own peer committed it; the next step of a two-step
+   * write (or the read after an access request) is endorsed or served by other members' peers,
+   * which commit each block on their own schedule and would not find it yet.
+   */
+  settle(identity: UserIdentity, txId: string): Promise<void>;
 }
 
-export interface PeerOptions {
+export interface PeerEndpoint {
   endpoint: string;
   tlsRootPem: string;
   /** The host name the peer's TLS certificate carries, when the endpoint is an IP address. */
   hostAlias?: string;
+}
+
+export interface PeerOptions extends PeerEndpoint {
   channel: string;
   chaincode: string;
+  /** The other members' peers (their published endpoints), where `settle` looks for commits. */
+  otherPeers?: PeerEndpoint[];
 }
+
+/** How long `settle` waits for another member's peer: past it, the next step finds out itself. */
+const SETTLE_MS = 10_000;
 
 /** A gRPC client for a peer's TLS endpoint; `hostAlias` names the host its certificate is for. */
 export function peerClient(endpoint: string, tlsRootPem: string | Buffer, hostAlias?: string): grpc.Client {
@@ -113,10 +128,11 @@ function statusName(code: number): string {
 
 export function fabricLedger(options: PeerOptions): LedgerPort & EventSource & { close(): void } {
   const client = peerClient(options.endpoint, options.tlsRootPem, options.hostAlias);
+  const others = (options.otherPeers ?? []).map((peer) => peerClient(peer.endpoint, peer.tlsRootPem, peer.hostAlias));
 
-  function gatewayFor(identity: UserIdentity): Gateway {
+  function gatewayFor(identity: UserIdentity, peer = client): Gateway {
     return connect({
-      client,
+      client: peer,
       identity: { mspId: identity.mspId, credentials: Buffer.from(identity.certPem) },
       signer: signers.newPrivateKeySigner(createPrivateKey(identity.keyPem)),
       hash: hash.sha256,
@@ -201,8 +217,25 @@ export function fabricLedger(options: PeerOptions): LedgerPort & EventSource & {
         throw error;
       }
     },
+    async settle(identity, txId) {
+      await Promise.all(
+        others.map(async (peer) => {
+          const gateway = gatewayFor(identity, peer);
+          try {
+            await commitOf(gateway, gateway.getNetwork(options.channel), txId).getStatus({
+              deadline: Date.now() + SETTLE_MS,
+            });
+          } catch {
+            // A member's peer down or slow: the next step's endorsement says what it means.
+          } finally {
+            gateway.close();
+          }
+        }),
+      );
+    },
     close: () => {
       client.close();
+      for (const peer of others) peer.close();
     },
   };
 }

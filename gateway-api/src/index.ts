@@ -58,6 +58,14 @@ async function main(): Promise<void> {
     hostAlias: org.peer.hostAlias,
     channel: network.channel,
     chaincode: network.chaincode,
+    // The other members' published peer endpoints: two-step writes wait there between steps.
+    otherPeers: network.orgs
+      .filter((other) => other.name !== org.name)
+      .map((other) => ({
+        endpoint: other.peer.endpoint,
+        tlsRootPem: read(other.peer.tlsCACert),
+        hostAlias: other.peer.hostAlias,
+      })),
   });
   const ledger = new Ledger(port);
   // Accounts use the ledger too: an invitation registers the patient or practitioner.

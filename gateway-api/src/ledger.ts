@@ -74,6 +74,16 @@ export class Ledger {
     return { txId, result: parse(payload) as T };
   }
 
+  /**
+   * The first step of a two-step operation: committed, and then (when a second step follows)
+   * found on the other members' peers, which endorse or serve the second step.
+   */
+  async #firstStep<T>(who: UserIdentity, call: LedgerCall, followed = true): Promise<Committed<T>> {
+    const committed = await this.#submit<T>(who, call);
+    if (followed) await this.port.settle(who, committed.txId);
+    return committed;
+  }
+
   async #evaluate<T>(who: UserIdentity, call: LedgerCall): Promise<T> {
     return parse(await this.port.evaluate(who, call)) as T;
   }
@@ -87,7 +97,7 @@ export class Ledger {
   // Audited reads of private values other than record bodies: the request commits an access
   // event (and says which member's peer serves the value), then that peer answers the value.
   async read(who: UserIdentity, kind: ReadKind, resourceId: string, purpose: string) {
-    const requested = await this.#submit<ReadTicket>(who, {
+    const requested = await this.#firstStep<ReadTicket>(who, {
       contract: 'access',
       fn: 'RequestRead',
       args: [kind, resourceId, purpose],
@@ -122,7 +132,7 @@ export class Ledger {
 
   // Records: the body goes to the doctor's own member only, then the public header.
   async createRecord(who: UserIdentity, input: { patientId: string; category: string; body: Json }) {
-    const stored = await this.#submit<{ recordId: string; version: number; contentHash: string }>(who, {
+    const stored = await this.#firstStep<{ recordId: string; version: number; contentHash: string }>(who, {
       contract: 'records',
       fn: 'CreateBody',
       args: [input.patientId, input.category],
@@ -140,7 +150,7 @@ export class Ledger {
 
   async amendRecord(who: UserIdentity, recordId: string, body: Json) {
     const header = await this.getRecord(who, recordId);
-    const stored = await this.#submit<{ version: number; contentHash: string }>(who, {
+    const stored = await this.#firstStep<{ version: number; contentHash: string }>(who, {
       contract: 'records',
       fn: 'AmendBody',
       args: [recordId],
@@ -200,11 +210,15 @@ export class Ledger {
     who: UserIdentity,
     input: { patientId: string; reasonCode: string; minutes: number; reason?: string },
   ) {
-    const opened = await this.#submit<{ breakGlassId: string }>(who, {
-      contract: 'breakglass',
-      fn: 'Open',
-      args: [input.patientId, input.reasonCode, String(input.minutes)],
-    });
+    const opened = await this.#firstStep<{ breakGlassId: string }>(
+      who,
+      {
+        contract: 'breakglass',
+        fn: 'Open',
+        args: [input.patientId, input.reasonCode, String(input.minutes)],
+      },
+      Boolean(input.reason),
+    );
     if (input.reason) {
       // The reason is kept by the doctor's member and by the patient's home member, which reviews it.
       const { homeOrg } = (await this.getPatient(who, input.patientId)) as { homeOrg: string };
@@ -286,7 +300,7 @@ export class Ledger {
   }
 
   async registerPatient(who: UserIdentity, patientId: string, demographics: Json) {
-    const stored = await this.#submit<{ demographicsHash: string }>(who, {
+    const stored = await this.#firstStep<{ demographicsHash: string }>(who, {
       contract: 'directory',
       fn: 'StoreDemographics',
       args: [patientId],
@@ -322,7 +336,7 @@ export class Ledger {
     who: UserIdentity,
     input: { patientId: string; labMspId: string; priority: string; details: Json },
   ) {
-    const stored = await this.#submit<{ orderId: string; detailsHash: string }>(who, {
+    const stored = await this.#firstStep<{ orderId: string; detailsHash: string }>(who, {
       contract: 'laborders',
       fn: 'StoreDetails',
       args: [input.patientId, input.labMspId],
@@ -347,7 +361,7 @@ export class Ledger {
   }
 
   async postLabResult(who: UserIdentity, orderId: string, body: Json) {
-    const stored = await this.#submit<{ recordId: string; contentHash: string }>(who, {
+    const stored = await this.#firstStep<{ recordId: string; contentHash: string }>(who, {
       contract: 'laborders',
       fn: 'StoreResultBody',
       args: [orderId],
@@ -385,11 +399,15 @@ export class Ledger {
     who: UserIdentity,
     input: { mspId: string; practitionerId: string; slot: string; reason?: string },
   ) {
-    const requested = await this.#submit<{ appointmentId: string; practitioner: { mspId: string } }>(who, {
-      contract: 'appointments',
-      fn: 'Request',
-      args: [input.mspId, input.practitionerId, input.slot],
-    });
+    const requested = await this.#firstStep<{ appointmentId: string; practitioner: { mspId: string } }>(
+      who,
+      {
+        contract: 'appointments',
+        fn: 'Request',
+        args: [input.mspId, input.practitionerId, input.slot],
+      },
+      Boolean(input.reason),
+    );
     if (input.reason) {
       await this.#submit(who, {
         contract: 'appointments',
@@ -431,11 +449,15 @@ export class Ledger {
     who: UserIdentity,
     input: { appointmentId: string; practitionerMspId: string; rating: number; comment?: string },
   ) {
-    const given = await this.#submit<undefined>(who, {
-      contract: 'appointments',
-      fn: 'GiveFeedback',
-      args: [input.appointmentId, String(input.rating)],
-    });
+    const given = await this.#firstStep<undefined>(
+      who,
+      {
+        contract: 'appointments',
+        fn: 'GiveFeedback',
+        args: [input.appointmentId, String(input.rating)],
+      },
+      Boolean(input.comment),
+    );
     if (input.comment) {
       await this.#submit(who, {
         contract: 'appointments',
@@ -478,11 +500,15 @@ export class Ledger {
   }
 
   async submitClaim(who: UserIdentity, claim: Json, lineDetails?: Json) {
-    const submitted = await this.#submit<{ claimId: string; provider: string; insurer: string }>(who, {
-      contract: 'claims',
-      fn: 'Submit',
-      args: [JSON.stringify(claim)],
-    });
+    const submitted = await this.#firstStep<{ claimId: string; provider: string; insurer: string }>(
+      who,
+      {
+        contract: 'claims',
+        fn: 'Submit',
+        args: [JSON.stringify(claim)],
+      },
+      Boolean(lineDetails),
+    );
     if (lineDetails) {
       const { claimId, provider, insurer } = submitted.result;
       await this.#submit(who, {
@@ -524,7 +550,7 @@ export class Ledger {
 
   // Bills: the items go to the hospital's own collection, then the public bill.
   async issueBill(who: UserIdentity, input: { patientId: string; basis: { kind: string; id: string }; items: Json[] }) {
-    const stored = await this.#submit<{ billId: string; itemsHash: string; lines: Json[] }>(who, {
+    const stored = await this.#firstStep<{ billId: string; itemsHash: string; lines: Json[] }>(who, {
       contract: 'bills',
       fn: 'StoreItems',
       args: [input.patientId, input.basis.kind, input.basis.id],

@@ -118,7 +118,9 @@ describe('patient-controlled records', () => {
   });
 
   it('invalidates a consent endorsed by one member only, and it changes nothing', async () => {
-    const before = await json<unknown[]>(patientA.contract('consent').evaluateTransaction('ListMine'));
+    const before = await json<{ items: unknown[] }>(
+      patientA.contract('consent').evaluateTransaction('ListMine', '100', ''),
+    );
     const grant = {
       grantee: { mspId: 'LabMSP' },
       categories: ['lab-result'],
@@ -131,7 +133,9 @@ describe('patient-controlled records', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CommitError);
     expect((error as CommitError).code).toBe(StatusCode.ENDORSEMENT_POLICY_FAILURE);
-    expect(await json<unknown[]>(patientA.contract('consent').evaluateTransaction('ListMine'))).toEqual(before);
+    expect(
+      await json<{ items: unknown[] }>(patientA.contract('consent').evaluateTransaction('ListMine', '100', '')),
+    ).toEqual(before);
   });
 
   it('takes identities from certificates: forged arguments change nothing, a lab technician writes no record', async () => {

@@ -174,10 +174,10 @@ describe('workflows as endorsed transactions', () => {
         status: 'rejected',
         adjudication: { reasons: ['DUPLICATE'] },
       });
-      const mine = await json<{ claimId: string; status: string }[]>(
-        as('hospital-a', 'patient').contract('claims').evaluateTransaction('ListMine'),
+      const mine = await json<{ items: { claimId: string; status: string }[] }>(
+        as('hospital-a', 'patient').contract('claims').evaluateTransaction('ListMine', '100', ''),
       );
-      expect(mine.find((c) => c.claimId === claimId)?.status).toBe('paid');
+      expect(mine.items.find((c) => c.claimId === claimId)?.status).toBe('paid');
     });
   });
 });

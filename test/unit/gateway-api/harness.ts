@@ -76,6 +76,14 @@ export class StandInPort implements LedgerPort {
     return answer;
   }
 
+  /** Each transaction the ledger layer waited for on the other members' peers, and how many calls were made before. */
+  readonly settled: { txId: string; afterCalls: number }[] = [];
+
+  settle(_identity: UserIdentity, txId: string) {
+    this.settled.push({ txId, afterCalls: this.calls.length });
+    return Promise.resolve();
+  }
+
   async evaluate(identity: UserIdentity, call: LedgerCall) {
     this.calls.push({ kind: 'evaluate', identity, call });
     const fault = this.#fault(call);

@@ -68,6 +68,25 @@ describe('ledger resources over HTTP', () => {
       args: ['REC-1', 'PAT-1', 'diagnosis', '1', 'a'.repeat(64)],
     });
     expect(JSON.stringify(h.port.calls.map((c) => c.call.args))).not.toContain(MARKER);
+    // Between the two steps the body's transaction is awaited on the other members' peers,
+    // which endorse the header and check the body's hash.
+    expect(h.port.settled).toEqual([{ txId: `tx-${String(mark + 1)}`, afterCalls: mark + 1 }]);
+  });
+
+  it('settles only before a second step: a feedback without a comment waits for no one', async () => {
+    const patient = await h.user(admin, 'alice', 'patient');
+    for (const comment of [undefined, 'kind']) {
+      const mark = h.port.calls.length;
+      const settledBefore = h.port.settled.length;
+      await request(h.app)
+        .post('/v1/appointments/APT-1/feedback')
+        .set('authorization', `Bearer ${patient}`)
+        .send({ practitionerMspId: 'HospitalAMSP', rating: 5, ...(comment ? { comment } : {}) })
+        .expect(201);
+      expect(h.port.settled.slice(settledBefore)).toEqual(
+        comment ? [{ txId: `tx-${String(mark + 1)}`, afterCalls: mark + 1 }] : [],
+      );
+    }
   });
 
   it("reads a body from the custodian's peer", async () => {
