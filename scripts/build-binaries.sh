@@ -5,7 +5,7 @@
 #
 # The versions are pinned by the small Go modules under tools/ (go.mod, go.sum); building from
 # those modules needs no version listing from the proxy, which `go install pkg@version` does.
-# Binaries that already report the pinned version are kept.
+# Binaries built from the current tools/ modules (a stamp of their go.mod and go.sum) are kept.
 #
 # With FABRIC_BIN_DIR set, a member runs its own release binaries from that folder: nothing is
 # built, the binaries there are only checked (their configs are read from FABRIC_CFG_DIR,
@@ -52,14 +52,21 @@ go_build() {
   fi
 }
 
+# A digest of a tools/ module's go.mod and go.sum: a change of any pinned dependency rebuilds.
+module_stamp() {
+  cat "${root}/tools/$1/go.mod" "${root}/tools/$1/go.sum" | sha256sum | cut -d' ' -f1
+}
+
 build_fabric() {
-  local command up_to_date=true
+  local command up_to_date=true stamp_file="${bin_dir}/.fabric-module" stamp
+  stamp="$(module_stamp fabric)"
   for command in peer orderer; do
     has_version "${bin_dir}/${command}" "${fabric_version}" || up_to_date=false
   done
   for command in configtxgen configtxlator osnadmin discover; do
     [[ -x "${bin_dir}/${command}" ]] || up_to_date=false
   done
+  [[ -f "${stamp_file}" && "$(cat "${stamp_file}")" == "${stamp}" ]] || up_to_date=false
   [[ -f "${config_dir}/core.yaml" && -f "${config_dir}/orderer.yaml" ]] || up_to_date=false
   if [[ "${up_to_date}" == true ]]; then
     log "Fabric ${fabric_version} binaries already built"
@@ -76,6 +83,7 @@ build_fabric() {
   mkdir -p "${config_dir}"
   cp "${module_dir}/sampleconfig/"{core,orderer,configtx}.yaml "${config_dir}/"
   chmod u+w "${config_dir}/"*.yaml
+  printf '%s\n' "${stamp}" >"${stamp_file}"
 }
 
 build_fabric_ca() {

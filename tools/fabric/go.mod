@@ -7,6 +7,10 @@
 // PurgePrivateData. Fabric's Makefile calls it 3.0.0-snapshot-695dd57e; scripts/build-binaries.sh
 // stamps that version into the binaries. Fabric's module path has no /v3, hence the
 // v1.4.0 pseudo-version.
+//
+// fabric-config is raised from the v0.1.0 that commit asks for to v0.2.1 (same fabric-protos-go):
+// v0.1.0's protolator cannot decode the BFT `Orderers` value of a channel config, so the
+// configtxlator built with it cannot take part in any config update on our BFT channel.
 module ehr.local/tools/fabric
 
 go 1.26
@@ -50,7 +54,7 @@ require (
 	github.com/hyperledger/fabric v1.4.0-rc1.0.20230405174026-695dd57e01c2 // indirect
 	github.com/hyperledger/fabric-amcl v0.0.0-20210603140002-2670f91851c8 // indirect
 	github.com/hyperledger/fabric-chaincode-go v0.0.0-20220713164125-8f0791c989d7 // indirect
-	github.com/hyperledger/fabric-config v0.1.0 // indirect
+	github.com/hyperledger/fabric-config v0.2.1 // indirect
 	github.com/hyperledger/fabric-lib-go v1.0.0 // indirect
 	github.com/hyperledger/fabric-protos-go v0.3.0 // indirect
 	github.com/inconshreveable/mousetrap v1.0.0 // indirect
