@@ -5,10 +5,18 @@
  *   down                             stop every process by its recorded PID
  *   clean                            stop and remove all state
  *   status                           list the processes and their health
+ *   revoke <member> <enrolment id> [--reason r]
+ *                                    revoke a user's certificates at the member's CA and carry
+ *                                    the new CRL into the channel (a config update the member's
+ *                                    admin signs)
+ *   publish-crl <member>             carry the member CA's current CRL into the channel (after
+ *                                    revocations made through the gateway's registrar)
  */
 import { readFileSync } from 'node:fs';
+import { publishRevocations } from './channel-config';
+import { REVOCATION_REASONS, type RevocationReason, revokeIdentity } from './identities';
 import { clean, down, status, up } from './network';
-import { paths, type StateDbType } from './topology';
+import { ORGS, type OrgSpec, paths, type StateDbType } from './topology';
 
 const log = (message: string) => {
   console.log(`[network] ${message}`);
@@ -20,6 +28,21 @@ function stateDbOption(args: string[]): StateDbType | undefined {
   const value = args[i + 1];
   if (value !== 'couchdb' && value !== 'leveldb') throw new Error('--statedb takes couchdb or leveldb');
   return value;
+}
+
+function member(name: string | undefined): OrgSpec {
+  const found = ORGS.find((o) => o.name === name);
+  if (!found) throw new Error(`name a member: ${ORGS.map((o) => o.name).join(', ')}`);
+  return found;
+}
+
+function reasonOption(args: string[]): RevocationReason {
+  const i = args.indexOf('--reason');
+  if (i < 0) return 'unspecified';
+  const value = args[i + 1];
+  const reason = REVOCATION_REASONS.find((r) => r === value);
+  if (!reason) throw new Error(`--reason takes one of ${REVOCATION_REASONS.join(', ')}`);
+  return reason;
 }
 
 interface NetworkJson {
@@ -42,35 +65,50 @@ function printSummary(): void {
   }
 }
 
+async function showStatus(): Promise<void> {
+  const nodes = await status();
+  if (nodes.length === 0) console.log('no network: run `npm start`');
+  for (const node of nodes) {
+    const state = node.pid === undefined ? 'stopped' : node.healthy ? 'healthy' : 'unhealthy';
+    console.log(`${node.name.padEnd(22)} ${state.padEnd(9)} ${node.pid === undefined ? '' : `pid ${node.pid}`}`);
+  }
+  if (nodes.some((n) => n.pid === undefined || !n.healthy)) process.exitCode = 1;
+}
+
+async function revoke(args: string[]): Promise<void> {
+  const [memberName, name] = args;
+  if (!name || name.startsWith('--')) throw new Error('usage: revoke <member> <enrolment id> [--reason r]');
+  const org = member(memberName);
+  const reason = reasonOption(args);
+  await revokeIdentity(org, name, reason);
+  log(`${org.name} CA revoked ${name}`);
+  await publishRevocations(org);
+  log(`the channel carries ${org.name}'s new CRL`);
+}
+
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
+  up: async (args) => {
+    const startedAt = Date.now();
+    await up({ stateDb: stateDbOption(args) }, log);
+    log(`up in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+    printSummary();
+  },
+  down: () => down(log),
+  clean: () => clean(log),
+  status: showStatus,
+  revoke,
+  'publish-crl': async (args) => {
+    const org = member(args[0]);
+    await publishRevocations(org);
+    log(`the channel carries ${org.name}'s current CRL`);
+  },
+};
+
 async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
-  switch (command) {
-    case 'up': {
-      const startedAt = Date.now();
-      await up({ stateDb: stateDbOption(args) }, log);
-      log(`up in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
-      printSummary();
-      return;
-    }
-    case 'down':
-      await down(log);
-      return;
-    case 'clean':
-      await clean(log);
-      return;
-    case 'status': {
-      const nodes = await status();
-      if (nodes.length === 0) console.log('no network: run `npm start`');
-      for (const node of nodes) {
-        const state = node.pid === undefined ? 'stopped' : node.healthy ? 'healthy' : 'unhealthy';
-        console.log(`${node.name.padEnd(22)} ${state.padEnd(9)} ${node.pid === undefined ? '' : `pid ${node.pid}`}`);
-      }
-      if (nodes.some((n) => n.pid === undefined || !n.healthy)) process.exitCode = 1;
-      return;
-    }
-    default:
-      throw new Error(`unknown command ${command ?? '(none)'}: use up, down, clean or status`);
-  }
+  const run = command !== undefined && Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!run) throw new Error(`unknown command ${command ?? '(none)'}: use ${Object.keys(COMMANDS).join(', ')}`);
+  await run(args);
 }
 
 main().catch((error: unknown) => {

@@ -3,7 +3,16 @@
  * orderer, with TLS certificates) and users with their `ehr.*` certificate attributes. Uses the
  * fabric-ca-client CLI; passwords travel in its environment, never on its command line.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { run } from './process';
@@ -162,4 +171,40 @@ async function enrollTls(org: OrgSpec, name: string, type: IdentityType, tlsDir:
   copyFileSync(keyFile(staging), path.join(tlsDir, 'server.key'));
   copyFileSync(onlyFile(path.join(staging, 'cacerts')), path.join(tlsDir, 'ca.crt'));
   rmSync(staging, { recursive: true, force: true });
+}
+
+/** The reasons RFC 5280 names for revoking a certificate, as fabric-ca-client spells them. */
+export const REVOCATION_REASONS = [
+  'unspecified',
+  'keycompromise',
+  'affiliationchange',
+  'superseded',
+  'cessationofoperation',
+  'certificatehold',
+  'privilegewithdrawn',
+] as const;
+export type RevocationReason = (typeof REVOCATION_REASONS)[number];
+
+function registrarArgs(org: OrgSpec): string[] {
+  const registrar = paths.org(org).registrar;
+  return ['--caname', 'ca', '--mspdir', registrar, '--home', registrar];
+}
+
+/**
+ * Revokes every certificate the member's CA issued to `name` and disables the identity, so it
+ * cannot enrol again. Acts as the member's registrar, which holds `hf.Revoker`. The channel
+ * learns of it only from the CRL that {@link currentCrl} produces and a config update carries.
+ */
+export async function revokeIdentity(org: OrgSpec, name: string, reason: RevocationReason): Promise<void> {
+  await caClient(org, ['revoke', '--revoke.name', name, '--revoke.reason', reason, ...registrarArgs(org)], {
+    FABRIC_CA_CLIENT_URL: caUrl(org),
+  });
+}
+
+/** The member CA's current certificate revocation list (PEM), signed by the CA, listing every revoked certificate. */
+export async function currentCrl(org: OrgSpec): Promise<string> {
+  const crlFile = path.join(paths.org(org).registrar, 'crls', 'crl.pem');
+  rmSync(crlFile, { force: true });
+  await caClient(org, ['gencrl', ...registrarArgs(org)], { FABRIC_CA_CLIENT_URL: caUrl(org) });
+  return readFileSync(crlFile, 'utf8');
 }
