@@ -33,6 +33,8 @@ export interface AccountSettings {
 }
 
 const USERNAME = /^[a-z][a-z0-9._-]{2,63}$/;
+/** Unknown names whose failed sign-ins are remembered (in memory) at most. */
+const MAX_STRANGERS = 10_000;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 const invalid = (message: string) => new ApiError(400, 'INVALID_ARGUMENT', message);
@@ -70,6 +72,10 @@ export type InviteInput = { username: string; role: Role; practitionerId?: strin
 export class Accounts {
   /** Usernames whose invitation is running here: a concurrent second one is refused (409), not queued. */
   readonly #inviting = new Set<string>();
+  /** Recent failed sign-ins (ms) of names no user has, oldest name first. */
+  readonly #strangers = new Map<string, number[]>();
+  /** A hash no password matches: sign-in checks against it when the user has no password. */
+  #decoy: Promise<string> | undefined;
 
   constructor(
     readonly member: Member,
@@ -289,42 +295,71 @@ export class Accounts {
     });
   }
 
-  /** The TOTP step both factors prove, or undefined when either fails or the code was used. */
-  async #factors(
-    record: UserRecord | undefined,
-    password: string,
-    code: string,
-    now: number,
-  ): Promise<number | undefined> {
-    if (record?.status !== 'active' || !record.passwordHash || !record.totp) return undefined;
-    if (!(await verifyPassword(password, record.passwordHash))) return undefined;
-    const step = verifyTotp(
-      unseal(this.settings.keyEncryptionKey, record.totp.secret, record.username).toString(),
-      code,
-      now,
-    );
+  /**
+   * The TOTP step the code proves for an active user, or undefined when it does not or was used
+   * already. Run inside the store's update, so that of two requests with the same code only the
+   * first to be applied reserves its step.
+   */
+  #freshStep(record: UserRecord, code: string, now: number): number | undefined {
+    if (record.status !== 'active' || !record.totp) return undefined;
+    const secret = unseal(this.settings.keyEncryptionKey, record.totp.secret, record.username).toString();
+    const step = verifyTotp(secret, code, now);
     // A code is good once: a step at or before the last accepted one is a replay.
     return step !== undefined && step > record.totp.lastStep ? step : undefined;
   }
 
-  /** Password + current TOTP code → a short-lived token. Failures are rate-limited per user. */
+  /** A 429 while the user (or the unknown name) has used up their attempts. */
+  #refuseLockedOut(failures: Pick<UserRecord, 'failures'> | undefined, now: number): void {
+    if (lockedUntil(failures, now, this.settings.signInAttempts) !== undefined)
+      throw new ApiError(429, 'TOO_MANY_ATTEMPTS', 'too many failed sign-ins; wait 15 minutes or ask an admin');
+  }
+
+  /**
+   * A failed sign-in of a name no user has, counted in memory only (nothing is written for it),
+   * so that it locks out as a user would and lock-outs do not tell which names exist.
+   */
+  #strangerFailed(username: string, now: number): never {
+    const failures = { failures: this.#strangers.get(username) ?? [] };
+    this.#refuseLockedOut(failures, now);
+    this.#strangers.delete(username);
+    // The oldest name goes first: a flood of made-up names cannot grow this without bound.
+    if (this.#strangers.size >= MAX_STRANGERS) this.#strangers.delete(this.#strangers.keys().next().value ?? '');
+    this.#strangers.set(username, [...recentFailures(failures, now), now]);
+    throw signInFailed();
+  }
+
+  /**
+   * Password + current TOTP code → a short-lived token. Every request hashes a password, also
+   * for an unknown user or one without a password, so answers take equally long. The attempt
+   * is decided inside the store's atomic update: the lock-out is checked, the failure counted
+   * and the TOTP step reserved there, so a burst of parallel guesses gets no more than the
+   * allowed attempts and one code signs in once.
+   */
   async signIn(username: string, password: string, code: string): Promise<{ token: string; expiresAt: string }> {
     const now = this.clock();
     const record = this.store.get(username);
-    if (lockedUntil(record, now, this.settings.signInAttempts) !== undefined) {
-      throw new ApiError(429, 'TOO_MANY_ATTEMPTS', 'too many failed sign-ins; wait 15 minutes or ask an admin');
-    }
-    const step = await this.#factors(record, password, code, now);
+    // A cheap early answer; the deciding check is the one in the update below.
+    this.#refuseLockedOut(record ?? { failures: this.#strangers.get(username) ?? [] }, now);
+    const stored = record?.status === 'active' ? record.passwordHash : undefined;
+    this.#decoy ??= hashPassword(randomBytes(32).toString('base64'));
+    const passwordOk = (await verifyPassword(password, stored ?? (await this.#decoy))) && stored !== undefined;
+    if (!record) this.#strangerFailed(username, now);
     const seconds = Math.floor(now / 1000);
     const generation = await this.store.update(username, (current) => {
-      if (!current) return { record: undefined, result: 0 };
+      if (!current) return { record: current, result: undefined };
+      this.#refuseLockedOut(current, now);
+      // The password checked must still be the user's (an admin's reset removes it).
+      const step = passwordOk && current.passwordHash === stored ? this.#freshStep(current, code, now) : undefined;
       const next: UserRecord =
         step === undefined
           ? { ...current, failures: [...recentFailures(current, now), now] }
           : { ...current, failures: [], totp: current.totp && { ...current.totp, lastStep: step } };
-      return { record: withoutExpiredRevocations(next, seconds), result: current.tokenGeneration ?? 0 };
+      return {
+        record: withoutExpiredRevocations(next, seconds),
+        result: step === undefined ? undefined : (current.tokenGeneration ?? 0),
+      };
     });
-    if (step === undefined) throw signInFailed();
+    if (generation === undefined) throw signInFailed();
     const jti = randomBytes(16).toString('base64url');
     const claims = { sub: username, org: this.member.mspId, jti, gen: generation };
     const token = issueToken(this.settings.tokenSecret, claims, seconds, this.settings.tokenTtlSeconds);

@@ -25,6 +25,10 @@ export interface Config {
   enrolmentTtlHours: number;
   /** Failed sign-ins allowed per user within 15 minutes (EHR_GATEWAY_SIGNIN_ATTEMPTS, default 5). */
   signInAttempts: number;
+  /** Sign-in, sign-up and TOTP confirmation attempts per client address per minute (EHR_GATEWAY_SIGNIN_RATE_PER_ADDRESS, default 30). */
+  signInRatePerAddress: number;
+  /** The same attempts per minute from everyone together (EHR_GATEWAY_SIGNIN_RATE_TOTAL, default 300). */
+  signInRateTotal: number;
   /** Largest accepted request body in bytes (fixed: 256 KiB). */
   maxBodyBytes: number;
 }
@@ -85,6 +89,8 @@ export function loadConfig(env: Env = process.env, root = process.cwd()): Config
     tokenTtlSeconds: integer(env, 'EHR_GATEWAY_TOKEN_TTL_SECONDS', 900, 60, 86_400, problems),
     enrolmentTtlHours: integer(env, 'EHR_GATEWAY_ENROLMENT_TTL_HOURS', 72, 1, 720, problems),
     signInAttempts: integer(env, 'EHR_GATEWAY_SIGNIN_ATTEMPTS', 5, 1, 100, problems),
+    signInRatePerAddress: integer(env, 'EHR_GATEWAY_SIGNIN_RATE_PER_ADDRESS', 30, 1, 10_000, problems),
+    signInRateTotal: integer(env, 'EHR_GATEWAY_SIGNIN_RATE_TOTAL', 300, 1, 100_000, problems),
     maxBodyBytes: 256 * 1024,
   };
   if (problems.length > 0) throw new ConfigError(`invalid gateway configuration:\n- ${problems.join('\n- ')}`);

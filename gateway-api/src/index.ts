@@ -12,6 +12,7 @@ import { fabricLedger } from './fabric';
 import { IdempotencyCache, fileJournal } from './idempotency';
 import { Ledger } from './ledger';
 import type { OrgKind } from './roles';
+import { RateLimiter } from './rate-limit';
 import { ledgerRoutes } from './routes';
 import { eventRoutes } from './routes/events';
 import { createServer } from './server';
@@ -88,7 +89,12 @@ async function main(): Promise<void> {
   };
   const routes = [...ledgerRoutes({ accounts, ledger }), ...eventRoutes({ accounts, ledger, events: port })];
   const idempotency = new IdempotencyCache(fileJournal(config.dataDir, config.keyEncryptionKey));
-  const app = createServer({ accounts, routes, ready, idempotency, maxBodyBytes: config.maxBodyBytes, log });
+  const attempts = new RateLimiter({
+    perAddress: config.signInRatePerAddress,
+    total: config.signInRateTotal,
+    windowMs: 60_000,
+  });
+  const app = createServer({ accounts, routes, ready, idempotency, attempts, maxBodyBytes: config.maxBodyBytes, log });
   const server = app.listen(config.port, config.host, () => {
     log({ level: 'info', msg: 'gateway listening', org: org.name, address: `http://${config.host}:${config.port}` });
   });

@@ -24,8 +24,12 @@ const ENROLMENT_CODE = str(64, undefined, 8);
 const PASSWORD = str(256);
 const username = (ctx: RouteContext) => ctx.params.username ?? '';
 
-/** People: invitations and the member admin's account administration, sign-up, sign-in and sign-out. */
-export function accountRoutes(accounts: Accounts): RouteSpec[] {
+/**
+ * People: invitations and the member admin's account administration, sign-up, sign-in and
+ * sign-out. The routes that check a secret count against `attempts` (per address and in total).
+ */
+export function accountRoutes(accounts: Accounts, attempts: RouteSpec['limiter']): RouteSpec[] {
+  const limiter = attempts ? { limiter: attempts } : {};
   return [
     {
       method: 'post',
@@ -127,6 +131,7 @@ export function accountRoutes(accounts: Accounts): RouteSpec[] {
       summary: 'Finish sign-up with the enrolment code and a password',
       tag: 'people',
       roles: 'public',
+      ...limiter,
       body: object(['username', 'enrolmentCode', 'password'], {
         username: str(64, undefined, 3),
         enrolmentCode: ENROLMENT_CODE,
@@ -145,6 +150,7 @@ export function accountRoutes(accounts: Accounts): RouteSpec[] {
       summary: 'Confirm the authenticator with its first code',
       tag: 'people',
       roles: 'public',
+      ...limiter,
       body: object(['username', 'enrolmentCode', 'code'], {
         username: str(64, undefined, 3),
         enrolmentCode: ENROLMENT_CODE,
@@ -163,6 +169,7 @@ export function accountRoutes(accounts: Accounts): RouteSpec[] {
       summary: 'Sign in with password and TOTP code',
       tag: 'people',
       roles: 'public',
+      ...limiter,
       body: object(['username', 'password', 'code'], {
         username: str(64, undefined, 3),
         password: PASSWORD,

@@ -10,6 +10,7 @@ import type { CertificateAuthority, Registration } from '../../../gateway-api/sr
 import type { LedgerCall, LedgerPort, UserIdentity } from '../../../gateway-api/src/fabric';
 import { Ledger } from '../../../gateway-api/src/ledger';
 import type { EventSource } from '../../../gateway-api/src/events';
+import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from '../../../gateway-api/src/rate-limit';
 import { ledgerRoutes } from '../../../gateway-api/src/routes';
 import { eventRoutes } from '../../../gateway-api/src/routes/events';
 import { createServer } from '../../../gateway-api/src/server';
@@ -111,6 +112,8 @@ export interface HarnessOptions {
   backend?: LedgerPort;
   /** Mounts the event stream too (it holds a request open, so only where a test wants it). */
   events?: EventSource;
+  /** Limits on sign-in attempts (counted on the harness's clock); the gateway's defaults unless given. */
+  limits?: RateLimits;
 }
 
 export const PASSWORD = 'a long enough passphrase';
@@ -163,6 +166,7 @@ export class Harness {
       ready: () => Promise.resolve(true),
       maxBodyBytes: 256 * 1024,
       log: () => undefined,
+      attempts: new RateLimiter(this.options.limits ?? DEFAULT_RATE_LIMITS, () => this.now),
     });
   }
 
