@@ -76,6 +76,8 @@ export class Accounts {
   readonly #strangers = new Map<string, number[]>();
   /** A hash no password matches: sign-in checks against it when the user has no password. */
   #decoy: Promise<string> | undefined;
+  /** Tokens something holds on to (event streams), checked again whenever tokens are withdrawn. */
+  readonly #watched = new Set<{ token: string; end(reason: string): void }>();
 
   constructor(
     readonly member: Member,
@@ -387,6 +389,46 @@ export class Accounts {
   }
 
   /**
+   * Calls `end` once, when the token stops being good: when it expires, and at once when it is
+   * signed out or withdrawn (disable, TOTP reset), so that what a request holds open (an event
+   * stream) does not outlive its token. Answers a function that stops watching; a 401 when the
+   * token is not good now.
+   */
+  watchSession(token: string, end: (reason: string) => void): () => void {
+    const { claims } = this.#session(token);
+    const watcher = {
+      token,
+      end: (reason: string) => {
+        stop();
+        end(reason);
+      },
+    };
+    const expired = () => {
+      watcher.end('the token is expired');
+    };
+    const timer = setTimeout(expired, claims.exp * 1000 - this.clock());
+    // A stream's timer must not keep a stopping gateway alive.
+    timer.unref();
+    const stop = () => {
+      clearTimeout(timer);
+      this.#watched.delete(watcher);
+    };
+    this.#watched.add(watcher);
+    return stop;
+  }
+
+  /** Ends the watched sessions whose tokens stopped being good (after tokens were withdrawn). */
+  #recheckSessions(): void {
+    for (const watcher of [...this.#watched]) {
+      try {
+        this.#session(watcher.token);
+      } catch (error) {
+        watcher.end(error instanceof ApiError ? error.message : 'the token stopped working');
+      }
+    }
+  }
+
+  /**
    * Signs one token out: it stops working at once, the user's other tokens keep working. Its
    * id stays in the user store (which outlives a restart) until the token would have expired.
    */
@@ -398,6 +440,7 @@ export class Accounts {
       const revokedTokens = [...(current.revokedTokens ?? []), { jti: claims.jti, exp: claims.exp }];
       return { record: withoutExpiredRevocations({ ...current, revokedTokens }, seconds), result: undefined };
     });
+    this.#recheckSessions();
   }
 
   /** A page of the member's users, as its admins see them. */
@@ -420,6 +463,7 @@ export class Accounts {
       const next = change(current);
       return { record: next, result: next };
     });
+    this.#recheckSessions();
     return summaryOf(record, this.clock(), this.settings.signInAttempts);
   }
 

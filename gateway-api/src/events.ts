@@ -43,6 +43,8 @@ export interface StreamOptions {
   user: UserRecord;
   /** Pause before reconnecting after the stream broke. */
   retryMs: number;
+  /** Aborted when the user's session ends (its reason says why): the stream then ends too. */
+  session?: AbortSignal;
 }
 
 /** Where a connection has got to: the last event it handled (shown or not). */
@@ -81,45 +83,95 @@ export class Cursor {
   }
 }
 
-/** Delivers events to one client until it disconnects, reconnecting to the source when it breaks. */
+/**
+ * One client's connection. It closes when the client goes away or its session ends, and
+ * closing it closes the source's stream it is reading at once: the peer's stream (and the
+ * slot it takes) is not held until the next event happens to arrive.
+ */
+class Connection {
+  #closed = false;
+  #closeSource: (() => void) | undefined;
+
+  /** A method, not a field: it changes while a request awaits. */
+  isClosed(): boolean {
+    return this.#closed;
+  }
+
+  reading(close: () => void): void {
+    if (this.#closed) close();
+    else this.#closeSource = close;
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#closeSource?.();
+    this.#closeSource = undefined;
+  }
+}
+
+const sessionEnded = (reason: unknown) =>
+  `event: session-ended\ndata: ${JSON.stringify({ code: 'UNAUTHENTICATED', message: String(reason) })}\n\n`;
+
+/**
+ * Delivers events to one client until it disconnects or its session ends (then a last
+ * `session-ended` event says why), reconnecting to the source when the source's stream breaks.
+ */
 export async function streamEvents(req: Request, res: Response, options: StreamOptions): Promise<void> {
   const cursor = new Cursor(resumePoint(req.get('last-event-id')));
-  const connection = { closed: false };
+  const connection = new Connection();
   req.on('close', () => {
-    connection.closed = true;
+    connection.close();
   });
+  const { session } = options;
+  const endSession = () => {
+    connection.close();
+  };
+  session?.addEventListener('abort', endSession, { once: true });
   res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
   res.flushHeaders();
-  for (let ended = false; !connection.closed && !ended;) {
-    try {
-      ended = await pump(options, cursor, connection, (event) => {
-        res.write(`id: ${eventId(event)}\nevent: ${event.name}\ndata: ${JSON.stringify(event.payload)}\n\n`);
-      });
-    } catch {
-      // The peer's stream broke (a restart, say): reconnect from the cursor.
-      res.write(': reconnecting\n\n');
-      await new Promise((resolve) => setTimeout(resolve, options.retryMs));
+  try {
+    while (!connection.isClosed()) {
+      try {
+        if (await pump(options, cursor, connection, (event) => res.write(frame(event)))) break;
+      } catch {
+        if (connection.isClosed()) break;
+        // The peer's stream broke (a restart, say): reconnect from the cursor.
+        res.write(': reconnecting\n\n');
+        await new Promise((resolve) => setTimeout(resolve, options.retryMs));
+      }
     }
+  } finally {
+    session?.removeEventListener('abort', endSession);
   }
+  if (session?.aborted) res.write(sessionEnded(session.reason));
   res.end();
 }
+
+const frame = (event: LedgerEvent) =>
+  `id: ${eventId(event)}\nevent: ${event.name}\ndata: ${JSON.stringify(event.payload)}\n\n`;
 
 /** Reads one stream from the source; true when it ended normally. */
 async function pump(
   options: StreamOptions,
   cursor: Cursor,
-  connection: { closed: boolean },
+  connection: Connection,
   send: (event: LedgerEvent) => void,
 ): Promise<boolean> {
   cursor.restart();
   const stream = await options.source.open(options.identity, cursor.position?.block);
+  let open = true;
+  const close = () => {
+    if (open) stream.close();
+    open = false;
+  };
+  connection.reading(close);
   try {
     for await (const event of stream.events) {
-      if (connection.closed) return true;
+      if (connection.isClosed()) return true;
       if (cursor.advance(event) && visibleTo(options.user, event)) send(event);
     }
     return true;
   } finally {
-    stream.close();
+    close();
   }
 }

@@ -1,5 +1,5 @@
 import { type EventSource, streamEvents } from '../events';
-import { type RouteSpec, signedIn } from '../http';
+import { bearer, type RouteSpec, signedIn } from '../http';
 import { ALL_ROLES } from '../roles';
 import { identity, type RouteDeps } from './common';
 
@@ -16,18 +16,31 @@ export function eventRoutes(deps: RouteDeps & { events: EventSource; retryMs?: n
       responses: {
         200: {
           description:
-            'Server-Sent Events: `id: <block>-<txId>`, `event: <name>`, `data: <JSON payload>`; send Last-Event-ID to resume',
+            'Server-Sent Events: `id: <block>-<txId>`, `event: <name>`, `data: <JSON payload>`; send Last-Event-ID to resume. ' +
+            'The stream ends when the token expires, is signed out or withdrawn, after a last ' +
+            '`event: session-ended` whose data is an error (`code`, `message`)',
           contentType: 'text/event-stream',
           schema: { type: 'string' },
         },
       },
-      stream: (ctx, res) =>
-        streamEvents(ctx.req, res, {
-          source: deps.events,
-          identity: identity(deps, ctx),
-          user: signedIn(ctx),
-          retryMs: deps.retryMs ?? 1000,
-        }),
+      stream: async (ctx, res) => {
+        const session = new AbortController();
+        // The stream lasts as long as the token: it ends at its expiry, sign-out or withdrawal.
+        const unwatch = deps.accounts.watchSession(bearer(ctx.req), (reason) => {
+          session.abort(reason);
+        });
+        try {
+          await streamEvents(ctx.req, res, {
+            source: deps.events,
+            identity: identity(deps, ctx),
+            user: signedIn(ctx),
+            retryMs: deps.retryMs ?? 1000,
+            session: session.signal,
+          });
+        } finally {
+          unwatch();
+        }
+      },
     },
   ];
 }

@@ -114,6 +114,8 @@ export interface HarnessOptions {
   events?: EventSource;
   /** Limits on sign-in attempts (counted on the harness's clock); the gateway's defaults unless given. */
   limits?: RateLimits;
+  /** Account settings other than SETTINGS' (e.g. a short token lifetime). */
+  settings?: Partial<typeof SETTINGS>;
 }
 
 export const PASSWORD = 'a long enough passphrase';
@@ -156,7 +158,8 @@ export class Harness {
   /** Starts the gateway (again) over the same data folder, CA and ledger, as a restarted process would. */
   restart(): void {
     const ledger = new Ledger(this.port);
-    this.accounts = new Accounts(this.member, fileUserStore(this.dir), this.ca, ledger, SETTINGS, () => this.now);
+    const settings = { ...SETTINGS, ...this.options.settings };
+    this.accounts = new Accounts(this.member, fileUserStore(this.dir), this.ca, ledger, settings, () => this.now);
     const deps = { accounts: this.accounts, ledger };
     const { events } = this.options;
     const routes = [...ledgerRoutes(deps), ...(events ? eventRoutes({ ...deps, events, retryMs: 10 }) : [])];
