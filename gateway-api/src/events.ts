@@ -2,10 +2,10 @@
  * Chaincode events as Server-Sent Events. Each event's id is `<block>-<txId>`; a client that
  * reconnects with `Last-Event-ID` resumes from that block, skipping what it already has. When
  * the peer's event stream breaks (a peer restart), the feed reconnects from the last block it
- * delivered. Patients see only events about themselves; staff see the channel's events, whose
- * payloads carry no PHI.
+ * delivered. Each user gets only the events they need to know of (see audience.ts).
  */
 import type { Request, Response } from 'express';
+import { type HomeMembers, sees, type Viewer } from './audience';
 import type { UserIdentity } from './fabric';
 import type { UserRecord } from './store';
 
@@ -32,11 +32,6 @@ export function resumePoint(lastEventId: string | undefined): { block: bigint; t
   return match?.[1] && match[2] ? { block: BigInt(match[1]), txId: match[2] } : undefined;
 }
 
-export function visibleTo(user: UserRecord, event: LedgerEvent): boolean {
-  if (user.role !== 'patient') return true;
-  return event.payload.patientId === user.attrs['ehr.patientId'];
-}
-
 export interface StreamOptions {
   source: EventSource;
   identity: UserIdentity;
@@ -45,6 +40,14 @@ export interface StreamOptions {
   retryMs: number;
   /** Aborted when the user's session ends (its reason says why): the stream then ends too. */
   session?: AbortSignal;
+  /** Patients' home members, for the events staff see about their member's patients. */
+  homes?: HomeMembers;
+}
+
+/** The viewer the stream's user is, for need-to-know filtering. */
+function viewerOf(options: StreamOptions): Viewer {
+  const patientId = options.user.attrs['ehr.patientId'];
+  return { mspId: options.identity.mspId, role: options.user.role, ...(patientId ? { patientId } : {}) };
 }
 
 /** Where a connection has got to: the last event it handled (shown or not). */
@@ -158,6 +161,9 @@ async function pump(
   send: (event: LedgerEvent) => void,
 ): Promise<boolean> {
   cursor.restart();
+  const viewer = viewerOf(options);
+  const homeOf = (patientId: string) =>
+    options.homes ? options.homes.of(options.identity, patientId) : Promise.resolve(undefined);
   const stream = await options.source.open(options.identity, cursor.position?.block);
   let open = true;
   const close = () => {
@@ -168,7 +174,7 @@ async function pump(
   try {
     for await (const event of stream.events) {
       if (connection.isClosed()) return true;
-      if (cursor.advance(event) && visibleTo(options.user, event)) send(event);
+      if (cursor.advance(event) && (await sees(viewer, event, homeOf))) send(event);
     }
     return true;
   } finally {

@@ -1,10 +1,13 @@
+import { HomeMembers } from '../audience';
 import { type EventSource, streamEvents } from '../events';
 import { bearer, type RouteSpec, signedIn } from '../http';
 import { ALL_ROLES } from '../roles';
 import { identity, type RouteDeps } from './common';
 
-/** The chaincode events the user may see, as Server-Sent Events. */
+/** The chaincode events the user needs to know of, as Server-Sent Events. */
 export function eventRoutes(deps: RouteDeps & { events: EventSource; retryMs?: number }): RouteSpec[] {
+  // One cache for every stream: a patient's home member is public and never changes.
+  const homes = new HomeMembers((who, patientId) => deps.ledger.getPatient(who, patientId));
   return [
     {
       method: 'get',
@@ -17,6 +20,8 @@ export function eventRoutes(deps: RouteDeps & { events: EventSource; retryMs?: n
         200: {
           description:
             'Server-Sent Events: `id: <block>-<txId>`, `event: <name>`, `data: <JSON payload>`; send Last-Event-ID to resume. ' +
+            'A patient gets the events about themselves; staff the events involving their own member, ' +
+            'of the kinds their role works with. ' +
             'The stream ends when the token expires, is signed out or withdrawn, after a last ' +
             '`event: session-ended` whose data is an error (`code`, `message`)',
           contentType: 'text/event-stream',
@@ -36,6 +41,7 @@ export function eventRoutes(deps: RouteDeps & { events: EventSource; retryMs?: n
             user: signedIn(ctx),
             retryMs: deps.retryMs ?? 1000,
             session: session.signal,
+            homes,
           });
         } finally {
           unwatch();

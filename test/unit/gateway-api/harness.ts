@@ -254,8 +254,13 @@ export const MEMBERS = {
   insurer: { name: 'insurer', mspId: 'InsurerMSP', kind: 'insurer', displayName: 'Insurer' },
 } satisfies Record<string, Member>;
 
-/** Every member's gateway over one ledger that runs the real chaincode. */
-export function consortium(): { chain: ChaincodePort } & Record<keyof typeof MEMBERS, Harness> {
+/**
+ * Every member's gateway over one ledger that runs the real chaincode; with `events`, each
+ * gateway streams events from that source (one chain, so one source may serve them all).
+ */
+export function consortium(
+  options: { events?: EventSource } = {},
+): { chain: ChaincodePort } & Record<keyof typeof MEMBERS, Harness> {
   const gateways = new Map<string, Harness>();
   const chain = new ChaincodePort((identity) => {
     const gateway = gateways.get(identity.mspId);
@@ -263,7 +268,7 @@ export function consortium(): { chain: ChaincodePort } & Record<keyof typeof MEM
     return gateway.callerOf(identity);
   });
   const of = (member: Member) => {
-    const gateway = new Harness({ member, backend: chain });
+    const gateway = new Harness({ member, backend: chain, ...(options.events ? { events: options.events } : {}) });
     gateways.set(member.mspId, gateway);
     return gateway;
   };

@@ -26,6 +26,11 @@ export class LiveSource implements EventSource {
     return event;
   }
 
+  /** True when every open stream has handled every event and waits for the next. */
+  idle(): boolean {
+    return this.#waiting.size === this.openStreams;
+  }
+
   /** The height the peer reports: one more than the last block's number. */
   height(): Promise<bigint> {
     return Promise.resolve((this.chain.at(-1)?.blockNumber ?? 0n) + 1n);
