@@ -6,6 +6,7 @@
  */
 import type { Request, Response } from 'express';
 import { type HomeMembers, sees, type Viewer } from './audience';
+import { ApiError } from './errors';
 import type { UserIdentity } from './fabric';
 import type { UserRecord } from './store';
 
@@ -22,6 +23,80 @@ export interface EventSource {
     identity: UserIdentity,
     startBlock: bigint | undefined,
   ): Promise<{ events: AsyncIterable<LedgerEvent>; close(): void }>;
+  /** The peer's ledger height (the number of the next block). */
+  height(identity: UserIdentity): Promise<bigint>;
+}
+
+/** How many event streams may be open, and how far back one may resume. */
+export interface StreamLimits {
+  /** Streams one user may have open at a time. */
+  perUser: number;
+  /** Streams the gateway serves at a time. */
+  total: number;
+  /** A Last-Event-ID may name a block at most this far below the peer's height. */
+  resumeBlocks: number;
+}
+
+/** Defaults: a user has a tab or two and a phone; the peer serves every stream the gateway opens. */
+export const DEFAULT_STREAM_LIMITS: StreamLimits = { perUser: 3, total: 100, resumeBlocks: 1000 };
+
+/**
+ * The open streams, per user and in all. A stream holds a connection and a stream at the
+ * member's peer for as long as it lasts, so their number is bounded: past a cap a new one is
+ * refused (429), never queued.
+ */
+export class StreamSlots {
+  #total = 0;
+  readonly #byUser = new Map<string, number>();
+
+  constructor(readonly limits: StreamLimits) {}
+
+  /** Takes a slot for a stream of the user, or a 429; answers the function that gives it back (once). */
+  take(username: string): () => void {
+    const mine = this.#byUser.get(username) ?? 0;
+    if (mine >= this.limits.perUser)
+      throw new ApiError(
+        429,
+        'TOO_MANY_STREAMS',
+        `you have ${String(this.limits.perUser)} event streams open already; close one first`,
+      );
+    if (this.#total >= this.limits.total)
+      throw new ApiError(429, 'TOO_MANY_STREAMS', 'the gateway serves all the event streams it can; retry later');
+    this.#byUser.set(username, mine + 1);
+    this.#total += 1;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.#total -= 1;
+      const left = (this.#byUser.get(username) ?? 1) - 1;
+      if (left > 0) this.#byUser.set(username, left);
+      else this.#byUser.delete(username);
+    };
+  }
+}
+
+/**
+ * Refuses a Last-Event-ID more than `resumeBlocks` below the peer's height (`0-0` would replay
+ * the whole chain, for every stream that sends it). The client is told to reconnect without
+ * it: a client away that long re-reads the lists it follows rather than replaying events, and
+ * it learns that it missed some (starting silently at the bound would hide the gap).
+ */
+export async function checkResume(
+  lastEventId: string | undefined,
+  height: () => Promise<bigint>,
+  resumeBlocks: number,
+): Promise<void> {
+  const resume = resumePoint(lastEventId);
+  if (!resume) return;
+  const earliest = (await height()) - BigInt(resumeBlocks);
+  if (resume.block < earliest)
+    throw new ApiError(
+      400,
+      'RESUME_TOO_OLD',
+      `Last-Event-ID names block ${resume.block.toString()}; events resume from block ${earliest.toString()} at the ` +
+        'earliest: reconnect without Last-Event-ID and re-read what you follow',
+    );
 }
 
 export const eventId = (event: LedgerEvent) => `${event.blockNumber.toString()}-${event.txId}`;

@@ -87,7 +87,12 @@ async function main(): Promise<void> {
       return false;
     }
   };
-  const routes = [...ledgerRoutes({ accounts, ledger }), ...eventRoutes({ accounts, ledger, events: port })];
+  const limits = {
+    perUser: config.eventStreamsPerUser,
+    total: config.eventStreams,
+    resumeBlocks: config.eventResumeBlocks,
+  };
+  const routes = [...ledgerRoutes({ accounts, ledger }), ...eventRoutes({ accounts, ledger, events: port, limits })];
   const idempotency = new IdempotencyCache(fileJournal(config.dataDir, config.keyEncryptionKey));
   const attempts = new RateLimiter({
     perAddress: config.signInRatePerAddress,

@@ -27,6 +27,10 @@ class ChainSource implements EventSource {
   readonly opens: (bigint | undefined)[] = [];
   breakAfter: number | undefined;
 
+  height() {
+    return Promise.resolve(8n);
+  }
+
   open(_identity: unknown, startBlock: bigint | undefined) {
     this.opens.push(startBlock);
     const breakAfter = this.breakAfter;

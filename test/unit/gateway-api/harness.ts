@@ -9,7 +9,7 @@ import { totp } from '../../../gateway-api/src/auth/totp';
 import type { CertificateAuthority, Registration } from '../../../gateway-api/src/ca';
 import type { LedgerCall, LedgerPort, UserIdentity } from '../../../gateway-api/src/fabric';
 import { Ledger } from '../../../gateway-api/src/ledger';
-import type { EventSource } from '../../../gateway-api/src/events';
+import type { EventSource, StreamLimits } from '../../../gateway-api/src/events';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from '../../../gateway-api/src/rate-limit';
 import { ledgerRoutes } from '../../../gateway-api/src/routes';
 import { eventRoutes } from '../../../gateway-api/src/routes/events';
@@ -114,6 +114,8 @@ export interface HarnessOptions {
   events?: EventSource;
   /** Limits on sign-in attempts (counted on the harness's clock); the gateway's defaults unless given. */
   limits?: RateLimits;
+  /** Limits on event streams; the gateway's defaults unless given. */
+  streams?: StreamLimits;
   /** Account settings other than SETTINGS' (e.g. a short token lifetime). */
   settings?: Partial<typeof SETTINGS>;
 }
@@ -161,8 +163,9 @@ export class Harness {
     const settings = { ...SETTINGS, ...this.options.settings };
     this.accounts = new Accounts(this.member, fileUserStore(this.dir), this.ca, ledger, settings, () => this.now);
     const deps = { accounts: this.accounts, ledger };
-    const { events } = this.options;
-    const routes = [...ledgerRoutes(deps), ...(events ? eventRoutes({ ...deps, events, retryMs: 10 }) : [])];
+    const { events, streams } = this.options;
+    const limits = streams ? { limits: streams } : {};
+    const routes = [...ledgerRoutes(deps), ...(events ? eventRoutes({ ...deps, events, retryMs: 10, ...limits }) : [])];
     this.app = createServer({
       accounts: this.accounts,
       routes,

@@ -86,7 +86,7 @@ export interface StreamClient {
   text(): string;
   /** The ids of the events received so far. */
   ids(): string[];
-  /** The JSON body of an answer that is not a stream (an error). */
+  /** The JSON body of an answer that is not a stream (an error); undefined for a stream. */
   body(): unknown;
   /** True once the gateway ended the answer. */
   ended(): boolean;
@@ -132,12 +132,13 @@ export async function openStream(url: string, token: string, lastEventId?: strin
       // Closed by the client.
     }
   })();
-  if (res.headers.get('content-type')?.startsWith('application/json')) await reading;
+  const json = res.headers.get('content-type')?.startsWith('application/json') ?? false;
+  if (json) await reading;
   return {
     status: res.status,
     text: () => text,
     ids: () => [...text.matchAll(/^id: (.+)$/gm)].map((m) => m[1] ?? ''),
-    body: () => JSON.parse(text) as unknown,
+    body: () => (json ? (JSON.parse(text) as unknown) : undefined),
     ended: () => ended,
     endsWithin: (ms) =>
       Promise.race([reading.then(() => ended), new Promise<boolean>((resolve) => setTimeout(resolve, ms, false))]),

@@ -75,7 +75,10 @@ describe('the OpenAPI document', () => {
   let doc: Document;
 
   beforeAll(async () => {
-    const unused: EventSource = { open: () => Promise.reject(new Error('no events in this test')) };
+    const unused: EventSource = {
+      open: () => Promise.reject(new Error('no events in this test')),
+      height: () => Promise.reject(new Error('no events in this test')),
+    };
     doc = await documentOf(new Harness({ events: unused }));
   });
 
