@@ -112,8 +112,8 @@ export class Accounts {
    * where the CA's cannot. When a step fails the reservation stays: the admin sends the same
    * invitation again (same username and role), which resumes with the same ids and skips what
    * was done, so a retry never registers a second patient. Input refused before step 1 changes
-   * nothing. One gap remains: a crash between the CA's answer and the local write after it
-   * leaves a name the CA knows, and the CA then refuses the retry.
+   * nothing. Each attempt at the CA registers a new random enrolment id, so a registration whose
+   * answer was lost leaves an identity nobody can enrol (its secret is gone), not a refusal.
    */
   async invite(admin: UserRecord, input: InviteInput): Promise<Invitation> {
     if (admin.role !== 'admin') throw new ApiError(403, 'FORBIDDEN', 'only an admin invites users');
@@ -194,10 +194,11 @@ export class Accounts {
     return txId;
   }
 
-  /** Steps 3 and 4: the CA registration and the enrolment code. */
+  /** Steps 3 and 4: the CA registration (under a new random enrolment id) and the enrolment code. */
   async #issue(record: UserRecord, txId: string | undefined): Promise<Invitation> {
     const { username, role, attrs } = record;
-    const caSecret = await this.ca.register({ name: username, attrs });
+    const enrollmentId = `u${randomBytes(16).toString('hex')}`;
+    const caSecret = await this.ca.register({ name: enrollmentId, attrs });
     const enrolmentCode = randomBytes(16).toString('base64url');
     const expiresAt = new Date(this.clock() + this.settings.enrolmentTtlHours * 3_600_000).toISOString();
     await this.store.update(username, (current) => {
@@ -206,6 +207,7 @@ export class Accounts {
       const invited: UserRecord = {
         ...current,
         status: 'invited',
+        enrollmentId,
         enrolment: {
           codeHash: sha256(enrolmentCode).toString('base64'),
           expiresAt,
@@ -260,7 +262,8 @@ export class Accounts {
     const sealedSecret = record.enrolment?.caSecret;
     if (!sealedSecret) throw new ApiError(409, 'CONFLICT', 'the user has no pending enrolment');
     const key = this.settings.keyEncryptionKey;
-    const enrolment = await this.ca.enroll(record.username, unseal(key, sealedSecret, record.username).toString());
+    const caSecret = unseal(key, sealedSecret, record.username).toString();
+    const enrolment = await this.ca.enroll(record.enrollmentId ?? record.username, caSecret);
     return { certPem: enrolment.certPem, key: seal(key, enrolment.keyPem, record.username) };
   }
 

@@ -784,6 +784,12 @@ export const UserSummary = object(
     username: USERNAME,
     role: ROLE,
     attrs: Attributes,
+    enrollmentId: {
+      ...str(64, '^[A-Za-z0-9._-]+$'),
+      description:
+        "The user's random enrolment id at the member's CA, the subject of their certificate (no username there); " +
+        'absent before the CA registered them, and for users registered under their username',
+    },
     status: {
       ...oneOf(USER_STATUSES),
       description:

@@ -18,6 +18,12 @@ export interface UserRecord {
   status: UserStatus;
   createdAt: string;
   createdBy: string;
+  /**
+   * The user's enrolment id at the member's CA: random, so that certificates, and what the
+   * chaincode records with a certificate's subject (access events), carry no username. Users
+   * registered before it have none: their enrolment id is their username.
+   */
+  enrollmentId?: string;
   enrolment?: { codeHash: string; expiresAt: string; caSecret?: string };
   passwordHash?: string;
   totp?: { secret: string; lastStep: number };

@@ -13,6 +13,8 @@ export interface UserSummary {
   username: string;
   role: Role;
   attrs: Record<string, string>;
+  /** The user's random enrolment id at the member's CA (the subject of their certificate). */
+  enrollmentId?: string;
   status: UserStatus;
   createdAt: string;
   createdBy: string;
@@ -50,6 +52,7 @@ export function summaryOf(record: UserRecord, now: number, attempts: number): Us
     username: record.username,
     role: record.role,
     attrs: record.attrs,
+    ...(record.enrollmentId ? { enrollmentId: record.enrollmentId } : {}),
     status: record.status,
     createdAt: record.createdAt,
     createdBy: record.createdBy,

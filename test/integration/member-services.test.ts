@@ -208,16 +208,20 @@ describe('gateway sign-up against the member CA', () => {
 
     const stored = JSON.parse(readFileSync(path.join(dir, 'users.json'), 'utf8')) as Record<
       string,
-      { identity: { certPem: string; key: string } }
+      { identity: { certPem: string; key: string }; enrollmentId: string }
     >;
     const identity = stored[username]?.identity;
+    const enrollmentId = stored[username]?.enrollmentId ?? '';
     if (!identity) throw new Error('no identity stored');
+    // The certificate names a random enrolment id, never the username.
+    expect(enrollmentId).toMatch(/^u[0-9a-f]{32}$/);
+    expect(new X509Certificate(identity.certPem).subject).not.toContain(username);
     const cert = new X509Certificate(identity.certPem);
     expect(cert.verify(caRoot(hospitalA).publicKey)).toBe(true);
     expect(certificateAttributes(identity.certPem)).toMatchObject({
       'ehr.role': 'patient',
       'ehr.patientId': invited.body.attrs['ehr.patientId'] as string,
-      'hf.EnrollmentID': username,
+      'hf.EnrollmentID': enrollmentId,
     });
     // The private key is at rest only sealed under the operator's key, and it matches the certificate.
     expect(readFileSync(path.join(dir, 'users.json'), 'utf8')).not.toContain('PRIVATE KEY');

@@ -18,7 +18,7 @@ describe('people and sign-in over HTTP', () => {
       'ehr.role': 'patient',
       'ehr.patientId': expect.stringMatching(/^PAT-[0-9A-F]{10}$/),
     });
-    expect(h.ca.registered.get('alice')?.registration.attrs).toEqual(invited.body.attrs);
+    expect(h.ca.registered.get(h.enrolmentIdOf('alice'))?.registration.attrs).toEqual(invited.body.attrs);
     const token = await h.activate('alice', invited.body.enrolmentCode as string);
     const me = await request(h.app).get('/v1/me').set('authorization', `Bearer ${token}`).expect(200);
     expect(me.body).toEqual({ username: 'alice', role: 'patient', attrs: invited.body.attrs });
@@ -29,10 +29,11 @@ describe('people and sign-in over HTTP', () => {
     const invited = await h.invite(admin, 'bob', 'doctor').expect(201);
     await h.activate('bob', invited.body.enrolmentCode as string);
     const stored = readFileSync(path.join(h.dir, 'users.json'), 'utf8');
-    expect(stored).not.toContain('PRIVATE KEY OF bob');
+    const bob = h.enrolmentIdOf('bob');
+    expect(stored).not.toContain(`PRIVATE KEY OF ${bob}`);
     expect(stored).not.toContain('ADMIN KEY');
     expect(stored).not.toContain(h.totps.get('bob'));
-    expect(stored).not.toContain('secret-bob');
+    expect(stored).not.toContain(`secret-${bob}`);
     expect(stored).not.toContain(PASSWORD);
     expect(
       h.accounts.identityOf(
@@ -44,7 +45,7 @@ describe('people and sign-in over HTTP', () => {
           ).body.token as string,
         ),
       ).keyPem,
-    ).toBe('PRIVATE KEY OF bob');
+    ).toBe(`PRIVATE KEY OF ${bob}`);
   });
 
   it('refuses a wrong or reused enrolment code', async () => {

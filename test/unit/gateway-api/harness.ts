@@ -1,5 +1,5 @@
 /** A gateway app over a stand-in CA and a stand-in Fabric port, for HTTP-level unit tests. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
@@ -224,6 +224,15 @@ export class Harness {
     const attrs = this.ca.registered.get(name)?.registration.attrs;
     if (!attrs) throw new Error(`the stand-in CA of ${this.member.name} issued no ${identity.certPem}`);
     return { mspId: identity.mspId, cn: name, attrs };
+  }
+
+  /** The enrolment id the gateway registered the user under at the CA (the username for older records). */
+  enrolmentIdOf(username: string): string {
+    const users = JSON.parse(readFileSync(path.join(this.dir, 'users.json'), 'utf8')) as Record<
+      string,
+      { enrollmentId?: string } | undefined
+    >;
+    return users[username]?.enrollmentId ?? username;
   }
 
   code(username: string): string {

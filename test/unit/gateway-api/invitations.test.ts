@@ -45,15 +45,16 @@ describe('inviting a user registers them on the ledger', () => {
     expect(held.join()).toContain(NAME);
     expect(publicText()).not.toContain(NAME);
     // The ledger had the patient before the CA issued anything for them.
-    expect(h.ca.registered.get('alice')?.registration.attrs).toEqual(invited.body.attrs);
+    expect(h.ca.registered.get(h.enrolmentIdOf('alice'))?.registration.attrs).toEqual(invited.body.attrs);
   });
 
   it("links the patient's certificate, signed by the patient, when they finish sign-up", async () => {
     const invited = await inviteAlice().expect(201);
     await h.activate('alice', invited.body.enrolmentCode as string);
     const link = h.port.calls.find((c) => c.call.fn === 'LinkPatientCertificate');
-    expect(link?.identity.certPem).toBe('CERT OF alice');
-    const fingerprint = createHash('sha256').update('cert-of-HospitalAMSP-alice').digest('hex');
+    const enrollmentId = h.enrolmentIdOf('alice');
+    expect(link?.identity.certPem).toBe(`CERT OF ${enrollmentId}`);
+    const fingerprint = createHash('sha256').update(`cert-of-HospitalAMSP-${enrollmentId}`).digest('hex');
     expect(chain.entries('patient')).toEqual([expect.objectContaining({ certFingerprints: [fingerprint] })]);
   });
 

@@ -47,6 +47,7 @@ describe("a member admin's account administration over HTTP", () => {
         username: 'bob',
         role: 'billing',
         attrs: { 'ehr.role': 'billing' },
+        enrollmentId: h.enrolmentIdOf('bob'),
         status: 'active',
         createdAt: '2026-05-01T10:00:30.000Z',
         createdBy: 'admin',
@@ -172,8 +173,8 @@ describe("a member admin's account administration over HTTP", () => {
     expect(h.totps.get('bob')).not.toBe(oldSecret);
     await h.as(again).get('/v1/me').expect(200);
     // The CA enrolled bob once (it refuses a second enrolment): the identity is the one he had.
-    expect(h.ca.registered.get('bob')?.enrolled).toBe(true);
-    expect(h.accounts.identityOf(h.accounts.authenticate(again)).certPem).toBe('CERT OF bob');
+    expect(h.ca.registered.get(h.enrolmentIdOf('bob'))?.enrolled).toBe(true);
+    expect(h.accounts.identityOf(h.accounts.authenticate(again)).certPem).toBe(`CERT OF ${h.enrolmentIdOf('bob')}`);
   });
 
   it('gives an invitee who lost the code a new one, and refuses the old one', async () => {
