@@ -539,11 +539,24 @@ export class Accounts {
   }
 
   /**
-   * The member's first admin: the admin identity the network created, imported with an
-   * enrolment code (no CA registration). Returns undefined when the admin exists already.
+   * The member's first admin: the member-admin user identity the network created (a client
+   * certificate with `ehr.role=admin`), imported with an enrolment code (no CA registration).
+   * Returns undefined when the admin exists already. An admin the network made earlier with
+   * another identity (the member's MSP admin, which the gateway no longer takes) is given this
+   * one, keeping their password and authenticator, so no copy of the old key stays here.
    */
   async importAdmin(identity: { certPem: string; keyPem: string }): Promise<string | undefined> {
-    if (this.store.get('admin')) return undefined;
+    const existing = this.store.get('admin');
+    if (existing) {
+      if (existing.createdBy === 'network' && existing.identity?.certPem !== identity.certPem) {
+        const key = seal(this.settings.keyEncryptionKey, identity.keyPem, 'admin');
+        await this.store.update('admin', (current) => ({
+          record: current && { ...current, identity: { certPem: identity.certPem, key } },
+          result: undefined,
+        }));
+      }
+      return undefined;
+    }
     const enrolmentCode = randomBytes(16).toString('base64url');
     const now = this.clock();
     const key = this.settings.keyEncryptionKey;
