@@ -10,6 +10,7 @@ import { seal, unseal } from './auth/sealed';
 import { issueToken, type TokenClaims, verifyToken } from './auth/tokens';
 import { newTotpSecret, otpauthUri, verifyTotp } from './auth/totp';
 import type { CertificateAuthority } from './ca';
+import type { CodeDelivery, EnrolmentNotice } from './delivery';
 import type { Ledger } from './ledger';
 import { checkDetails, type InviteDetails, practitionerExists, registerOnLedger } from './registration';
 import { ApiError } from './errors';
@@ -59,7 +60,8 @@ export interface Invitation {
   username: string;
   role: Role;
   attrs: Record<string, string>;
-  enrolmentCode: string;
+  /** The channel the one-time enrolment code went to, for the user (never to the admin). */
+  codeSentVia: string;
   expiresAt: string;
   patientId?: string;
   practitionerId?: string;
@@ -84,6 +86,7 @@ export class Accounts {
     private readonly store: UserStore,
     private readonly ca: CertificateAuthority,
     private readonly ledger: Ledger,
+    private readonly delivery: CodeDelivery,
     private readonly settings: AccountSettings,
     private readonly clock: () => number = Date.now,
   ) {}
@@ -106,7 +109,8 @@ export class Accounts {
    * 1. the username is reserved with freshly generated ids (status `registering`);
    * 2. the patient or practitioner is registered on the ledger, as the admin;
    * 3. the user is registered at the member's CA with the ids as certificate attributes;
-   * 4. the invitation gets its one-time enrolment code (status `invited`).
+   * 4. the invitation gets its one-time enrolment code (status `invited`), which goes to the
+   *    user's delivery channel: the admin's answer names the channel, never the code.
    * The ledger comes before the CA so that no credential exists for someone the ledger does
    * not know, and because the ledger step can be checked on a retry (the patient is looked up)
    * where the CA's cannot. When a step fails the reservation stays: the admin sends the same
@@ -222,7 +226,29 @@ export class Accounts {
       ...(attrs['ehr.practitionerId'] ? { practitionerId: attrs['ehr.practitionerId'] } : {}),
       ...(txId ? { txId } : {}),
     };
-    return { username, role, attrs, enrolmentCode, expiresAt, ...ids };
+    const codeSentVia = await this.#send({ username, reason: 'invitation', enrolmentCode, expiresAt });
+    return { username, role, attrs, codeSentVia, expiresAt, ...ids };
+  }
+
+  /**
+   * Hands a new enrolment code to the user's delivery channel; answers the channel's name. The
+   * code is stored (hashed) before: when the delivery fails the user stays invited and the admin
+   * sends a new code (TOTP reset), which also makes the lost one useless.
+   */
+  async #send(notice: Omit<EnrolmentNotice, 'member'>): Promise<string> {
+    try {
+      await this.delivery.deliver({ ...notice, member: this.member.displayName });
+    } catch (error) {
+      throw new ApiError(
+        503,
+        'DELIVERY_FAILED',
+        `${notice.username} has a new enrolment code, but it could not be sent (${this.delivery.channel}); ` +
+          `send another with POST /v1/users/${notice.username}/totp-reset`,
+        undefined,
+        { cause: error },
+      );
+    }
+    return this.delivery.channel;
   }
 
   /** Step 1 of sign-up: the code and a password; enrols the identity; returns the TOTP secret. */
@@ -498,8 +524,8 @@ export class Accounts {
   }
 
   /**
-   * The user enrols a new authenticator: a new one-time enrolment code (answered to the admin,
-   * as an invitation's is), their tokens stop working, and they finish with the sign-up calls
+   * The user enrols a new authenticator: a new one-time enrolment code (sent to the user, as an
+   * invitation's is; the admin's answer names the channel only), their tokens stop working, and they finish with the sign-up calls
    * (code and a new password, then the first TOTP code). Their Fabric identity is kept: no new
    * CA enrolment. A user who never signed up gets a new code and keeps their pending enrolment.
    * Failed sign-ins are cleared.
@@ -507,7 +533,7 @@ export class Accounts {
   async resetTotp(
     admin: UserRecord,
     username: string,
-  ): Promise<{ username: string; enrolmentCode: string; expiresAt: string }> {
+  ): Promise<{ username: string; codeSentVia: string; expiresAt: string }> {
     const enrolmentCode = randomBytes(16).toString('base64url');
     const expiresAt = new Date(this.clock() + this.settings.enrolmentTtlHours * 3_600_000).toISOString();
     await this.#administer(admin, username, (current) => {
@@ -525,7 +551,8 @@ export class Accounts {
       delete next.totp;
       return next;
     });
-    return { username, enrolmentCode, expiresAt };
+    const codeSentVia = await this.#send({ username, reason: 'authenticator-reset', enrolmentCode, expiresAt });
+    return { username, codeSentVia, expiresAt };
   }
 
   /** The user's own Fabric identity, unsealed for one request. */

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Accounts } from './accounts';
 import { fabricCa } from './ca';
 import { loadConfig } from './config';
+import { outboxDelivery } from './delivery';
 import { fabricLedger } from './fabric';
 import { IdempotencyCache, fileJournal } from './idempotency';
 import { Ledger } from './ledger';
@@ -37,7 +38,9 @@ async function main(): Promise<void> {
   });
   const ledger = new Ledger(port);
   // Accounts use the ledger too: an invitation registers the patient or practitioner.
-  const accounts = new Accounts(member, fileUserStore(config.dataDir), ca, ledger, config);
+  // Enrolment codes go to users through the outbox under the data folder (a mailer may send them on).
+  const delivery = outboxDelivery(config.dataDir);
+  const accounts = new Accounts(member, fileUserStore(config.dataDir), ca, ledger, delivery, config);
   const adminCode = await accounts.importAdmin(memberAdmin);
   if (adminCode) {
     // The operator finishes the admin's sign-up with this code; it is never logged.

@@ -18,6 +18,7 @@ import { Ledger } from '../../gateway-api/src/ledger';
 import { loadMemberSetup } from '../../gateway-api/src/network-config';
 import { createServer } from '../../gateway-api/src/server';
 import { fileUserStore } from '../../gateway-api/src/store';
+import { outboxDelivery, readOutbox } from '../../gateway-api/src/delivery';
 import { certFile } from '../../network/src/identities';
 import { orgSpec, stateDbAt } from './helpers/network';
 import { upMemberServices } from '../../network/src/network';
@@ -156,7 +157,7 @@ describe('gateway sign-up against the member CA', () => {
     // An invitation registers the patient on the ledger: the member's real peer (the network is up).
     peer = memberPeer(hospitalA);
     ledger = new Ledger(peer);
-    accounts = new Accounts(member, fileUserStore(dir), memberCa(hospitalA), ledger, settings);
+    accounts = new Accounts(member, fileUserStore(dir), memberCa(hospitalA), ledger, outboxDelivery(dir), settings);
     app = createServer({ accounts, ready: () => Promise.resolve(false), maxBodyBytes: 262_144, log: () => undefined });
   });
   afterAll(() => {
@@ -193,7 +194,9 @@ describe('gateway sign-up against the member CA', () => {
     expect(invited.status).toBe(201);
     const patientId = invited.body.patientId as string;
     expect(patientId).toBe(invited.body.attrs['ehr.patientId']);
-    const token = await activate(username, invited.body.enrolmentCode as string);
+    // The code went to the user's outbox, not into the admin's answer.
+    expect(invited.body).not.toHaveProperty('enrolmentCode');
+    const token = await activate(username, readOutbox(dir, username) ?? '');
     expect(token).toMatch(/\./);
     // Finishing sign-up linked the patient's own certificate to their entry.
     const entry = await ledger.getPatient(gatewaySetup(hospitalA).memberAdmin, patientId);

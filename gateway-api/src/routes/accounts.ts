@@ -3,7 +3,7 @@ import { bearer, type RouteContext, type RouteSpec, signedIn } from '../http';
 import { ALL_ROLES, type Role } from '../roles';
 import type { UserStatus } from '../store';
 import {
-  EnrolmentCode,
+  CodeSent,
   int,
   Invitation,
   InviteRequest,
@@ -42,7 +42,8 @@ export function accountRoutes(accounts: Accounts, attempts: RouteSpec['limiter']
       responses: {
         201: {
           description:
-            'Registered on the ledger (a patient or practitioner, as the admin) and at the CA; the enrolment code is shown once',
+            'Registered on the ledger (a patient or practitioner, as the admin) and at the CA; the one-time ' +
+            'enrolment code went to the user through the delivery channel, never to the admin',
           schema: Invitation,
         },
       },
@@ -117,9 +118,9 @@ export function accountRoutes(accounts: Accounts, attempts: RouteSpec['limiter']
       responses: {
         200: {
           description:
-            'The user is invited again: a new one-time enrolment code (sign up again with it), ' +
+            'The user is invited again: a new one-time enrolment code, sent to the user (they sign up again with it), ' +
             'tokens withdrawn, failed sign-ins cleared; the Fabric identity is kept',
-          schema: EnrolmentCode,
+          schema: CodeSent,
         },
       },
       handler: async (ctx) => ({ status: 200, body: await accounts.resetTotp(signedIn(ctx), username(ctx)) }),

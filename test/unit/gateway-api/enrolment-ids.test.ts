@@ -20,8 +20,8 @@ describe('enrolment ids at the CA', () => {
   it('registers users under random ids: no CA registration, certificate or public value carries a username', async () => {
     const alice = await h.user(admin, 'alice.smith', 'patient');
     // The licence number is the admin's choice; it is not the username here.
-    const invited = await h.invite(admin, 'gregory.house', 'doctor', { practitioner: { licenceNo: 'GMC-7' } });
-    const doctor = await h.activate('gregory.house', invited.body.enrolmentCode as string);
+    await h.invite(admin, 'gregory.house', 'doctor', { practitioner: { licenceNo: 'GMC-7' } }).expect(201);
+    const doctor = await h.activate('gregory.house', h.enrolmentCode('gregory.house'));
     const patientId = ((await h.as(alice).get('/v1/me').expect(200)).body as { attrs: Record<string, string> }).attrs[
       'ehr.patientId'
     ];

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { Accounts, type Member } from '../../../gateway-api/src/accounts';
 import { totp } from '../../../gateway-api/src/auth/totp';
 import type { CertificateAuthority, Registration } from '../../../gateway-api/src/ca';
+import { type CodeDelivery, outboxDelivery, readOutbox } from '../../../gateway-api/src/delivery';
 import type { LedgerCall, LedgerPort, UserIdentity } from '../../../gateway-api/src/fabric';
 import { Ledger } from '../../../gateway-api/src/ledger';
 import type { EventSource, StreamLimits } from '../../../gateway-api/src/events';
@@ -116,6 +117,8 @@ export interface HarnessOptions {
   limits?: RateLimits;
   /** Limits on event streams; the gateway's defaults unless given. */
   streams?: StreamLimits;
+  /** Where enrolment codes go, given the data folder; the outbox there unless given. */
+  delivery?: (dataDir: string) => CodeDelivery;
   /** Account settings other than SETTINGS' (e.g. a short token lifetime). */
   settings?: Partial<typeof SETTINGS>;
 }
@@ -161,7 +164,9 @@ export class Harness {
   restart(): void {
     const ledger = new Ledger(this.port);
     const settings = { ...SETTINGS, ...this.options.settings };
-    this.accounts = new Accounts(this.member, fileUserStore(this.dir), this.ca, ledger, settings, () => this.now);
+    const delivery = this.options.delivery?.(this.dir) ?? outboxDelivery(this.dir);
+    const store = fileUserStore(this.dir);
+    this.accounts = new Accounts(this.member, store, this.ca, ledger, delivery, settings, () => this.now);
     const deps = { accounts: this.accounts, ledger };
     const { events, streams } = this.options;
     const limits = streams ? { limits: streams } : {};
@@ -252,10 +257,17 @@ export class Harness {
       .send({ username, role, ...details });
   }
 
-  /** Invites and activates a user of the role; returns their token. */
+  /** The enrolment code in the user's outbox, as the user reads it there. */
+  enrolmentCode(username: string): string {
+    const code = readOutbox(this.dir, username);
+    if (code === undefined) throw new Error(`no enrolment code in the outbox of ${username}`);
+    return code;
+  }
+
+  /** Invites and activates a user of the role (with the code from their outbox); returns their token. */
   async user(adminToken: string, username: string, role: string): Promise<string> {
-    const invited = await this.invite(adminToken, username, role).expect(201);
-    return this.activate(username, invited.body.enrolmentCode as string);
+    await this.invite(adminToken, username, role).expect(201);
+    return this.activate(username, this.enrolmentCode(username));
   }
 }
 
