@@ -1,8 +1,9 @@
 /**
  * People and sign-in (SPEC §6): an org admin invites a user (the gateway registers them at
  * the member's CA with SPEC §2 attributes); the user finishes sign-up with the one-time
- * enrolment code, a password and a TOTP authenticator; sign-in needs password + current TOTP
- * code and yields a short-lived token. Every request then acts with the user's own identity.
+ * enrolment code sent to them, a password and a TOTP authenticator; sign-in needs password +
+ * current TOTP code and yields a short-lived token. Every request then acts with the user's own
+ * identity.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hashPassword, passwordProblem, verifyPassword } from './auth/passwords';
@@ -525,10 +526,10 @@ export class Accounts {
 
   /**
    * The user enrols a new authenticator: a new one-time enrolment code (sent to the user, as an
-   * invitation's is; the admin's answer names the channel only), their tokens stop working, and they finish with the sign-up calls
-   * (code and a new password, then the first TOTP code). Their Fabric identity is kept: no new
-   * CA enrolment. A user who never signed up gets a new code and keeps their pending enrolment.
-   * Failed sign-ins are cleared.
+   * invitation's is; the admin's answer names the channel only), their tokens stop working, and
+   * they finish with the sign-up calls (code and a new password, then the first TOTP code).
+   * Their Fabric identity is kept: no new CA enrolment. A user who never signed up gets a new
+   * code and keeps their pending enrolment. Failed sign-ins are cleared.
    */
   async resetTotp(
     admin: UserRecord,
