@@ -157,8 +157,8 @@ const ERRORS: Record<number, string> = {
   409: 'Conflict with the current state',
   413: 'Request body over 256 KiB',
   422: 'Rejected by a business rule',
-  429: 'Too many attempts',
-  503: 'The ledger is unreachable',
+  429: 'Too many attempts, requests or open streams',
+  503: 'The ledger (or the enrolment code delivery) is unreachable',
   504: 'The ledger did not answer in time',
 };
 
