@@ -1,8 +1,9 @@
 /**
  * People and sign-in (SPEC §6): an org admin invites a user (the gateway registers them at
  * the member's CA with SPEC §2 attributes); the user finishes sign-up with the one-time
- * enrolment code, a password and a TOTP authenticator; sign-in needs password + current TOTP
- * code and yields a short-lived token. Every request then acts with the user's own identity.
+ * enrolment code sent to them, a password and a TOTP authenticator; sign-in needs password +
+ * current TOTP code and yields a short-lived token. Every request then acts with the user's own
+ * identity.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hashPassword, passwordProblem, verifyPassword } from './auth/passwords';
@@ -10,6 +11,7 @@ import { seal, unseal } from './auth/sealed';
 import { issueToken, type TokenClaims, verifyToken } from './auth/tokens';
 import { newTotpSecret, otpauthUri, verifyTotp } from './auth/totp';
 import type { CertificateAuthority } from './ca';
+import type { CodeDelivery, EnrolmentNotice } from './delivery';
 import type { Ledger } from './ledger';
 import { checkDetails, type InviteDetails, practitionerExists, registerOnLedger } from './registration';
 import { ApiError } from './errors';
@@ -33,6 +35,8 @@ export interface AccountSettings {
 }
 
 const USERNAME = /^[a-z][a-z0-9._-]{2,63}$/;
+/** Unknown names whose failed sign-ins are remembered (in memory) at most. */
+const MAX_STRANGERS = 10_000;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 const invalid = (message: string) => new ApiError(400, 'INVALID_ARGUMENT', message);
@@ -57,7 +61,8 @@ export interface Invitation {
   username: string;
   role: Role;
   attrs: Record<string, string>;
-  enrolmentCode: string;
+  /** The channel the one-time enrolment code went to, for the user (never to the admin). */
+  codeSentVia: string;
   expiresAt: string;
   patientId?: string;
   practitionerId?: string;
@@ -70,12 +75,19 @@ export type InviteInput = { username: string; role: Role; practitionerId?: strin
 export class Accounts {
   /** Usernames whose invitation is running here: a concurrent second one is refused (409), not queued. */
   readonly #inviting = new Set<string>();
+  /** Recent failed sign-ins (ms) of names no user has, oldest name first. */
+  readonly #strangers = new Map<string, number[]>();
+  /** A hash no password matches: sign-in checks against it when the user has no password. */
+  #decoy: Promise<string> | undefined;
+  /** Tokens something holds on to (event streams), checked again whenever tokens are withdrawn. */
+  readonly #watched = new Set<{ token: string; end(reason: string): void }>();
 
   constructor(
     readonly member: Member,
     private readonly store: UserStore,
     private readonly ca: CertificateAuthority,
     private readonly ledger: Ledger,
+    private readonly delivery: CodeDelivery,
     private readonly settings: AccountSettings,
     private readonly clock: () => number = Date.now,
   ) {}
@@ -98,14 +110,15 @@ export class Accounts {
    * 1. the username is reserved with freshly generated ids (status `registering`);
    * 2. the patient or practitioner is registered on the ledger, as the admin;
    * 3. the user is registered at the member's CA with the ids as certificate attributes;
-   * 4. the invitation gets its one-time enrolment code (status `invited`).
+   * 4. the invitation gets its one-time enrolment code (status `invited`), which goes to the
+   *    user's delivery channel: the admin's answer names the channel, never the code.
    * The ledger comes before the CA so that no credential exists for someone the ledger does
    * not know, and because the ledger step can be checked on a retry (the patient is looked up)
    * where the CA's cannot. When a step fails the reservation stays: the admin sends the same
    * invitation again (same username and role), which resumes with the same ids and skips what
    * was done, so a retry never registers a second patient. Input refused before step 1 changes
-   * nothing. One gap remains: a crash between the CA's answer and the local write after it
-   * leaves a name the CA knows, and the CA then refuses the retry.
+   * nothing. Each attempt at the CA registers a new random enrolment id, so a registration whose
+   * answer was lost leaves an identity nobody can enrol (its secret is gone), not a refusal.
    */
   async invite(admin: UserRecord, input: InviteInput): Promise<Invitation> {
     if (admin.role !== 'admin') throw new ApiError(403, 'FORBIDDEN', 'only an admin invites users');
@@ -186,10 +199,11 @@ export class Accounts {
     return txId;
   }
 
-  /** Steps 3 and 4: the CA registration and the enrolment code. */
+  /** Steps 3 and 4: the CA registration (under a new random enrolment id) and the enrolment code. */
   async #issue(record: UserRecord, txId: string | undefined): Promise<Invitation> {
     const { username, role, attrs } = record;
-    const caSecret = await this.ca.register({ name: username, attrs });
+    const enrollmentId = `u${randomBytes(16).toString('hex')}`;
+    const caSecret = await this.ca.register({ name: enrollmentId, attrs });
     const enrolmentCode = randomBytes(16).toString('base64url');
     const expiresAt = new Date(this.clock() + this.settings.enrolmentTtlHours * 3_600_000).toISOString();
     await this.store.update(username, (current) => {
@@ -198,6 +212,7 @@ export class Accounts {
       const invited: UserRecord = {
         ...current,
         status: 'invited',
+        enrollmentId,
         enrolment: {
           codeHash: sha256(enrolmentCode).toString('base64'),
           expiresAt,
@@ -212,7 +227,29 @@ export class Accounts {
       ...(attrs['ehr.practitionerId'] ? { practitionerId: attrs['ehr.practitionerId'] } : {}),
       ...(txId ? { txId } : {}),
     };
-    return { username, role, attrs, enrolmentCode, expiresAt, ...ids };
+    const codeSentVia = await this.#send({ username, reason: 'invitation', enrolmentCode, expiresAt });
+    return { username, role, attrs, codeSentVia, expiresAt, ...ids };
+  }
+
+  /**
+   * Hands a new enrolment code to the user's delivery channel; answers the channel's name. The
+   * code is stored (hashed) before: when the delivery fails the user stays invited and the admin
+   * sends a new code (TOTP reset), which also makes the lost one useless.
+   */
+  async #send(notice: Omit<EnrolmentNotice, 'member'>): Promise<string> {
+    try {
+      await this.delivery.deliver({ ...notice, member: this.member.displayName });
+    } catch (error) {
+      throw new ApiError(
+        503,
+        'DELIVERY_FAILED',
+        `${notice.username} has a new enrolment code, but it could not be sent (${this.delivery.channel}); ` +
+          `send another with POST /v1/users/${notice.username}/totp-reset`,
+        undefined,
+        { cause: error },
+      );
+    }
+    return this.delivery.channel;
   }
 
   /** Step 1 of sign-up: the code and a password; enrols the identity; returns the TOTP secret. */
@@ -252,7 +289,8 @@ export class Accounts {
     const sealedSecret = record.enrolment?.caSecret;
     if (!sealedSecret) throw new ApiError(409, 'CONFLICT', 'the user has no pending enrolment');
     const key = this.settings.keyEncryptionKey;
-    const enrolment = await this.ca.enroll(record.username, unseal(key, sealedSecret, record.username).toString());
+    const caSecret = unseal(key, sealedSecret, record.username).toString();
+    const enrolment = await this.ca.enroll(record.enrollmentId ?? record.username, caSecret);
     return { certPem: enrolment.certPem, key: seal(key, enrolment.keyPem, record.username) };
   }
 
@@ -289,42 +327,71 @@ export class Accounts {
     });
   }
 
-  /** The TOTP step both factors prove, or undefined when either fails or the code was used. */
-  async #factors(
-    record: UserRecord | undefined,
-    password: string,
-    code: string,
-    now: number,
-  ): Promise<number | undefined> {
-    if (record?.status !== 'active' || !record.passwordHash || !record.totp) return undefined;
-    if (!(await verifyPassword(password, record.passwordHash))) return undefined;
-    const step = verifyTotp(
-      unseal(this.settings.keyEncryptionKey, record.totp.secret, record.username).toString(),
-      code,
-      now,
-    );
+  /**
+   * The TOTP step the code proves for an active user, or undefined when it does not or was used
+   * already. Run inside the store's update, so that of two requests with the same code only the
+   * first to be applied reserves its step.
+   */
+  #freshStep(record: UserRecord, code: string, now: number): number | undefined {
+    if (record.status !== 'active' || !record.totp) return undefined;
+    const secret = unseal(this.settings.keyEncryptionKey, record.totp.secret, record.username).toString();
+    const step = verifyTotp(secret, code, now);
     // A code is good once: a step at or before the last accepted one is a replay.
     return step !== undefined && step > record.totp.lastStep ? step : undefined;
   }
 
-  /** Password + current TOTP code → a short-lived token. Failures are rate-limited per user. */
+  /** A 429 while the user (or the unknown name) has used up their attempts. */
+  #refuseLockedOut(failures: Pick<UserRecord, 'failures'> | undefined, now: number): void {
+    if (lockedUntil(failures, now, this.settings.signInAttempts) !== undefined)
+      throw new ApiError(429, 'TOO_MANY_ATTEMPTS', 'too many failed sign-ins; wait 15 minutes or ask an admin');
+  }
+
+  /**
+   * A failed sign-in of a name no user has, counted in memory only (nothing is written for it),
+   * so that it locks out as a user would and lock-outs do not tell which names exist.
+   */
+  #strangerFailed(username: string, now: number): never {
+    const failures = { failures: this.#strangers.get(username) ?? [] };
+    this.#refuseLockedOut(failures, now);
+    this.#strangers.delete(username);
+    // The oldest name goes first: a flood of made-up names cannot grow this without bound.
+    if (this.#strangers.size >= MAX_STRANGERS) this.#strangers.delete(this.#strangers.keys().next().value ?? '');
+    this.#strangers.set(username, [...recentFailures(failures, now), now]);
+    throw signInFailed();
+  }
+
+  /**
+   * Password + current TOTP code → a short-lived token. Every request hashes a password, also
+   * for an unknown user or one without a password, so answers take equally long. The attempt
+   * is decided inside the store's atomic update: the lock-out is checked, the failure counted
+   * and the TOTP step reserved there, so a burst of parallel guesses gets no more than the
+   * allowed attempts and one code signs in once.
+   */
   async signIn(username: string, password: string, code: string): Promise<{ token: string; expiresAt: string }> {
     const now = this.clock();
     const record = this.store.get(username);
-    if (lockedUntil(record, now, this.settings.signInAttempts) !== undefined) {
-      throw new ApiError(429, 'TOO_MANY_ATTEMPTS', 'too many failed sign-ins; wait 15 minutes or ask an admin');
-    }
-    const step = await this.#factors(record, password, code, now);
+    // A cheap early answer; the deciding check is the one in the update below.
+    this.#refuseLockedOut(record ?? { failures: this.#strangers.get(username) ?? [] }, now);
+    const stored = record?.status === 'active' ? record.passwordHash : undefined;
+    this.#decoy ??= hashPassword(randomBytes(32).toString('base64'));
+    const passwordOk = (await verifyPassword(password, stored ?? (await this.#decoy))) && stored !== undefined;
+    if (!record) this.#strangerFailed(username, now);
     const seconds = Math.floor(now / 1000);
     const generation = await this.store.update(username, (current) => {
-      if (!current) return { record: undefined, result: 0 };
+      if (!current) return { record: current, result: undefined };
+      this.#refuseLockedOut(current, now);
+      // The password checked must still be the user's (an admin's reset removes it).
+      const step = passwordOk && current.passwordHash === stored ? this.#freshStep(current, code, now) : undefined;
       const next: UserRecord =
         step === undefined
           ? { ...current, failures: [...recentFailures(current, now), now] }
           : { ...current, failures: [], totp: current.totp && { ...current.totp, lastStep: step } };
-      return { record: withoutExpiredRevocations(next, seconds), result: current.tokenGeneration ?? 0 };
+      return {
+        record: withoutExpiredRevocations(next, seconds),
+        result: step === undefined ? undefined : (current.tokenGeneration ?? 0),
+      };
     });
-    if (step === undefined) throw signInFailed();
+    if (generation === undefined) throw signInFailed();
     const jti = randomBytes(16).toString('base64url');
     const claims = { sub: username, org: this.member.mspId, jti, gen: generation };
     const token = issueToken(this.settings.tokenSecret, claims, seconds, this.settings.tokenTtlSeconds);
@@ -352,6 +419,46 @@ export class Accounts {
   }
 
   /**
+   * Calls `end` once, when the token stops being good: when it expires, and at once when it is
+   * signed out or withdrawn (disable, TOTP reset), so that what a request holds open (an event
+   * stream) does not outlive its token. Answers a function that stops watching; a 401 when the
+   * token is not good now.
+   */
+  watchSession(token: string, end: (reason: string) => void): () => void {
+    const { claims } = this.#session(token);
+    const watcher = {
+      token,
+      end: (reason: string) => {
+        stop();
+        end(reason);
+      },
+    };
+    const expired = () => {
+      watcher.end('the token is expired');
+    };
+    const timer = setTimeout(expired, claims.exp * 1000 - this.clock());
+    // A stream's timer must not keep a stopping gateway alive.
+    timer.unref();
+    const stop = () => {
+      clearTimeout(timer);
+      this.#watched.delete(watcher);
+    };
+    this.#watched.add(watcher);
+    return stop;
+  }
+
+  /** Ends the watched sessions whose tokens stopped being good (after tokens were withdrawn). */
+  #recheckSessions(): void {
+    for (const watcher of [...this.#watched]) {
+      try {
+        this.#session(watcher.token);
+      } catch (error) {
+        watcher.end(error instanceof ApiError ? error.message : 'the token stopped working');
+      }
+    }
+  }
+
+  /**
    * Signs one token out: it stops working at once, the user's other tokens keep working. Its
    * id stays in the user store (which outlives a restart) until the token would have expired.
    */
@@ -363,6 +470,7 @@ export class Accounts {
       const revokedTokens = [...(current.revokedTokens ?? []), { jti: claims.jti, exp: claims.exp }];
       return { record: withoutExpiredRevocations({ ...current, revokedTokens }, seconds), result: undefined };
     });
+    this.#recheckSessions();
   }
 
   /** A page of the member's users, as its admins see them. */
@@ -385,6 +493,7 @@ export class Accounts {
       const next = change(current);
       return { record: next, result: next };
     });
+    this.#recheckSessions();
     return summaryOf(record, this.clock(), this.settings.signInAttempts);
   }
 
@@ -416,16 +525,16 @@ export class Accounts {
   }
 
   /**
-   * The user enrols a new authenticator: a new one-time enrolment code (answered to the admin,
-   * as an invitation's is), their tokens stop working, and they finish with the sign-up calls
-   * (code and a new password, then the first TOTP code). Their Fabric identity is kept: no new
-   * CA enrolment. A user who never signed up gets a new code and keeps their pending enrolment.
-   * Failed sign-ins are cleared.
+   * The user enrols a new authenticator: a new one-time enrolment code (sent to the user, as an
+   * invitation's is; the admin's answer names the channel only), their tokens stop working, and
+   * they finish with the sign-up calls (code and a new password, then the first TOTP code).
+   * Their Fabric identity is kept: no new CA enrolment. A user who never signed up gets a new
+   * code and keeps their pending enrolment. Failed sign-ins are cleared.
    */
   async resetTotp(
     admin: UserRecord,
     username: string,
-  ): Promise<{ username: string; enrolmentCode: string; expiresAt: string }> {
+  ): Promise<{ username: string; codeSentVia: string; expiresAt: string }> {
     const enrolmentCode = randomBytes(16).toString('base64url');
     const expiresAt = new Date(this.clock() + this.settings.enrolmentTtlHours * 3_600_000).toISOString();
     await this.#administer(admin, username, (current) => {
@@ -443,7 +552,8 @@ export class Accounts {
       delete next.totp;
       return next;
     });
-    return { username, enrolmentCode, expiresAt };
+    const codeSentVia = await this.#send({ username, reason: 'authenticator-reset', enrolmentCode, expiresAt });
+    return { username, codeSentVia, expiresAt };
   }
 
   /** The user's own Fabric identity, unsealed for one request. */
@@ -457,11 +567,24 @@ export class Accounts {
   }
 
   /**
-   * The member's first admin: the admin identity the network created, imported with an
-   * enrolment code (no CA registration). Returns undefined when the admin exists already.
+   * The member's first admin: the member-admin user identity the network created (a client
+   * certificate with `ehr.role=admin`), imported with an enrolment code (no CA registration).
+   * Returns undefined when the admin exists already. An admin the network made earlier with
+   * another identity (the member's MSP admin, which the gateway no longer takes) is given this
+   * one, keeping their password and authenticator, so no copy of the old key stays here.
    */
   async importAdmin(identity: { certPem: string; keyPem: string }): Promise<string | undefined> {
-    if (this.store.get('admin')) return undefined;
+    const existing = this.store.get('admin');
+    if (existing) {
+      if (existing.createdBy === 'network' && existing.identity?.certPem !== identity.certPem) {
+        const key = seal(this.settings.keyEncryptionKey, identity.keyPem, 'admin');
+        await this.store.update('admin', (current) => ({
+          record: current && { ...current, identity: { certPem: identity.certPem, key } },
+          result: undefined,
+        }));
+      }
+      return undefined;
+    }
     const enrolmentCode = randomBytes(16).toString('base64url');
     const now = this.clock();
     const key = this.settings.keyEncryptionKey;

@@ -25,6 +25,16 @@ export interface Config {
   enrolmentTtlHours: number;
   /** Failed sign-ins allowed per user within 15 minutes (EHR_GATEWAY_SIGNIN_ATTEMPTS, default 5). */
   signInAttempts: number;
+  /** Sign-in, sign-up and TOTP confirmation attempts per client address per minute (EHR_GATEWAY_SIGNIN_RATE_PER_ADDRESS, default 30). */
+  signInRatePerAddress: number;
+  /** The same attempts per minute from everyone together (EHR_GATEWAY_SIGNIN_RATE_TOTAL, default 300). */
+  signInRateTotal: number;
+  /** Event streams one user may have open (EHR_GATEWAY_EVENT_STREAMS_PER_USER, default 3). */
+  eventStreamsPerUser: number;
+  /** Event streams the gateway serves at a time (EHR_GATEWAY_EVENT_STREAMS, default 100). */
+  eventStreams: number;
+  /** How many blocks below the peer's height a Last-Event-ID may resume from (EHR_GATEWAY_EVENT_RESUME_BLOCKS, default 1000). */
+  eventResumeBlocks: number;
   /** Largest accepted request body in bytes (fixed: 256 KiB). */
   maxBodyBytes: number;
 }
@@ -85,6 +95,11 @@ export function loadConfig(env: Env = process.env, root = process.cwd()): Config
     tokenTtlSeconds: integer(env, 'EHR_GATEWAY_TOKEN_TTL_SECONDS', 900, 60, 86_400, problems),
     enrolmentTtlHours: integer(env, 'EHR_GATEWAY_ENROLMENT_TTL_HOURS', 72, 1, 720, problems),
     signInAttempts: integer(env, 'EHR_GATEWAY_SIGNIN_ATTEMPTS', 5, 1, 100, problems),
+    signInRatePerAddress: integer(env, 'EHR_GATEWAY_SIGNIN_RATE_PER_ADDRESS', 30, 1, 10_000, problems),
+    signInRateTotal: integer(env, 'EHR_GATEWAY_SIGNIN_RATE_TOTAL', 300, 1, 100_000, problems),
+    eventStreamsPerUser: integer(env, 'EHR_GATEWAY_EVENT_STREAMS_PER_USER', 3, 1, 100, problems),
+    eventStreams: integer(env, 'EHR_GATEWAY_EVENT_STREAMS', 100, 1, 10_000, problems),
+    eventResumeBlocks: integer(env, 'EHR_GATEWAY_EVENT_RESUME_BLOCKS', 1000, 0, 1_000_000, problems),
     maxBodyBytes: 256 * 1024,
   };
   if (problems.length > 0) throw new ConfigError(`invalid gateway configuration:\n- ${problems.join('\n- ')}`);

@@ -19,7 +19,7 @@ import {
   StatusCode,
   type Transaction,
 } from '@hyperledger/fabric-gateway';
-import { gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
+import { common, gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
 import { ApiError } from './errors';
 import type { EventSource, LedgerEvent } from './events';
 
@@ -215,6 +215,17 @@ export function fabricLedger(options: PeerOptions): LedgerPort & EventSource & {
       } catch (error) {
         gateway.close();
         throw error;
+      }
+    },
+    async height(identity) {
+      // The peer's query system chaincode answers the chain's height to any channel reader.
+      const gateway = gatewayFor(identity);
+      try {
+        const qscc = gateway.getNetwork(options.channel).getContract('qscc');
+        const info = await qscc.evaluateTransaction('GetChainInfo', options.channel);
+        return BigInt(common.BlockchainInfo.deserializeBinary(info).getHeight());
+      } finally {
+        gateway.close();
       }
     },
     async settle(identity, txId) {

@@ -47,6 +47,8 @@ interface RouteBase {
   body?: JsonSchema;
   /** An object schema whose properties are the query parameters. */
   query?: JsonSchema;
+  /** Counts each request against the client address's and the gateway's limits before anything else (429). */
+  limiter?: { take(address: string): void };
   /** Each status answered; 2xx answers other than 204 have a schema (JSON unless `contentType` says). */
   responses: Record<number, { description: string; schema?: JsonSchema; contentType?: string }>;
 }
@@ -110,6 +112,8 @@ async function handle(
   idempotency: IdempotencyCache,
   validate: Validators,
 ) {
+  // The socket's address: the gateway trusts no forwarding header (it listens on its own host).
+  route.limiter?.take(req.socket.remoteAddress ?? 'unknown');
   const user = authorize(route, req, accounts);
   const body = checked((req.body ?? {}) as Record<string, unknown>, validate.body, 'body');
   const query = checked({ ...req.query }, validate.query, 'query');
@@ -153,8 +157,8 @@ const ERRORS: Record<number, string> = {
   409: 'Conflict with the current state',
   413: 'Request body over 256 KiB',
   422: 'Rejected by a business rule',
-  429: 'Too many attempts',
-  503: 'The ledger is unreachable',
+  429: 'Too many attempts, requests or open streams',
+  503: 'The ledger (or the enrolment code delivery) is unreachable',
   504: 'The ledger did not answer in time',
 };
 

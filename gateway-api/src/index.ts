@@ -3,29 +3,21 @@
  * user store, the ledger connection and the HTTP app, listens, and shuts down on SIGTERM.
  * Logs are JSON lines without PHI or secrets.
  */
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Accounts, type Member } from './accounts';
+import { Accounts } from './accounts';
 import { fabricCa } from './ca';
 import { loadConfig } from './config';
+import { outboxDelivery } from './delivery';
 import { fabricLedger } from './fabric';
 import { IdempotencyCache, fileJournal } from './idempotency';
 import { Ledger } from './ledger';
-import type { OrgKind } from './roles';
+import { loadMemberSetup } from './network-config';
+import { RateLimiter } from './rate-limit';
 import { ledgerRoutes } from './routes';
 import { eventRoutes } from './routes/events';
 import { createServer } from './server';
 import { fileUserStore } from './store';
-
-interface NetworkOrg {
-  name: string;
-  mspId: string;
-  kind: OrgKind;
-  displayName: string;
-  peer: { endpoint: string; hostAlias?: string; tlsCACert: string };
-  ca: { url: string; caName: string; tlsCACert: string };
-  admin: { cert: string; key: string };
-}
 
 const log = (entry: Record<string, unknown>) => {
   console.log(JSON.stringify({ time: new Date().toISOString(), ...entry }));
@@ -33,44 +25,23 @@ const log = (entry: Record<string, unknown>) => {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const network = JSON.parse(readFileSync(config.networkJson, 'utf8')) as {
-    channel: string;
-    chaincode: string;
-    orgs: NetworkOrg[];
-  };
-  const org = network.orgs.find((o) => o.name === config.org);
-  if (!org) throw new Error(`EHR_GATEWAY_ORG ${config.org} is not a member in ${config.networkJson}`);
-  // Paths in network.json are relative to the repository root, the folder above organizations/.
-  const root = path.resolve(path.dirname(config.networkJson), '..');
-  const read = (relative: string) => readFileSync(path.resolve(root, relative), 'utf8');
-  const member: Member = { name: org.name, mspId: org.mspId, kind: org.kind, displayName: org.displayName };
-  const adminIdentity = { certPem: read(org.admin.cert), keyPem: read(org.admin.key) };
-
-  const ca = fabricCa({
-    url: org.ca.url,
-    caName: org.ca.caName,
-    tlsCaCertPem: read(org.ca.tlsCACert),
-    registrar: { name: 'admin', mspId: org.mspId, ...adminIdentity },
-  });
+  // The registrar and the member-admin user, never the member's MSP admin (see network-config.ts).
+  const setup = loadMemberSetup(config.networkJson, config.org);
+  const { member, registrar, memberAdmin } = setup;
+  const ca = fabricCa({ ...setup.ca, registrar: { name: 'registrar', ...registrar } });
   const port = fabricLedger({
-    endpoint: org.peer.endpoint,
-    tlsRootPem: read(org.peer.tlsCACert),
-    hostAlias: org.peer.hostAlias,
-    channel: network.channel,
-    chaincode: network.chaincode,
+    ...setup.peer,
+    channel: setup.channel,
+    chaincode: setup.chaincode,
     // The other members' published peer endpoints: two-step writes wait there between steps.
-    otherPeers: network.orgs
-      .filter((other) => other.name !== org.name)
-      .map((other) => ({
-        endpoint: other.peer.endpoint,
-        tlsRootPem: read(other.peer.tlsCACert),
-        hostAlias: other.peer.hostAlias,
-      })),
+    otherPeers: setup.otherPeers,
   });
   const ledger = new Ledger(port);
   // Accounts use the ledger too: an invitation registers the patient or practitioner.
-  const accounts = new Accounts(member, fileUserStore(config.dataDir), ca, ledger, config);
-  const adminCode = await accounts.importAdmin(adminIdentity);
+  // Enrolment codes go to users through the outbox under the data folder (a mailer may send them on).
+  const delivery = outboxDelivery(config.dataDir);
+  const accounts = new Accounts(member, fileUserStore(config.dataDir), ca, ledger, delivery, config);
+  const adminCode = await accounts.importAdmin(memberAdmin);
   if (adminCode) {
     // The operator finishes the admin's sign-up with this code; it is never logged.
     const file = path.join(config.dataDir, 'admin-enrolment-code');
@@ -80,17 +51,27 @@ async function main(): Promise<void> {
   }
   const ready = async () => {
     try {
-      await ledger.ping({ mspId: org.mspId, ...adminIdentity });
+      await ledger.ping(memberAdmin);
       return true;
     } catch {
       return false;
     }
   };
-  const routes = [...ledgerRoutes({ accounts, ledger }), ...eventRoutes({ accounts, ledger, events: port })];
+  const limits = {
+    perUser: config.eventStreamsPerUser,
+    total: config.eventStreams,
+    resumeBlocks: config.eventResumeBlocks,
+  };
+  const routes = [...ledgerRoutes({ accounts, ledger }), ...eventRoutes({ accounts, ledger, events: port, limits })];
   const idempotency = new IdempotencyCache(fileJournal(config.dataDir, config.keyEncryptionKey));
-  const app = createServer({ accounts, routes, ready, idempotency, maxBodyBytes: config.maxBodyBytes, log });
+  const attempts = new RateLimiter({
+    perAddress: config.signInRatePerAddress,
+    total: config.signInRateTotal,
+    windowMs: 60_000,
+  });
+  const app = createServer({ accounts, routes, ready, idempotency, attempts, maxBodyBytes: config.maxBodyBytes, log });
   const server = app.listen(config.port, config.host, () => {
-    log({ level: 'info', msg: 'gateway listening', org: org.name, address: `http://${config.host}:${config.port}` });
+    log({ level: 'info', msg: 'gateway listening', org: member.name, address: `http://${config.host}:${config.port}` });
   });
   const stop = () => {
     server.close(() => {

@@ -757,14 +757,21 @@ export const InviteRequest = object(
   'Sent again after a failure (same username and role), an invitation resumes where it stopped',
 );
 
+const CODE_SENT_VIA = {
+  type: 'string',
+  description:
+    'The channel the one-time enrolment code was sent through, to the user (e.g. "outbox"); the code is never ' +
+    'in this answer. The user signs up with it (POST /v1/signup)',
+};
+
 export const Invitation = object(
-  ['username', 'role', 'attrs', 'enrolmentCode', 'expiresAt'],
+  ['username', 'role', 'attrs', 'codeSentVia', 'expiresAt'],
   {
     username: USERNAME,
     role: ROLE,
     attrs: Attributes,
-    enrolmentCode: { type: 'string', description: 'One-time: the user signs up with it (POST /v1/signup)' },
-    expiresAt: TIME,
+    codeSentVia: CODE_SENT_VIA,
+    expiresAt: { ...TIME, description: 'When the enrolment code stops working' },
     patientId: ID,
     practitionerId: PRACTITIONER_ID,
     txId: {
@@ -773,7 +780,7 @@ export const Invitation = object(
         'The transaction that registered the patient or practitioner (absent when an earlier attempt did and its answer was lost)',
     },
   },
-  'Registered on the ledger and at the CA; the enrolment code is shown once',
+  'Registered on the ledger and at the CA; the enrolment code went to the user',
 );
 
 export const USER_STATUSES = ['registering', 'invited', 'totp-pending', 'active', 'disabled'];
@@ -784,6 +791,12 @@ export const UserSummary = object(
     username: USERNAME,
     role: ROLE,
     attrs: Attributes,
+    enrollmentId: {
+      ...str(64, '^[A-Za-z0-9._-]+$'),
+      description:
+        "The user's random enrolment id at the member's CA, the subject of their certificate (no username there); " +
+        'absent before the CA registered them, and for users registered under their username',
+    },
     status: {
       ...oneOf(USER_STATUSES),
       description:
@@ -809,10 +822,10 @@ export const UserPage = object(['items', 'bookmark'], {
   bookmark: { type: 'string', description: 'Send as ?bookmark= for the next page; empty when there is no more' },
 });
 
-export const EnrolmentCode = object(['username', 'enrolmentCode', 'expiresAt'], {
+export const CodeSent = object(['username', 'codeSentVia', 'expiresAt'], {
   username: USERNAME,
-  enrolmentCode: { type: 'string', description: 'One-time: the user signs up again with it (POST /v1/signup)' },
-  expiresAt: TIME,
+  codeSentVia: CODE_SENT_VIA,
+  expiresAt: { ...TIME, description: 'When the enrolment code stops working' },
 });
 
 export const TotpEnrolment = object(['totpSecret', 'otpauthUri'], {
@@ -853,7 +866,7 @@ export const COMPONENTS: Record<string, JsonSchema> = {
   Invitation,
   UserSummary,
   UserPage,
-  EnrolmentCode,
+  CodeSent,
   TotpEnrolment,
   Session,
   Committed,

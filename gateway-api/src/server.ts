@@ -8,6 +8,7 @@ import type { Accounts } from './accounts';
 import { errorMiddleware } from './errors';
 import { mountRoutes, openApiDocument, type RouteSpec } from './http';
 import { IdempotencyCache } from './idempotency';
+import { DEFAULT_RATE_LIMITS, RateLimiter } from './rate-limit';
 import { accountRoutes } from './routes/accounts';
 
 const DOCS_PAGE = `<!doctype html>
@@ -30,13 +31,16 @@ export interface ServerDeps {
   log: (entry: Record<string, unknown>) => void;
   /** Replays of `Idempotency-Key` requests; in memory unless given. */
   idempotency?: IdempotencyCache;
+  /** Limits sign-in, sign-up and TOTP confirmation attempts; the defaults unless given. */
+  attempts?: RateLimiter;
 }
 
 export function createServer(deps: ServerDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: deps.maxBodyBytes, strict: true }));
-  const routes = [...accountRoutes(deps.accounts), ...(deps.routes ?? [])];
+  const attempts = deps.attempts ?? new RateLimiter(DEFAULT_RATE_LIMITS);
+  const routes = [...accountRoutes(deps.accounts, attempts), ...(deps.routes ?? [])];
   const document = openApiDocument(routes, { title: 'EHR consortium member gateway', version: '0.1.0' });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

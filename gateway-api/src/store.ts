@@ -18,6 +18,12 @@ export interface UserRecord {
   status: UserStatus;
   createdAt: string;
   createdBy: string;
+  /**
+   * The user's enrolment id at the member's CA: random, so that certificates, and what the
+   * chaincode records with a certificate's subject (access events), carry no username. Users
+   * registered before it have none: their enrolment id is their username.
+   */
+  enrollmentId?: string;
   enrolment?: { codeHash: string; expiresAt: string; caSecret?: string };
   passwordHash?: string;
   totp?: { secret: string; lastStep: number };
@@ -38,7 +44,10 @@ export interface UserStore {
   get(username: string): UserRecord | undefined;
   /** Every user, in no particular order. */
   all(): UserRecord[];
-  /** Applies a change to one user atomically; `change` returns the new record (or undefined to delete). */
+  /**
+   * Applies a change to one user atomically; `change` returns the new record (or undefined to
+   * delete). Returning the current record unchanged (the same object) writes nothing.
+   */
   update<T>(
     username: string,
     change: (current: UserRecord | undefined) => { record: UserRecord | undefined; result: T },
@@ -65,7 +74,9 @@ export function fileUserStore(dir: string): UserStore {
       change: (current: UserRecord | undefined) => { record: UserRecord | undefined; result: T },
     ) {
       const run = queue.then(() => {
-        const { record, result } = change(users[username]);
+        const current = users[username];
+        const { record, result } = change(current);
+        if (record === current) return result;
         const next = Object.fromEntries(Object.entries(users).filter(([name]) => name !== username));
         if (record) next[username] = record;
         users = next;

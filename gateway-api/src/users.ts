@@ -13,6 +13,8 @@ export interface UserSummary {
   username: string;
   role: Role;
   attrs: Record<string, string>;
+  /** The user's random enrolment id at the member's CA (the subject of their certificate). */
+  enrollmentId?: string;
   status: UserStatus;
   createdAt: string;
   createdBy: string;
@@ -25,7 +27,7 @@ export interface UserSummary {
 }
 
 /** The failed sign-ins within the window before `now`. */
-export function recentFailures(record: UserRecord | undefined, now: number): number[] {
+export function recentFailures(record: Pick<UserRecord, 'failures'> | undefined, now: number): number[] {
   return (record?.failures ?? []).filter((t) => now - t < FAILURE_WINDOW_MS).sort((a, b) => a - b);
 }
 
@@ -33,7 +35,11 @@ export function recentFailures(record: UserRecord | undefined, now: number): num
  * When the user's lock-out ends, or undefined when they are not locked out: the time the
  * oldest failure that still keeps the count at `attempts` leaves the window.
  */
-export function lockedUntil(record: UserRecord | undefined, now: number, attempts: number): number | undefined {
+export function lockedUntil(
+  record: Pick<UserRecord, 'failures'> | undefined,
+  now: number,
+  attempts: number,
+): number | undefined {
   const recent = recentFailures(record, now);
   const deciding = recent[recent.length - attempts];
   return recent.length >= attempts && deciding !== undefined ? deciding + FAILURE_WINDOW_MS : undefined;
@@ -46,6 +52,7 @@ export function summaryOf(record: UserRecord, now: number, attempts: number): Us
     username: record.username,
     role: record.role,
     attrs: record.attrs,
+    ...(record.enrollmentId ? { enrollmentId: record.enrollmentId } : {}),
     status: record.status,
     createdAt: record.createdAt,
     createdBy: record.createdBy,

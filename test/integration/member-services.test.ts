@@ -15,9 +15,11 @@ import { totp } from '../../gateway-api/src/auth/totp';
 import { fabricCa } from '../../gateway-api/src/ca';
 import { fabricLedger } from '../../gateway-api/src/fabric';
 import { Ledger } from '../../gateway-api/src/ledger';
+import { loadMemberSetup } from '../../gateway-api/src/network-config';
 import { createServer } from '../../gateway-api/src/server';
 import { fileUserStore } from '../../gateway-api/src/store';
-import { certFile, keyFile } from '../../network/src/identities';
+import { outboxDelivery, readOutbox } from '../../gateway-api/src/delivery';
+import { certFile } from '../../network/src/identities';
 import { orgSpec, stateDbAt } from './helpers/network';
 import { upMemberServices } from '../../network/src/network';
 import { STATEDB_ADMIN_USER, stateDbSpec } from '../../network/src/nodes/fabric';
@@ -117,19 +119,12 @@ describe('member CAs and the identities they issue', () => {
 
 const hospitalA = orgSpec('hospital-a');
 
-/** The member admin's enrolment certificate and key, as the orchestrator wrote them. */
-function adminIdentity(org: OrgSpec): { certPem: string; keyPem: string } {
-  const adminMsp = path.join(paths.org(org).user('admin'), 'msp');
-  return { certPem: readFileSync(certFile(adminMsp), 'utf8'), keyPem: readFileSync(keyFile(adminMsp), 'utf8') };
-}
+/** The gateway's registrar and member-admin user, from network.json, read and checked as the gateway does. */
+const gatewaySetup = (org: OrgSpec) => loadMemberSetup(paths.networkJson, org.name);
 
 function memberCa(org: OrgSpec) {
-  return fabricCa({
-    url: `https://${HOST}:${port(org, 'ca')}`,
-    caName: 'ca',
-    tlsCaCertPem: readFileSync(paths.org(org).caTlsCert, 'utf8'),
-    registrar: { name: 'admin', mspId: org.mspId, ...adminIdentity(org) },
-  });
+  const setup = gatewaySetup(org);
+  return fabricCa({ ...setup.ca, registrar: { name: 'registrar', ...setup.registrar } });
 }
 
 /** The gateway's connection to the member's own peer, as the gateway program makes it. */
@@ -162,7 +157,7 @@ describe('gateway sign-up against the member CA', () => {
     // An invitation registers the patient on the ledger: the member's real peer (the network is up).
     peer = memberPeer(hospitalA);
     ledger = new Ledger(peer);
-    accounts = new Accounts(member, fileUserStore(dir), memberCa(hospitalA), ledger, settings);
+    accounts = new Accounts(member, fileUserStore(dir), memberCa(hospitalA), ledger, outboxDelivery(dir), settings);
     app = createServer({ accounts, ready: () => Promise.resolve(false), maxBodyBytes: 262_144, log: () => undefined });
   });
   afterAll(() => {
@@ -189,7 +184,7 @@ describe('gateway sign-up against the member CA', () => {
   }
 
   it('invites a patient, registered on the ledger, who enrols at the real CA and gets a certificate with their attributes', async () => {
-    const code = await accounts.importAdmin(adminIdentity(hospitalA));
+    const code = await accounts.importAdmin(gatewaySetup(hospitalA).memberAdmin);
     const admin = await activate('admin', code ?? '');
     const username = `patient-${randomBytes(4).toString('hex')}`;
     const invited = await request(app)
@@ -199,25 +194,31 @@ describe('gateway sign-up against the member CA', () => {
     expect(invited.status).toBe(201);
     const patientId = invited.body.patientId as string;
     expect(patientId).toBe(invited.body.attrs['ehr.patientId']);
-    const token = await activate(username, invited.body.enrolmentCode as string);
+    // The code went to the user's outbox, not into the admin's answer.
+    expect(invited.body).not.toHaveProperty('enrolmentCode');
+    const token = await activate(username, readOutbox(dir, username) ?? '');
     expect(token).toMatch(/\./);
     // Finishing sign-up linked the patient's own certificate to their entry.
-    const entry = await ledger.getPatient({ mspId: hospitalA.mspId, ...adminIdentity(hospitalA) }, patientId);
+    const entry = await ledger.getPatient(gatewaySetup(hospitalA).memberAdmin, patientId);
     expect(entry).toMatchObject({ patientId, homeOrg: hospitalA.mspId, status: 'active' });
     expect(entry.certFingerprints).toHaveLength(1);
 
     const stored = JSON.parse(readFileSync(path.join(dir, 'users.json'), 'utf8')) as Record<
       string,
-      { identity: { certPem: string; key: string } }
+      { identity: { certPem: string; key: string }; enrollmentId: string }
     >;
     const identity = stored[username]?.identity;
+    const enrollmentId = stored[username]?.enrollmentId ?? '';
     if (!identity) throw new Error('no identity stored');
+    // The certificate names a random enrolment id, never the username.
+    expect(enrollmentId).toMatch(/^u[0-9a-f]{32}$/);
+    expect(new X509Certificate(identity.certPem).subject).not.toContain(username);
     const cert = new X509Certificate(identity.certPem);
     expect(cert.verify(caRoot(hospitalA).publicKey)).toBe(true);
     expect(certificateAttributes(identity.certPem)).toMatchObject({
       'ehr.role': 'patient',
       'ehr.patientId': invited.body.attrs['ehr.patientId'] as string,
-      'hf.EnrollmentID': username,
+      'hf.EnrollmentID': enrollmentId,
     });
     // The private key is at rest only sealed under the operator's key, and it matches the certificate.
     expect(readFileSync(path.join(dir, 'users.json'), 'utf8')).not.toContain('PRIVATE KEY');

@@ -4,7 +4,7 @@
  * audited reads. Steps at one member that act on another member's write wait until every
  * member's peer has it (`settled`): the gateways do not wait for other members' peers.
  */
-import { activate, call, type Gateway, startGateway, stopGateways } from './helpers/gateways';
+import { activate, call, enrolmentCode, type Gateway, startGateway, stopGateways } from './helpers/gateways';
 import { height, session, settled, user } from './helpers/network';
 
 const runId = Date.now().toString(36);
@@ -30,8 +30,11 @@ async function invite(member: Gateway, username: string, role: string, name = us
     member.admin,
   );
   if (invited.status !== 201) throw new Error(`invite ${username}: ${JSON.stringify(invited)}`);
-  const answer = invited.body as { enrolmentCode: string; attrs: Record<string, string> };
-  return { token: await activate(member.url, username, answer.enrolmentCode), attrs: answer.attrs };
+  // The code went to the user's outbox; the admin's answer names the channel only.
+  const answer = invited.body as { codeSentVia: string; attrs: Record<string, string> };
+  if (answer.codeSentVia !== 'outbox' || 'enrolmentCode' in answer)
+    throw new Error(`invite ${username}: the answer should name the channel, not the code: ${JSON.stringify(answer)}`);
+  return { token: await activate(member.url, username, enrolmentCode(member, username)), attrs: answer.attrs };
 }
 
 /** A call that must succeed; answers the body. */
@@ -290,8 +293,9 @@ describe("each role's working day over REST", () => {
     expect((await call(`${a.url}/v1/my-patients`, 'GET', undefined, doctor.token)).status).toBe(401);
     await ok(a, a.admin, 'POST', `/v1/users/doc-${runId}/enable`);
     const reset = await ok(a, a.admin, 'POST', `/v1/users/bill-${runId}/totp-reset`);
+    expect(reset).toEqual({ username: `bill-${runId}`, codeSentVia: 'outbox', expiresAt: expect.any(String) });
     expect((await call(`${a.url}/v1/org/bills`, 'GET', undefined, billing.token)).status).toBe(401);
-    billing.token = await activate(a.url, `bill-${runId}`, reset.enrolmentCode as string);
+    billing.token = await activate(a.url, `bill-${runId}`, enrolmentCode(a, `bill-${runId}`));
     expect((await call(`${a.url}/v1/org/bills`, 'GET', undefined, billing.token)).status).toBe(200);
     await ok(a, a.admin, 'PUT', '/v1/org/profile', { displayName: 'Hospital A', specialities: ['cardiology'] });
   });

@@ -3,7 +3,7 @@ import { bearer, type RouteContext, type RouteSpec, signedIn } from '../http';
 import { ALL_ROLES, type Role } from '../roles';
 import type { UserStatus } from '../store';
 import {
-  EnrolmentCode,
+  CodeSent,
   int,
   Invitation,
   InviteRequest,
@@ -24,8 +24,12 @@ const ENROLMENT_CODE = str(64, undefined, 8);
 const PASSWORD = str(256);
 const username = (ctx: RouteContext) => ctx.params.username ?? '';
 
-/** People: invitations and the member admin's account administration, sign-up, sign-in and sign-out. */
-export function accountRoutes(accounts: Accounts): RouteSpec[] {
+/**
+ * People: invitations and the member admin's account administration, sign-up, sign-in and
+ * sign-out. The routes that check a secret count against `attempts` (per address and in total).
+ */
+export function accountRoutes(accounts: Accounts, attempts: RouteSpec['limiter']): RouteSpec[] {
+  const limiter = attempts ? { limiter: attempts } : {};
   return [
     {
       method: 'post',
@@ -38,7 +42,8 @@ export function accountRoutes(accounts: Accounts): RouteSpec[] {
       responses: {
         201: {
           description:
-            'Registered on the ledger (a patient or practitioner, as the admin) and at the CA; the enrolment code is shown once',
+            'Registered on the ledger (a patient or practitioner, as the admin) and at the CA; the one-time ' +
+            'enrolment code went to the user through the delivery channel, never to the admin',
           schema: Invitation,
         },
       },
@@ -113,9 +118,9 @@ export function accountRoutes(accounts: Accounts): RouteSpec[] {
       responses: {
         200: {
           description:
-            'The user is invited again: a new one-time enrolment code (sign up again with it), ' +
+            'The user is invited again: a new one-time enrolment code, sent to the user (they sign up again with it), ' +
             'tokens withdrawn, failed sign-ins cleared; the Fabric identity is kept',
-          schema: EnrolmentCode,
+          schema: CodeSent,
         },
       },
       handler: async (ctx) => ({ status: 200, body: await accounts.resetTotp(signedIn(ctx), username(ctx)) }),
@@ -127,6 +132,7 @@ export function accountRoutes(accounts: Accounts): RouteSpec[] {
       summary: 'Finish sign-up with the enrolment code and a password',
       tag: 'people',
       roles: 'public',
+      ...limiter,
       body: object(['username', 'enrolmentCode', 'password'], {
         username: str(64, undefined, 3),
         enrolmentCode: ENROLMENT_CODE,
@@ -145,6 +151,7 @@ export function accountRoutes(accounts: Accounts): RouteSpec[] {
       summary: 'Confirm the authenticator with its first code',
       tag: 'people',
       roles: 'public',
+      ...limiter,
       body: object(['username', 'enrolmentCode', 'code'], {
         username: str(64, undefined, 3),
         enrolmentCode: ENROLMENT_CODE,
@@ -163,6 +170,7 @@ export function accountRoutes(accounts: Accounts): RouteSpec[] {
       summary: 'Sign in with password and TOTP code',
       tag: 'people',
       roles: 'public',
+      ...limiter,
       body: object(['username', 'password', 'code'], {
         username: str(64, undefined, 3),
         password: PASSWORD,

@@ -2,12 +2,14 @@
  * The member gateways over HTTP, as client apps use them: this run's own instance of the
  * gateway program per member (fresh data folder, spare port, in front of the member's real
  * peer and CA), its admin signed in with the one-time enrolment code, users invited and signed
- * in with password + TOTP.
+ * in with password + TOTP. An invited user's code is read from their outbox under the gateway's
+ * data folder, as the user would receive it (the admin's answer does not hold it).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { totp } from '../../../gateway-api/src/auth/totp';
+import { readOutbox } from '../../../gateway-api/src/delivery';
 import { gatewaySpec } from '../../../network/src/nodes/fabric';
 import { type NodeSpec, startNode, stopNode } from '../../../network/src/process';
 import { orgSecrets } from '../../../network/src/secrets';
@@ -64,6 +66,15 @@ export interface Gateway {
   url: string;
   /** The member admin's token. */
   admin: string;
+  /** The gateway's data folder (users' outboxes are there). */
+  dataDir: string;
+}
+
+/** The enrolment code the gateway sent the user (their outbox message), or an error. */
+export function enrolmentCode(gateway: Gateway, username: string): string {
+  const code = readOutbox(gateway.dataDir, username);
+  if (code === undefined) throw new Error(`no enrolment code in the outbox of ${username} at ${gateway.org}`);
+  return code;
 }
 
 const started: { spec: NodeSpec; dataDir: string }[] = [];
@@ -85,7 +96,7 @@ export async function startGateway(org: string, spare: number): Promise<Gateway>
   await startNode(spec);
   const url = `http://${HOST}:${String(port)}`;
   const code = readFileSync(path.join(dataDir, 'admin-enrolment-code'), 'utf8').trim();
-  return { org, url, admin: await activate(url, 'admin', code) };
+  return { org, url, dataDir, admin: await activate(url, 'admin', code) };
 }
 
 /** Stops every gateway this run started and removes their data. */

@@ -18,21 +18,22 @@ describe('people and sign-in over HTTP', () => {
       'ehr.role': 'patient',
       'ehr.patientId': expect.stringMatching(/^PAT-[0-9A-F]{10}$/),
     });
-    expect(h.ca.registered.get('alice')?.registration.attrs).toEqual(invited.body.attrs);
-    const token = await h.activate('alice', invited.body.enrolmentCode as string);
+    expect(h.ca.registered.get(h.enrolmentIdOf('alice'))?.registration.attrs).toEqual(invited.body.attrs);
+    const token = await h.activate('alice', h.enrolmentCode('alice'));
     const me = await request(h.app).get('/v1/me').set('authorization', `Bearer ${token}`).expect(200);
     expect(me.body).toEqual({ username: 'alice', role: 'patient', attrs: invited.body.attrs });
   });
 
   it('keeps private keys, TOTP secrets and CA secrets sealed at rest', async () => {
     const admin = await h.adminToken();
-    const invited = await h.invite(admin, 'bob', 'doctor').expect(201);
-    await h.activate('bob', invited.body.enrolmentCode as string);
+    await h.invite(admin, 'bob', 'doctor').expect(201);
+    await h.activate('bob', h.enrolmentCode('bob'));
     const stored = readFileSync(path.join(h.dir, 'users.json'), 'utf8');
-    expect(stored).not.toContain('PRIVATE KEY OF bob');
+    const bob = h.enrolmentIdOf('bob');
+    expect(stored).not.toContain(`PRIVATE KEY OF ${bob}`);
     expect(stored).not.toContain('ADMIN KEY');
     expect(stored).not.toContain(h.totps.get('bob'));
-    expect(stored).not.toContain('secret-bob');
+    expect(stored).not.toContain(`secret-${bob}`);
     expect(stored).not.toContain(PASSWORD);
     expect(
       h.accounts.identityOf(
@@ -44,38 +45,39 @@ describe('people and sign-in over HTTP', () => {
           ).body.token as string,
         ),
       ).keyPem,
-    ).toBe('PRIVATE KEY OF bob');
+    ).toBe(`PRIVATE KEY OF ${bob}`);
   });
 
   it('refuses a wrong or reused enrolment code', async () => {
     const admin = await h.adminToken();
-    const invited = await h.invite(admin, 'carol', 'billing').expect(201);
+    await h.invite(admin, 'carol', 'billing').expect(201);
+    const code = h.enrolmentCode('carol');
     await request(h.app)
       .post('/v1/signup')
       .send({ username: 'carol', enrolmentCode: 'wrong-code-123', password: PASSWORD })
       .expect(401);
-    await h.activate('carol', invited.body.enrolmentCode as string);
+    await h.activate('carol', code);
     const again = await request(h.app)
       .post('/v1/signup')
-      .send({ username: 'carol', enrolmentCode: invited.body.enrolmentCode as string, password: PASSWORD })
+      .send({ username: 'carol', enrolmentCode: code, password: PASSWORD })
       .expect(401);
     expect(again.body.error.code).toBe('ENROLMENT_REFUSED');
   });
 
   it('refuses an expired enrolment code', async () => {
     const admin = await h.adminToken();
-    const invited = await h.invite(admin, 'dave', 'doctor').expect(201);
+    await h.invite(admin, 'dave', 'doctor').expect(201);
     h.now += 73 * 3_600_000;
     await request(h.app)
       .post('/v1/signup')
-      .send({ username: 'dave', enrolmentCode: invited.body.enrolmentCode as string, password: PASSWORD })
+      .send({ username: 'dave', enrolmentCode: h.enrolmentCode('dave'), password: PASSWORD })
       .expect(401);
   });
 
   it('refuses a wrong TOTP code and a replayed one, and rate-limits failures', async () => {
     const admin = await h.adminToken();
-    const invited = await h.invite(admin, 'erin', 'patient').expect(201);
-    await h.activate('erin', invited.body.enrolmentCode as string);
+    await h.invite(admin, 'erin', 'patient').expect(201);
+    await h.activate('erin', h.enrolmentCode('erin'));
     h.now += 30_000;
     const code = totp(h.totps.get('erin')!, h.now);
     await request(h.app).post('/v1/sessions').send({ username: 'erin', password: PASSWORD, code }).expect(201);

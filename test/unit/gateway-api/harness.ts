@@ -1,5 +1,5 @@
 /** A gateway app over a stand-in CA and a stand-in Fabric port, for HTTP-level unit tests. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
@@ -7,9 +7,11 @@ import request from 'supertest';
 import { Accounts, type Member } from '../../../gateway-api/src/accounts';
 import { totp } from '../../../gateway-api/src/auth/totp';
 import type { CertificateAuthority, Registration } from '../../../gateway-api/src/ca';
+import { type CodeDelivery, outboxDelivery, readOutbox } from '../../../gateway-api/src/delivery';
 import type { LedgerCall, LedgerPort, UserIdentity } from '../../../gateway-api/src/fabric';
 import { Ledger } from '../../../gateway-api/src/ledger';
-import type { EventSource } from '../../../gateway-api/src/events';
+import type { EventSource, StreamLimits } from '../../../gateway-api/src/events';
+import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from '../../../gateway-api/src/rate-limit';
 import { ledgerRoutes } from '../../../gateway-api/src/routes';
 import { eventRoutes } from '../../../gateway-api/src/routes/events';
 import { createServer } from '../../../gateway-api/src/server';
@@ -111,6 +113,14 @@ export interface HarnessOptions {
   backend?: LedgerPort;
   /** Mounts the event stream too (it holds a request open, so only where a test wants it). */
   events?: EventSource;
+  /** Limits on sign-in attempts (counted on the harness's clock); the gateway's defaults unless given. */
+  limits?: RateLimits;
+  /** Limits on event streams; the gateway's defaults unless given. */
+  streams?: StreamLimits;
+  /** Where enrolment codes go, given the data folder; the outbox there unless given. */
+  delivery?: (dataDir: string) => CodeDelivery;
+  /** Account settings other than SETTINGS' (e.g. a short token lifetime). */
+  settings?: Partial<typeof SETTINGS>;
 }
 
 export const PASSWORD = 'a long enough passphrase';
@@ -153,16 +163,21 @@ export class Harness {
   /** Starts the gateway (again) over the same data folder, CA and ledger, as a restarted process would. */
   restart(): void {
     const ledger = new Ledger(this.port);
-    this.accounts = new Accounts(this.member, fileUserStore(this.dir), this.ca, ledger, SETTINGS, () => this.now);
+    const settings = { ...SETTINGS, ...this.options.settings };
+    const delivery = this.options.delivery?.(this.dir) ?? outboxDelivery(this.dir);
+    const store = fileUserStore(this.dir);
+    this.accounts = new Accounts(this.member, store, this.ca, ledger, delivery, settings, () => this.now);
     const deps = { accounts: this.accounts, ledger };
-    const { events } = this.options;
-    const routes = [...ledgerRoutes(deps), ...(events ? eventRoutes({ ...deps, events, retryMs: 10 }) : [])];
+    const { events, streams } = this.options;
+    const limits = streams ? { limits: streams } : {};
+    const routes = [...ledgerRoutes(deps), ...(events ? eventRoutes({ ...deps, events, retryMs: 10, ...limits }) : [])];
     this.app = createServer({
       accounts: this.accounts,
       routes,
       ready: () => Promise.resolve(true),
       maxBodyBytes: 256 * 1024,
       log: () => undefined,
+      attempts: new RateLimiter(this.options.limits ?? DEFAULT_RATE_LIMITS, () => this.now),
     });
   }
 
@@ -216,6 +231,15 @@ export class Harness {
     return { mspId: identity.mspId, cn: name, attrs };
   }
 
+  /** The enrolment id the gateway registered the user under at the CA (the username for older records). */
+  enrolmentIdOf(username: string): string {
+    const users = JSON.parse(readFileSync(path.join(this.dir, 'users.json'), 'utf8')) as Record<
+      string,
+      { enrollmentId?: string } | undefined
+    >;
+    return users[username]?.enrollmentId ?? username;
+  }
+
   code(username: string): string {
     return totp(this.totps.get(username) ?? '', this.now);
   }
@@ -233,10 +257,17 @@ export class Harness {
       .send({ username, role, ...details });
   }
 
-  /** Invites and activates a user of the role; returns their token. */
+  /** The enrolment code in the user's outbox, as the user reads it there. */
+  enrolmentCode(username: string): string {
+    const code = readOutbox(this.dir, username);
+    if (code === undefined) throw new Error(`no enrolment code in the outbox of ${username}`);
+    return code;
+  }
+
+  /** Invites and activates a user of the role (with the code from their outbox); returns their token. */
   async user(adminToken: string, username: string, role: string): Promise<string> {
-    const invited = await this.invite(adminToken, username, role).expect(201);
-    return this.activate(username, invited.body.enrolmentCode as string);
+    await this.invite(adminToken, username, role).expect(201);
+    return this.activate(username, this.enrolmentCode(username));
   }
 }
 
@@ -247,8 +278,13 @@ export const MEMBERS = {
   insurer: { name: 'insurer', mspId: 'InsurerMSP', kind: 'insurer', displayName: 'Insurer' },
 } satisfies Record<string, Member>;
 
-/** Every member's gateway over one ledger that runs the real chaincode. */
-export function consortium(): { chain: ChaincodePort } & Record<keyof typeof MEMBERS, Harness> {
+/**
+ * Every member's gateway over one ledger that runs the real chaincode; with `events`, each
+ * gateway streams events from that source (one chain, so one source may serve them all).
+ */
+export function consortium(
+  options: { events?: EventSource } = {},
+): { chain: ChaincodePort } & Record<keyof typeof MEMBERS, Harness> {
   const gateways = new Map<string, Harness>();
   const chain = new ChaincodePort((identity) => {
     const gateway = gateways.get(identity.mspId);
@@ -256,7 +292,7 @@ export function consortium(): { chain: ChaincodePort } & Record<keyof typeof MEM
     return gateway.callerOf(identity);
   });
   const of = (member: Member) => {
-    const gateway = new Harness({ member, backend: chain });
+    const gateway = new Harness({ member, backend: chain, ...(options.events ? { events: options.events } : {}) });
     gateways.set(member.mspId, gateway);
     return gateway;
   };

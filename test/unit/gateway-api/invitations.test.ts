@@ -45,15 +45,16 @@ describe('inviting a user registers them on the ledger', () => {
     expect(held.join()).toContain(NAME);
     expect(publicText()).not.toContain(NAME);
     // The ledger had the patient before the CA issued anything for them.
-    expect(h.ca.registered.get('alice')?.registration.attrs).toEqual(invited.body.attrs);
+    expect(h.ca.registered.get(h.enrolmentIdOf('alice'))?.registration.attrs).toEqual(invited.body.attrs);
   });
 
   it("links the patient's certificate, signed by the patient, when they finish sign-up", async () => {
-    const invited = await inviteAlice().expect(201);
-    await h.activate('alice', invited.body.enrolmentCode as string);
+    await inviteAlice().expect(201);
+    await h.activate('alice', h.enrolmentCode('alice'));
     const link = h.port.calls.find((c) => c.call.fn === 'LinkPatientCertificate');
-    expect(link?.identity.certPem).toBe('CERT OF alice');
-    const fingerprint = createHash('sha256').update('cert-of-HospitalAMSP-alice').digest('hex');
+    const enrollmentId = h.enrolmentIdOf('alice');
+    expect(link?.identity.certPem).toBe(`CERT OF ${enrollmentId}`);
+    const fingerprint = createHash('sha256').update(`cert-of-HospitalAMSP-${enrollmentId}`).digest('hex');
     expect(chain.entries('patient')).toEqual([expect.objectContaining({ certFingerprints: [fingerprint] })]);
   });
 
@@ -140,7 +141,7 @@ describe('inviting a user registers them on the ledger', () => {
     expect(resumed.body.patientId).toBe(first?.patientId);
     expect(resumed.body.txId).toEqual(expect.any(String));
     expect(chain.entries('patient')).toHaveLength(1);
-    await h.activate('alice', resumed.body.enrolmentCode as string);
+    await h.activate('alice', h.enrolmentCode('alice'));
   });
 
   it('resumes an invitation the ledger failed, and refuses to resume it as another role', async () => {
@@ -177,8 +178,8 @@ describe('inviting a user registers them on the ledger', () => {
   });
 
   it('keeps a patient whose certificate the ledger could not link totp-pending, and confirms again', async () => {
-    const invited = await inviteAlice().expect(201);
-    const enrolmentCode = invited.body.enrolmentCode as string;
+    await inviteAlice().expect(201);
+    const enrolmentCode = h.enrolmentCode('alice');
     const signup = await request(h.app)
       .post('/v1/signup')
       .send({ username: 'alice', enrolmentCode, password: PASSWORD })

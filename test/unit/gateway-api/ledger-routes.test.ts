@@ -35,7 +35,8 @@ describe('ledger resources over HTTP', () => {
       .expect(201);
     expect(res.body).toEqual({ txId: `tx-${String(mark + 1)}`, consentId: 'CON-1', status: 'active' });
     const [{ identity, call }] = h.port.since(mark) as [(typeof h.port.calls)[number]];
-    expect(identity).toEqual({ mspId: 'HospitalAMSP', certPem: 'CERT OF alice', keyPem: 'PRIVATE KEY OF alice' });
+    const alice = h.enrolmentIdOf('alice');
+    expect(identity).toEqual({ mspId: 'HospitalAMSP', certPem: `CERT OF ${alice}`, keyPem: `PRIVATE KEY OF ${alice}` });
     expect(call).toEqual({ contract: 'consent', fn: 'Grant', args: [JSON.stringify(grant)] });
   });
 

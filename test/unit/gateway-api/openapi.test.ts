@@ -75,7 +75,10 @@ describe('the OpenAPI document', () => {
   let doc: Document;
 
   beforeAll(async () => {
-    const unused: EventSource = { open: () => Promise.reject(new Error('no events in this test')) };
+    const unused: EventSource = {
+      open: () => Promise.reject(new Error('no events in this test')),
+      height: () => Promise.reject(new Error('no events in this test')),
+    };
     doc = await documentOf(new Harness({ events: unused }));
   });
 
@@ -175,7 +178,7 @@ describe('answers from the chaincode match the document', () => {
         demographics: { name: 'Alice Example', dateOfBirth: '1985-02-03', contact: { phone: '+1 555 0100' } },
       });
     checked.push(documented(doc, 'post', '/v1/users', invited));
-    const patient = await a.activate('alice', invited.body.enrolmentCode as string);
+    const patient = await a.activate('alice', a.enrolmentCode('alice'));
     const patientId = (invited.body as { attrs: Record<string, string> }).attrs['ehr.patientId'] ?? '';
     const doctor = await a.user(admins.a, 'drwho', 'doctor');
     const billing = await a.user(admins.a, 'bill', 'billing');

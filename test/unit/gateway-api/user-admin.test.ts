@@ -47,6 +47,7 @@ describe("a member admin's account administration over HTTP", () => {
         username: 'bob',
         role: 'billing',
         attrs: { 'ehr.role': 'billing' },
+        enrollmentId: h.enrolmentIdOf('bob'),
         status: 'active',
         createdAt: '2026-05-01T10:00:30.000Z',
         createdBy: 'admin',
@@ -123,8 +124,8 @@ describe("a member admin's account administration over HTTP", () => {
   });
 
   it('keeps a disabled invitee from signing up until enabled', async () => {
-    const invited = await h.invite(admin, 'carol', 'billing').expect(201);
-    const code = invited.body.enrolmentCode as string;
+    await h.invite(admin, 'carol', 'billing').expect(201);
+    const code = h.enrolmentCode('carol');
     await h.as(admin).post('/v1/users/carol/disable').expect(200);
     await request(h.app)
       .post('/v1/signup')
@@ -160,7 +161,7 @@ describe("a member admin's account administration over HTTP", () => {
     const reset = await h.as(admin).post('/v1/users/bob/totp-reset').expect(200);
     expect(reset.body).toEqual({
       username: 'bob',
-      enrolmentCode: expect.any(String),
+      codeSentVia: 'outbox',
       expiresAt: '2026-05-04T10:06:00.000Z',
     });
     await h.as(token).get('/v1/me').expect(401);
@@ -168,22 +169,24 @@ describe("a member admin's account administration over HTTP", () => {
     const [listed] = (await users('?role=billing').expect(200)).body.items;
     expect(listed).toMatchObject({ status: 'invited', lockedOut: false });
 
-    const again = await h.activate('bob', reset.body.enrolmentCode as string);
+    const again = await h.activate('bob', h.enrolmentCode('bob'));
     expect(h.totps.get('bob')).not.toBe(oldSecret);
     await h.as(again).get('/v1/me').expect(200);
     // The CA enrolled bob once (it refuses a second enrolment): the identity is the one he had.
-    expect(h.ca.registered.get('bob')?.enrolled).toBe(true);
-    expect(h.accounts.identityOf(h.accounts.authenticate(again)).certPem).toBe('CERT OF bob');
+    expect(h.ca.registered.get(h.enrolmentIdOf('bob'))?.enrolled).toBe(true);
+    expect(h.accounts.identityOf(h.accounts.authenticate(again)).certPem).toBe(`CERT OF ${h.enrolmentIdOf('bob')}`);
   });
 
   it('gives an invitee who lost the code a new one, and refuses the old one', async () => {
-    const invited = await h.invite(admin, 'carol', 'billing').expect(201);
-    const reset = await h.as(admin).post('/v1/users/carol/totp-reset').expect(200);
+    await h.invite(admin, 'carol', 'billing').expect(201);
+    const lost = h.enrolmentCode('carol');
+    await h.as(admin).post('/v1/users/carol/totp-reset').expect(200);
+    expect(h.enrolmentCode('carol')).not.toBe(lost);
     await request(h.app)
       .post('/v1/signup')
-      .send({ username: 'carol', enrolmentCode: invited.body.enrolmentCode as string, password: PASSWORD })
+      .send({ username: 'carol', enrolmentCode: lost, password: PASSWORD })
       .expect(401);
-    await h.activate('carol', reset.body.enrolmentCode as string);
+    await h.activate('carol', h.enrolmentCode('carol'));
   });
 
   it('refuses to reset a disabled user', async () => {
