@@ -13,6 +13,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import YAML from 'yaml';
 import { run } from './process';
@@ -114,6 +115,7 @@ async function register(
   name: string,
   type: IdentityType,
   attrs: string,
+  maxEnrollments?: number,
 ): Promise<string> {
   const registrar = caName === 'ca' ? paths.org(org).registrar : paths.org(org).tlsRegistrar;
   const secret = newSecret();
@@ -121,7 +123,8 @@ async function register(
   const env = { FABRIC_CA_CLIENT_URL: caUrl(org) };
   try {
     const attrArgs = attrs ? ['--id.attrs', attrs] : [];
-    await caClient(org, ['register', '--id.name', name, '--id.type', type, ...attrArgs, ...common], {
+    const limitArgs = maxEnrollments === undefined ? [] : ['--id.maxenrollments', String(maxEnrollments)];
+    await caClient(org, ['register', '--id.name', name, '--id.type', type, ...attrArgs, ...limitArgs, ...common], {
       ...env,
       FABRIC_CA_CLIENT_ID_SECRET: secret,
     });
@@ -143,6 +146,10 @@ export interface IdentityRequest {
   type: IdentityType;
   /** `ehr.*` attributes to put into the enrolment certificate. */
   attrs?: Record<string, string>;
+  /** Registration attributes not put into the certificate (`hf.*`), as fabric-ca-client takes them. */
+  registrationAttrs?: string;
+  /** How often the identity may enrol; the CA's default (unlimited) when absent. */
+  maxEnrollments?: number;
   /** Folder receiving `msp/` (and `tls/` when a TLS certificate is wanted). */
   dir: string;
   tls?: boolean;
@@ -152,12 +159,43 @@ export interface IdentityRequest {
 export async function ensureIdentity(org: OrgSpec, request: IdentityRequest): Promise<void> {
   const mspDir = path.join(request.dir, 'msp');
   if (existsSync(certFile(mspDir)) && (!request.tls || existsSync(path.join(request.dir, 'tls', 'server.crt')))) return;
-  let attrs = formatAttrs(request.attrs ?? {});
-  if (request.type === 'admin') attrs = [ADMIN_REGISTRAR_ATTRS, attrs].filter(Boolean).join(',');
-  const secret = await register(org, 'ca', request.name, request.type, attrs);
+  const registration = request.type === 'admin' ? ADMIN_REGISTRAR_ATTRS : request.registrationAttrs;
+  const attrs = [registration, formatAttrs(request.attrs ?? {})].filter(Boolean).join(',');
+  const secret = await register(org, 'ca', request.name, request.type, attrs, request.maxEnrollments);
   await enroll(org, 'ca', { name: request.name, secret }, mspDir);
   finishMsp(mspDir);
   if (request.tls) await enrollTls(org, request.name, request.type, path.join(request.dir, 'tls'));
+}
+
+// The gateway's registrar registers client users with the `ehr.*` attributes the chaincode reads,
+// and can do nothing else at the CA (no revocation, no CRLs, no affiliations, no sub-CAs).
+const GATEWAY_REGISTRAR_ATTRS =
+  'hf.Registrar.Roles=client,hf.Registrar.DelegateRoles=client,"hf.Registrar.Attributes=ehr.role,ehr.patientId,ehr.practitionerId"';
+
+/** An enrolment id that says nothing about who holds it. */
+const opaqueId = () => `u${randomBytes(16).toString('hex')}`;
+
+/**
+ * The two identities the member's REST gateway holds instead of the MSP admin: a registrar
+ * limited to registering client users, with no ledger role, and the member-admin user, a client
+ * certificate (not OU=admin) with `ehr.role=admin`. Each may enrol once.
+ */
+export async function ensureGatewayIdentities(org: OrgSpec): Promise<void> {
+  const dirs = paths.org(org);
+  await ensureIdentity(org, {
+    name: opaqueId(),
+    type: 'client',
+    registrationAttrs: GATEWAY_REGISTRAR_ATTRS,
+    maxEnrollments: 1,
+    dir: dirs.gatewayRegistrar,
+  });
+  await ensureIdentity(org, {
+    name: opaqueId(),
+    type: 'client',
+    attrs: { 'ehr.role': 'admin' },
+    maxEnrollments: 1,
+    dir: dirs.gatewayAdmin,
+  });
 }
 
 /** A TLS certificate from the member's TLS CA, valid for localhost and 127.0.0.1. */

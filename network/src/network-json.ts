@@ -8,10 +8,12 @@ import { certFile, keyFile } from './identities';
 import { address, CHAINCODE, CHANNEL, demoUsers, type OrgSpec, paths, relative } from './topology';
 import type { StateDbType } from './topology';
 
-function userEntry(org: OrgSpec, name: string) {
-  const msp = path.join(paths.org(org).user(name), 'msp');
+function identityEntry(dir: string) {
+  const msp = path.join(dir, 'msp');
   return { mspDir: relative(msp), cert: relative(certFile(msp)), key: relative(keyFile(msp)) };
 }
+
+const userEntry = (org: OrgSpec, name: string) => identityEntry(paths.org(org).user(name));
 
 function orgEntry(org: OrgSpec, stateDb: StateDbType) {
   const dirs = paths.org(org);
@@ -48,6 +50,9 @@ function orgEntry(org: OrgSpec, stateDb: StateDbType) {
       tlsClientCert: relative(path.join(adminTls, 'server.crt')),
       tlsClientKey: relative(path.join(adminTls, 'server.key')),
     },
+    // The gateway's own identities; it never reads `admin`, the member's MSP admin.
+    registrar: identityEntry(dirs.gatewayRegistrar),
+    memberAdmin: identityEntry(dirs.gatewayAdmin),
     gateway: { url: `http://${address(org, 'gateway')}` },
     users: demoUsers(org).map((user) => ({
       name: user.name,

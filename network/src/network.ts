@@ -10,7 +10,7 @@ import { discoveredEndorsers, joinOrderer, joinPeer } from './admin';
 import { defineChaincode, installChaincode, packageChaincode } from './chaincode';
 import { configtx } from './configtx';
 import { CHAINCODE, CHANNEL, demoUsers, ORGS, type OrgSpec, paths, type StateDbType } from './topology';
-import { ensureIdentity, enrollRegistrars, writeOrgMsp } from './identities';
+import { ensureGatewayIdentities, ensureIdentity, enrollRegistrars, writeOrgMsp } from './identities';
 import { writeNetworkJson } from './network-json';
 import { caSpec, writeCaConfig } from './nodes/ca';
 import { chaincodeSpec, gatewaySpec, ordererSpec, peerSpec, stateDbSpec, writeNodeConfigs } from './nodes/fabric';
@@ -72,6 +72,7 @@ async function createIdentities(org: OrgSpec): Promise<void> {
       tls: user.role === 'admin',
     });
   }
+  await ensureGatewayIdentities(org);
 }
 
 async function startNodes(org: OrgSpec, stateDb: StateDbType, log: Log): Promise<void> {

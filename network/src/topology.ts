@@ -155,6 +155,9 @@ export const paths = (() => {
         peer: path.join(base, 'peer'),
         orderer: path.join(base, 'orderer'),
         user: (name: string) => path.join(base, 'users', name),
+        /** The two identities the member's REST gateway holds (never the MSP admin). */
+        gatewayRegistrar: path.join(base, 'gateway', 'registrar'),
+        gatewayAdmin: path.join(base, 'gateway', 'member-admin'),
         peerData: path.join(data, 'peer'),
         ordererData: path.join(data, 'orderer'),
         stateDbData: path.join(data, 'statedb'),
