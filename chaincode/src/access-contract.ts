@@ -78,7 +78,7 @@ export class AccessContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ReadResource(ctx: Context, kindName: string, resourceId: string, ticketId: string): Promise<string> {
-    const who = callerWithRole(ctx, ...ROLES);
+    const who = await callerWithRole(ctx, ...ROLES);
     const kind = readKind(kindName);
     const resource = resourceOf(kind, resourceId);
     const target = await readable(ctx, kind, resourceId);
@@ -90,7 +90,7 @@ export class AccessContract extends Contract {
   }
 
   async #request(ctx: Context, kind: ReadKind, resourceId: string, purposeName: string) {
-    const who = callerWithRole(ctx, ...ROLES);
+    const who = await callerWithRole(ctx, ...ROLES);
     const target = await readable(ctx, kind, resourceId);
     const why = purpose(purposeName);
     const found = await target.basis(who, why);
@@ -137,7 +137,7 @@ export class AccessContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListMyAccessLog(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
-    const who = callerWithRole(ctx, 'patient');
+    const who = await callerWithRole(ctx, 'patient');
     const patient = await getPatient(ctx, who.patientId ?? '');
     if (!isThePatient(who, patient)) throw forbidden('a patient reads only their own access log');
     return this.#log(ctx, 'patientAccess', patient.patientId, pageSize, bookmark);
@@ -147,7 +147,7 @@ export class AccessContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListOrgAccessLog(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
-    const admin = callerWithRole(ctx, 'admin');
+    const admin = await callerWithRole(ctx, 'admin');
     return this.#log(ctx, 'orgAccess', admin.mspId, pageSize, bookmark);
   }
 

@@ -99,7 +99,7 @@ export class AppointmentContract extends Contract {
   @Transaction()
   async Confirm(ctx: Context, appointmentId: string): Promise<void> {
     const appointment = await this.#get(ctx, appointmentId);
-    this.#practitionerSide(callerWithRole(ctx, 'doctor', 'admin'), appointment);
+    this.#practitionerSide(await callerWithRole(ctx, 'doctor', 'admin'), appointment);
     this.#expect(appointment, 'requested');
     const taken = await getJson<{ appointmentId: string }>(ctx, slotKey(ctx, appointment));
     if (taken) throw new ChaincodeError('CONFLICT', `the practitioner is already booked at ${appointment.slot}`);
@@ -109,7 +109,7 @@ export class AppointmentContract extends Contract {
 
   @Transaction()
   async Cancel(ctx: Context, appointmentId: string): Promise<void> {
-    const who = callerWithRole(ctx, 'patient', 'doctor', 'admin');
+    const who = await callerWithRole(ctx, 'patient', 'doctor', 'admin');
     const appointment = await this.#get(ctx, appointmentId);
     let cancelledBy: Appointment['cancelledBy'] = 'practitioner';
     if (who.role === 'patient') {
@@ -128,7 +128,7 @@ export class AppointmentContract extends Contract {
 
   @Transaction()
   async Complete(ctx: Context, appointmentId: string): Promise<void> {
-    const doctor = callerWithRole(ctx, 'doctor');
+    const doctor = await callerWithRole(ctx, 'doctor');
     const appointment = await this.#get(ctx, appointmentId);
     const { mspId, practitionerId } = appointment.practitioner;
     if (doctor.mspId !== mspId || doctor.practitionerId !== practitionerId)
@@ -211,7 +211,7 @@ export class AppointmentContract extends Contract {
     pageSize: string,
     bookmark: string,
   ): Promise<string> {
-    const doctor = callerWithRole(ctx, 'doctor');
+    const doctor = await callerWithRole(ctx, 'doctor');
     const filter = this.#filter(day, status);
     const parts = [doctor.mspId, doctor.practitionerId ?? '', ...filter.days];
     return listPage(ctx, PRACTITIONER_SCHEDULE, parts, { pageSize, bookmark }, async (entry, entryKey) => {
@@ -226,7 +226,7 @@ export class AppointmentContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListForMember(ctx: Context, day: string, status: string, pageSize: string, bookmark: string): Promise<string> {
-    const admin = callerWithRole(ctx, 'admin');
+    const admin = await callerWithRole(ctx, 'admin');
     const filter = this.#filter(day, status);
     return listPage(
       ctx,
@@ -272,7 +272,7 @@ export class AppointmentContract extends Contract {
 
   /** The member whose practitioner's feedback the caller may see: the admin's, or the doctor's own. */
   async #feedbackAudience(ctx: Context, practitionerId: string): Promise<string> {
-    const who = callerWithRole(ctx, 'doctor', 'admin');
+    const who = await callerWithRole(ctx, 'doctor', 'admin');
     id(practitionerId, 'practitionerId');
     if (who.role === 'doctor' && who.practitionerId !== practitionerId)
       throw forbidden('a doctor sees only their own feedback');
@@ -292,7 +292,7 @@ export class AppointmentContract extends Contract {
   }
 
   async #patient(ctx: Context): Promise<Caller> {
-    const who = callerWithRole(ctx, 'patient');
+    const who = await callerWithRole(ctx, 'patient');
     const patient = await getPatient(ctx, who.patientId ?? '');
     if (!isThePatient(who, patient) || patient.status !== 'active')
       throw forbidden('a registered patient of their home member only');

@@ -21,7 +21,7 @@ export class BreakGlassContract extends Contract {
   @Transaction()
   @Returns('string')
   async Open(ctx: Context, patientId: string, reasonCode: string, minutesText: string): Promise<string> {
-    const doctor = callerWithRole(ctx, 'doctor');
+    const doctor = await callerWithRole(ctx, 'doctor');
     const patient = await getPatient(ctx, id(patientId, 'patientId'));
     if (!(BREAK_GLASS_REASONS as readonly string[]).includes(reasonCode)) {
       throw invalid(`reasonCode must be one of ${BREAK_GLASS_REASONS.join(', ')}`);
@@ -62,7 +62,7 @@ export class BreakGlassContract extends Contract {
    */
   @Transaction()
   async StoreReason(ctx: Context, patientId: string, breakGlassId: string): Promise<void> {
-    const doctor = callerWithRole(ctx, 'doctor');
+    const doctor = await callerWithRole(ctx, 'doctor');
     const window = await getWindow(ctx, patientId, breakGlassId);
     if (window.doctor.mspId !== doctor.mspId || window.doctor.practitionerId !== doctor.practitionerId) {
       throw forbidden('only the doctor who opened the window states its reason');
@@ -82,7 +82,7 @@ export class BreakGlassContract extends Contract {
   /** The patient's home member reviews a window: justified or not. */
   @Transaction()
   async Review(ctx: Context, patientId: string, breakGlassId: string, outcome: string): Promise<void> {
-    const admin = callerWithRole(ctx, 'admin');
+    const admin = await callerWithRole(ctx, 'admin');
     const patient = await getPatient(ctx, id(patientId, 'patientId'));
     if (patient.homeOrg !== admin.mspId)
       throw forbidden(`break-glass for ${patientId} is reviewed by ${patient.homeOrg}`);
@@ -97,7 +97,7 @@ export class BreakGlassContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListForPatient(ctx: Context, patientId: string, pageSize: string, bookmark: string): Promise<string> {
-    const who = callerWithRole(ctx, 'patient', 'admin');
+    const who = await callerWithRole(ctx, 'patient', 'admin');
     const patient = await getPatient(ctx, id(patientId, 'patientId'));
     const allowed = who.role === 'patient' ? isThePatient(who, patient) : who.mspId === patient.homeOrg;
     if (!allowed) throw forbidden('break-glass windows are seen by the patient and their home member');
@@ -110,7 +110,7 @@ export class BreakGlassContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListPendingReview(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
-    const admin = callerWithRole(ctx, 'admin');
+    const admin = await callerWithRole(ctx, 'admin');
     return listPage(ctx, PENDING_REVIEW, [admin.mspId], { pageSize, bookmark }, async (entry, entryKey) => {
       const { patientId, breakGlassId } = entry as { patientId: string; breakGlassId: string };
       const window = await getJson<BreakGlass>(ctx, windowKey(ctx, patientId, breakGlassId));

@@ -67,7 +67,7 @@ export class ClaimContract extends Contract {
   @Transaction()
   @Returns('string')
   async Submit(ctx: Context, claimJson: string): Promise<string> {
-    const who = callerWithRole(ctx, 'billing', 'patient');
+    const who = await callerWithRole(ctx, 'billing', 'patient');
     const input = parseObject(claimJson, 'claim');
     const fields = parseClaimInput(input);
     const patient = await getPatient(ctx, fields.patientId);
@@ -98,7 +98,7 @@ export class ClaimContract extends Contract {
   /** Line descriptions (transient `lines`), held by the provider and the insurer only. */
   @Transaction()
   async StoreLineDetails(ctx: Context, claimId: string): Promise<void> {
-    const clerk = callerWithRole(ctx, 'billing');
+    const clerk = await callerWithRole(ctx, 'billing');
     const claim = await this.#get(ctx, claimId);
     if (claim.provider !== clerk.mspId) throw forbidden(`claim ${claimId} was submitted for ${claim.provider}`);
     const details = transientJson(ctx, 'lines');
@@ -112,7 +112,7 @@ export class ClaimContract extends Contract {
   @Transaction()
   @Returns('string')
   async Adjudicate(ctx: Context, claimId: string): Promise<string> {
-    const adjuster = callerWithRole(ctx, 'adjuster');
+    const adjuster = await callerWithRole(ctx, 'adjuster');
     const claim = await this.#insurersClaim(ctx, adjuster, claimId, ['submitted']);
     const policy = await getPolicy(ctx, claim.policyId);
     const records = new Map<string, RecordHeader | undefined>();
@@ -138,7 +138,7 @@ export class ClaimContract extends Contract {
 
   @Transaction()
   async RecordPayment(ctx: Context, claimId: string, paymentRef: string): Promise<void> {
-    const adjuster = callerWithRole(ctx, 'adjuster');
+    const adjuster = await callerWithRole(ctx, 'adjuster');
     const claim = await this.#insurersClaim(ctx, adjuster, claimId, ['approved', 'partially-approved']);
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(paymentRef)) throw invalid('paymentRef must be 1-64 letters, digits, "-" or "_"');
     const amount = claim.adjudication?.approvedAmount ?? 0;
@@ -148,7 +148,7 @@ export class ClaimContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async Get(ctx: Context, claimId: string): Promise<string> {
-    const who = callerWithRole(ctx, 'patient', 'billing', 'adjuster', 'admin');
+    const who = await callerWithRole(ctx, 'patient', 'billing', 'adjuster', 'admin');
     const claim = await this.#get(ctx, claimId);
     const allowed =
       who.role === 'patient'
@@ -162,7 +162,7 @@ export class ClaimContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListMine(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
-    const who = callerWithRole(ctx, 'patient');
+    const who = await callerWithRole(ctx, 'patient');
     const patient = await getPatient(ctx, who.patientId ?? '');
     if (!isThePatient(who, patient)) throw forbidden('patients see only their own claims');
     return listPage(ctx, 'patientClaim', [patient.patientId], { pageSize, bookmark }, (entry) =>
@@ -174,7 +174,7 @@ export class ClaimContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListForInsurer(ctx: Context, status: string, pageSize: string, bookmark: string): Promise<string> {
-    const adjuster = callerWithRole(ctx, 'adjuster');
+    const adjuster = await callerWithRole(ctx, 'adjuster');
     return this.#queue(ctx, INSURER_CLAIMS, insurerClaimKey, adjuster.mspId, status, { pageSize, bookmark });
   }
 
@@ -182,7 +182,7 @@ export class ClaimContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListForProvider(ctx: Context, status: string, pageSize: string, bookmark: string): Promise<string> {
-    const clerk = callerWithRole(ctx, 'billing');
+    const clerk = await callerWithRole(ctx, 'billing');
     return this.#queue(ctx, PROVIDER_CLAIMS, providerClaimKey, clerk.mspId, status, { pageSize, bookmark });
   }
 

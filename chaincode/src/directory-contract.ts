@@ -1,9 +1,10 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { CARE_INDEX, type CareLinks, currentCare, getPatient, isThePatient } from './basis';
 import { ChaincodeError, forbidden, invalid, notFound } from './errors';
-import { callerWithRole } from './identity';
+import { callerWithRole, requireIssuer } from './identity';
 import { canonicalJson, marshal } from './json';
 import {
+  emit,
   endorsedBy,
   getJson,
   implicitCollection,
@@ -17,7 +18,19 @@ import {
   txTime,
 } from './ledger';
 import {
+  approvalsNeeded,
+  MEMBER_KIND,
+  MEMBER_KIND_PROPOSAL,
+  type MemberKind,
+  memberKind,
+  memberKindKey,
+  type MemberKindProposal,
+  proposalKey,
+  withApproval,
+} from './members';
+import {
   type OrgProfile,
+  type OrgProfileView,
   type Practitioner,
   parseOrgProfile,
   parsePractitioner,
@@ -25,9 +38,16 @@ import {
   type Ward,
 } from './types/directory';
 import { type Patient, parseDemographics } from './types/patient';
-import { hex64, id, MSP_PATTERN, parseObject } from './validate';
+import { ORG_KINDS, type OrgKind } from './types/vocabulary';
+import { hex64, id, MSP_PATTERN, oneOf, parseObject } from './validate';
 
 export const demographicsKey = (ctx: Context, patientId: string) => key(ctx, 'demographics', patientId);
+
+/** A profile with the kind a majority approved, whatever an older profile said of itself. */
+function profileView(profile: OrgProfile & { kind?: unknown }, kind: OrgKind | undefined): OrgProfileView {
+  const { mspId, displayName, specialities, updatedAt } = profile;
+  return { mspId, displayName, specialities, updatedAt, kind };
+}
 
 /** Org profiles, practitioners and patients. */
 @Info({ title: 'Directory', description: 'Members, practitioners and patients' })
@@ -36,11 +56,22 @@ export class DirectoryContract extends Contract {
     super('directory');
   }
 
-  /** The admin publishes the member's own profile; later changes need that member's peer. */
+  /**
+   * The admin publishes the member's own display name and specialities; later changes need that
+   * member's peer. Only a member whose kind a majority approved publishes one, so that every
+   * profile shows a kind; a `kind` in the profile must be that one.
+   */
   @Transaction()
   async PublishOrgProfile(ctx: Context, profileJson: string): Promise<void> {
-    const admin = callerWithRole(ctx, 'admin');
-    const profile = parseOrgProfile(parseObject(profileJson, 'profile'), admin.mspId, txTime(ctx));
+    const admin = await callerWithRole(ctx, 'admin');
+    const { profile, kind } = parseOrgProfile(parseObject(profileJson, 'profile'), admin.mspId, txTime(ctx));
+    const approved = await memberKind(ctx, admin.mspId);
+    if (approved === undefined) {
+      throw forbidden(`${admin.mspId} has no kind yet: a majority of members approves it first (ApproveMemberKind)`);
+    }
+    if (kind !== undefined && kind !== approved) {
+      throw forbidden(`${admin.mspId} is a ${approved}: only a majority of members changes that`);
+    }
     const profileKey = key(ctx, 'org', admin.mspId);
     await putJson(ctx, profileKey, profile);
     await endorsedBy(ctx, profileKey, admin.mspId);
@@ -49,7 +80,9 @@ export class DirectoryContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListOrgProfiles(ctx: Context): Promise<string> {
-    return canonicalJson(await listJson<OrgProfile>(ctx, 'org'));
+    const kinds = new Map((await listJson<MemberKind>(ctx, MEMBER_KIND)).map((m) => [m.mspId, m.kind]));
+    const profiles = await listJson<OrgProfile>(ctx, 'org');
+    return canonicalJson(profiles.map((p) => profileView(p, kinds.get(p.mspId))));
   }
 
   @Transaction(false)
@@ -58,7 +91,55 @@ export class DirectoryContract extends Contract {
     if (!MSP_PATTERN.test(mspId)) throw invalid('mspId must be an MSP ID');
     const profile = await getJson<OrgProfile>(ctx, key(ctx, 'org', mspId));
     if (!profile) throw notFound(`${mspId} has published no profile`);
-    return canonicalJson(profile);
+    return canonicalJson(profileView(profile, await memberKind(ctx, mspId)));
+  }
+
+  /**
+   * The calling admin's member approves that `mspId` is of `kind`; the first approval proposes
+   * it. It takes effect, replacing any kind before, once admins of a majority of members approved
+   * (see `approvalsNeeded`), each in a transaction of their own. Answers the proposal, or the
+   * kind now in effect.
+   */
+  @Transaction()
+  @Returns('string')
+  async ApproveMemberKind(ctx: Context, mspId: string, kindName: string): Promise<string> {
+    const admin = await callerWithRole(ctx, 'admin');
+    if (!MSP_PATTERN.test(mspId)) throw invalid('mspId must be an MSP ID');
+    const kind = oneOf({ kind: kindName }, 'kind', ORG_KINDS);
+    if ((await memberKind(ctx, mspId)) === kind) {
+      throw new ChaincodeError('ALREADY_EXISTS', `${mspId} is a ${kind} already`);
+    }
+    const now = txTime(ctx);
+    const stateKey = proposalKey(ctx, mspId, kind);
+    const proposal = (await getJson<MemberKindProposal>(ctx, stateKey)) ?? {
+      mspId,
+      kind,
+      proposedAt: now,
+      approvals: [],
+    };
+    proposal.approvals = withApproval(proposal.approvals, admin.mspId, now);
+    if (proposal.approvals.length < (await approvalsNeeded(ctx, mspId))) {
+      await putJson(ctx, stateKey, proposal);
+      emit(ctx, 'MemberKind', { mspId, kind, status: 'proposed', approvals: proposal.approvals.length });
+      return canonicalJson(proposal);
+    }
+    const inEffect: MemberKind = { mspId, kind, approvedBy: proposal.approvals.map((a) => a.mspId), approvedAt: now };
+    await ctx.stub.deleteState(stateKey);
+    await putJson(ctx, memberKindKey(ctx, mspId), inEffect);
+    emit(ctx, 'MemberKind', { mspId, kind, status: 'approved', approvals: proposal.approvals.length });
+    return canonicalJson(inEffect);
+  }
+
+  /** The kinds in effect and the proposals awaiting approvals, for every member's admins. */
+  @Transaction(false)
+  @Returns('string')
+  async ListMemberKinds(ctx: Context): Promise<string> {
+    await callerWithRole(ctx, 'admin');
+    return canonicalJson({
+      members: await listJson<MemberKind>(ctx, MEMBER_KIND),
+      proposals: await listJson<MemberKindProposal>(ctx, MEMBER_KIND_PROPOSAL),
+      approvalsNeeded: await approvalsNeeded(ctx),
+    });
   }
 
   /**
@@ -69,7 +150,7 @@ export class DirectoryContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListMyPatients(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
-    const doctor = callerWithRole(ctx, 'doctor');
+    const doctor = await callerWithRole(ctx, 'doctor');
     const parts = [doctor.mspId, doctor.practitionerId ?? ''];
     return listPage(ctx, CARE_INDEX, parts, { pageSize, bookmark }, async (entry) => {
       const care = entry as CareLinks;
@@ -81,8 +162,9 @@ export class DirectoryContract extends Contract {
   /** The admin registers or updates a practitioner of the member. */
   @Transaction()
   async RegisterPractitioner(ctx: Context, practitionerJson: string): Promise<void> {
-    const admin = callerWithRole(ctx, 'admin');
+    const admin = await callerWithRole(ctx, 'admin');
     const practitioner = parsePractitioner(parseObject(practitionerJson, 'practitioner'), admin.mspId, txTime(ctx));
+    await requireIssuer(ctx, admin.mspId, practitioner.role);
     const practitionerKey = key(ctx, 'practitioner', admin.mspId, practitioner.practitionerId);
     await putJson(ctx, practitionerKey, practitioner);
     await endorsedBy(ctx, practitionerKey, admin.mspId);
@@ -102,7 +184,8 @@ export class DirectoryContract extends Contract {
   @Transaction()
   @Returns('string')
   async StoreDemographics(ctx: Context, patientId: string): Promise<string> {
-    const admin = callerWithRole(ctx, 'admin');
+    const admin = await callerWithRole(ctx, 'admin');
+    await requireIssuer(ctx, admin.mspId, 'patient');
     id(patientId, 'patientId');
     const demographics = parseDemographics(parseObject(transientJson(ctx, 'demographics'), 'demographics'), patientId);
     const bytes = marshal(demographics);
@@ -116,7 +199,9 @@ export class DirectoryContract extends Contract {
    */
   @Transaction()
   async RegisterPatient(ctx: Context, patientId: string, demographicsHash: string): Promise<void> {
-    const admin = callerWithRole(ctx, 'admin');
+    const admin = await callerWithRole(ctx, 'admin');
+    // Patients are a hospital's to register, as their certificates are a hospital's to issue.
+    await requireIssuer(ctx, admin.mspId, 'patient');
     id(patientId, 'patientId');
     hex64(demographicsHash, 'demographicsHash');
     const patientKey = key(ctx, 'patient', patientId);
@@ -143,7 +228,7 @@ export class DirectoryContract extends Contract {
   /** The patient binds the certificate they are using to their entry. */
   @Transaction()
   async LinkPatientCertificate(ctx: Context): Promise<void> {
-    const who = callerWithRole(ctx, 'patient');
+    const who = await callerWithRole(ctx, 'patient');
     const patient = await getPatient(ctx, who.patientId ?? '');
     if (!isThePatient(who, patient)) throw forbidden('only the patient, with a certificate of their home member');
     if (!patient.certFingerprints.includes(who.fingerprint)) {
@@ -155,7 +240,7 @@ export class DirectoryContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async GetPatient(ctx: Context, patientId: string): Promise<string> {
-    const who = callerWithRole(ctx, 'patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin');
+    const who = await callerWithRole(ctx, 'patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin');
     const patient = await getPatient(ctx, patientId);
     if (who.role === 'patient' && !isThePatient(who, patient)) throw forbidden('patients see only themselves');
     return canonicalJson(patient);
@@ -164,9 +249,8 @@ export class DirectoryContract extends Contract {
   /** A hospital admin publishes a ward's bed capacity; later changes need that member's peer. */
   @Transaction()
   async PublishBeds(ctx: Context, wardJson: string): Promise<void> {
-    const admin = callerWithRole(ctx, 'admin');
-    const profile = await getJson<OrgProfile>(ctx, key(ctx, 'org', admin.mspId));
-    if (profile?.kind !== 'hospital') throw forbidden('only hospitals (with a published profile) publish beds');
+    const admin = await callerWithRole(ctx, 'admin');
+    if ((await memberKind(ctx, admin.mspId)) !== 'hospital') throw forbidden('only hospitals publish beds');
     const ward = parseWard(parseObject(wardJson, 'ward'), admin.mspId, txTime(ctx));
     const wardKey = key(ctx, 'beds', admin.mspId, ward.ward);
     await putJson(ctx, wardKey, ward);
@@ -177,7 +261,7 @@ export class DirectoryContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListFreeBeds(ctx: Context, filterJson: string): Promise<string> {
-    callerWithRole(ctx, 'doctor', 'admin');
+    await callerWithRole(ctx, 'doctor', 'admin');
     const filter = filterJson ? parseObject(filterJson, 'filter') : {};
     const profiles = new Map((await listJson<OrgProfile>(ctx, 'org')).map((p) => [p.mspId, p.displayName]));
     const free = (await listJson<Ward>(ctx, 'beds'))

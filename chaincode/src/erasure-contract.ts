@@ -37,7 +37,7 @@ export class ErasureContract extends Contract {
   @Transaction()
   @Returns('string')
   async Request(ctx: Context): Promise<string> {
-    const who = callerWithRole(ctx, 'patient');
+    const who = await callerWithRole(ctx, 'patient');
     const patient = await getPatient(ctx, who.patientId ?? '');
     if (!isThePatient(who, patient)) throw forbidden('only the patient asks for their erasure');
     const request: ErasureRequest = {
@@ -76,7 +76,7 @@ export class ErasureContract extends Contract {
   @Transaction()
   @Returns('string')
   async Approve(ctx: Context, patientId: string, requestId: string): Promise<string> {
-    const admin = callerWithRole(ctx, 'admin');
+    const admin = await callerWithRole(ctx, 'admin');
     const stateKey = requestKey(ctx, id(patientId, 'patientId'), id(requestId, 'requestId'));
     const request = await getJson<ErasureRequest>(ctx, stateKey);
     if (!request) throw notFound(`erasure request ${requestId} of patient ${patientId} does not exist`);
@@ -125,7 +125,7 @@ export class ErasureContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListPending(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
-    const admin = callerWithRole(ctx, 'admin');
+    const admin = await callerWithRole(ctx, 'admin');
     return listPage(ctx, PENDING_ERASURE, [admin.mspId], { pageSize, bookmark }, async (entry, entryKey) => {
       const { patientId, requestId } = entry as { patientId: string; requestId: string };
       const request = await getJson<ErasureRequest>(ctx, requestKey(ctx, patientId, requestId));
@@ -141,7 +141,7 @@ export class ErasureContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListMine(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
-    const who = callerWithRole(ctx, 'patient');
+    const who = await callerWithRole(ctx, 'patient');
     const patient = await getPatient(ctx, who.patientId ?? '');
     if (!isThePatient(who, patient)) throw forbidden('patients see only their own erasure requests');
     return listPage(ctx, 'erasure', [patient.patientId], { pageSize, bookmark }, (request) =>

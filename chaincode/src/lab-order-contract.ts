@@ -49,7 +49,7 @@ export class LabOrderContract extends Contract {
   @Transaction()
   @Returns('string')
   async StoreDetails(ctx: Context, patientId: string, labMspId: string): Promise<string> {
-    const doctor = callerWithRole(ctx, 'doctor');
+    const doctor = await callerWithRole(ctx, 'doctor');
     if (!MSP_PATTERN.test(labMspId)) throw invalid('labMspId must be an MSP ID');
     await getPatient(ctx, id(patientId, 'patientId'));
     const orderId = `LAB-${ctx.stub.getTxID().slice(0, 32)}`;
@@ -70,7 +70,7 @@ export class LabOrderContract extends Contract {
     priority: string,
     detailsHash: string,
   ): Promise<void> {
-    const doctor = callerWithRole(ctx, 'doctor');
+    const doctor = await callerWithRole(ctx, 'doctor');
     if (!MSP_PATTERN.test(labMspId)) throw invalid('labMspId must be an MSP ID');
     id(patientId, 'patientId');
     hex64(detailsHash, 'detailsHash');
@@ -125,7 +125,7 @@ export class LabOrderContract extends Contract {
   @Transaction()
   @Returns('string')
   async StoreResultBody(ctx: Context, orderId: string): Promise<string> {
-    const tech = callerWithRole(ctx, 'labtech');
+    const tech = await callerWithRole(ctx, 'labtech');
     const order = await this.#labOrder(ctx, tech, orderId, 'in-progress');
     const recordId = `REC-${ctx.stub.getTxID().slice(0, 32)}`;
     const body = parseRecordBody(parseObject(transientJson(ctx, 'body'), 'body'), {
@@ -142,7 +142,7 @@ export class LabOrderContract extends Contract {
   /** Step 2: the result record's header and the completed order; the result is ready. */
   @Transaction()
   async PublishResult(ctx: Context, orderId: string, recordId: string, contentHash: string): Promise<void> {
-    const tech = callerWithRole(ctx, 'labtech');
+    const tech = await callerWithRole(ctx, 'labtech');
     const order = await this.#labOrder(ctx, tech, orderId, 'in-progress');
     hex64(contentHash, 'contentHash');
     await requirePrivateHash(
@@ -177,7 +177,7 @@ export class LabOrderContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async Get(ctx: Context, orderId: string): Promise<string> {
-    const who = callerWithRole(ctx, 'patient', 'doctor', 'labtech', 'admin');
+    const who = await callerWithRole(ctx, 'patient', 'doctor', 'labtech', 'admin');
     const order = await getOrder(ctx, orderId);
     const involved = who.mspId === order.orderingOrg || who.mspId === order.lab;
     const allowed = who.role === 'patient' ? isThePatient(who, await getPatient(ctx, order.patientId)) : involved;
@@ -189,7 +189,7 @@ export class LabOrderContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListForPatient(ctx: Context, patientId: string, pageSize: string, bookmark: string): Promise<string> {
-    const who = callerWithRole(ctx, 'patient', 'doctor', 'labtech', 'admin');
+    const who = await callerWithRole(ctx, 'patient', 'doctor', 'labtech', 'admin');
     id(patientId, 'patientId');
     if (who.role === 'patient' && !isThePatient(who, await getPatient(ctx, patientId)))
       throw forbidden('patients see only their own lab orders');
@@ -208,7 +208,7 @@ export class LabOrderContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListForLab(ctx: Context, status: string, pageSize: string, bookmark: string): Promise<string> {
-    const who = callerWithRole(ctx, 'labtech', 'admin');
+    const who = await callerWithRole(ctx, 'labtech', 'admin');
     const wanted = filterOf(status, 'status', LAB_ORDER_STATUSES);
     const parts = wanted === '' ? [who.mspId] : [who.mspId, wanted];
     return listPage(ctx, LAB_QUEUE, parts, { pageSize, bookmark }, async (entry, entryKey) => {
@@ -221,7 +221,7 @@ export class LabOrderContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListMyOpen(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
-    const doctor = callerWithRole(ctx, 'doctor');
+    const doctor = await callerWithRole(ctx, 'doctor');
     const parts = [doctor.mspId, doctor.practitionerId ?? ''];
     return listPage(ctx, OPEN_LAB_ORDERS, parts, { pageSize, bookmark }, async (entry, entryKey) => {
       const order = await this.#indexed(ctx, entry);
@@ -249,7 +249,7 @@ export class LabOrderContract extends Contract {
     to: LabOrderStatus,
     reason?: string,
   ): Promise<void> {
-    const tech = callerWithRole(ctx, 'labtech');
+    const tech = await callerWithRole(ctx, 'labtech');
     const order = await this.#labOrder(ctx, tech, orderId, from);
     const moved: LabOrder = { ...order, status: to, updatedAt: txTime(ctx) };
     if (reason) moved.rejectionReason = reason;

@@ -76,7 +76,7 @@ export class RecordContract extends Contract {
   @Transaction()
   @Returns('string')
   async CreateBody(ctx: Context, patientId: string, categoryName: string): Promise<string> {
-    const who = callerWithRole(ctx, 'doctor', 'patient');
+    const who = await callerWithRole(ctx, 'doctor', 'patient');
     const recordCategory = category(categoryName);
     await this.#creator(ctx, who, id(patientId, 'patientId'), recordCategory);
     const recordId = `REC-${ctx.stub.getTxID().slice(0, 32)}`;
@@ -87,7 +87,7 @@ export class RecordContract extends Contract {
   @Transaction()
   @Returns('string')
   async AmendBody(ctx: Context, recordId: string): Promise<string> {
-    const who = callerWithRole(ctx, 'doctor', 'patient');
+    const who = await callerWithRole(ctx, 'doctor', 'patient');
     const header = await getHeader(ctx, recordId);
     await this.#amender(ctx, who, header);
     const { patientId } = header;
@@ -105,7 +105,7 @@ export class RecordContract extends Contract {
     contentHash: string,
   ): Promise<void> {
     const version = Number(versionText);
-    const who = callerWithRole(ctx, 'doctor', 'patient');
+    const who = await callerWithRole(ctx, 'doctor', 'patient');
     const recordCategory = category(categoryName);
     id(recordId, 'recordId');
     hex64(contentHash, 'contentHash');
@@ -274,7 +274,7 @@ export class RecordContract extends Contract {
 
   /** Headers (no PHI) are for members' staff and for the patient they concern. */
   async #mayList(ctx: Context, patientId: string): Promise<void> {
-    const who = callerWithRole(ctx, 'patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin');
+    const who = await callerWithRole(ctx, 'patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin');
     if (who.role === 'patient' && !isThePatient(who, await getPatient(ctx, patientId))) {
       throw forbidden('patients see only their own records');
     }

@@ -6,6 +6,7 @@ import { AppointmentContract } from '../../../chaincode/src/appointment-contract
 import { DirectoryContract } from '../../../chaincode/src/directory-contract';
 import type { Caller } from '../helpers/fabric-stub';
 import {
+  consortiumLedger,
   evaluate,
   HA,
   HB,
@@ -40,7 +41,7 @@ describe('appointment lists and feedback', () => {
   let ledger: Ledger;
 
   beforeEach(async () => {
-    ledger = new Ledger();
+    ledger = await consortiumLedger();
     await registerPatient(ledger);
     await registerPatient(ledger, 'PAT-HA-0002');
     for (const [admin, practitionerId] of [

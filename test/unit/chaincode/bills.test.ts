@@ -13,6 +13,7 @@ import { PolicyContract } from '../../../chaincode/src/policy-contract';
 import type { Caller } from '../helpers/fabric-stub';
 import {
   attempt,
+  consortiumLedger,
   createRecord,
   evaluate,
   followLedgerClock,
@@ -81,7 +82,7 @@ describe('bills', () => {
   let slotDay = 16;
 
   beforeEach(async () => {
-    ledger = new Ledger();
+    ledger = await consortiumLedger();
     slotDay = 16;
     await registerPatient(ledger);
     await registerPatient(ledger, PATIENT_A2);

@@ -6,8 +6,10 @@ import { RecordContract } from '../../../chaincode/src/record-contract';
 import type { Caller } from '../helpers/fabric-stub';
 import {
   attempt,
+  consortiumLedger,
   createRecord,
   evaluate,
+  followLedgerClock,
   HA,
   HB,
   INS,
@@ -21,7 +23,6 @@ import {
   publicText,
   registerPatient,
   submit,
-  followLedgerClock,
   walk,
 } from './fixture';
 
@@ -36,7 +37,7 @@ describe('break-glass', () => {
   let recordId: string;
 
   beforeEach(async () => {
-    ledger = new Ledger();
+    ledger = await consortiumLedger();
     await registerPatient(ledger);
     ({ recordId } = await createRecord(ledger, people.doctorA));
   });
@@ -120,7 +121,7 @@ describe('erasure', () => {
   let recordId: string;
 
   beforeEach(async () => {
-    ledger = new Ledger();
+    ledger = await consortiumLedger();
     await registerPatient(ledger);
     ({ recordId } = await createRecord(ledger, people.doctorA));
   });

@@ -2,12 +2,23 @@
 import type { Context } from 'fabric-contract-api';
 import { DirectoryContract } from '../../../chaincode/src/directory-contract';
 import { RecordContract } from '../../../chaincode/src/record-contract';
-import { type Caller, type Committed, compositeKey, Ledger, printable, type TxOptions } from '../helpers/fabric-stub';
+import {
+  type Caller,
+  CHANNEL_ORGS,
+  type Committed,
+  compositeKey,
+  Ledger,
+  printable,
+  type TxOptions,
+} from '../helpers/fabric-stub';
 
 export const HA = 'HospitalAMSP';
 export const HB = 'HospitalBMSP';
 export const LAB = 'LabMSP';
 export const INS = 'InsurerMSP';
+/** A second lab and a second insurer, on channels of five members where a test needs them. */
+export const LAB2 = 'Lab2MSP';
+export const INS2 = 'Insurer2MSP';
 
 const user = (mspId: string, cn: string, attrs: Record<string, string>): Caller => ({ mspId, cn, attrs });
 
@@ -15,6 +26,7 @@ export const people = {
   adminA: user(HA, 'admin', { 'ehr.role': 'admin' }),
   adminB: user(HB, 'admin', { 'ehr.role': 'admin' }),
   adminLab: user(LAB, 'admin', { 'ehr.role': 'admin' }),
+  adminIns: user(INS, 'admin', { 'ehr.role': 'admin' }),
   patientA: user(HA, 'patient1', { 'ehr.role': 'patient', 'ehr.patientId': 'PAT-HA-0001' }),
   patientA2: user(HA, 'patient2', { 'ehr.role': 'patient', 'ehr.patientId': 'PAT-HA-0002' }),
   doctorA: user(HA, 'doctor1', { 'ehr.role': 'doctor', 'ehr.practitionerId': 'DOC-HA-0001' }),
@@ -81,6 +93,35 @@ export const key = (type: string, ...parts: string[]) => compositeKey(type, part
 
 const directory = new DirectoryContract();
 const records = new RecordContract();
+
+type Kind = 'hospital' | 'lab' | 'insurer';
+
+/** The kind of each member (SPEC §1). */
+export const KINDS: Readonly<Record<string, Kind>> = {
+  [HA]: 'hospital',
+  [HB]: 'hospital',
+  [LAB]: 'lab',
+  [INS]: 'insurer',
+};
+
+/**
+ * Founds the consortium: each member's kind, approved by the admins of three members (a majority
+ * of four or five), each in a transaction of its own. Until then no member has roles but admin.
+ */
+export async function foundConsortium(ledger: Ledger, kinds: Readonly<Record<string, Kind>> = KINDS): Promise<void> {
+  for (const [mspId, kind] of Object.entries(kinds)) {
+    for (const admin of [people.adminA, people.adminB, people.adminLab]) {
+      await submit(ledger, admin, (ctx) => directory.ApproveMemberKind(ctx, mspId, kind));
+    }
+  }
+}
+
+/** A channel whose members' kinds are in effect, as every workflow needs; `extra` members join the four. */
+export async function consortiumLedger(extra: Readonly<Record<string, Kind>> = {}): Promise<Ledger> {
+  const ledger = new Ledger([...CHANNEL_ORGS, ...Object.keys(extra)]);
+  await foundConsortium(ledger, { ...KINDS, ...extra });
+  return ledger;
+}
 
 export async function registerPatient(ledger: Ledger, patientId = PATIENT_A, admin = people.adminA): Promise<void> {
   const stored = await submit(ledger, admin, (ctx) => directory.StoreDemographics(ctx, patientId), {

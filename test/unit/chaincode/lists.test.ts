@@ -9,6 +9,7 @@ import { DirectoryContract } from '../../../chaincode/src/directory-contract';
 import { RecordContract } from '../../../chaincode/src/record-contract';
 import type { Caller } from '../helpers/fabric-stub';
 import {
+  consortiumLedger,
   createRecord,
   evaluate,
   HA,
@@ -34,7 +35,7 @@ describe('records of a patient, a page at a time', () => {
   let ledger: Ledger;
 
   beforeEach(async () => {
-    ledger = new Ledger();
+    ledger = await consortiumLedger();
     await registerPatient(ledger);
     await registerPatient(ledger, PATIENT_A2);
   });
@@ -65,7 +66,7 @@ describe('records of a patient, a page at a time', () => {
 
 describe("the patient's consents, a page at a time", () => {
   it('walks every consent of the patient once, revoked ones included, and none of another patient', async () => {
-    const ledger = new Ledger();
+    const ledger = await consortiumLedger();
     await registerPatient(ledger);
     await registerPatient(ledger, PATIENT_A2);
     const grant = (who: Caller, purpose: string) =>
@@ -102,7 +103,7 @@ describe('break-glass windows, a page at a time', () => {
   const PATIENT_B = 'PAT-HB-0001';
 
   beforeEach(async () => {
-    ledger = new Ledger();
+    ledger = await consortiumLedger();
     await registerPatient(ledger);
     await registerPatient(ledger, PATIENT_B, people.adminB);
   });
@@ -159,8 +160,8 @@ describe('break-glass windows, a page at a time', () => {
 describe('the directory', () => {
   let ledger: Ledger;
 
-  beforeEach(() => {
-    ledger = new Ledger();
+  beforeEach(async () => {
+    ledger = await consortiumLedger();
   });
 
   const patient = (n: number): Caller => ({

@@ -14,6 +14,7 @@ import { PolicyContract } from '../../../chaincode/src/policy-contract';
 import type { Caller } from '../helpers/fabric-stub';
 import {
   attempt,
+  consortiumLedger,
   createRecord,
   demographics,
   evaluate,
@@ -58,7 +59,7 @@ describe('audited reads of private data', () => {
   followLedgerClock(() => ledger);
 
   beforeEach(async () => {
-    ledger = new Ledger();
+    ledger = await consortiumLedger();
     await registerPatient(ledger);
     for (const [admin, practitionerId] of [
       [people.adminA, 'DOC-HA-0001'],
@@ -280,7 +281,7 @@ describe.each(['leveldb', 'couchdb'] as const)('access logs, a page at a time, o
   followLedgerClock(() => ledger);
 
   beforeEach(async () => {
-    ledger = new Ledger();
+    ledger = await consortiumLedger();
     ledger.stateDb = stateDb;
     await registerPatient(ledger);
     for (let i = 0; i < 5; i++) {

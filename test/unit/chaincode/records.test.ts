@@ -7,6 +7,7 @@ import type { Caller } from '../helpers/fabric-stub';
 import {
   attempt,
   body,
+  consortiumLedger,
   createRecord,
   evaluate,
   followLedgerClock,
@@ -34,7 +35,7 @@ describe('records', () => {
   let ledger: Ledger;
 
   beforeEach(async () => {
-    ledger = new Ledger();
+    ledger = await consortiumLedger();
     await registerPatient(ledger);
   });
 
@@ -216,7 +217,7 @@ describe('patient-reported records', () => {
   const scan = { attachments: [{ name: 'discharge-letter.pdf', sha256: 'a'.repeat(64) }] };
 
   beforeEach(async () => {
-    ledger = new Ledger();
+    ledger = await consortiumLedger();
     await registerPatient(ledger);
     await registerPatient(ledger, 'PAT-HA-0002');
   });

@@ -1,0 +1,169 @@
+/**
+ * The trust model (SPEC §2, §5): a dishonest member controls its own CA, peer and admin. Each
+ * test performs an attack such a member can mount with the certificates and transactions it can
+ * make, shows that it fails and changes nothing, and that honest use still works.
+ */
+import { AccessContract } from '../../../chaincode/src/access-contract';
+import { BreakGlassContract } from '../../../chaincode/src/break-glass-contract';
+import { DirectoryContract } from '../../../chaincode/src/directory-contract';
+import { PolicyContract } from '../../../chaincode/src/policy-contract';
+import { type Caller, Ledger } from '../helpers/fabric-stub';
+import {
+  attempt,
+  consortiumLedger,
+  createRecord,
+  demographics,
+  evaluate,
+  HA,
+  HB,
+  INS,
+  key,
+  LAB,
+  PATIENT_A,
+  people,
+  registerPatient,
+  submit,
+} from './fixture';
+
+const access = new AccessContract();
+const breakGlass = new BreakGlassContract();
+const directory = new DirectoryContract();
+const policies = new PolicyContract();
+
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the shape it expects
+const parse = <T>(text: string) => JSON.parse(text) as T;
+
+/** Certificates a member's own CA can issue with any attributes. */
+const issuedBy = (mspId: string, cn: string, attrs: Record<string, string>): Caller => ({ mspId, cn, attrs });
+const insurerDoctor = issuedBy(INS, 'dr-mallory', { 'ehr.role': 'doctor', 'ehr.practitionerId': 'DOC-INS-1' });
+const labDoctor = issuedBy(LAB, 'dr-eve', { 'ehr.role': 'doctor', 'ehr.practitionerId': 'DOC-LAB-1' });
+const hospitalAdjuster = issuedBy(HB, 'adjuster-mallory', { 'ehr.role': 'adjuster' });
+const terms = JSON.stringify({
+  plan: 'gold',
+  coverage: { diagnosis: 80 },
+  copayPercent: 10,
+  annualLimit: 100_000,
+  validFrom: '2026-01-01T00:00:00Z',
+  validUntil: '2027-01-01T00:00:00Z',
+});
+
+describe('roles bound to the kind of the member that issued them', () => {
+  let ledger: Ledger;
+  let recordId: string;
+
+  beforeEach(async () => {
+    ledger = await consortiumLedger();
+    await registerPatient(ledger);
+    ({ recordId } = await createRecord(ledger, people.doctorA));
+  });
+
+  it("refuses an insurer's own doctor: no break-glass window, no access to a record", async () => {
+    expect(await attempt(ledger, insurerDoctor, (c) => breakGlass.Open(c, PATIENT_A, 'unconscious', '60'))).toEqual({
+      error: expect.stringMatching(/^FORBIDDEN: the role doctor counts only when issued by a member of kind hospital/),
+      changes: [],
+    });
+    expect(await attempt(ledger, insurerDoctor, (c) => access.RequestAccess(c, recordId, 'treatment'))).toEqual({
+      error: expect.stringMatching(/^FORBIDDEN: the role doctor counts only/),
+      changes: [],
+    });
+    // An honest hospital's doctor still opens one.
+    const opened = await submit(ledger, people.doctorB, (c) => breakGlass.Open(c, PATIENT_A, 'unconscious', '60'));
+    expect(parse<{ patientId: string }>(opened.result).patientId).toBe(PATIENT_A);
+  });
+
+  it("refuses a hospital's own adjuster and a lab's registering of patients or doctors", async () => {
+    expect(await attempt(ledger, hospitalAdjuster, (c) => policies.Issue(c, PATIENT_A, terms))).toEqual({
+      error: expect.stringMatching(/^FORBIDDEN: the role adjuster counts only when issued by a member of kind insurer/),
+      changes: [],
+    });
+    expect(
+      await attempt(ledger, people.adminLab, (c) => directory.StoreDemographics(c, 'PAT-LAB-1'), {
+        transient: { demographics: JSON.stringify(demographics) },
+      }),
+    ).toEqual({ error: expect.stringMatching(/^FORBIDDEN: the role patient counts only/), changes: [] });
+    const doctor = JSON.stringify({ practitionerId: 'DOC-LAB-1', role: 'doctor', licenceNo: 'L-1' });
+    expect(await attempt(ledger, people.adminLab, (c) => directory.RegisterPractitioner(c, doctor))).toEqual({
+      error: expect.stringMatching(/^FORBIDDEN: the role doctor counts only/),
+      changes: [],
+    });
+    const labPatient = issuedBy(LAB, 'patient-eve', { 'ehr.role': 'patient', 'ehr.patientId': PATIENT_A });
+    await expect(evaluate(ledger, labPatient, (c) => directory.GetPatient(c, PATIENT_A))).rejects.toThrow(
+      /^FORBIDDEN: the role patient counts only/,
+    );
+    // The insurer's adjuster and the lab's labtechs are what their members issue.
+    await submit(ledger, people.adjuster, (c) => policies.Issue(c, PATIENT_A, terms));
+    const labtech = JSON.stringify({ practitionerId: 'LAB-LB-0002', role: 'labtech', licenceNo: 'L-2' });
+    await submit(ledger, people.adminLab, (c) => directory.RegisterPractitioner(c, labtech));
+  });
+
+  it('refuses a member declaring itself a hospital: its profile, its own approval, its peer alone', async () => {
+    const asHospital = JSON.stringify({ kind: 'hospital', displayName: 'Totally a hospital' });
+    expect(await attempt(ledger, people.adminLab, (c) => directory.PublishOrgProfile(c, asHospital))).toEqual({
+      error: expect.stringMatching(/^FORBIDDEN: LabMSP is a lab: only a majority of members changes that/),
+      changes: [],
+    });
+    // The lab's peer alone cannot write the kind: it is under the channel's majority policy.
+    expect(
+      await attempt(ledger, people.adminLab, (c) => directory.ApproveMemberKind(c, LAB, 'hospital'), {
+        endorsingOrganizations: [LAB],
+      }),
+    ).toEqual({ error: expect.stringContaining('(ENDORSEMENT_POLICY_FAILURE)'), changes: [] });
+    // Its own approval, from as many admin certificates as it likes, is one proposal, no kind.
+    const secondAdmin = issuedBy(LAB, 'admin2', { 'ehr.role': 'admin' });
+    const proposed = await submit(ledger, people.adminLab, (c) => directory.ApproveMemberKind(c, LAB, 'hospital'));
+    expect(parse(proposed.result)).toMatchObject({ mspId: LAB, kind: 'hospital', approvals: [{ mspId: LAB }] });
+    expect(await attempt(ledger, secondAdmin, (c) => directory.ApproveMemberKind(c, LAB, 'hospital'))).toEqual({
+      error: expect.stringMatching(/^ALREADY_EXISTS: LabMSP approved this already/),
+      changes: [],
+    });
+    expect(await attempt(ledger, labDoctor, (c) => breakGlass.Open(c, PATIENT_A, 'unconscious', '60'))).toEqual({
+      error: expect.stringMatching(/^FORBIDDEN: the role doctor counts only .* LabMSP is of kind lab/),
+      changes: [],
+    });
+    const kinds = parse<{ members: { mspId: string; kind: string }[] }>(
+      await evaluate(ledger, people.adminA, (c) => directory.ListMemberKinds(c)),
+    );
+    expect(kinds.members.map((m) => [m.mspId, m.kind])).toEqual([
+      [HA, 'hospital'],
+      [HB, 'hospital'],
+      [INS, 'insurer'],
+      [LAB, 'lab'],
+    ]);
+  });
+
+  it('gives a member its kind once admins of a majority approved it, each in a transaction of its own', async () => {
+    const fresh = new Ledger();
+    const approve = (admin: Caller) => submit(fresh, admin, (c) => directory.ApproveMemberKind(c, HA, 'hospital'));
+    // Before the consortium approves a kind, a member has no roles but admin.
+    await expect(evaluate(fresh, people.doctorA, (c) => directory.ListMyPatients(c, '', ''))).rejects.toThrow(
+      /^FORBIDDEN: the role doctor counts only .* HospitalAMSP is of no kind a majority approved/,
+    );
+    expect(parse(await approve(people.adminA).then((r) => r.result))).toMatchObject({ approvals: [{ mspId: HA }] });
+    // Three approvals even while few members have a kind: the first to ask never approves itself alone.
+    expect(parse(await approve(people.adminB).then((r) => r.result))).toMatchObject({
+      approvals: [{ mspId: HA }, { mspId: HB }],
+    });
+    expect(fresh.state.has(key('memberKind', HA))).toBe(false);
+    const approved = await approve(people.adminIns);
+    expect(parse(approved.result)).toEqual({
+      mspId: HA,
+      kind: 'hospital',
+      approvedBy: [HA, HB, INS],
+      approvedAt: '2026-01-15T09:00:00.000Z',
+    });
+    expect(approved.tx.event?.name).toBe('MemberKind');
+    expect(fresh.state.has(key('memberKindProposal', HA, 'hospital'))).toBe(false);
+    expect(await evaluate(fresh, people.doctorA, (c) => directory.ListMyPatients(c, '', ''))).toBe(
+      '{"bookmark":"","items":[]}',
+    );
+    // The member's name and specialities stay its own: its peer alone changes them.
+    await submit(fresh, people.adminA, (c) => directory.PublishOrgProfile(c, '{"displayName":"Hospital A"}'));
+    expect(parse(await evaluate(fresh, people.adminB, (c) => directory.GetOrgProfile(c, HA)))).toEqual({
+      mspId: HA,
+      kind: 'hospital',
+      displayName: 'Hospital A',
+      specialities: [],
+      updatedAt: '2026-01-15T09:00:00.000Z',
+    });
+  });
+});
