@@ -1,16 +1,41 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { addCareLink, getPatient, isThePatient } from './basis';
-import { getWindow, PENDING_REVIEW, pendingReviewKey, reasonKey, windowIndexKey, windowKey } from './break-glass';
-import { forbidden, invalid } from './errors';
-import { callerWithRole } from './identity';
+import { addCareLink, getPatient, isThePatient, openBreakGlass } from './basis';
+import {
+  DOCTOR_DAY,
+  doctorDayKey,
+  getWindow,
+  PENDING_REVIEW,
+  pendingReviewKey,
+  reasonKey,
+  windowIndexKey,
+  windowKey,
+} from './break-glass';
+import { ChaincodeError, forbidden, invalid } from './errors';
+import { type Caller, callerWithRole } from './identity';
 import { canonicalJson, marshal } from './json';
-import { emit, getJson, implicitCollection, listPage, putJson, txMillis, txTime, transientJson } from './ledger';
-import { type BreakGlass, BREAK_GLASS_REASONS, MAX_BREAK_GLASS_MINUTES } from './types/break-glass';
+import {
+  emit,
+  getJson,
+  implicitCollection,
+  listJson,
+  listPage,
+  putJson,
+  txMillis,
+  txTime,
+  transientJson,
+} from './ledger';
+import {
+  type BreakGlass,
+  BREAK_GLASS_REASONS,
+  MAX_BREAK_GLASS_MINUTES,
+  MAX_WINDOWS_PER_DOCTOR_PER_DAY,
+} from './types/break-glass';
 import { id } from './validate';
 
 /**
  * Emergency access (SPEC §4): a doctor opens a time-boxed window with a reason code; the
  * patient gets an event; every read under it is flagged; the patient's home member reviews it.
+ * Limits per doctor (types/break-glass.ts): 4 hours, one open window per patient, 3 a day.
  */
 @Info({ title: 'BreakGlass', description: 'Emergency access windows' })
 export class BreakGlassContract extends Contract {
@@ -30,6 +55,7 @@ export class BreakGlassContract extends Contract {
     if (!/^\d{1,4}$/.test(minutesText) || minutes < 1 || minutes > MAX_BREAK_GLASS_MINUTES) {
       throw invalid(`a break-glass window lasts 1 to ${MAX_BREAK_GLASS_MINUTES} minutes`);
     }
+    await this.#withinLimits(ctx, doctor, patient.patientId);
     const window: BreakGlass = {
       breakGlassId: `BG-${ctx.stub.getTxID().slice(0, 32)}`,
       patientId: patient.patientId,
@@ -41,6 +67,7 @@ export class BreakGlassContract extends Contract {
     };
     await putJson(ctx, windowKey(ctx, patient.patientId, window.breakGlassId), window);
     await putJson(ctx, windowIndexKey(ctx, window.breakGlassId), { patientId: patient.patientId });
+    await putJson(ctx, doctorDayKey(ctx, window), { patientId: patient.patientId, breakGlassId: window.breakGlassId });
     await putJson(ctx, pendingReviewKey(ctx, patient.homeOrg, window), {
       patientId: patient.patientId,
       breakGlassId: window.breakGlassId,
@@ -54,6 +81,22 @@ export class BreakGlassContract extends Contract {
       expiresAt: window.expiresAt,
     });
     return canonicalJson(window);
+  }
+
+  /**
+   * A doctor opens no second window on a patient while one is open, and at most
+   * MAX_WINDOWS_PER_DOCTOR_PER_DAY a day. Both are range reads: a window opened concurrently by
+   * the same doctor makes this one fail on commit (phantom read), so the limits hold.
+   */
+  async #withinLimits(ctx: Context, doctor: Caller, patientId: string): Promise<void> {
+    if (await openBreakGlass(ctx, doctor, patientId)) {
+      throw new ChaincodeError('CONFLICT', `a break-glass window of yours on patient ${patientId} is open`);
+    }
+    const today = txTime(ctx).slice(0, 10);
+    const opened = await listJson(ctx, DOCTOR_DAY, doctor.mspId, doctor.practitionerId ?? '', today);
+    if (opened.length >= MAX_WINDOWS_PER_DOCTOR_PER_DAY) {
+      throw forbidden(`a doctor opens at most ${MAX_WINDOWS_PER_DOCTOR_PER_DAY} break-glass windows a day`);
+    }
   }
 
   /**

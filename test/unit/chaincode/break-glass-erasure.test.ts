@@ -70,8 +70,9 @@ describe('break-glass', () => {
   });
 
   it.each([
-    ['over 24 hours', 'unconscious', '1441', /lasts 1 to 1440 minutes/],
-    ['zero minutes', 'unconscious', '0', /lasts 1 to 1440 minutes/],
+    ['over 4 hours', 'unconscious', '241', /lasts 1 to 240 minutes/],
+    ['over 24 hours', 'unconscious', '1441', /lasts 1 to 240 minutes/],
+    ['zero minutes', 'unconscious', '0', /lasts 1 to 240 minutes/],
     ['an unknown reason', 'bored', '60', /reasonCode must be one of/],
   ])('refuses a window of %s', async (_, reason, minutes, error) => {
     expect(await attempt(ledger, people.doctorB, (c) => breakGlass.Open(c, PATIENT_A, reason, minutes))).toEqual({

@@ -167,3 +167,43 @@ describe('roles bound to the kind of the member that issued them', () => {
     });
   });
 });
+
+describe('break-glass limits per doctor', () => {
+  let ledger: Ledger;
+
+  beforeEach(async () => {
+    ledger = await consortiumLedger();
+    for (const n of [1, 2, 3, 4, 5]) await registerPatient(ledger, `PAT-HA-000${n}`);
+  });
+
+  const open = (patientId: string, minutes = '60', doctor = people.doctorB) =>
+    attempt(ledger, doctor, (c) => breakGlass.Open(c, patientId, 'unconscious', minutes));
+
+  it('opens no second window on a patient while one is open', async () => {
+    expect((await open(PATIENT_A)).error).toBeUndefined();
+    ledger.advance(30 * 60_000);
+    expect(await open(PATIENT_A)).toEqual({
+      error: expect.stringMatching(/^CONFLICT: a break-glass window of yours on patient PAT-HA-0001 is open/),
+      changes: [],
+    });
+    // Another doctor may; the same doctor once the window ended.
+    expect((await open(PATIENT_A, '60', people.doctorB2)).error).toBeUndefined();
+    ledger.advance(30 * 60_000);
+    expect((await open(PATIENT_A)).error).toBeUndefined();
+  });
+
+  it('opens at most three windows a day, for at most four hours each', async () => {
+    expect(await open(PATIENT_A, '241')).toEqual({
+      error: expect.stringMatching(/^INVALID_ARGUMENT: a break-glass window lasts 1 to 240 minutes/),
+      changes: [],
+    });
+    for (const n of [1, 2, 3]) expect((await open(`PAT-HA-000${n}`, '240')).error).toBeUndefined();
+    expect(await open('PAT-HA-0004')).toEqual({
+      error: expect.stringMatching(/^FORBIDDEN: a doctor opens at most 3 break-glass windows a day/),
+      changes: [],
+    });
+    expect((await open('PAT-HA-0004', '60', people.doctorB2)).error).toBeUndefined();
+    ledger.now = Date.parse('2026-01-16T00:00:00.000Z');
+    expect((await open('PAT-HA-0005')).error).toBeUndefined();
+  });
+});
