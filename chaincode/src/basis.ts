@@ -29,9 +29,22 @@ export async function getPatient(ctx: Context, patientId: string): Promise<Patie
   return patient;
 }
 
-/** True when the caller is this patient, holding a certificate of the patient's home member. */
-export function isThePatient(who: Caller, patient: Patient): boolean {
+/**
+ * True when the caller's certificate names this patient and comes from the patient's home
+ * member. That member issues such certificates at will, so this alone is no proof: see
+ * `isThePatient`.
+ */
+export function claimsToBeThePatient(who: Caller, patient: Patient): boolean {
   return who.role === 'patient' && who.patientId === patient.patientId && who.mspId === patient.homeOrg;
+}
+
+/**
+ * True when the caller is this patient: a certificate of the home member, bound to the patient
+ * (`certFingerprints`: the first certificate linked, then those the patient confirmed or a
+ * majority of members recovered to). Another certificate with the same patientId is not them.
+ */
+export function isThePatient(who: Caller, patient: Patient): boolean {
+  return claimsToBeThePatient(who, patient) && patient.certFingerprints.includes(who.fingerprint);
 }
 
 async function consentBasis(

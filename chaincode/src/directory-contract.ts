@@ -1,5 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { CARE_INDEX, type CareLinks, currentCare, getPatient, isThePatient } from './basis';
+import { CARE_INDEX, type CareLinks, claimsToBeThePatient, currentCare, getPatient, isThePatient } from './basis';
 import { ChaincodeError, forbidden, invalid, notFound } from './errors';
 import { callerWithRole, requireIssuer } from './identity';
 import { canonicalJson, marshal } from './json';
@@ -15,6 +15,7 @@ import {
   requirePrivateHash,
   sha256Hex,
   transientJson,
+  txMillis,
   txTime,
 } from './ledger';
 import {
@@ -37,11 +38,22 @@ import {
   parseWard,
   type Ward,
 } from './types/directory';
-import { type Patient, parseDemographics } from './types/patient';
+import { type Patient, type PatientRecovery, parseDemographics } from './types/patient';
 import { ORG_KINDS, type OrgKind } from './types/vocabulary';
 import { hex64, id, MSP_PATTERN, oneOf, parseObject } from './validate';
 
 export const demographicsKey = (ctx: Context, patientId: string) => key(ctx, 'demographics', patientId);
+
+/** Certificates a patient may have bound at once (devices, renewals). */
+const MAX_PATIENT_CERTIFICATES = 8;
+/** How long a recovery waits for its approvals. */
+const RECOVERY_DAYS = 7;
+const recoveryKey = (ctx: Context, patientId: string, requestId: string) =>
+  key(ctx, 'patientRecovery', patientId, requestId);
+/** Public index: recoveries awaiting approvals, oldest first; deleted as one completes. */
+const PENDING_RECOVERY = 'patientRecoveryPending';
+const pendingRecoveryKey = (ctx: Context, request: PatientRecovery) =>
+  key(ctx, PENDING_RECOVERY, request.requestedAt, request.requestId);
 
 /** A profile with the kind a majority approved, whatever an older profile said of itself. */
 function profileView(profile: OrgProfile & { kind?: unknown }, kind: OrgKind | undefined): OrgProfileView {
@@ -225,16 +237,112 @@ export class DirectoryContract extends Contract {
     await putJson(ctx, patientKey, patient);
   }
 
-  /** The patient binds the certificate they are using to their entry. */
+  /**
+   * The patient binds the certificate they are using to their entry: the first one linked binds.
+   * Later ones need the patient's confirmation with a bound certificate (ConfirmPatientCertificate)
+   * or a recovery a majority approved: the home member issues certificates with any patientId,
+   * and one it issued behind the patient's back must not act as them.
+   */
   @Transaction()
   async LinkPatientCertificate(ctx: Context): Promise<void> {
     const who = await callerWithRole(ctx, 'patient');
     const patient = await getPatient(ctx, who.patientId ?? '');
-    if (!isThePatient(who, patient)) throw forbidden('only the patient, with a certificate of their home member');
-    if (!patient.certFingerprints.includes(who.fingerprint)) {
-      patient.certFingerprints = [...patient.certFingerprints, who.fingerprint].sort();
-      await putJson(ctx, key(ctx, 'patient', patient.patientId), patient);
+    if (!claimsToBeThePatient(who, patient))
+      throw forbidden('only the patient, with a certificate of their home member');
+    if (patient.certFingerprints.includes(who.fingerprint)) return;
+    if (patient.certFingerprints.length > 0) {
+      throw forbidden(
+        `another certificate is bound to patient ${patient.patientId}: confirm this one with it, or ask the home member for a recovery`,
+      );
     }
+    await this.#bind(ctx, patient, [who.fingerprint]);
+  }
+
+  /** The patient, with a bound certificate, binds another of theirs (SHA-256 of the certificate, hex). */
+  @Transaction()
+  async ConfirmPatientCertificate(ctx: Context, fingerprint: string): Promise<void> {
+    const who = await callerWithRole(ctx, 'patient');
+    const patient = await getPatient(ctx, who.patientId ?? '');
+    if (!isThePatient(who, patient)) throw forbidden('only the patient, with a certificate bound to them');
+    hex64(fingerprint, 'fingerprint');
+    if (patient.certFingerprints.includes(fingerprint)) return;
+    if (patient.certFingerprints.length >= MAX_PATIENT_CERTIFICATES) {
+      throw new ChaincodeError('CONFLICT', `a patient has at most ${MAX_PATIENT_CERTIFICATES} certificates bound`);
+    }
+    await this.#bind(ctx, patient, [...patient.certFingerprints, fingerprint]);
+  }
+
+  /**
+   * The home member's admin asks to bind a new certificate to a patient who lost theirs. It takes
+   * effect once admins of a majority of members approved it (this request is the home member's
+   * approval), within RECOVERY_DAYS, and replaces the bound certificates. Answers the request.
+   */
+  @Transaction()
+  @Returns('string')
+  async RequestPatientRecovery(ctx: Context, patientId: string, fingerprint: string): Promise<string> {
+    const admin = await callerWithRole(ctx, 'admin');
+    const patient = await getPatient(ctx, patientId);
+    if (patient.homeOrg !== admin.mspId) throw forbidden(`the recovery of ${patientId} is asked by ${patient.homeOrg}`);
+    const now = txTime(ctx);
+    const request: PatientRecovery = {
+      requestId: `RCV-${ctx.stub.getTxID().slice(0, 32)}`,
+      patientId: patient.patientId,
+      fingerprint: hex64(fingerprint, 'fingerprint'),
+      requestedAt: now,
+      expiresAt: new Date(txMillis(ctx) + RECOVERY_DAYS * 86_400_000).toISOString(),
+      status: 'requested',
+      approvals: withApproval([], admin.mspId, now),
+    };
+    await putJson(ctx, recoveryKey(ctx, patient.patientId, request.requestId), request);
+    await putJson(ctx, pendingRecoveryKey(ctx, request), {
+      patientId: patient.patientId,
+      requestId: request.requestId,
+    });
+    // The patient hears of it too: a recovery they did not ask for is the home member acting alone.
+    emit(ctx, 'PatientRecovery', { patientId, requestId: request.requestId, status: request.status });
+    return canonicalJson(request);
+  }
+
+  /** An admin approves a recovery for their member; the approval that makes a majority binds the certificate. */
+  @Transaction()
+  @Returns('string')
+  async ApprovePatientRecovery(ctx: Context, patientId: string, requestId: string): Promise<string> {
+    const admin = await callerWithRole(ctx, 'admin');
+    const stateKey = recoveryKey(ctx, id(patientId, 'patientId'), id(requestId, 'requestId'));
+    const request = await getJson<PatientRecovery>(ctx, stateKey);
+    if (!request) throw notFound(`recovery ${requestId} of patient ${patientId} does not exist`);
+    if (request.status !== 'requested')
+      throw new ChaincodeError('CONFLICT', `recovery ${requestId} is ${request.status}`);
+    const now = txTime(ctx);
+    if (now >= request.expiresAt) throw new ChaincodeError('CONFLICT', `recovery ${requestId} expired`);
+    request.approvals = withApproval(request.approvals, admin.mspId, now);
+    if (request.approvals.length >= (await approvalsNeeded(ctx))) {
+      request.status = 'completed';
+      request.completedAt = now;
+      await ctx.stub.deleteState(pendingRecoveryKey(ctx, request));
+      await this.#bind(ctx, await getPatient(ctx, patientId), [request.fingerprint]);
+    }
+    await putJson(ctx, stateKey, request);
+    emit(ctx, 'PatientRecovery', { patientId, requestId, status: request.status });
+    return canonicalJson(request);
+  }
+
+  /** Recoveries not completed, oldest first, with their approvals: for every member's admins. */
+  @Transaction(false)
+  @Returns('string')
+  async ListPendingRecoveries(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
+    await callerWithRole(ctx, 'admin');
+    return listPage(ctx, PENDING_RECOVERY, [], { pageSize, bookmark }, async (entry, entryKey) => {
+      const { patientId, requestId } = entry as { patientId: string; requestId: string };
+      const request = await getJson<PatientRecovery>(ctx, recoveryKey(ctx, patientId, requestId));
+      const pending = request?.status === 'requested' && pendingRecoveryKey(ctx, request) === entryKey;
+      return pending ? request : undefined;
+    });
+  }
+
+  async #bind(ctx: Context, patient: Patient, fingerprints: string[]): Promise<void> {
+    const bound: Patient = { ...patient, certFingerprints: [...fingerprints].sort() };
+    await putJson(ctx, key(ctx, 'patient', patient.patientId), bound);
   }
 
   @Transaction(false)

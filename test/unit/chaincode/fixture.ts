@@ -123,12 +123,24 @@ export async function consortiumLedger(extra: Readonly<Record<string, Kind>> = {
   return ledger;
 }
 
-export async function registerPatient(ledger: Ledger, patientId = PATIENT_A, admin = people.adminA): Promise<void> {
+/**
+ * Registers a patient (both steps) and binds their certificate, as they do when they first sign
+ * in: `patient`, by default the one of `people` with this patientId at the admin's member.
+ */
+export async function registerPatient(
+  ledger: Ledger,
+  patientId = PATIENT_A,
+  admin = people.adminA,
+  patient: Caller | undefined = Object.values(people).find(
+    (p) => p.mspId === admin.mspId && p.attrs?.['ehr.patientId'] === patientId,
+  ),
+): Promise<void> {
   const stored = await submit(ledger, admin, (ctx) => directory.StoreDemographics(ctx, patientId), {
     transient: { demographics: JSON.stringify(demographics) },
   });
   const { demographicsHash } = JSON.parse(stored.result) as { demographicsHash: string };
   await submit(ledger, admin, (ctx) => directory.RegisterPatient(ctx, patientId, demographicsHash));
+  if (patient) await submit(ledger, patient, (ctx) => directory.LinkPatientCertificate(ctx));
 }
 
 /** Both steps of writing a record version: private body, then the public header. */

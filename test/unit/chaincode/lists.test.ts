@@ -172,7 +172,7 @@ describe('the directory', () => {
   });
 
   it("lists a doctor's patients with a care link that holds now, with those links, a page at a time", async () => {
-    for (let n = 1; n <= 5; n++) await registerPatient(ledger, `PAT-HA-000${n}`);
+    for (let n = 1; n <= 5; n++) await registerPatient(ledger, `PAT-HA-000${n}`, people.adminA, patient(n));
     await submit(ledger, people.adminB, (c) =>
       directory.RegisterPractitioner(
         c,

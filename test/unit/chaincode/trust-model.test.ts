@@ -3,8 +3,10 @@
  * test performs an attack such a member can mount with the certificates and transactions it can
  * make, shows that it fails and changes nothing, and that honest use still works.
  */
+import { createHash } from 'node:crypto';
 import { AccessContract } from '../../../chaincode/src/access-contract';
 import { BreakGlassContract } from '../../../chaincode/src/break-glass-contract';
+import { ConsentContract } from '../../../chaincode/src/consent-contract';
 import { DirectoryContract } from '../../../chaincode/src/directory-contract';
 import { PolicyContract } from '../../../chaincode/src/policy-contract';
 import { type Caller, Ledger } from '../helpers/fabric-stub';
@@ -26,6 +28,7 @@ import {
 } from './fixture';
 
 const access = new AccessContract();
+const consent = new ConsentContract();
 const breakGlass = new BreakGlassContract();
 const directory = new DirectoryContract();
 const policies = new PolicyContract();
@@ -35,6 +38,11 @@ const parse = <T>(text: string) => JSON.parse(text) as T;
 
 /** Certificates a member's own CA can issue with any attributes. */
 const issuedBy = (mspId: string, cn: string, attrs: Record<string, string>): Caller => ({ mspId, cn, attrs });
+/** SHA-256 of a certificate, as the chaincode fingerprints the creator (the stub's certificate bytes). */
+const fingerprintOf = (who: Caller) =>
+  createHash('sha256')
+    .update(`cert-of-${who.mspId}-${who.cn ?? 'user'}`)
+    .digest('hex');
 const insurerDoctor = issuedBy(INS, 'dr-mallory', { 'ehr.role': 'doctor', 'ehr.practitionerId': 'DOC-INS-1' });
 const labDoctor = issuedBy(LAB, 'dr-eve', { 'ehr.role': 'doctor', 'ehr.practitionerId': 'DOC-LAB-1' });
 const hospitalAdjuster = issuedBy(HB, 'adjuster-mallory', { 'ehr.role': 'adjuster' });
@@ -205,5 +213,122 @@ describe('break-glass limits per doctor', () => {
     expect((await open('PAT-HA-0004', '60', people.doctorB2)).error).toBeUndefined();
     ledger.now = Date.parse('2026-01-16T00:00:00.000Z');
     expect((await open('PAT-HA-0005')).error).toBeUndefined();
+  });
+});
+
+describe("a patient's certificates", () => {
+  let ledger: Ledger;
+  /** A second certificate the home member's CA issued with the patient's id, behind the patient's back. */
+  const mallory = issuedBy(HA, 'mallory', { 'ehr.role': 'patient', 'ehr.patientId': PATIENT_A });
+  /** The patient's own new certificate (a new device, a renewal). */
+  const tablet = issuedBy(HA, 'patient1-tablet', { 'ehr.role': 'patient', 'ehr.patientId': PATIENT_A });
+  const grant = JSON.stringify({
+    grantee: { mspId: HB },
+    categories: ['diagnosis'],
+    purpose: 'treatment',
+    validUntil: '2026-06-01T00:00:00Z',
+  });
+  const bound = async () =>
+    parse<{ certFingerprints: string[] }>(
+      await evaluate(ledger, people.adminB, (c) => directory.GetPatient(c, PATIENT_A)),
+    ).certFingerprints;
+
+  beforeEach(async () => {
+    ledger = await consortiumLedger();
+    await registerPatient(ledger);
+  });
+
+  it("refuses the home member's second certificate: no link, no consent, no read of another member's record", async () => {
+    await submit(ledger, people.patientA, (c) => consent.Grant(c, grant));
+    const { recordId } = await createRecord(ledger, people.doctorB);
+    expect(await attempt(ledger, mallory, (c) => directory.LinkPatientCertificate(c))).toEqual({
+      error: expect.stringMatching(/^FORBIDDEN: another certificate is bound to patient PAT-HA-0001/),
+      changes: [],
+    });
+    expect(await attempt(ledger, mallory, (c) => consent.Grant(c, grant))).toEqual({
+      error: expect.stringMatching(/^FORBIDDEN/),
+      changes: [],
+    });
+    expect(await attempt(ledger, mallory, (c) => access.RequestAccess(c, recordId, 'treatment'))).toEqual({
+      error: expect.stringMatching(/^CONSENT_REQUIRED/),
+      changes: [],
+    });
+    expect(await bound()).toEqual([fingerprintOf(people.patientA)]);
+    // The patient, with the bound certificate, reads it.
+    const ticket = await submit(ledger, people.patientA, (c) => access.RequestAccess(c, recordId, 'treatment'));
+    expect(parse(ticket.result)).toMatchObject({ basis: 'patient', custodian: HB });
+  });
+
+  it('binds another certificate the patient confirms with a bound one', async () => {
+    expect(
+      await attempt(ledger, mallory, (c) => directory.ConfirmPatientCertificate(c, fingerprintOf(mallory))),
+    ).toEqual({
+      error: expect.stringMatching(/^FORBIDDEN: only the patient, with a certificate bound to them/),
+      changes: [],
+    });
+    await submit(ledger, people.patientA, (c) => directory.ConfirmPatientCertificate(c, fingerprintOf(tablet)));
+    expect(await bound()).toEqual([fingerprintOf(people.patientA), fingerprintOf(tablet)].sort());
+    await submit(ledger, tablet, (c) => directory.LinkPatientCertificate(c));
+    await submit(ledger, tablet, (c) => consent.Grant(c, grant));
+  });
+
+  it('binds a recovered certificate once admins of a majority approved, in place of the lost one', async () => {
+    const { result } = await submit(ledger, people.adminA, (c) =>
+      directory.RequestPatientRecovery(c, PATIENT_A, fingerprintOf(mallory)),
+    );
+    const { requestId } = parse<{ requestId: string }>(result);
+    expect(ledger.committedEvents.at(-1)).toMatchObject({ name: 'PatientRecovery' });
+    // The home member alone, with as many admins as it likes, recovers nothing.
+    const secondAdmin = issuedBy(HA, 'admin2', { 'ehr.role': 'admin' });
+    expect(
+      await attempt(ledger, secondAdmin, (c) => directory.ApprovePatientRecovery(c, PATIENT_A, requestId)),
+    ).toEqual({
+      error: expect.stringMatching(/^ALREADY_EXISTS/),
+      changes: [],
+    });
+    expect(
+      await attempt(ledger, people.adminB, (c) =>
+        directory.RequestPatientRecovery(c, PATIENT_A, fingerprintOf(mallory)),
+      ),
+    ).toEqual({
+      error: expect.stringMatching(/^FORBIDDEN: the recovery of PAT-HA-0001 is asked by HospitalAMSP/),
+      changes: [],
+    });
+    await submit(ledger, people.adminB, (c) => directory.ApprovePatientRecovery(c, PATIENT_A, requestId));
+    expect(await bound()).toEqual([fingerprintOf(people.patientA)]);
+    await expect(submit(ledger, mallory, (c) => consent.Grant(c, grant))).rejects.toThrow(/^FORBIDDEN/);
+    const pending = parse<{ items: { requestId: string; approvals: { mspId: string }[] }[] }>(
+      await evaluate(ledger, people.adminIns, (c) => directory.ListPendingRecoveries(c, '', '')),
+    );
+    expect(pending.items.map((r) => [r.requestId, r.approvals.map((a) => a.mspId)])).toEqual([[requestId, [HA, HB]]]);
+    const completed = await submit(ledger, people.adminIns, (c) =>
+      directory.ApprovePatientRecovery(c, PATIENT_A, requestId),
+    );
+    expect(parse(completed.result)).toMatchObject({ status: 'completed' });
+    expect(await bound()).toEqual([fingerprintOf(mallory)]);
+    await submit(ledger, mallory, (c) => consent.Grant(c, grant));
+    await expect(submit(ledger, people.patientA, (c) => consent.Grant(c, grant))).rejects.toThrow(/^FORBIDDEN/);
+    expect(
+      await attempt(ledger, people.adminLab, (c) => directory.ApprovePatientRecovery(c, PATIENT_A, requestId)),
+    ).toEqual({
+      error: expect.stringMatching(/^CONFLICT: recovery .* is completed/),
+      changes: [],
+    });
+  });
+
+  it('lets a recovery lapse after seven days without its majority', async () => {
+    const { result } = await submit(ledger, people.adminA, (c) =>
+      directory.RequestPatientRecovery(c, PATIENT_A, fingerprintOf(tablet)),
+    );
+    const { requestId } = parse<{ requestId: string }>(result);
+    await submit(ledger, people.adminB, (c) => directory.ApprovePatientRecovery(c, PATIENT_A, requestId));
+    ledger.advance(7 * 86_400_000);
+    expect(
+      await attempt(ledger, people.adminLab, (c) => directory.ApprovePatientRecovery(c, PATIENT_A, requestId)),
+    ).toEqual({
+      error: expect.stringMatching(/^CONFLICT: recovery .* expired/),
+      changes: [],
+    });
+    expect(await bound()).toEqual([fingerprintOf(people.patientA)]);
   });
 });
