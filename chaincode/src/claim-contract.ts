@@ -29,14 +29,18 @@ import {
   transientJson,
 } from './ledger';
 import { getPolicy } from './policy-contract';
-import { headerKey } from './records';
+import { memberKind } from './members';
+import { getHeader, headerKey } from './records';
 import type { Claim } from './types/claim';
 import { parseClaimInput } from './types/claim';
 import type { Policy } from './types/policy';
 import type { RecordHeader } from './types/record';
+import type { OrgKind } from './types/vocabulary';
 import { filterOf, MSP_PATTERN, parseObject, str } from './validate';
 
 const COUNTED: Claim['status'][] = ['approved', 'partially-approved', 'paid'];
+/** The kinds of member that give care and so may be a claim's provider. */
+const CARE_PROVIDERS: readonly OrgKind[] = ['hospital', 'lab'];
 
 /** Which policy year (0, 1, …) a date falls in, counted from the policy's start. */
 export function policyYear(policy: Policy, date: string): number {
@@ -86,6 +90,7 @@ export class ClaimContract extends Contract {
       submittedAt: txTime(ctx),
     };
     await linkClaimToBill(ctx, claim);
+    await this.#providerOf(ctx, provider, claim.lines);
     await this.#save(ctx, claim);
     for (const line of claim.lines)
       await putJson(ctx, key(ctx, 'claimRecord', line.recordId, claim.claimId), { claimId: claim.claimId });
@@ -93,6 +98,25 @@ export class ClaimContract extends Contract {
     await putJson(ctx, key(ctx, 'policyClaim', claim.policyId, claim.claimId), { claimId: claim.claimId });
     await endorsedBy(ctx, claimKey(ctx, claim.claimId), provider, policy.insurer);
     return canonicalJson(claim);
+  }
+
+  /**
+   * A claim is the provider's, for care it documented: the provider is a member of a kind that
+   * provides care, and every line's record is in its custody. Record ids and hashes are public:
+   * without this a member could bill another's records, or claim them first and make the
+   * custodian's own claim a DUPLICATE, and a patient could name anyone as provider.
+   */
+  async #providerOf(ctx: Context, provider: string, lines: Claim['lines']): Promise<void> {
+    const kind = await memberKind(ctx, provider);
+    if (kind === undefined || !CARE_PROVIDERS.includes(kind)) {
+      throw forbidden(`${provider} is not a member that provides care (a ${CARE_PROVIDERS.join(' or ')})`);
+    }
+    for (const line of lines) {
+      const { custodian } = await getHeader(ctx, line.recordId);
+      if (custodian !== provider) {
+        throw forbidden(`record ${line.recordId} is held by ${custodian}: only its custodian claims for it`);
+      }
+    }
   }
 
   /** Line descriptions (transient `lines`), held by the provider and the insurer only. */

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { AccessContract } from '../../../chaincode/src/access-contract';
 import { BreakGlassContract } from '../../../chaincode/src/break-glass-contract';
+import { ClaimContract } from '../../../chaincode/src/claim-contract';
 import { ConsentContract } from '../../../chaincode/src/consent-contract';
 import { DirectoryContract } from '../../../chaincode/src/directory-contract';
 import { PolicyContract } from '../../../chaincode/src/policy-contract';
@@ -28,6 +29,7 @@ import {
 } from './fixture';
 
 const access = new AccessContract();
+const claims = new ClaimContract();
 const consent = new ConsentContract();
 const breakGlass = new BreakGlassContract();
 const directory = new DirectoryContract();
@@ -330,5 +332,67 @@ describe("a patient's certificates", () => {
       changes: [],
     });
     expect(await bound()).toEqual([fingerprintOf(people.patientA)]);
+  });
+});
+
+describe("claims for records in the provider's custody only", () => {
+  let ledger: Ledger;
+  let policyId: string;
+  let record: { recordId: string; contentHash: string };
+
+  beforeEach(async () => {
+    ledger = await consortiumLedger();
+    await registerPatient(ledger);
+    record = await createRecord(ledger, people.doctorA);
+    const issued = await submit(ledger, people.adjuster, (c) => policies.Issue(c, PATIENT_A, terms));
+    ({ policyId } = parse<{ policyId: string }>(issued.result));
+  });
+
+  const claimOf = (extra: object = {}) =>
+    JSON.stringify({
+      policyId,
+      patientId: PATIENT_A,
+      serviceDate: '2026-01-15T08:00:00Z',
+      lines: [{ recordId: record.recordId, contentHash: record.contentHash, category: 'diagnosis', amount: 10_000 }],
+      ...extra,
+    });
+
+  it("refuses a member's claim for another member's record, so the custodian's own claim is no DUPLICATE", async () => {
+    expect(await attempt(ledger, people.billingB, (c) => claims.Submit(c, claimOf()))).toEqual({
+      error: expect.stringMatching(/^FORBIDDEN: record REC-\S+ is held by HospitalAMSP: only its custodian claims/),
+      changes: [],
+    });
+    const { result } = await submit(ledger, people.billingA, (c) => claims.Submit(c, claimOf()));
+    const { claimId } = parse<{ claimId: string }>(result);
+    const adjudicated = await submit(ledger, people.adjuster, (c) => claims.Adjudicate(c, claimId));
+    expect(parse(adjudicated.result)).toMatchObject({ status: 'approved', adjudication: { reasons: [] } });
+  });
+
+  it('refuses a patient naming a non-member, or a member that gives no care, as provider', async () => {
+    for (const provider of ['NobodyMSP', INS]) {
+      expect(await attempt(ledger, people.patientA, (c) => claims.Submit(c, claimOf({ provider })))).toEqual({
+        error: expect.stringMatching(new RegExp(`^FORBIDDEN: ${provider} is not a member that provides care`)),
+        changes: [],
+      });
+    }
+    expect(await attempt(ledger, people.patientA, (c) => claims.Submit(c, claimOf({ provider: HB })))).toEqual({
+      error: expect.stringMatching(/^FORBIDDEN: record \S+ is held by HospitalAMSP/),
+      changes: [],
+    });
+    const { result } = await submit(ledger, people.patientA, (c) => claims.Submit(c, claimOf({ provider: HA })));
+    expect(parse(result)).toMatchObject({ provider: HA, status: 'submitted' });
+  });
+
+  it('refuses a claim for a record that does not exist', async () => {
+    const missing = JSON.stringify({
+      policyId,
+      patientId: PATIENT_A,
+      serviceDate: '2026-01-15T08:00:00Z',
+      lines: [{ recordId: 'REC-none', contentHash: record.contentHash, category: 'diagnosis', amount: 1 }],
+    });
+    expect(await attempt(ledger, people.billingA, (c) => claims.Submit(c, missing))).toEqual({
+      error: expect.stringMatching(/^NOT_FOUND: record REC-none does not exist/),
+      changes: [],
+    });
   });
 });
