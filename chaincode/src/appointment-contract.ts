@@ -2,7 +2,7 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import { addCareLink, getPatient, isThePatient } from './basis';
 import { ChaincodeError, forbidden, invalid, notFound } from './errors';
 import { type Caller, callerWithRole } from './identity';
-import { canonicalJson, marshal } from './json';
+import { canonicalJson } from './json';
 import {
   APPOINTMENT_STATUSES,
   appointmentKey,
@@ -18,7 +18,7 @@ import {
   practitionerScheduleKey,
   reasonKey,
 } from './appointments';
-import { emit, getJson, implicitCollection, key, listPage, putJson, txTime, transientJson } from './ledger';
+import { emit, getJson, key, listPage, putJson, putPrivate, txTime, transientJson } from './ledger';
 import type { Appointment, AppointmentStatus, Feedback, FeedbackTally, Rating } from './types/appointment';
 import type { Practitioner } from './types/directory';
 import { dayFilter, filterOf, id, isoTime, MSP_PATTERN } from './validate';
@@ -89,11 +89,7 @@ export class AppointmentContract extends Contract {
     if (appointment.patientId !== who.patientId) throw forbidden('only the patient states the reason');
     const reason = transientJson(ctx, 'reason');
     if (reason.length > 2000) throw invalid('the reason is longer than 2000 characters');
-    await ctx.stub.putPrivateData(
-      implicitCollection(appointment.practitioner.mspId),
-      reasonKey(ctx, appointmentId),
-      marshal({ appointmentId, reason }),
-    );
+    await putPrivate(ctx, [appointment.practitioner.mspId], reasonKey(ctx, appointmentId), { appointmentId, reason });
   }
 
   @Transaction()
@@ -181,11 +177,10 @@ export class AppointmentContract extends Contract {
     if (!(await getJson<Feedback>(ctx, feedbackKey(ctx, appointmentId)))) throw notFound('give a rating first');
     const comment = transientJson(ctx, 'comment');
     if (comment.length > 2000) throw invalid('the comment is longer than 2000 characters');
-    await ctx.stub.putPrivateData(
-      implicitCollection(appointment.practitioner.mspId),
-      commentKey(ctx, appointmentId),
-      marshal({ appointmentId, comment }),
-    );
+    await putPrivate(ctx, [appointment.practitioner.mspId], commentKey(ctx, appointmentId), {
+      appointmentId,
+      comment,
+    });
   }
 
   /** The calling patient's appointments. */

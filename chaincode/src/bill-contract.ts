@@ -15,18 +15,17 @@ import {
 } from './bills';
 import { ChaincodeError, forbidden, invalid } from './errors';
 import { type Caller, callerWithRole } from './identity';
-import { canonicalJson, marshal } from './json';
+import { canonicalJson } from './json';
 import { getOrder } from './lab-orders';
 import {
   emit,
   endorsedBy,
   getJson,
-  implicitCollection,
   pageOf,
   pageRequest,
   putJson,
+  putPrivate,
   requirePrivateHash,
-  sha256Hex,
   transientJson,
   txTime,
 } from './ledger';
@@ -123,9 +122,8 @@ export class BillContract extends Contract {
     const items = parseBillItems(parseObject(transientJson(ctx, 'items'), 'items'), billId);
     const lines = items.items.map(lineOf);
     await this.#documented(ctx, patientId, lines);
-    const bytes = marshal(items);
-    await ctx.stub.putPrivateData(implicitCollection(clerk.mspId), billItemsKey(ctx, billId), bytes);
-    return canonicalJson({ billId, itemsHash: sha256Hex(bytes), lines, total: totalOf(lines) });
+    const itemsHash = await putPrivate(ctx, [clerk.mspId], billItemsKey(ctx, billId), items);
+    return canonicalJson({ billId, itemsHash, lines, total: totalOf(lines) });
   }
 
   /**

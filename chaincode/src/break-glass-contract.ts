@@ -12,18 +12,8 @@ import {
 } from './break-glass';
 import { ChaincodeError, forbidden, invalid } from './errors';
 import { type Caller, callerWithRole } from './identity';
-import { canonicalJson, marshal } from './json';
-import {
-  emit,
-  getJson,
-  implicitCollection,
-  listJson,
-  listPage,
-  putJson,
-  txMillis,
-  txTime,
-  transientJson,
-} from './ledger';
+import { canonicalJson } from './json';
+import { emit, getJson, listJson, listPage, putJson, putPrivate, txMillis, txTime, transientJson } from './ledger';
 import {
   type BreakGlass,
   BREAK_GLASS_REASONS,
@@ -113,13 +103,11 @@ export class BreakGlassContract extends Contract {
     const reason = transientJson(ctx, 'reason');
     if (reason.length > 4000) throw invalid('the reason is longer than 4000 characters');
     const patient = await getPatient(ctx, window.patientId);
-    for (const mspId of new Set([doctor.mspId, patient.homeOrg])) {
-      await ctx.stub.putPrivateData(
-        implicitCollection(mspId),
-        reasonKey(ctx, breakGlassId),
-        marshal({ breakGlassId, patientId: window.patientId, reason }),
-      );
-    }
+    await putPrivate(ctx, [doctor.mspId, patient.homeOrg], reasonKey(ctx, breakGlassId), {
+      breakGlassId,
+      patientId: window.patientId,
+      reason,
+    });
   }
 
   /** The patient's home member reviews a window: justified or not. */

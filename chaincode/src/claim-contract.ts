@@ -15,16 +15,16 @@ import {
 import { getPatient, isThePatient } from './basis';
 import { ChaincodeError, forbidden, invalid, notFound } from './errors';
 import { type Caller, callerWithRole } from './identity';
-import { canonicalJson, marshal } from './json';
+import { canonicalJson } from './json';
 import {
   emit,
   endorsedBy,
   getJson,
-  implicitCollection,
   key,
   listJson,
   listPage,
   putJson,
+  putPrivate,
   txTime,
   transientJson,
 } from './ledger';
@@ -127,10 +127,10 @@ export class ClaimContract extends Contract {
     if (claim.provider !== clerk.mspId) throw forbidden(`claim ${claimId} was submitted for ${claim.provider}`);
     const details = transientJson(ctx, 'lines');
     if (details.length > 32 * 1024) throw invalid('line details are larger than 32 KiB');
-    const bytes = marshal({ claimId, details: parseObject(details, 'lines') });
-    for (const mspId of new Set([claim.provider, claim.insurer])) {
-      await ctx.stub.putPrivateData(implicitCollection(mspId), claimLinesKey(ctx, claimId), bytes);
-    }
+    await putPrivate(ctx, [claim.provider, claim.insurer], claimLinesKey(ctx, claimId), {
+      claimId,
+      details: parseObject(details, 'lines'),
+    });
   }
 
   @Transaction()

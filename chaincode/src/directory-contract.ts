@@ -2,18 +2,17 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import { CARE_INDEX, type CareLinks, claimsToBeThePatient, currentCare, getPatient, isThePatient } from './basis';
 import { ChaincodeError, forbidden, invalid, notFound } from './errors';
 import { callerWithRole, requireIssuer } from './identity';
-import { canonicalJson, marshal } from './json';
+import { canonicalJson } from './json';
 import {
   emit,
   endorsedBy,
   getJson,
-  implicitCollection,
   key,
   listJson,
   listPage,
   putJson,
+  putPrivate,
   requirePrivateHash,
-  sha256Hex,
   transientJson,
   txMillis,
   txTime,
@@ -200,9 +199,8 @@ export class DirectoryContract extends Contract {
     await requireIssuer(ctx, admin.mspId, 'patient');
     id(patientId, 'patientId');
     const demographics = parseDemographics(parseObject(transientJson(ctx, 'demographics'), 'demographics'), patientId);
-    const bytes = marshal(demographics);
-    await ctx.stub.putPrivateData(implicitCollection(admin.mspId), demographicsKey(ctx, patientId), bytes);
-    return canonicalJson({ patientId, demographicsHash: sha256Hex(bytes) });
+    const demographicsHash = await putPrivate(ctx, [admin.mspId], demographicsKey(ctx, patientId), demographics);
+    return canonicalJson({ patientId, demographicsHash });
   }
 
   /**

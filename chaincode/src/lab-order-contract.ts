@@ -2,16 +2,15 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import { addCareLink, getPatient, isThePatient, writeBasis } from './basis';
 import { ChaincodeError, forbidden, invalid } from './errors';
 import { type Caller, callerWithRole } from './identity';
-import { canonicalJson, marshal } from './json';
+import { canonicalJson } from './json';
 import {
   emit,
   endorsedBy,
   getJson,
-  implicitCollection,
   key,
   listPage,
   putJson,
-  sha256Hex,
+  putPrivate,
   txTime,
   requirePrivateHash,
   transientJson,
@@ -53,11 +52,9 @@ export class LabOrderContract extends Contract {
     if (!MSP_PATTERN.test(labMspId)) throw invalid('labMspId must be an MSP ID');
     await getPatient(ctx, id(patientId, 'patientId'));
     const orderId = `LAB-${ctx.stub.getTxID().slice(0, 32)}`;
-    const bytes = marshal(parseLabOrderDetails(parseObject(transientJson(ctx, 'details'), 'details'), orderId));
-    for (const mspId of new Set([doctor.mspId, labMspId])) {
-      await ctx.stub.putPrivateData(implicitCollection(mspId), detailsKey(ctx, orderId), bytes);
-    }
-    return canonicalJson({ orderId, detailsHash: sha256Hex(bytes) });
+    const details = parseLabOrderDetails(parseObject(transientJson(ctx, 'details'), 'details'), orderId);
+    const detailsHash = await putPrivate(ctx, [doctor.mspId, labMspId], detailsKey(ctx, orderId), details);
+    return canonicalJson({ orderId, detailsHash });
   }
 
   /** Step 2, majority: the public order, bound to the details held by both members. */
@@ -134,9 +131,8 @@ export class LabOrderContract extends Contract {
       patientId: order.patientId,
       category: 'lab-result',
     });
-    const bytes = marshal(body);
-    await ctx.stub.putPrivateData(implicitCollection(tech.mspId), bodyKey(ctx, recordId, 1), bytes);
-    return canonicalJson({ orderId, recordId, contentHash: sha256Hex(bytes) });
+    const contentHash = await putPrivate(ctx, [tech.mspId], bodyKey(ctx, recordId, 1), body);
+    return canonicalJson({ orderId, recordId, contentHash });
   }
 
   /** Step 2: the result record's header and the completed order; the result is ready. */

@@ -2,13 +2,14 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import { getPatient, isThePatient, writeBasis } from './basis';
 import { ChaincodeError, forbidden, invalid } from './errors';
 import { type Caller, callerWithRole } from './identity';
-import { canonicalJson, marshal } from './json';
+import { canonicalJson } from './json';
 import {
   emit,
   getJson,
   implicitCollection,
   listJson,
   listPage,
+  putPrivate,
   requirePrivateHash,
   sha256Hex,
   transientJson,
@@ -31,9 +32,8 @@ async function storeBody(
   ids: { recordId: string; version: number; patientId: string; category: RecordCategory },
 ): Promise<string> {
   const body = parseRecordBody(parseObject(transientJson(ctx, 'body'), 'body'), ids);
-  const bytes = marshal(body);
-  await ctx.stub.putPrivateData(implicitCollection(who.mspId), bodyKey(ctx, ids.recordId, ids.version), bytes);
-  return canonicalJson({ recordId: ids.recordId, version: ids.version, contentHash: sha256Hex(bytes) });
+  const contentHash = await putPrivate(ctx, [who.mspId], bodyKey(ctx, ids.recordId, ids.version), body);
+  return canonicalJson({ recordId: ids.recordId, version: ids.version, contentHash });
 }
 
 /** Who writes a record version and as what: a doctor for their member, or a patient about themself. */

@@ -16,7 +16,7 @@ export interface Patient {
   registeredAt: string;
 }
 
-/** Private (home org only): who the patient is. */
+/** Private (home org only): who the patient is. Stored salted (ledger.ts putPrivate). */
 export interface Demographics {
   patientId: string;
   name: string;

@@ -50,7 +50,7 @@ export interface Attachment {
   sha256: string;
 }
 
-/** Private (custodian only): the clinical content of one version. */
+/** Private (custodian only): the clinical content of one version. Stored salted (ledger.ts putPrivate). */
 export interface RecordBody {
   recordId: string;
   version: number;

@@ -16,6 +16,7 @@ import {
   people,
   PHI_MARKER,
   registerPatient,
+  salted,
   submit,
   walk,
 } from './fixture';
@@ -174,7 +175,7 @@ describe('appointment lists and feedback', () => {
     it('lists a practitioner’s ratings oldest first, without comments, and sums them up', async () => {
       const first = await rated('DOC-HA-0001', '5');
       await submit(ledger, people.patientA, (c) => appointments.StoreFeedbackComment(c, first), {
-        transient: { comment: `rude receptionist ${PHI_MARKER}` },
+        transient: salted({ comment: `rude receptionist ${PHI_MARKER}` }),
       });
       const second = await rated('DOC-HA-0001', '4', people.patientA2);
       const third = await rated('DOC-HA-0001', '4');

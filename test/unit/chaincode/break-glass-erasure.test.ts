@@ -22,6 +22,7 @@ import {
   printableKeys,
   publicText,
   registerPatient,
+  salted,
   submit,
   walk,
 } from './fixture';
@@ -104,7 +105,7 @@ describe('break-glass', () => {
     const { result } = await open();
     const { breakGlassId } = JSON.parse(result) as { breakGlassId: string };
     await submit(ledger, people.doctorB, (c) => breakGlass.StoreReason(c, PATIENT_A, breakGlassId), {
-      transient: { reason: `found unresponsive ${PHI_MARKER}` },
+      transient: salted({ reason: `found unresponsive ${PHI_MARKER}` }),
       endorsingOrganizations: [HB, HA],
     });
     const held = (mspId: string) =>

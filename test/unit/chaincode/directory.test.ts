@@ -18,6 +18,7 @@ import {
   PHI_MARKER,
   publicText,
   registerPatient,
+  salted,
   submit,
 } from './fixture';
 
@@ -165,7 +166,7 @@ describe('directory', () => {
 
     it('refuses a public entry whose hash does not match the stored demographics', async () => {
       await submit(ledger, people.adminA, (c) => directory.StoreDemographics(c, PATIENT_A), {
-        transient: { demographics: JSON.stringify(demographics) },
+        transient: salted({ demographics: JSON.stringify(demographics) }),
       });
       expect(
         await attempt(ledger, people.adminA, (c) => directory.RegisterPatient(c, PATIENT_A, 'a'.repeat(64))),
@@ -194,7 +195,7 @@ describe('directory', () => {
       );
       await expect(
         submit(ledger, people.adminA, (c) => directory.StoreDemographics(c, PATIENT_A), {
-          transient: { demographics: '{"name":"A","dateOfBirth":"1980-13-45"}' },
+          transient: salted({ demographics: '{"name":"A","dateOfBirth":"1980-13-45"}' }),
         }),
       ).rejects.toThrow(/^INVALID_ARGUMENT/);
     });

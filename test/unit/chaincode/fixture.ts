@@ -1,4 +1,5 @@
 /** Demo identities, two-phase write helpers and ledger checks shared by the chaincode unit tests. */
+import { randomBytes } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
 import { DirectoryContract } from '../../../chaincode/src/directory-contract';
 import { RecordContract } from '../../../chaincode/src/record-contract';
@@ -48,6 +49,15 @@ export const demographics = {
   contact: { phone: '+1 555 0100' },
 };
 export const body = { diagnosis: `J45.20 ${PHI_MARKER}`, medication: ['salbutamol'], notes: 'review in 3 months' };
+
+/** Transient data as a client sends it with every write of private data: with a fresh random salt. */
+export const salted = (values: Record<string, string>): Record<string, string> => ({
+  ...values,
+  salt: randomBytes(16).toString('hex'),
+});
+
+/** The salt a stored private value carries, as a reader sees it. */
+export const aSalt: unknown = expect.stringMatching(/^[0-9a-f]{32}$/);
 
 /** Submits one transaction: endorsed by each endorsing org's peer, then committed. */
 export async function submit<T>(
@@ -136,7 +146,7 @@ export async function registerPatient(
   ),
 ): Promise<void> {
   const stored = await submit(ledger, admin, (ctx) => directory.StoreDemographics(ctx, patientId), {
-    transient: { demographics: JSON.stringify(demographics) },
+    transient: salted({ demographics: JSON.stringify(demographics) }),
   });
   const { demographicsHash } = JSON.parse(stored.result) as { demographicsHash: string };
   await submit(ledger, admin, (ctx) => directory.RegisterPatient(ctx, patientId, demographicsHash));
@@ -152,7 +162,7 @@ export async function createRecord(
   const patientId = options.patientId ?? PATIENT_A;
   const category = options.category ?? 'diagnosis';
   const stored = await submit(ledger, doctor, (ctx) => records.CreateBody(ctx, patientId, category), {
-    transient: { body: JSON.stringify(options.content ?? body) },
+    transient: salted({ body: JSON.stringify(options.content ?? body) }),
   });
   const created = JSON.parse(stored.result) as { recordId: string; version: number; contentHash: string };
   await submit(ledger, doctor, (ctx) =>

@@ -17,6 +17,7 @@ import {
   people,
   printableKeys,
   registerPatient,
+  salted,
   submit,
   walk,
 } from './fixture';
@@ -58,7 +59,7 @@ describe('lab order lists', () => {
   async function order(doctor = people.doctorA, patientId = PATIENT_A, lab = LAB): Promise<string> {
     ledger.advance(60_000);
     const stored = await submit(ledger, doctor, (c) => labOrders.StoreDetails(c, patientId, lab), {
-      transient: { details: JSON.stringify({ tests: [{ code: 'CBC', name: 'full blood count' }] }) },
+      transient: salted({ details: JSON.stringify({ tests: [{ code: 'CBC', name: 'full blood count' }] }) }),
       endorsingOrganizations: [...new Set([doctor.mspId, lab])],
     });
     const { orderId, detailsHash } = JSON.parse(stored.result) as { orderId: string; detailsHash: string };
@@ -74,7 +75,7 @@ describe('lab order lists', () => {
   async function startAndPublish(orderId: string): Promise<void> {
     await submit(ledger, people.labtech, (c) => labOrders.Start(c, orderId));
     const stored = await submit(ledger, people.labtech, (c) => labOrders.StoreResultBody(c, orderId), {
-      transient: { body: JSON.stringify({ diagnosis: 'Hb 13.5 g/dL' }) },
+      transient: salted({ body: JSON.stringify({ diagnosis: 'Hb 13.5 g/dL' }) }),
     });
     const { recordId, contentHash } = JSON.parse(stored.result) as { recordId: string; contentHash: string };
     await submit(ledger, people.labtech, (c) => labOrders.PublishResult(c, orderId, recordId, contentHash));

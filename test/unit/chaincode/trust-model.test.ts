@@ -4,15 +4,23 @@
  * make, shows that it fails and changes nothing, and that honest use still works.
  */
 import { createHash } from 'node:crypto';
+import type { Context } from 'fabric-contract-api';
 import { AccessContract } from '../../../chaincode/src/access-contract';
+import { AppointmentContract } from '../../../chaincode/src/appointment-contract';
+import { BillContract } from '../../../chaincode/src/bill-contract';
 import { BreakGlassContract } from '../../../chaincode/src/break-glass-contract';
 import { ClaimContract } from '../../../chaincode/src/claim-contract';
 import { ConsentContract } from '../../../chaincode/src/consent-contract';
 import { DirectoryContract } from '../../../chaincode/src/directory-contract';
+import { ErasureContract } from '../../../chaincode/src/erasure-contract';
+import { canonicalJson } from '../../../chaincode/src/json';
+import { LabOrderContract } from '../../../chaincode/src/lab-order-contract';
 import { PolicyContract } from '../../../chaincode/src/policy-contract';
+import { RecordContract } from '../../../chaincode/src/record-contract';
 import { type Caller, Ledger } from '../helpers/fabric-stub';
 import {
   attempt,
+  body,
   consortiumLedger,
   createRecord,
   demographics,
@@ -25,10 +33,16 @@ import {
   PATIENT_A,
   people,
   registerPatient,
+  salted,
   submit,
 } from './fixture';
 
 const access = new AccessContract();
+const appointments = new AppointmentContract();
+const bills = new BillContract();
+const erasure = new ErasureContract();
+const labOrders = new LabOrderContract();
+const records = new RecordContract();
 const claims = new ClaimContract();
 const consent = new ConsentContract();
 const breakGlass = new BreakGlassContract();
@@ -88,7 +102,7 @@ describe('roles bound to the kind of the member that issued them', () => {
     });
     expect(
       await attempt(ledger, people.adminLab, (c) => directory.StoreDemographics(c, 'PAT-LAB-1'), {
-        transient: { demographics: JSON.stringify(demographics) },
+        transient: salted({ demographics: JSON.stringify(demographics) }),
       }),
     ).toEqual({ error: expect.stringMatching(/^FORBIDDEN: the role patient counts only/), changes: [] });
     const doctor = JSON.stringify({ practitionerId: 'DOC-LAB-1', role: 'doctor', licenceNo: 'L-1' });
@@ -394,5 +408,143 @@ describe("claims for records in the provider's custody only", () => {
       error: expect.stringMatching(/^NOT_FOUND: record REC-none does not exist/),
       changes: [],
     });
+  });
+});
+
+describe('salted private values', () => {
+  let ledger: Ledger;
+  const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+  beforeEach(async () => {
+    ledger = await consortiumLedger();
+    await registerPatient(ledger);
+  });
+
+  it('keeps a member from confirming a guessed name and birth date, or diagnosis, against the public hashes', async () => {
+    const { recordId, contentHash } = await createRecord(ledger, people.doctorA);
+    const patient = parse<{ demographicsHash: string }>(
+      await evaluate(ledger, people.doctorB, (c) => directory.GetPatient(c, PATIENT_A)),
+    );
+    // Hospital B guesses right, to the byte of what was stored but for the salt it never saw.
+    const guessedPerson = canonicalJson({ patientId: PATIENT_A, ...demographics });
+    const guessedBody = canonicalJson({ recordId, version: 1, patientId: PATIENT_A, category: 'diagnosis', ...body });
+    expect(sha256(guessedPerson)).not.toBe(patient.demographicsHash);
+    expect(sha256(guessedBody)).not.toBe(contentHash);
+    // What is held is the same content with its salt, and its hash is the public one.
+    const held = [...ledger.collection(`_implicit_org_${HA}`).values()].map((v) => Buffer.from(v).toString());
+    const stored = held.find((v) => v.includes('"dateOfBirth"'))!;
+    expect(parse(stored)).toEqual({ ...parse<object>(guessedPerson), salt: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(sha256(stored)).toBe(patient.demographicsHash);
+    // After erasure the public hash stays, and the salt that would let a guess be checked is gone with the value.
+    const { result } = await submit(ledger, people.patientA, (c) => erasure.Request(c));
+    const { requestId } = parse<{ requestId: string }>(result);
+    await submit(ledger, people.adminA, (c) => erasure.Approve(c, PATIENT_A, requestId));
+    expect(ledger.privateDataHash(`_implicit_org_${HA}`, key('demographics', PATIENT_A))).toBeUndefined();
+    expect([...ledger.collection(`_implicit_org_${HA}`).values()].map((v) => Buffer.from(v).toString())).toEqual([]);
+    expect(
+      parse<{ demographicsHash: string }>(
+        await evaluate(ledger, people.doctorB, (c) => directory.GetPatient(c, PATIENT_A)),
+      ).demographicsHash,
+    ).toBe(patient.demographicsHash);
+  });
+
+  it('refuses every write of private data without a salt of 32 to 128 hex digits, changing nothing', async () => {
+    const { recordId } = await createRecord(ledger, people.doctorA);
+    await submit(ledger, people.adminA, (c) =>
+      directory.RegisterPractitioner(
+        c,
+        JSON.stringify({ practitionerId: 'DOC-HA-0001', role: 'doctor', licenceNo: 'L' }),
+      ),
+    );
+    const details = JSON.stringify({ tests: [{ code: 'CBC', name: 'count' }] });
+    const stored = await submit(ledger, people.doctorA, (c) => labOrders.StoreDetails(c, PATIENT_A, LAB), {
+      transient: salted({ details }),
+      endorsingOrganizations: [HA, LAB],
+    });
+    const { orderId, detailsHash } = parse<{ orderId: string; detailsHash: string }>(stored.result);
+    await submit(ledger, people.doctorA, (c) => labOrders.Create(c, orderId, PATIENT_A, LAB, 'routine', detailsHash));
+    await submit(ledger, people.labtech, (c) => labOrders.Accept(c, orderId));
+    await submit(ledger, people.labtech, (c) => labOrders.Start(c, orderId));
+    const booked = await submit(ledger, people.patientA, (c) =>
+      appointments.Request(c, HA, 'DOC-HA-0001', '2026-02-01T10:00:00Z'),
+    );
+    const { appointmentId } = parse<{ appointmentId: string }>(booked.result);
+    await submit(ledger, people.doctorA, (c) => appointments.Confirm(c, appointmentId));
+    await submit(ledger, people.doctorA, (c) => appointments.Complete(c, appointmentId));
+    await submit(ledger, people.patientA, (c) => appointments.GiveFeedback(c, appointmentId, '5'));
+    const opened = await submit(ledger, people.doctorB, (c) => breakGlass.Open(c, PATIENT_A, 'unconscious', '60'));
+    const { breakGlassId } = parse<{ breakGlassId: string }>(opened.result);
+    const { policyId } = parse<{ policyId: string }>(
+      (await submit(ledger, people.adjuster, (c) => policies.Issue(c, PATIENT_A, terms))).result,
+    );
+    const { contentHash } = parse<{ contentHash: string }>(
+      await evaluate(ledger, people.doctorA, (c) => records.Get(c, recordId)),
+    );
+    const claim = JSON.stringify({
+      policyId,
+      patientId: PATIENT_A,
+      serviceDate: '2026-01-15T08:00:00Z',
+      lines: [{ recordId, contentHash, category: 'diagnosis', amount: 100 }],
+    });
+    const { claimId } = parse<{ claimId: string }>(
+      (await submit(ledger, people.billingA, (c) => claims.Submit(c, claim))).result,
+    );
+    const item = JSON.stringify({ items: [{ description: 'review', category: 'diagnosis', amount: 100 }] });
+    const writes: [string, Caller, (c: Context) => Promise<unknown>, Record<string, string>][] = [
+      [
+        'demographics',
+        people.adminA,
+        (c) => directory.StoreDemographics(c, 'PAT-HA-0009'),
+        { demographics: JSON.stringify(demographics) },
+      ],
+      [
+        'a record body',
+        people.doctorA,
+        (c) => records.CreateBody(c, PATIENT_A, 'note'),
+        { body: JSON.stringify(body) },
+      ],
+      ['an amendment', people.doctorA, (c) => records.AmendBody(c, recordId), { body: JSON.stringify(body) }],
+      ['lab order details', people.doctorA, (c) => labOrders.StoreDetails(c, PATIENT_A, LAB), { details }],
+      ['a lab result', people.labtech, (c) => labOrders.StoreResultBody(c, orderId), { body: JSON.stringify(body) }],
+      [
+        'an appointment reason',
+        people.patientA,
+        (c) => appointments.StoreReason(c, appointmentId),
+        { reason: 'cough' },
+      ],
+      [
+        'a feedback comment',
+        people.patientA,
+        (c) => appointments.StoreFeedbackComment(c, appointmentId),
+        { comment: 'kind' },
+      ],
+      [
+        'a break-glass reason',
+        people.doctorB,
+        (c) => breakGlass.StoreReason(c, PATIENT_A, breakGlassId),
+        { reason: 'fell' },
+      ],
+      ['claim lines', people.billingA, (c) => claims.StoreLineDetails(c, claimId), { lines: '{"items":["review"]}' }],
+      [
+        'bill items',
+        people.billingA,
+        (c) => bills.StoreItems(c, PATIENT_A, 'appointment', appointmentId),
+        { items: item },
+      ],
+    ];
+    const refused = {
+      error: expect.stringMatching(/^INVALID_ARGUMENT: the transient map must carry 'salt'/),
+      changes: [],
+    };
+    for (const [what, who, run, transient] of writes) {
+      for (const salt of [undefined, 'ab'.repeat(15), 'AB'.repeat(16), 'ab'.repeat(65), 'xyz'.repeat(11)]) {
+        const sent = salt === undefined ? transient : { ...transient, salt };
+        expect({ what, salt, ...(await attempt(ledger, who, run, { transient: sent })) }).toEqual({
+          what,
+          salt,
+          ...refused,
+        });
+      }
+    }
   });
 });

@@ -23,6 +23,7 @@ import {
   PHI_MARKER,
   publicText,
   registerPatient,
+  salted,
   submit,
 } from './fixture';
 
@@ -48,7 +49,7 @@ describe('lab orders', () => {
   async function order(): Promise<string> {
     const details = { tests: [{ code: 'CBC', name: `full blood count ${PHI_MARKER}` }] };
     const stored = await submit(ledger, people.doctorA, (c) => labOrders.StoreDetails(c, PATIENT_A, LAB), {
-      transient: { details: JSON.stringify(details) },
+      transient: salted({ details: JSON.stringify(details) }),
       endorsingOrganizations: [HA, LAB],
     });
     const { orderId, detailsHash } = parse<{ orderId: string; detailsHash: string }>(stored.result);
@@ -68,7 +69,7 @@ describe('lab orders', () => {
     await submit(ledger, people.labtech, (c) => labOrders.Start(c, orderId));
     expect(await status(orderId)).toBe('in-progress');
     const stored = await submit(ledger, people.labtech, (c) => labOrders.StoreResultBody(c, orderId), {
-      transient: { body: JSON.stringify({ diagnosis: `Hb 13.5 g/dL ${PHI_MARKER}` }) },
+      transient: salted({ body: JSON.stringify({ diagnosis: `Hb 13.5 g/dL ${PHI_MARKER}` }) }),
     });
     const { recordId, contentHash } = parse<{ recordId: string; contentHash: string }>(stored.result);
     const published = await submit(ledger, people.labtech, (c) =>
@@ -151,7 +152,7 @@ describe('lab orders', () => {
 
   it('refuses an order whose details hash does not match what both members hold', async () => {
     const stored = await submit(ledger, people.doctorA, (c) => labOrders.StoreDetails(c, PATIENT_A, LAB), {
-      transient: { details: JSON.stringify({ tests: [{ code: 'CBC', name: 'count' }] }) },
+      transient: salted({ details: JSON.stringify({ tests: [{ code: 'CBC', name: 'count' }] }) }),
       endorsingOrganizations: [HA, LAB],
     });
     const { orderId } = parse<{ orderId: string }>(stored.result);
@@ -197,7 +198,7 @@ describe('appointments and feedback', () => {
     await submit(ledger, people.doctorA, (c) => appointments.Complete(c, id));
     await submit(ledger, people.patientA, (c) => appointments.GiveFeedback(c, id, '5'));
     await submit(ledger, people.patientA, (c) => appointments.StoreFeedbackComment(c, id), {
-      transient: { comment: `great ${PHI_MARKER}` },
+      transient: salted({ comment: `great ${PHI_MARKER}` }),
     });
     await expect(submit(ledger, people.patientA, (c) => appointments.GiveFeedback(c, id, '4'))).rejects.toThrow(
       /^ALREADY_EXISTS/,
@@ -254,7 +255,7 @@ describe('appointments and feedback', () => {
   it('keeps the reason with the practitioner’s member and lists the patient’s appointments', async () => {
     const id = await request();
     await submit(ledger, people.patientA, (c) => appointments.StoreReason(c, id), {
-      transient: { reason: `chest pain ${PHI_MARKER}` },
+      transient: salted({ reason: `chest pain ${PHI_MARKER}` }),
     });
     expect(publicText(ledger)).not.toContain(PHI_MARKER);
     const mine = itemsOf<{ appointmentId: string; status: string }>(
@@ -410,7 +411,7 @@ describe('policies and claims', () => {
   it('keeps line details in the provider and insurer collections only', async () => {
     const { claimId } = await submitClaim();
     await submit(ledger, people.billingA, (c) => claims.StoreLineDetails(c, claimId), {
-      transient: { lines: JSON.stringify({ description: PHI_MARKER }) },
+      transient: salted({ lines: JSON.stringify({ description: PHI_MARKER }) }),
       endorsingOrganizations: [HA, INS],
     });
     for (const msp of [HA, INS]) {
