@@ -1,5 +1,15 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { CARE_INDEX, type CareLinks, claimsToBeThePatient, currentCare, getPatient, isThePatient } from './basis';
+import {
+  addCareLink,
+  assignmentKey,
+  CARE_INDEX,
+  type CareAssignment,
+  type CareLinks,
+  claimsToBeThePatient,
+  currentCare,
+  getPatient,
+  isThePatient,
+} from './basis';
 import { ChaincodeError, forbidden, invalid, notFound } from './errors';
 import { callerWithRole, requireIssuer } from './identity';
 import { canonicalJson } from './json';
@@ -155,7 +165,8 @@ export class DirectoryContract extends Contract {
 
   /**
    * The calling doctor's patients, in patient id order: those with a care link that holds now
-   * (an appointment not cancelled, an order not rejected, an active consent, an open window),
+   * (an appointment not cancelled, an order not rejected, an active consent, an assignment not
+   * ended, an open window),
    * each with the links that hold. Patients whose links all lapsed are left out.
    */
   @Transaction(false)
@@ -168,6 +179,59 @@ export class DirectoryContract extends Contract {
       const links = await currentCare(ctx, care);
       return links.length === 0 ? undefined : { patientId: care.patientId, links };
     });
+  }
+
+  /**
+   * The admin assigns a doctor of the member to a patient's care (an admission, a ward round):
+   * a care link, so that the doctor's reads of what the member holds of the patient are not
+   * flagged. Only for data this member holds: it gives no basis at other members. Answers the
+   * assignment; the patient hears of it by an event.
+   */
+  @Transaction()
+  @Returns('string')
+  async AssignCare(ctx: Context, practitionerId: string, patientId: string): Promise<string> {
+    const admin = await callerWithRole(ctx, 'admin');
+    const practitioner = await getJson<Practitioner>(
+      ctx,
+      key(ctx, 'practitioner', admin.mspId, id(practitionerId, 'practitionerId')),
+    );
+    if (practitioner?.role !== 'doctor' || practitioner.status !== 'active') {
+      throw notFound(`no active doctor ${practitionerId} at ${admin.mspId}`);
+    }
+    const patient = await getPatient(ctx, patientId);
+    if (patient.status !== 'active') throw new ChaincodeError('PURGED', `patient ${patient.patientId} was erased`);
+    const stateKey = assignmentKey(ctx, admin.mspId, practitionerId, patient.patientId);
+    const current = await getJson<CareAssignment>(ctx, stateKey);
+    if (current && current.endedAt === undefined) return canonicalJson(current);
+    const assignment: CareAssignment = {
+      assignmentId: `ASG-${ctx.stub.getTxID().slice(0, 32)}`,
+      mspId: admin.mspId,
+      practitionerId,
+      patientId: patient.patientId,
+      assignedBy: admin.id,
+      assignedAt: txTime(ctx),
+    };
+    await putJson(ctx, stateKey, assignment);
+    await addCareLink(ctx, { mspId: admin.mspId, practitionerId }, patient.patientId, {
+      via: 'assignment',
+      ref: assignment.assignmentId,
+    });
+    emit(ctx, 'CareAssignment', { ...assignment, status: 'assigned' });
+    return canonicalJson(assignment);
+  }
+
+  /** The admin ends a doctor's assignment to a patient: the care link no longer holds. */
+  @Transaction()
+  async UnassignCare(ctx: Context, practitionerId: string, patientId: string): Promise<void> {
+    const admin = await callerWithRole(ctx, 'admin');
+    const stateKey = assignmentKey(ctx, admin.mspId, id(practitionerId, 'practitionerId'), id(patientId, 'patientId'));
+    const assignment = await getJson<CareAssignment>(ctx, stateKey);
+    if (!assignment || assignment.endedAt !== undefined) {
+      throw notFound(`${practitionerId} of ${admin.mspId} is not assigned to patient ${patientId}`);
+    }
+    const ended: CareAssignment = { ...assignment, endedAt: txTime(ctx), endedBy: admin.id };
+    await putJson(ctx, stateKey, ended);
+    emit(ctx, 'CareAssignment', { ...ended, status: 'ended' });
   }
 
   /** The admin registers or updates a practitioner of the member. */

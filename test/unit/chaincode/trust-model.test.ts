@@ -25,6 +25,7 @@ import {
   createRecord,
   demographics,
   evaluate,
+  followLedgerClock,
   HA,
   HB,
   INS,
@@ -62,6 +63,7 @@ const fingerprintOf = (who: Caller) =>
 const insurerDoctor = issuedBy(INS, 'dr-mallory', { 'ehr.role': 'doctor', 'ehr.practitionerId': 'DOC-INS-1' });
 const labDoctor = issuedBy(LAB, 'dr-eve', { 'ehr.role': 'doctor', 'ehr.practitionerId': 'DOC-LAB-1' });
 const hospitalAdjuster = issuedBy(HB, 'adjuster-mallory', { 'ehr.role': 'adjuster' });
+const colleagueA = issuedBy(HA, 'doctor2', { 'ehr.role': 'doctor', 'ehr.practitionerId': 'DOC-HA-0002' });
 const terms = JSON.stringify({
   plan: 'gold',
   coverage: { diagnosis: 80 },
@@ -546,5 +548,89 @@ describe('salted private values', () => {
         });
       }
     }
+  });
+});
+
+describe('staff reads without a care relationship', () => {
+  let ledger: Ledger;
+  let recordId: string;
+  followLedgerClock(() => ledger);
+
+  beforeEach(async () => {
+    ledger = await consortiumLedger();
+    await registerPatient(ledger);
+    // Written by a colleague: the reading doctor has no care relationship with the patient.
+    ({ recordId } = await createRecord(ledger, colleagueA));
+    for (const [admin, doctor] of [
+      [people.adminA, 'DOC-HA-0001'],
+      [people.adminB, 'DOC-HB-0001'],
+    ] as const) {
+      await submit(ledger, admin, (c) =>
+        directory.RegisterPractitioner(c, JSON.stringify({ practitionerId: doctor, role: 'doctor', licenceNo: 'L' })),
+      );
+    }
+  });
+
+  const request = async (who: Caller, kind = 'record', resourceId = recordId) =>
+    parse<{ ticketId: string; basis: string; flagged: boolean }>(
+      (await submit(ledger, who, (c) => access.RequestRead(c, kind, resourceId, 'treatment'))).result,
+    );
+  const flaggedReads = async (admin: Caller) =>
+    parse<{ items: { ticketId: string; basis: string; flagged: boolean }[] }>(
+      await evaluate(ledger, admin, (c) => access.ListFlaggedReads(c, '', '')),
+    ).items;
+
+  it("flags a custodian's doctor reading a record with no care, for the home member to review", async () => {
+    const ticket = await request(people.doctorA);
+    expect(ticket).toMatchObject({ basis: 'treating-staff', flagged: true });
+    const log = parse<unknown>(await evaluate(ledger, people.patientA, (c) => access.ListMyAccessLog(c, '', '')));
+    expect(log).toMatchObject({ items: [{ ticketId: ticket.ticketId, flagged: true }] });
+    expect(await flaggedReads(people.adminA)).toEqual([expect.objectContaining({ ticketId: ticket.ticketId })]);
+    expect(await flaggedReads(people.adminB)).toEqual([]);
+    await expect(evaluate(ledger, people.doctorA, (c) => access.ListFlaggedReads(c, '', ''))).rejects.toThrow(
+      /^FORBIDDEN/,
+    );
+    // Demographics too.
+    expect(await request(people.doctorA, 'demographics', PATIENT_A)).toMatchObject({
+      basis: 'treating-staff',
+      flagged: true,
+    });
+  });
+
+  it('reads unflagged under an appointment or an assignment by the admin, flagged again once unassigned', async () => {
+    const assigned = await submit(ledger, people.adminA, (c) => directory.AssignCare(c, 'DOC-HA-0001', PATIENT_A));
+    expect(parse(assigned.result)).toMatchObject({ mspId: HA, practitionerId: 'DOC-HA-0001', patientId: PATIENT_A });
+    expect(assigned.tx.event?.name).toBe('CareAssignment');
+    expect(await request(people.doctorA)).toMatchObject({ basis: 'treating-staff', flagged: false });
+    expect(await request(people.doctorA, 'demographics', PATIENT_A)).toMatchObject({
+      basis: 'treating-staff',
+      flagged: false,
+    });
+    const mine = parse<{ items: { links: { via: string }[] }[] }>(
+      await evaluate(ledger, people.doctorA, (c) => directory.ListMyPatients(c, '', '')),
+    );
+    expect(mine.items.map((p) => p.links.map((l) => l.via))).toEqual([['assignment']]);
+    await submit(ledger, people.adminA, (c) => directory.UnassignCare(c, 'DOC-HA-0001', PATIENT_A));
+    expect(await request(people.doctorA)).toMatchObject({ flagged: true });
+    expect(await flaggedReads(people.adminA)).toHaveLength(1);
+    // An appointment the patient booked is care too.
+    await submit(ledger, people.patientA, (c) => appointments.Request(c, HA, 'DOC-HA-0001', '2026-02-01T10:00:00Z'));
+    expect(await request(people.doctorA)).toMatchObject({ basis: 'treating-staff', flagged: false });
+  });
+
+  it("gives no basis at the home member by another member's assignment, nor by an admin of another member", async () => {
+    expect(await attempt(ledger, people.adminA, (c) => directory.AssignCare(c, 'DOC-HB-0001', PATIENT_A))).toEqual({
+      error: expect.stringMatching(/^NOT_FOUND: no active doctor DOC-HB-0001 at HospitalAMSP/),
+      changes: [],
+    });
+    // Hospital B assigns its own doctor: care for what Hospital B holds, not Hospital A's demographics.
+    await submit(ledger, people.adminB, (c) => directory.AssignCare(c, 'DOC-HB-0001', PATIENT_A));
+    expect(
+      await attempt(ledger, people.doctorB, (c) => access.RequestRead(c, 'demographics', PATIENT_A, 'treatment')),
+    ).toEqual({ error: expect.stringMatching(/^CONSENT_REQUIRED/), changes: [] });
+    expect(await attempt(ledger, people.doctorB, (c) => access.RequestAccess(c, recordId, 'treatment'))).toEqual({
+      error: expect.stringMatching(/^CONSENT_REQUIRED/),
+      changes: [],
+    });
   });
 });
