@@ -110,7 +110,10 @@ export class BreakGlassContract extends Contract {
     });
   }
 
-  /** The patient's home member reviews a window: justified or not. */
+  /**
+   * The patient's home member reviews a window, once: justified or not. A review is the record
+   * of an oversight decision; rewriting it later would let a member clear a doctor after the fact.
+   */
   @Transaction()
   async Review(ctx: Context, patientId: string, breakGlassId: string, outcome: string): Promise<void> {
     const admin = await callerWithRole(ctx, 'admin');
@@ -119,7 +122,10 @@ export class BreakGlassContract extends Contract {
       throw forbidden(`break-glass for ${patientId} is reviewed by ${patient.homeOrg}`);
     if (outcome !== 'justified' && outcome !== 'unjustified') throw invalid('outcome must be justified or unjustified');
     const window = await getWindow(ctx, patientId, breakGlassId);
-    if (window.review.status === 'pending') await ctx.stub.deleteState(pendingReviewKey(ctx, patient.homeOrg, window));
+    if (window.review.status !== 'pending') {
+      throw new ChaincodeError('CONFLICT', `break-glass ${breakGlassId} was reviewed already: ${window.review.status}`);
+    }
+    await ctx.stub.deleteState(pendingReviewKey(ctx, patient.homeOrg, window));
     window.review = { status: outcome, reviewer: admin.id, reviewedAt: txTime(ctx) };
     await putJson(ctx, windowKey(ctx, patientId, breakGlassId), window);
   }

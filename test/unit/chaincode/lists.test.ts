@@ -135,8 +135,10 @@ describe('break-glass windows, a page at a time', () => {
     expect(
       printableKeys(ledger, 'breakglassPending').filter((k) => k.startsWith(`breakglassPending/${HA}/`)),
     ).toHaveLength(2);
-    // A second review changes the outcome; the window stays out of the queue.
-    await submit(ledger, people.adminA, (c) => breakGlass.Review(c, PATIENT_A, second, 'unjustified'));
+    // A window is reviewed once: a second review is refused, and the window stays out of the queue.
+    await expect(
+      submit(ledger, people.adminA, (c) => breakGlass.Review(c, PATIENT_A, second, 'unjustified')),
+    ).rejects.toThrow(/^CONFLICT: break-glass .* was reviewed already: justified/);
     expect(await ids(pending(people.adminA), '1')).toEqual([first, third]);
     await expect(pending(people.doctorA)('', '')).rejects.toThrow(/^FORBIDDEN/);
   });

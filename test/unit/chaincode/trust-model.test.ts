@@ -634,3 +634,23 @@ describe('staff reads without a care relationship', () => {
     });
   });
 });
+
+describe('break-glass reviews', () => {
+  it('reviews a window once: the outcome cannot be rewritten afterwards', async () => {
+    const ledger = await consortiumLedger();
+    await registerPatient(ledger);
+    const opened = await submit(ledger, people.doctorB, (c) => breakGlass.Open(c, PATIENT_A, 'other', '30'));
+    const { breakGlassId } = parse<{ breakGlassId: string }>(opened.result);
+    await submit(ledger, people.adminA, (c) => breakGlass.Review(c, PATIENT_A, breakGlassId, 'unjustified'));
+    expect(
+      await attempt(ledger, people.adminA, (c) => breakGlass.Review(c, PATIENT_A, breakGlassId, 'justified')),
+    ).toEqual({
+      error: expect.stringMatching(/^CONFLICT: break-glass .* was reviewed already: unjustified/),
+      changes: [],
+    });
+    const windows = parse<{ items: { review: { status: string } }[] }>(
+      await evaluate(ledger, people.adminA, (c) => breakGlass.ListForPatient(c, PATIENT_A, '', '')),
+    );
+    expect(windows.items.map((w) => w.review.status)).toEqual(['unjustified']);
+  });
+});
