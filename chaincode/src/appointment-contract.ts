@@ -34,7 +34,7 @@ const slotKey = (ctx: Context, a: Appointment) =>
   key(ctx, 'slot', a.practitioner.mspId, a.practitioner.practitionerId, a.slot);
 
 /**
- * Appointments and feedback: the patient requests a slot with a practitioner; the practitioner's
+ * Appointments and feedback: the patient requests a slot with a doctor; the practitioner's
  * member confirms or cancels; the practitioner completes; the patient may cancel their own
  * request and, once completed, rate it once. No practitioner is confirmed twice for one slot.
  */
@@ -55,6 +55,10 @@ export class AppointmentContract extends Contract {
     );
     if (practitioner?.status !== 'active')
       throw notFound(`no active practitioner ${practitionerId} at ${practitionerMspId}`);
+    // A booking makes a care link, a basis to read the patient's data: only a doctor treats.
+    if (practitioner.role !== 'doctor') {
+      throw invalid(`${practitionerId} is a ${practitioner.role}: appointments are with doctors`);
+    }
     const slot = isoTime({ slot: slotTime }, 'slot');
     if (slot <= txTime(ctx)) throw invalid('the slot must be in the future');
     const now = txTime(ctx);
@@ -72,12 +76,10 @@ export class AppointmentContract extends Contract {
     await putJson(ctx, key(ctx, 'patientAppointment', appointment.patientId, appointment.appointmentId), entry);
     await putJson(ctx, practitionerScheduleKey(ctx, appointment), entry);
     await putJson(ctx, memberScheduleKey(ctx, appointment), entry);
-    if (practitioner.role === 'doctor') {
-      await addCareLink(ctx, appointment.practitioner, appointment.patientId, {
-        via: 'appointment',
-        ref: appointment.appointmentId,
-      });
-    }
+    await addCareLink(ctx, appointment.practitioner, appointment.patientId, {
+      via: 'appointment',
+      ref: appointment.appointmentId,
+    });
     return canonicalJson(appointment);
   }
 

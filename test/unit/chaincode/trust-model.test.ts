@@ -654,3 +654,24 @@ describe('break-glass reviews', () => {
     expect(windows.items.map((w) => w.review.status)).toEqual(['unjustified']);
   });
 });
+
+describe('appointments', () => {
+  it('books doctors only, never a lab technician', async () => {
+    const ledger = await consortiumLedger();
+    await registerPatient(ledger);
+    const register = (admin: Caller, practitioner: object) =>
+      submit(ledger, admin, (c) => directory.RegisterPractitioner(c, JSON.stringify(practitioner)));
+    await register(people.adminLab, { practitionerId: 'LAB-LB-0001', role: 'labtech', licenceNo: 'L-1' });
+    await register(people.adminA, { practitionerId: 'DOC-HA-0001', role: 'doctor', licenceNo: 'L-2' });
+    const slot = '2026-02-01T10:00:00Z';
+    expect(await attempt(ledger, people.patientA, (c) => appointments.Request(c, LAB, 'LAB-LB-0001', slot))).toEqual({
+      error: expect.stringMatching(/^INVALID_ARGUMENT: LAB-LB-0001 is a labtech: appointments are with doctors/),
+      changes: [],
+    });
+    const booked = await submit(ledger, people.patientA, (c) => appointments.Request(c, HA, 'DOC-HA-0001', slot));
+    expect(parse(booked.result)).toMatchObject({
+      status: 'requested',
+      practitioner: { practitionerId: 'DOC-HA-0001' },
+    });
+  });
+});
