@@ -675,3 +675,34 @@ describe('appointments', () => {
     });
   });
 });
+
+describe('consent validity', () => {
+  it('refuses a consent of more than 2 years, and takes one of exactly 2 years', async () => {
+    const ledger = await consortiumLedger();
+    await registerPatient(ledger);
+    const grant = (validFrom: string, validUntil: string) =>
+      attempt(ledger, people.patientA, (c) =>
+        consent.Grant(
+          c,
+          JSON.stringify({
+            grantee: { mspId: HB },
+            categories: ['diagnosis'],
+            purpose: 'treatment',
+            validFrom,
+            validUntil,
+          }),
+        ),
+      );
+    for (const [from, until] of [
+      ['2026-01-15T09:00:00Z', '2126-01-15T09:00:00Z'],
+      ['2026-01-15T09:00:00Z', '2028-01-15T09:00:00.001Z'],
+      ['2026-06-01T00:00:00Z', '2028-06-01T00:00:01Z'],
+    ]) {
+      expect(await grant(from!, until!)).toEqual({
+        error: expect.stringMatching(/^INVALID_ARGUMENT: a consent lasts at most 730 days \(2 years\) from validFrom/),
+        changes: [],
+      });
+    }
+    expect((await grant('2026-01-15T09:00:00Z', '2028-01-15T09:00:00Z')).error).toBeUndefined();
+  });
+});
