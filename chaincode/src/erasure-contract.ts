@@ -6,7 +6,7 @@ import { ChaincodeError, forbidden, notFound } from './errors';
 import { callerWithRole } from './identity';
 import { canonicalJson } from './json';
 import { emit, getJson, implicitCollection, key, listJson, listPage, putJson, txTime } from './ledger';
-import { bodyKey, getHeader, headerKey } from './records';
+import { bindingKey, bodyKey, getHeader, headerKey } from './records';
 import type { ErasureRequest } from './types/erasure';
 import type { Patient } from './types/patient';
 import { id } from './validate';
@@ -97,7 +97,10 @@ export class ErasureContract extends Contract {
     return canonicalJson(request);
   }
 
-  /** Purges what a member holds of the patient: record bodies, bill items, and at the home member the demographics. */
+  /**
+   * Purges what a member holds of the patient: record bodies with their bindings, bill items,
+   * and at the home member the demographics.
+   */
   async #purge(ctx: Context, mspId: string, patientId: string): Promise<number> {
     const collection = implicitCollection(mspId);
     let purgedKeys = 0;
@@ -106,7 +109,8 @@ export class ErasureContract extends Contract {
       if (header.custodian !== mspId || header.purged) continue;
       for (let version = 1; version <= header.version; version++) {
         await ctx.stub.purgePrivateData(collection, bodyKey(ctx, recordId, version));
-        purgedKeys++;
+        await ctx.stub.purgePrivateData(collection, bindingKey(ctx, recordId, version));
+        purgedKeys += 2;
       }
       await putJson(ctx, headerKey(ctx, recordId), { ...header, purged: true });
     }

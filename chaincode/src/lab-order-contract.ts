@@ -28,10 +28,19 @@ import {
   OPEN_LAB_ORDERS,
   openOrderKey,
 } from './lab-orders';
-import { bodyKey, headerKey, saveRecordVersion } from './records';
+import { bodyKey, headerKey, requireBinding, saveRecordVersion, storeBinding } from './records';
 import { type LabOrder, type LabOrderStatus, parseLabOrderDetails, PRIORITIES } from './types/lab-order';
 import { parseRecordBody, type RecordHeader } from './types/record';
 import { filterOf, hex64, id, MSP_PATTERN, parseObject } from './validate';
+
+/** What a result record of an order is: version 1, the order's patient, a lab result. */
+const resultOf = (order: LabOrder, recordId: string) => ({
+  recordId,
+  version: 1,
+  patientId: order.patientId,
+  category: 'lab-result' as const,
+  orderId: order.orderId,
+});
 
 /**
  * Lab orders: a doctor orders tests at a lab (details private to both members, then a public
@@ -132,6 +141,7 @@ export class LabOrderContract extends Contract {
       category: 'lab-result',
     });
     const contentHash = await putPrivate(ctx, [tech.mspId], bodyKey(ctx, recordId, 1), body);
+    await storeBinding(ctx, tech.mspId, { ...resultOf(order, recordId), contentHash });
     return canonicalJson({ orderId, recordId, contentHash });
   }
 
@@ -150,6 +160,7 @@ export class LabOrderContract extends Contract {
     );
     if (await getJson<RecordHeader>(ctx, headerKey(ctx, recordId)))
       throw new ChaincodeError('ALREADY_EXISTS', `record ${recordId} exists`);
+    await requireBinding(ctx, tech.mspId, { ...resultOf(order, recordId), contentHash });
     const now = txTime(ctx);
     const author = tech.practitionerId ?? '';
     const header: RecordHeader = {

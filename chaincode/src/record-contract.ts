@@ -15,7 +15,7 @@ import {
   transientJson,
   txTime,
 } from './ledger';
-import { bodyKey, category, getHeader, headerKey, saveRecordVersion } from './records';
+import { bodyKey, category, getHeader, headerKey, requireBinding, saveRecordVersion, storeBinding } from './records';
 import {
   isPatientReported,
   parseRecordBody,
@@ -33,6 +33,7 @@ async function storeBody(
 ): Promise<string> {
   const body = parseRecordBody(parseObject(transientJson(ctx, 'body'), 'body'), ids);
   const contentHash = await putPrivate(ctx, [who.mspId], bodyKey(ctx, ids.recordId, ids.version), body);
+  await storeBinding(ctx, who.mspId, { ...ids, contentHash });
   return canonicalJson({ recordId: ids.recordId, version: ids.version, contentHash });
 }
 
@@ -94,7 +95,10 @@ export class RecordContract extends Contract {
     return storeBody(ctx, who, { recordId, version: header.version + 1, patientId, category: header.category });
   }
 
-  /** Step 2: the public header of a stored body version, checked against its private hash. */
+  /**
+   * Step 2: the public header of a stored body version, checked against its private hash and
+   * against the binding stored with it (its patient and category).
+   */
   @Transaction()
   async Publish(
     ctx: Context,
@@ -128,6 +132,7 @@ export class RecordContract extends Contract {
           now,
         })
       : await this.#created(ctx, who, { recordId, patientId, category: recordCategory, version, contentHash, now });
+    await requireBinding(ctx, who.mspId, { recordId, version, patientId, category: recordCategory, contentHash });
     await saveRecordVersion(ctx, header);
     const { source } = header;
     emit(ctx, 'RecordAdded', { recordId, patientId, category: recordCategory, custodian: who.mspId, version, source });

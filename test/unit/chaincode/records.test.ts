@@ -3,7 +3,7 @@ import { AccessContract } from '../../../chaincode/src/access-contract';
 import { ConsentContract } from '../../../chaincode/src/consent-contract';
 import { ErasureContract } from '../../../chaincode/src/erasure-contract';
 import { RecordContract } from '../../../chaincode/src/record-contract';
-import type { Caller } from '../helpers/fabric-stub';
+import { type Caller, printable } from '../helpers/fabric-stub';
 import {
   attempt,
   body,
@@ -149,7 +149,11 @@ describe('records', () => {
       custodian: string;
     };
     expect(header.custodian).toBe(HB);
-    expect(ledger.collection(`_implicit_org_${HB}`).size).toBe(1);
+    // The body and its binding to patient and category.
+    expect([...ledger.collection(`_implicit_org_${HB}`).keys()].map(printable).sort()).toEqual([
+      `recordBinding/${recordId}/000001`,
+      `recordBody/${recordId}/000001`,
+    ]);
   });
 
   it('refuses a clinical record from a lab technician or a billing clerk', async () => {

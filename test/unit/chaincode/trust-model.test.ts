@@ -706,3 +706,76 @@ describe('consent validity', () => {
     expect((await grant('2026-01-15T09:00:00Z', '2028-01-15T09:00:00Z')).error).toBeUndefined();
   });
 });
+
+describe('a header bound to the body it publishes', () => {
+  let ledger: Ledger;
+
+  beforeEach(async () => {
+    ledger = await consortiumLedger();
+    await registerPatient(ledger);
+    await registerPatient(ledger, 'PAT-HA-0002');
+  });
+
+  it("refuses to publish one patient's body under another patient or another category", async () => {
+    // Patient A lets Hospital B read their allergies.
+    await submit(ledger, people.patientA, (c) =>
+      consent.Grant(
+        c,
+        JSON.stringify({
+          grantee: { mspId: HB },
+          categories: ['allergy'],
+          purpose: 'treatment',
+          validUntil: '2026-06-01T00:00:00Z',
+        }),
+      ),
+    );
+    const stored = await submit(ledger, people.doctorA, (c) => records.CreateBody(c, 'PAT-HA-0002', 'diagnosis'), {
+      transient: salted({ body: JSON.stringify(body) }),
+    });
+    const { recordId, contentHash } = parse<{ recordId: string; contentHash: string }>(stored.result);
+    const publish = (patientId: string, category: string) =>
+      attempt(ledger, people.doctorA, (c) => records.Publish(c, recordId, patientId, category, '1', contentHash));
+    const mismatch = {
+      error: expect.stringMatching(
+        /^HASH_MISMATCH: the binding of record REC-\S+ version 1 to its patient and category/,
+      ),
+      changes: [],
+    };
+    // Patient A2's diagnosis as patient A's allergy would be open to Hospital B under A's consent.
+    expect(await publish(PATIENT_A, 'allergy')).toEqual(mismatch);
+    expect(await publish(PATIENT_A, 'diagnosis')).toEqual(mismatch);
+    expect(await publish('PAT-HA-0002', 'allergy')).toEqual(mismatch);
+    expect((await publish('PAT-HA-0002', 'diagnosis')).error).toBeUndefined();
+    expect(parse(await evaluate(ledger, people.doctorB, (c) => records.Get(c, recordId)))).toMatchObject({
+      patientId: 'PAT-HA-0002',
+      category: 'diagnosis',
+    });
+  });
+
+  it("refuses to publish one order's result as another order's", async () => {
+    const details = JSON.stringify({ tests: [{ code: 'CBC', name: 'count' }] });
+    const order = async (patientId: string) => {
+      const stored = await submit(ledger, people.doctorA, (c) => labOrders.StoreDetails(c, patientId, LAB), {
+        transient: salted({ details }),
+        endorsingOrganizations: [HA, LAB],
+      });
+      const { orderId, detailsHash } = parse<{ orderId: string; detailsHash: string }>(stored.result);
+      await submit(ledger, people.doctorA, (c) => labOrders.Create(c, orderId, patientId, LAB, 'routine', detailsHash));
+      await submit(ledger, people.labtech, (c) => labOrders.Accept(c, orderId));
+      await submit(ledger, people.labtech, (c) => labOrders.Start(c, orderId));
+      return orderId;
+    };
+    const [ofA, ofA2] = [await order(PATIENT_A), await order('PAT-HA-0002')];
+    const result = await submit(ledger, people.labtech, (c) => labOrders.StoreResultBody(c, ofA2), {
+      transient: salted({ body: JSON.stringify({ diagnosis: 'Hb 9.1 g/dL' }) }),
+    });
+    const { recordId, contentHash } = parse<{ recordId: string; contentHash: string }>(result.result);
+    expect(
+      await attempt(ledger, people.labtech, (c) => labOrders.PublishResult(c, ofA, recordId, contentHash)),
+    ).toEqual({
+      error: expect.stringMatching(/^HASH_MISMATCH: the binding of record/),
+      changes: [],
+    });
+    await submit(ledger, people.labtech, (c) => labOrders.PublishResult(c, ofA2, recordId, contentHash));
+  });
+});
