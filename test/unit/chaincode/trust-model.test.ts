@@ -779,3 +779,28 @@ describe('a header bound to the body it publishes', () => {
     await submit(ledger, people.labtech, (c) => labOrders.PublishResult(c, ofA2, recordId, contentHash));
   });
 });
+
+describe('erasure requests and approvals', () => {
+  it("are the bound patient's to ask and the holding members' to approve, no one else's", async () => {
+    const ledger = await consortiumLedger();
+    await registerPatient(ledger);
+    await createRecord(ledger, people.doctorA);
+    // The home member's second certificate for the patient asks for nothing.
+    const mallory = issuedBy(HA, 'mallory', { 'ehr.role': 'patient', 'ehr.patientId': PATIENT_A });
+    expect(await attempt(ledger, mallory, (c) => erasure.Request(c))).toEqual({
+      error: expect.stringMatching(/^FORBIDDEN: only the patient asks for their erasure/),
+      changes: [],
+    });
+    const { result } = await submit(ledger, people.patientA, (c) => erasure.Request(c));
+    const { requestId } = parse<{ requestId: string }>(result);
+    // Members that hold nothing of the patient add no approval, whatever their admins sign.
+    for (const admin of [people.adminB, people.adminLab, people.adminIns]) {
+      expect(await attempt(ledger, admin, (c) => erasure.Approve(c, PATIENT_A, requestId))).toEqual({
+        error: expect.stringMatching(/^FORBIDDEN: \S+ is not among the members asked to approve/),
+        changes: [],
+      });
+    }
+    const approved = await submit(ledger, people.adminA, (c) => erasure.Approve(c, PATIENT_A, requestId));
+    expect(parse(approved.result)).toMatchObject({ status: 'approved', required: [HA], approvals: [{ mspId: HA }] });
+  });
+});
