@@ -618,6 +618,24 @@ describe('staff reads without a care relationship', () => {
     expect(await request(people.doctorA)).toMatchObject({ basis: 'treating-staff', flagged: false });
   });
 
+  it("flags another doctor of the ordering member reading a lab order's details with no care", async () => {
+    const stored = await submit(ledger, people.doctorA, (c) => labOrders.StoreDetails(c, PATIENT_A, LAB), {
+      transient: salted({ details: JSON.stringify({ tests: [{ code: 'CBC', name: 'count' }] }) }),
+      endorsingOrganizations: [HA, LAB],
+    });
+    const { orderId, detailsHash } = parse<{ orderId: string; detailsHash: string }>(stored.result);
+    await submit(ledger, people.doctorA, (c) => labOrders.Create(c, orderId, PATIENT_A, LAB, 'routine', detailsHash));
+    expect(await request(people.doctorA, 'labOrderDetails', orderId)).toMatchObject({
+      basis: 'ordering-doctor',
+      flagged: false,
+    });
+    expect(await request(colleagueA, 'labOrderDetails', orderId)).toMatchObject({
+      basis: 'treating-staff',
+      flagged: true,
+    });
+    expect(await flaggedReads(people.adminA)).toHaveLength(1);
+  });
+
   it("gives no basis at the home member by another member's assignment, nor by an admin of another member", async () => {
     expect(await attempt(ledger, people.adminA, (c) => directory.AssignCare(c, 'DOC-HB-0001', PATIENT_A))).toEqual({
       error: expect.stringMatching(/^NOT_FOUND: no active doctor DOC-HB-0001 at HospitalAMSP/),
