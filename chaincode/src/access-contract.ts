@@ -33,6 +33,9 @@ function readerOf(who: Caller): AccessEvent['reader'] {
 const resourceOf = (kind: ReadKind, resourceId: string) => `${kind}:${resourceId}`;
 const eventKey = (ctx: Context, resource: string, ticketId: string) => key(ctx, 'access', resource, ticketId);
 
+/** Public index: flagged access events by the patient's home member, which reviews them, in time order. */
+const FLAGGED_ACCESS = 'flaggedAccess';
+
 /** Index entry of an access event in a patient's or a member's log, in time order. */
 interface LogEntry {
   resource: string;
@@ -78,7 +81,7 @@ export class AccessContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ReadResource(ctx: Context, kindName: string, resourceId: string, ticketId: string): Promise<string> {
-    const who = callerWithRole(ctx, ...ROLES);
+    const who = await callerWithRole(ctx, ...ROLES);
     const kind = readKind(kindName);
     const resource = resourceOf(kind, resourceId);
     const target = await readable(ctx, kind, resourceId);
@@ -90,7 +93,7 @@ export class AccessContract extends Contract {
   }
 
   async #request(ctx: Context, kind: ReadKind, resourceId: string, purposeName: string) {
-    const who = callerWithRole(ctx, ...ROLES);
+    const who = await callerWithRole(ctx, ...ROLES);
     const target = await readable(ctx, kind, resourceId);
     const why = purpose(purposeName);
     const found = await target.basis(who, why);
@@ -115,6 +118,10 @@ export class AccessContract extends Contract {
     await putJson(ctx, eventKey(ctx, resource, ticketId), event);
     await putJson(ctx, key(ctx, 'patientAccess', target.patientId, time, ticketId), entry);
     await putJson(ctx, key(ctx, 'orgAccess', custodian, time, ticketId), entry);
+    if (found.flagged) {
+      const { homeOrg } = await getPatient(ctx, target.patientId);
+      await putJson(ctx, key(ctx, FLAGGED_ACCESS, homeOrg, time, ticketId), entry);
+    }
     const expiresAt = new Date(txMillis(ctx) + TICKET_TTL_MS).toISOString();
     return { ticketId, kind, resourceId, basis: found.basis, flagged: found.flagged, expiresAt, custodian };
   }
@@ -137,7 +144,7 @@ export class AccessContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListMyAccessLog(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
-    const who = callerWithRole(ctx, 'patient');
+    const who = await callerWithRole(ctx, 'patient');
     const patient = await getPatient(ctx, who.patientId ?? '');
     if (!isThePatient(who, patient)) throw forbidden('a patient reads only their own access log');
     return this.#log(ctx, 'patientAccess', patient.patientId, pageSize, bookmark);
@@ -147,8 +154,20 @@ export class AccessContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListOrgAccessLog(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
-    const admin = callerWithRole(ctx, 'admin');
+    const admin = await callerWithRole(ctx, 'admin');
     return this.#log(ctx, 'orgAccess', admin.mspId, pageSize, bookmark);
+  }
+
+  /**
+   * The admin's view of the reads to review: flagged access events (break-glass, staff reading
+   * without a care relationship) on the member's patients, wherever the data were held, oldest
+   * first, a page at a time.
+   */
+  @Transaction(false)
+  @Returns('string')
+  async ListFlaggedReads(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
+    const admin = await callerWithRole(ctx, 'admin');
+    return this.#log(ctx, FLAGGED_ACCESS, admin.mspId, pageSize, bookmark);
   }
 
   async #log(ctx: Context, index: string, owner: string, pageSize: string, bookmark: string): Promise<string> {

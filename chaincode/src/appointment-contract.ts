@@ -2,7 +2,7 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import { addCareLink, getPatient, isThePatient } from './basis';
 import { ChaincodeError, forbidden, invalid, notFound } from './errors';
 import { type Caller, callerWithRole } from './identity';
-import { canonicalJson, marshal } from './json';
+import { canonicalJson } from './json';
 import {
   APPOINTMENT_STATUSES,
   appointmentKey,
@@ -18,7 +18,7 @@ import {
   practitionerScheduleKey,
   reasonKey,
 } from './appointments';
-import { emit, getJson, implicitCollection, key, listPage, putJson, txTime, transientJson } from './ledger';
+import { emit, getJson, key, listPage, putJson, putPrivate, txTime, transientJson } from './ledger';
 import type { Appointment, AppointmentStatus, Feedback, FeedbackTally, Rating } from './types/appointment';
 import type { Practitioner } from './types/directory';
 import { dayFilter, filterOf, id, isoTime, MSP_PATTERN } from './validate';
@@ -34,7 +34,7 @@ const slotKey = (ctx: Context, a: Appointment) =>
   key(ctx, 'slot', a.practitioner.mspId, a.practitioner.practitionerId, a.slot);
 
 /**
- * Appointments and feedback: the patient requests a slot with a practitioner; the practitioner's
+ * Appointments and feedback: the patient requests a slot with a doctor; the practitioner's
  * member confirms or cancels; the practitioner completes; the patient may cancel their own
  * request and, once completed, rate it once. No practitioner is confirmed twice for one slot.
  */
@@ -55,6 +55,10 @@ export class AppointmentContract extends Contract {
     );
     if (practitioner?.status !== 'active')
       throw notFound(`no active practitioner ${practitionerId} at ${practitionerMspId}`);
+    // A booking makes a care link, a basis to read the patient's data: only a doctor treats.
+    if (practitioner.role !== 'doctor') {
+      throw invalid(`${practitionerId} is a ${practitioner.role}: appointments are with doctors`);
+    }
     const slot = isoTime({ slot: slotTime }, 'slot');
     if (slot <= txTime(ctx)) throw invalid('the slot must be in the future');
     const now = txTime(ctx);
@@ -72,12 +76,10 @@ export class AppointmentContract extends Contract {
     await putJson(ctx, key(ctx, 'patientAppointment', appointment.patientId, appointment.appointmentId), entry);
     await putJson(ctx, practitionerScheduleKey(ctx, appointment), entry);
     await putJson(ctx, memberScheduleKey(ctx, appointment), entry);
-    if (practitioner.role === 'doctor') {
-      await addCareLink(ctx, appointment.practitioner, appointment.patientId, {
-        via: 'appointment',
-        ref: appointment.appointmentId,
-      });
-    }
+    await addCareLink(ctx, appointment.practitioner, appointment.patientId, {
+      via: 'appointment',
+      ref: appointment.appointmentId,
+    });
     return canonicalJson(appointment);
   }
 
@@ -89,17 +91,13 @@ export class AppointmentContract extends Contract {
     if (appointment.patientId !== who.patientId) throw forbidden('only the patient states the reason');
     const reason = transientJson(ctx, 'reason');
     if (reason.length > 2000) throw invalid('the reason is longer than 2000 characters');
-    await ctx.stub.putPrivateData(
-      implicitCollection(appointment.practitioner.mspId),
-      reasonKey(ctx, appointmentId),
-      marshal({ appointmentId, reason }),
-    );
+    await putPrivate(ctx, [appointment.practitioner.mspId], reasonKey(ctx, appointmentId), { appointmentId, reason });
   }
 
   @Transaction()
   async Confirm(ctx: Context, appointmentId: string): Promise<void> {
     const appointment = await this.#get(ctx, appointmentId);
-    this.#practitionerSide(callerWithRole(ctx, 'doctor', 'admin'), appointment);
+    this.#practitionerSide(await callerWithRole(ctx, 'doctor', 'admin'), appointment);
     this.#expect(appointment, 'requested');
     const taken = await getJson<{ appointmentId: string }>(ctx, slotKey(ctx, appointment));
     if (taken) throw new ChaincodeError('CONFLICT', `the practitioner is already booked at ${appointment.slot}`);
@@ -109,7 +107,7 @@ export class AppointmentContract extends Contract {
 
   @Transaction()
   async Cancel(ctx: Context, appointmentId: string): Promise<void> {
-    const who = callerWithRole(ctx, 'patient', 'doctor', 'admin');
+    const who = await callerWithRole(ctx, 'patient', 'doctor', 'admin');
     const appointment = await this.#get(ctx, appointmentId);
     let cancelledBy: Appointment['cancelledBy'] = 'practitioner';
     if (who.role === 'patient') {
@@ -128,7 +126,7 @@ export class AppointmentContract extends Contract {
 
   @Transaction()
   async Complete(ctx: Context, appointmentId: string): Promise<void> {
-    const doctor = callerWithRole(ctx, 'doctor');
+    const doctor = await callerWithRole(ctx, 'doctor');
     const appointment = await this.#get(ctx, appointmentId);
     const { mspId, practitionerId } = appointment.practitioner;
     if (doctor.mspId !== mspId || doctor.practitionerId !== practitionerId)
@@ -181,11 +179,10 @@ export class AppointmentContract extends Contract {
     if (!(await getJson<Feedback>(ctx, feedbackKey(ctx, appointmentId)))) throw notFound('give a rating first');
     const comment = transientJson(ctx, 'comment');
     if (comment.length > 2000) throw invalid('the comment is longer than 2000 characters');
-    await ctx.stub.putPrivateData(
-      implicitCollection(appointment.practitioner.mspId),
-      commentKey(ctx, appointmentId),
-      marshal({ appointmentId, comment }),
-    );
+    await putPrivate(ctx, [appointment.practitioner.mspId], commentKey(ctx, appointmentId), {
+      appointmentId,
+      comment,
+    });
   }
 
   /** The calling patient's appointments. */
@@ -211,7 +208,7 @@ export class AppointmentContract extends Contract {
     pageSize: string,
     bookmark: string,
   ): Promise<string> {
-    const doctor = callerWithRole(ctx, 'doctor');
+    const doctor = await callerWithRole(ctx, 'doctor');
     const filter = this.#filter(day, status);
     const parts = [doctor.mspId, doctor.practitionerId ?? '', ...filter.days];
     return listPage(ctx, PRACTITIONER_SCHEDULE, parts, { pageSize, bookmark }, async (entry, entryKey) => {
@@ -226,7 +223,7 @@ export class AppointmentContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListForMember(ctx: Context, day: string, status: string, pageSize: string, bookmark: string): Promise<string> {
-    const admin = callerWithRole(ctx, 'admin');
+    const admin = await callerWithRole(ctx, 'admin');
     const filter = this.#filter(day, status);
     return listPage(
       ctx,
@@ -272,7 +269,7 @@ export class AppointmentContract extends Contract {
 
   /** The member whose practitioner's feedback the caller may see: the admin's, or the doctor's own. */
   async #feedbackAudience(ctx: Context, practitionerId: string): Promise<string> {
-    const who = callerWithRole(ctx, 'doctor', 'admin');
+    const who = await callerWithRole(ctx, 'doctor', 'admin');
     id(practitionerId, 'practitionerId');
     if (who.role === 'doctor' && who.practitionerId !== practitionerId)
       throw forbidden('a doctor sees only their own feedback');
@@ -292,7 +289,7 @@ export class AppointmentContract extends Contract {
   }
 
   async #patient(ctx: Context): Promise<Caller> {
-    const who = callerWithRole(ctx, 'patient');
+    const who = await callerWithRole(ctx, 'patient');
     const patient = await getPatient(ctx, who.patientId ?? '');
     if (!isThePatient(who, patient) || patient.status !== 'active')
       throw forbidden('a registered patient of their home member only');

@@ -1,7 +1,9 @@
 /**
  * Lawful basis for touching a patient's clinical data (SPEC §4), judged at the transaction
- * timestamp, in order: the patient; treating staff of the custodian; an active consent; an
- * open break-glass window. Nothing is cached: expiry and revocation act on the next call.
+ * timestamp, in order: the patient; treating staff of the custodian (staff with a care
+ * relationship to the patient); an active consent; an open break-glass window; last, staff of
+ * the custodian without a care relationship, whose read is flagged for the home member to
+ * review. Nothing is cached: expiry and revocation act on the next call.
  */
 import type { Context } from 'fabric-contract-api';
 import { getAppointment } from './appointments';
@@ -29,9 +31,22 @@ export async function getPatient(ctx: Context, patientId: string): Promise<Patie
   return patient;
 }
 
-/** True when the caller is this patient, holding a certificate of the patient's home member. */
-export function isThePatient(who: Caller, patient: Patient): boolean {
+/**
+ * True when the caller's certificate names this patient and comes from the patient's home
+ * member. That member issues such certificates at will, so this alone is no proof: see
+ * `isThePatient`.
+ */
+export function claimsToBeThePatient(who: Caller, patient: Patient): boolean {
   return who.role === 'patient' && who.patientId === patient.patientId && who.mspId === patient.homeOrg;
+}
+
+/**
+ * True when the caller is this patient: a certificate of the home member, bound to the patient
+ * (`certFingerprints`: the first certificate linked, then those the patient confirmed or a
+ * majority of members recovered to). Another certificate with the same patientId is not them.
+ */
+export function isThePatient(who: Caller, patient: Patient): boolean {
+  return claimsToBeThePatient(who, patient) && patient.certFingerprints.includes(who.fingerprint);
 }
 
 async function consentBasis(
@@ -82,12 +97,40 @@ export async function readBasis(
 ): Promise<BasisFound> {
   const patient = await getPatient(ctx, target.patientId);
   if (isThePatient(who, patient)) return { basis: 'patient', flagged: false };
-  if (who.mspId === target.custodian && (who.role === 'doctor' || who.role === 'labtech')) {
-    return { basis: 'treating-staff', flagged: false };
-  }
+  const staff = who.mspId === target.custodian && (who.role === 'doctor' || who.role === 'labtech');
+  if (staff && (await treats(ctx, who, target))) return { basis: 'treating-staff', flagged: false };
   if (target.recordId && (await isOrderingDoctor(ctx, who, target.recordId)))
     return { basis: 'ordering-doctor', flagged: false };
-  return consentOrBreakGlass(ctx, who, target, purpose);
+  return consentOrBreakGlass(ctx, who, target, purpose, staff ? unreviewedStaff() : undefined);
+}
+
+/**
+ * Staff of the member holding the data, reading without a care relationship: allowed (a
+ * hospital's staff must be able to act), but flagged, so the home member reviews it.
+ */
+export const unreviewedStaff = (): BasisFound => ({ basis: 'treating-staff', flagged: true });
+
+/**
+ * Whether staff of the custodian care for the patient: a doctor with a care link that holds
+ * (appointment, lab order, consent to them, assignment by their member; a break-glass window is
+ * no care, reads under it are flagged), a labtech for the result of an order placed with their lab.
+ */
+async function treats(ctx: Context, who: Caller, target: { patientId: string; recordId?: string }): Promise<boolean> {
+  if (who.role === 'labtech') {
+    const order = target.recordId === undefined ? undefined : await orderOfResult(ctx, target.recordId);
+    return order?.lab === who.mspId;
+  }
+  return (await careOf(ctx, who, target.patientId)).length > 0;
+}
+
+/** The doctor's care links with the patient that hold now, break-glass windows left out. */
+export async function careOf(ctx: Context, who: Caller, patientId: string): Promise<CareLink[]> {
+  if (who.role !== 'doctor') return [];
+  const links = await getJson<CareLinks>(
+    ctx,
+    careKey(ctx, { mspId: who.mspId, practitionerId: who.practitionerId ?? '' }, patientId),
+  );
+  return (links ? await currentCare(ctx, links) : []).filter((link) => link.via !== 'break-glass');
 }
 
 /** True when the record is the result of a lab order this doctor placed. */
@@ -112,11 +155,13 @@ export async function writeBasis(
   return consentOrBreakGlass(ctx, who, target, 'treatment');
 }
 
+/** A consent, else an open window, else `otherwise` if given, else CONSENT_EXPIRED / CONSENT_REQUIRED. */
 async function consentOrBreakGlass(
   ctx: Context,
   who: Caller,
   target: { patientId: string; category: RecordCategory },
   purpose: Purpose,
+  otherwise?: BasisFound,
 ): Promise<BasisFound> {
   let lapsed = false;
   if (CONSENT_READERS.includes(who.role)) {
@@ -126,6 +171,7 @@ async function consentOrBreakGlass(
   }
   const window = await openBreakGlass(ctx, who, target.patientId);
   if (window) return { basis: 'break-glass', breakGlassId: window.breakGlassId, flagged: true };
+  if (otherwise) return otherwise;
   if (lapsed) {
     throw new ChaincodeError(
       'CONSENT_EXPIRED',
@@ -140,11 +186,30 @@ async function consentOrBreakGlass(
 
 /** A doctor's link to a patient they care for, and what makes it. */
 export interface CareLink {
-  via: 'appointment' | 'lab-order' | 'consent' | 'break-glass';
-  /** The appointment, order, consent or window id. */
+  via: 'appointment' | 'lab-order' | 'consent' | 'assignment' | 'break-glass';
+  /** The appointment, order, consent, assignment or window id. */
   ref: string;
   since: string;
 }
+
+/**
+ * Public: a member's admin assigns one of its doctors to a patient's care (an admission, a ward
+ * round), until unassigned. It makes a care link for data that member holds; it is no basis to
+ * read what other members hold. No PHI.
+ */
+export interface CareAssignment {
+  assignmentId: string;
+  mspId: string;
+  practitionerId: string;
+  patientId: string;
+  assignedBy: string;
+  assignedAt: string;
+  endedAt?: string;
+  endedBy?: string;
+}
+
+export const assignmentKey = (ctx: Context, mspId: string, practitionerId: string, patientId: string) =>
+  key(ctx, 'careAssignment', mspId, practitionerId, patientId);
 
 /** Public: every care link of one doctor with one patient (no PHI). */
 export interface CareLinks {
@@ -172,7 +237,8 @@ export async function addCareLink(
 }
 
 /** Whether a care link still holds now: the appointment not cancelled, the order not rejected, … */
-async function linkHolds(ctx: Context, patientId: string, link: CareLink): Promise<boolean> {
+async function linkHolds(ctx: Context, links: CareLinks, link: CareLink): Promise<boolean> {
+  const { patientId } = links;
   const now = txTime(ctx);
   switch (link.via) {
     case 'appointment':
@@ -182,6 +248,13 @@ async function linkHolds(ctx: Context, patientId: string, link: CareLink): Promi
     case 'consent': {
       const consent = await getJson<Consent>(ctx, key(ctx, 'consent', patientId, link.ref));
       return consent !== undefined && consentState(consent, now) === 'active';
+    }
+    case 'assignment': {
+      const assignment = await getJson<CareAssignment>(
+        ctx,
+        assignmentKey(ctx, links.mspId, links.practitionerId, patientId),
+      );
+      return assignment?.assignmentId === link.ref && assignment.endedAt === undefined;
     }
     case 'break-glass': {
       const window = await getJson<BreakGlass>(ctx, key(ctx, 'breakglass', patientId, link.ref));
@@ -193,7 +266,7 @@ async function linkHolds(ctx: Context, patientId: string, link: CareLink): Promi
 /** The care links of a doctor with a patient that hold now. */
 export async function currentCare(ctx: Context, links: CareLinks): Promise<CareLink[]> {
   const holding: CareLink[] = [];
-  for (const link of links.links) if (await linkHolds(ctx, links.patientId, link)) holding.push(link);
+  for (const link of links.links) if (await linkHolds(ctx, links, link)) holding.push(link);
   return holding;
 }
 
@@ -217,25 +290,23 @@ async function anyConsent(
 
 /**
  * The basis on which `who` may see who a patient is (demographics) and other data about the
- * patient as a person rather than a record: the patient; a doctor of the home member; a doctor
- * with a care link that holds; an active consent to the doctor or their member for the purpose;
- * an open break-glass window (flagged). Anything else: CONSENT_REQUIRED.
+ * patient as a person rather than a record: the patient; a doctor with a care link that holds
+ * (an assignment counts at the home member only, which holds these data): 'treating-staff' at
+ * the home member, 'care' elsewhere; an active consent to the doctor or their member for the
+ * purpose; an open break-glass window (flagged); a doctor of the home member without care
+ * (flagged). Anything else: CONSENT_REQUIRED.
  */
 export async function patientBasis(ctx: Context, who: Caller, patient: Patient, purpose: Purpose): Promise<BasisFound> {
   if (isThePatient(who, patient)) return { basis: 'patient', flagged: false };
   if (who.role === 'doctor') {
-    if (who.mspId === patient.homeOrg) return { basis: 'treating-staff', flagged: false };
-    const links = await getJson<CareLinks>(
-      ctx,
-      careKey(ctx, { mspId: who.mspId, practitionerId: who.practitionerId ?? '' }, patient.patientId),
-    );
-    // A break-glass window is a link too (the doctor's patient list shows it), but reads under it stay flagged.
-    const care = links ? await currentCare(ctx, links) : [];
-    if (care.some((link) => link.via !== 'break-glass')) return { basis: 'care', flagged: false };
+    const home = who.mspId === patient.homeOrg;
+    const care = (await careOf(ctx, who, patient.patientId)).filter((link) => home || link.via !== 'assignment');
+    if (care.length > 0) return { basis: home ? 'treating-staff' : 'care', flagged: false };
     const consent = await anyConsent(ctx, who, patient.patientId, purpose);
     if (consent) return { basis: 'consent', consentId: consent.consentId, flagged: false };
     const window = await openBreakGlass(ctx, who, patient.patientId);
     if (window) return { basis: 'break-glass', breakGlassId: window.breakGlassId, flagged: true };
+    if (home) return unreviewedStaff();
   }
   throw new ChaincodeError('CONSENT_REQUIRED', `no lawful basis for patient ${patient.patientId}`);
 }

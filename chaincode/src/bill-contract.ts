@@ -15,18 +15,17 @@ import {
 } from './bills';
 import { ChaincodeError, forbidden, invalid } from './errors';
 import { type Caller, callerWithRole } from './identity';
-import { canonicalJson, marshal } from './json';
+import { canonicalJson } from './json';
 import { getOrder } from './lab-orders';
 import {
   emit,
   endorsedBy,
   getJson,
-  implicitCollection,
   pageOf,
   pageRequest,
   putJson,
+  putPrivate,
   requirePrivateHash,
-  sha256Hex,
   transientJson,
   txTime,
 } from './ledger';
@@ -116,16 +115,15 @@ export class BillContract extends Contract {
   @Transaction()
   @Returns('string')
   async StoreItems(ctx: Context, patientId: string, basisKindName: string, basisId: string): Promise<string> {
-    const clerk = callerWithRole(ctx, 'billing');
+    const clerk = await callerWithRole(ctx, 'billing');
     const basis = { patientId: id(patientId, 'patientId'), kind: basisKind(basisKindName), id: id(basisId, 'basisId') };
     await this.#billable(ctx, clerk, basis);
     const billId = `BILL-${ctx.stub.getTxID().slice(0, 32)}`;
     const items = parseBillItems(parseObject(transientJson(ctx, 'items'), 'items'), billId);
     const lines = items.items.map(lineOf);
     await this.#documented(ctx, patientId, lines);
-    const bytes = marshal(items);
-    await ctx.stub.putPrivateData(implicitCollection(clerk.mspId), billItemsKey(ctx, billId), bytes);
-    return canonicalJson({ billId, itemsHash: sha256Hex(bytes), lines, total: totalOf(lines) });
+    const itemsHash = await putPrivate(ctx, [clerk.mspId], billItemsKey(ctx, billId), items);
+    return canonicalJson({ billId, itemsHash, lines, total: totalOf(lines) });
   }
 
   /**
@@ -144,7 +142,7 @@ export class BillContract extends Contract {
     linesJson: string,
     itemsHash: string,
   ): Promise<string> {
-    const clerk = callerWithRole(ctx, 'billing');
+    const clerk = await callerWithRole(ctx, 'billing');
     const basis = { patientId: id(patientId, 'patientId'), kind: basisKind(basisKindName), id: id(basisId, 'basisId') };
     id(billId, 'billId');
     hex64(itemsHash, 'itemsHash');
@@ -182,7 +180,7 @@ export class BillContract extends Contract {
   @Transaction()
   @Returns('string')
   async RecordPayment(ctx: Context, billId: string, amountText: string, paymentRef: string): Promise<string> {
-    const clerk = callerWithRole(ctx, 'billing');
+    const clerk = await callerWithRole(ctx, 'billing');
     const bill = await this.#providersIssuedBill(ctx, clerk, billId);
     const paid = amount(amountText);
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(paymentRef)) throw invalid('paymentRef must be 1-64 letters, digits, "-" or "_"');
@@ -212,7 +210,7 @@ export class BillContract extends Contract {
   @Transaction()
   @Returns('string')
   async Settle(ctx: Context, billId: string): Promise<string> {
-    const clerk = callerWithRole(ctx, 'billing');
+    const clerk = await callerWithRole(ctx, 'billing');
     const bill = await this.#providersIssuedBill(ctx, clerk, billId);
     const view = await billView(ctx, bill);
     if (view.remaining > 0) throw new ChaincodeError('CONFLICT', `${view.remaining} cents of bill ${billId} remain`);
@@ -225,7 +223,7 @@ export class BillContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async Get(ctx: Context, billId: string): Promise<string> {
-    const who = callerWithRole(ctx, 'patient', 'billing', 'admin');
+    const who = await callerWithRole(ctx, 'patient', 'billing', 'admin');
     const bill = await getBill(ctx, billId);
     const allowed =
       who.role === 'patient' ? isThePatient(who, await getPatient(ctx, bill.patientId)) : who.mspId === bill.provider;
@@ -237,7 +235,7 @@ export class BillContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListMine(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
-    const who = callerWithRole(ctx, 'patient');
+    const who = await callerWithRole(ctx, 'patient');
     const patient = await getPatient(ctx, who.patientId ?? '');
     if (!isThePatient(who, patient)) throw forbidden('patients see only their own bills');
     return this.#page(ctx, PATIENT_BILLS, [patient.patientId], pageSize, bookmark);
@@ -247,7 +245,7 @@ export class BillContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListForProvider(ctx: Context, status: string, pageSize: string, bookmark: string): Promise<string> {
-    const who = callerWithRole(ctx, 'billing', 'admin');
+    const who = await callerWithRole(ctx, 'billing', 'admin');
     const parts = status === '' ? [who.mspId] : [who.mspId, billStatus(status)];
     return this.#page(ctx, PROVIDER_BILLS, parts, pageSize, bookmark);
   }

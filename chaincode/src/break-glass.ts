@@ -16,6 +16,17 @@ export const windowIndexKey = (ctx: Context, breakGlassId: string) => key(ctx, '
 export const PENDING_REVIEW = 'breakglassPending';
 export const pendingReviewKey = (ctx: Context, homeOrg: string, window: BreakGlass) =>
   key(ctx, PENDING_REVIEW, homeOrg, window.openedAt, window.breakGlassId);
+/** Public index: the windows a doctor opened on a day (UTC), to hold the day's limit. */
+export const DOCTOR_DAY = 'breakglassDoctorDay';
+export const doctorDayKey = (ctx: Context, window: BreakGlass) =>
+  key(
+    ctx,
+    DOCTOR_DAY,
+    window.doctor.mspId,
+    window.doctor.practitionerId,
+    window.openedAt.slice(0, 10),
+    window.breakGlassId,
+  );
 /** Private, in the doctor's member's and the patient's home member's collections: the free-text reason. */
 export const reasonKey = (ctx: Context, breakGlassId: string) => key(ctx, 'breakglassReason', breakGlassId);
 

@@ -15,28 +15,32 @@ import {
 import { getPatient, isThePatient } from './basis';
 import { ChaincodeError, forbidden, invalid, notFound } from './errors';
 import { type Caller, callerWithRole } from './identity';
-import { canonicalJson, marshal } from './json';
+import { canonicalJson } from './json';
 import {
   emit,
   endorsedBy,
   getJson,
-  implicitCollection,
   key,
   listJson,
   listPage,
   putJson,
+  putPrivate,
   txTime,
   transientJson,
 } from './ledger';
 import { getPolicy } from './policy-contract';
-import { headerKey } from './records';
+import { memberKind } from './members';
+import { getHeader, headerKey } from './records';
 import type { Claim } from './types/claim';
 import { parseClaimInput } from './types/claim';
 import type { Policy } from './types/policy';
 import type { RecordHeader } from './types/record';
+import type { OrgKind } from './types/vocabulary';
 import { filterOf, MSP_PATTERN, parseObject, str } from './validate';
 
 const COUNTED: Claim['status'][] = ['approved', 'partially-approved', 'paid'];
+/** The kinds of member that give care and so may be a claim's provider. */
+const CARE_PROVIDERS: readonly OrgKind[] = ['hospital', 'lab'];
 
 /** Which policy year (0, 1, …) a date falls in, counted from the policy's start. */
 export function policyYear(policy: Policy, date: string): number {
@@ -67,7 +71,7 @@ export class ClaimContract extends Contract {
   @Transaction()
   @Returns('string')
   async Submit(ctx: Context, claimJson: string): Promise<string> {
-    const who = callerWithRole(ctx, 'billing', 'patient');
+    const who = await callerWithRole(ctx, 'billing', 'patient');
     const input = parseObject(claimJson, 'claim');
     const fields = parseClaimInput(input);
     const patient = await getPatient(ctx, fields.patientId);
@@ -86,6 +90,7 @@ export class ClaimContract extends Contract {
       submittedAt: txTime(ctx),
     };
     await linkClaimToBill(ctx, claim);
+    await this.#providerOf(ctx, provider, claim.lines);
     await this.#save(ctx, claim);
     for (const line of claim.lines)
       await putJson(ctx, key(ctx, 'claimRecord', line.recordId, claim.claimId), { claimId: claim.claimId });
@@ -95,24 +100,43 @@ export class ClaimContract extends Contract {
     return canonicalJson(claim);
   }
 
+  /**
+   * A claim is the provider's, for care it documented: the provider is a member of a kind that
+   * provides care, and every line's record is in its custody. Record ids and hashes are public:
+   * without this a member could bill another's records, or claim them first and make the
+   * custodian's own claim a DUPLICATE, and a patient could name anyone as provider.
+   */
+  async #providerOf(ctx: Context, provider: string, lines: Claim['lines']): Promise<void> {
+    const kind = await memberKind(ctx, provider);
+    if (kind === undefined || !CARE_PROVIDERS.includes(kind)) {
+      throw forbidden(`${provider} is not a member that provides care (a ${CARE_PROVIDERS.join(' or ')})`);
+    }
+    for (const line of lines) {
+      const { custodian } = await getHeader(ctx, line.recordId);
+      if (custodian !== provider) {
+        throw forbidden(`record ${line.recordId} is held by ${custodian}: only its custodian claims for it`);
+      }
+    }
+  }
+
   /** Line descriptions (transient `lines`), held by the provider and the insurer only. */
   @Transaction()
   async StoreLineDetails(ctx: Context, claimId: string): Promise<void> {
-    const clerk = callerWithRole(ctx, 'billing');
+    const clerk = await callerWithRole(ctx, 'billing');
     const claim = await this.#get(ctx, claimId);
     if (claim.provider !== clerk.mspId) throw forbidden(`claim ${claimId} was submitted for ${claim.provider}`);
     const details = transientJson(ctx, 'lines');
     if (details.length > 32 * 1024) throw invalid('line details are larger than 32 KiB');
-    const bytes = marshal({ claimId, details: parseObject(details, 'lines') });
-    for (const mspId of new Set([claim.provider, claim.insurer])) {
-      await ctx.stub.putPrivateData(implicitCollection(mspId), claimLinesKey(ctx, claimId), bytes);
-    }
+    await putPrivate(ctx, [claim.provider, claim.insurer], claimLinesKey(ctx, claimId), {
+      claimId,
+      details: parseObject(details, 'lines'),
+    });
   }
 
   @Transaction()
   @Returns('string')
   async Adjudicate(ctx: Context, claimId: string): Promise<string> {
-    const adjuster = callerWithRole(ctx, 'adjuster');
+    const adjuster = await callerWithRole(ctx, 'adjuster');
     const claim = await this.#insurersClaim(ctx, adjuster, claimId, ['submitted']);
     const policy = await getPolicy(ctx, claim.policyId);
     const records = new Map<string, RecordHeader | undefined>();
@@ -138,7 +162,7 @@ export class ClaimContract extends Contract {
 
   @Transaction()
   async RecordPayment(ctx: Context, claimId: string, paymentRef: string): Promise<void> {
-    const adjuster = callerWithRole(ctx, 'adjuster');
+    const adjuster = await callerWithRole(ctx, 'adjuster');
     const claim = await this.#insurersClaim(ctx, adjuster, claimId, ['approved', 'partially-approved']);
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(paymentRef)) throw invalid('paymentRef must be 1-64 letters, digits, "-" or "_"');
     const amount = claim.adjudication?.approvedAmount ?? 0;
@@ -148,7 +172,7 @@ export class ClaimContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async Get(ctx: Context, claimId: string): Promise<string> {
-    const who = callerWithRole(ctx, 'patient', 'billing', 'adjuster', 'admin');
+    const who = await callerWithRole(ctx, 'patient', 'billing', 'adjuster', 'admin');
     const claim = await this.#get(ctx, claimId);
     const allowed =
       who.role === 'patient'
@@ -162,7 +186,7 @@ export class ClaimContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListMine(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
-    const who = callerWithRole(ctx, 'patient');
+    const who = await callerWithRole(ctx, 'patient');
     const patient = await getPatient(ctx, who.patientId ?? '');
     if (!isThePatient(who, patient)) throw forbidden('patients see only their own claims');
     return listPage(ctx, 'patientClaim', [patient.patientId], { pageSize, bookmark }, (entry) =>
@@ -174,7 +198,7 @@ export class ClaimContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListForInsurer(ctx: Context, status: string, pageSize: string, bookmark: string): Promise<string> {
-    const adjuster = callerWithRole(ctx, 'adjuster');
+    const adjuster = await callerWithRole(ctx, 'adjuster');
     return this.#queue(ctx, INSURER_CLAIMS, insurerClaimKey, adjuster.mspId, status, { pageSize, bookmark });
   }
 
@@ -182,7 +206,7 @@ export class ClaimContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListForProvider(ctx: Context, status: string, pageSize: string, bookmark: string): Promise<string> {
-    const clerk = callerWithRole(ctx, 'billing');
+    const clerk = await callerWithRole(ctx, 'billing');
     return this.#queue(ctx, PROVIDER_CLAIMS, providerClaimKey, clerk.mspId, status, { pageSize, bookmark });
   }
 

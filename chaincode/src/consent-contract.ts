@@ -9,7 +9,7 @@ import { id, parseObject } from './validate';
 
 /** The calling patient, checked against the registry: their own id, their home member. */
 async function thePatient(ctx: Context): Promise<Caller & { patientId: string }> {
-  const who = callerWithRole(ctx, 'patient');
+  const who = await callerWithRole(ctx, 'patient');
   const patient = await getPatient(ctx, who.patientId ?? '');
   if (!isThePatient(who, patient)) throw forbidden('a patient acts only with a certificate of their home member');
   if (patient.status !== 'active') throw forbidden(`patient ${patient.patientId} was erased`);

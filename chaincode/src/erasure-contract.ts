@@ -6,7 +6,7 @@ import { ChaincodeError, forbidden, notFound } from './errors';
 import { callerWithRole } from './identity';
 import { canonicalJson } from './json';
 import { emit, getJson, implicitCollection, key, listJson, listPage, putJson, txTime } from './ledger';
-import { bodyKey, getHeader, headerKey } from './records';
+import { bindingKey, bodyKey, getHeader, headerKey } from './records';
 import type { ErasureRequest } from './types/erasure';
 import type { Patient } from './types/patient';
 import { id } from './validate';
@@ -37,7 +37,7 @@ export class ErasureContract extends Contract {
   @Transaction()
   @Returns('string')
   async Request(ctx: Context): Promise<string> {
-    const who = callerWithRole(ctx, 'patient');
+    const who = await callerWithRole(ctx, 'patient');
     const patient = await getPatient(ctx, who.patientId ?? '');
     if (!isThePatient(who, patient)) throw forbidden('only the patient asks for their erasure');
     const request: ErasureRequest = {
@@ -76,7 +76,7 @@ export class ErasureContract extends Contract {
   @Transaction()
   @Returns('string')
   async Approve(ctx: Context, patientId: string, requestId: string): Promise<string> {
-    const admin = callerWithRole(ctx, 'admin');
+    const admin = await callerWithRole(ctx, 'admin');
     const stateKey = requestKey(ctx, id(patientId, 'patientId'), id(requestId, 'requestId'));
     const request = await getJson<ErasureRequest>(ctx, stateKey);
     if (!request) throw notFound(`erasure request ${requestId} of patient ${patientId} does not exist`);
@@ -97,7 +97,10 @@ export class ErasureContract extends Contract {
     return canonicalJson(request);
   }
 
-  /** Purges what a member holds of the patient: record bodies, bill items, and at the home member the demographics. */
+  /**
+   * Purges what a member holds of the patient: record bodies with their bindings, bill items,
+   * and at the home member the demographics.
+   */
   async #purge(ctx: Context, mspId: string, patientId: string): Promise<number> {
     const collection = implicitCollection(mspId);
     let purgedKeys = 0;
@@ -106,7 +109,8 @@ export class ErasureContract extends Contract {
       if (header.custodian !== mspId || header.purged) continue;
       for (let version = 1; version <= header.version; version++) {
         await ctx.stub.purgePrivateData(collection, bodyKey(ctx, recordId, version));
-        purgedKeys++;
+        await ctx.stub.purgePrivateData(collection, bindingKey(ctx, recordId, version));
+        purgedKeys += 2;
       }
       await putJson(ctx, headerKey(ctx, recordId), { ...header, purged: true });
     }
@@ -125,7 +129,7 @@ export class ErasureContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListPending(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
-    const admin = callerWithRole(ctx, 'admin');
+    const admin = await callerWithRole(ctx, 'admin');
     return listPage(ctx, PENDING_ERASURE, [admin.mspId], { pageSize, bookmark }, async (entry, entryKey) => {
       const { patientId, requestId } = entry as { patientId: string; requestId: string };
       const request = await getJson<ErasureRequest>(ctx, requestKey(ctx, patientId, requestId));
@@ -141,7 +145,7 @@ export class ErasureContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListMine(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
-    const who = callerWithRole(ctx, 'patient');
+    const who = await callerWithRole(ctx, 'patient');
     const patient = await getPatient(ctx, who.patientId ?? '');
     if (!isThePatient(who, patient)) throw forbidden('patients see only their own erasure requests');
     return listPage(ctx, 'erasure', [patient.patientId], { pageSize, bookmark }, (request) =>

@@ -5,6 +5,8 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
 import { forbidden } from './errors';
+import { memberKind } from './members';
+import type { OrgKind } from './types/vocabulary';
 
 export const ROLES = ['patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -48,9 +50,39 @@ export function caller(ctx: Context): Caller {
   return result;
 }
 
-/** The caller, who must hold one of the roles. */
-export function callerWithRole(ctx: Context, ...roles: Role[]): Caller {
+/**
+ * The kind of member whose CA may issue each role (SPEC §2); an admin may come from any member.
+ * A member controls its own CA: without this, any member could make itself doctors.
+ */
+export const ROLE_ISSUERS: Readonly<Record<Exclude<Role, 'admin'>, OrgKind>> = {
+  patient: 'hospital',
+  doctor: 'hospital',
+  billing: 'hospital',
+  labtech: 'lab',
+  adjuster: 'insurer',
+};
+
+/**
+ * FORBIDDEN unless `mspId` is of the kind that may issue `role` (always, for admin). The kind is
+ * the one a majority of members approved (members.ts), read at this transaction.
+ */
+export async function requireIssuer(ctx: Context, mspId: string, role: Role): Promise<void> {
+  if (role === 'admin') return;
+  const issuer = ROLE_ISSUERS[role];
+  const kind = await memberKind(ctx, mspId);
+  if (kind !== issuer) {
+    const is = kind === undefined ? 'of no kind a majority approved' : `of kind ${kind}`;
+    throw forbidden(`the role ${role} counts only when issued by a member of kind ${issuer}, and ${mspId} is ${is}`);
+  }
+}
+
+/**
+ * The caller, who must hold one of the roles, issued by a member of a kind that may issue it:
+ * a member with no approved kind has no roles but admin.
+ */
+export async function callerWithRole(ctx: Context, ...roles: Role[]): Promise<Caller> {
   const who = caller(ctx);
   if (!roles.includes(who.role)) throw forbidden(`only ${roles.join(' or ')} may do this, not ${who.role}`);
+  await requireIssuer(ctx, who.mspId, who.role);
   return who;
 }

@@ -2,16 +2,15 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import { addCareLink, getPatient, isThePatient, writeBasis } from './basis';
 import { ChaincodeError, forbidden, invalid } from './errors';
 import { type Caller, callerWithRole } from './identity';
-import { canonicalJson, marshal } from './json';
+import { canonicalJson } from './json';
 import {
   emit,
   endorsedBy,
   getJson,
-  implicitCollection,
   key,
   listPage,
   putJson,
-  sha256Hex,
+  putPrivate,
   txTime,
   requirePrivateHash,
   transientJson,
@@ -29,10 +28,19 @@ import {
   OPEN_LAB_ORDERS,
   openOrderKey,
 } from './lab-orders';
-import { bodyKey, headerKey, saveRecordVersion } from './records';
+import { bodyKey, headerKey, requireBinding, saveRecordVersion, storeBinding } from './records';
 import { type LabOrder, type LabOrderStatus, parseLabOrderDetails, PRIORITIES } from './types/lab-order';
 import { parseRecordBody, type RecordHeader } from './types/record';
 import { filterOf, hex64, id, MSP_PATTERN, parseObject } from './validate';
+
+/** What a result record of an order is: version 1, the order's patient, a lab result. */
+const resultOf = (order: LabOrder, recordId: string) => ({
+  recordId,
+  version: 1,
+  patientId: order.patientId,
+  category: 'lab-result' as const,
+  orderId: order.orderId,
+});
 
 /**
  * Lab orders: a doctor orders tests at a lab (details private to both members, then a public
@@ -49,15 +57,13 @@ export class LabOrderContract extends Contract {
   @Transaction()
   @Returns('string')
   async StoreDetails(ctx: Context, patientId: string, labMspId: string): Promise<string> {
-    const doctor = callerWithRole(ctx, 'doctor');
+    const doctor = await callerWithRole(ctx, 'doctor');
     if (!MSP_PATTERN.test(labMspId)) throw invalid('labMspId must be an MSP ID');
     await getPatient(ctx, id(patientId, 'patientId'));
     const orderId = `LAB-${ctx.stub.getTxID().slice(0, 32)}`;
-    const bytes = marshal(parseLabOrderDetails(parseObject(transientJson(ctx, 'details'), 'details'), orderId));
-    for (const mspId of new Set([doctor.mspId, labMspId])) {
-      await ctx.stub.putPrivateData(implicitCollection(mspId), detailsKey(ctx, orderId), bytes);
-    }
-    return canonicalJson({ orderId, detailsHash: sha256Hex(bytes) });
+    const details = parseLabOrderDetails(parseObject(transientJson(ctx, 'details'), 'details'), orderId);
+    const detailsHash = await putPrivate(ctx, [doctor.mspId, labMspId], detailsKey(ctx, orderId), details);
+    return canonicalJson({ orderId, detailsHash });
   }
 
   /** Step 2, majority: the public order, bound to the details held by both members. */
@@ -70,7 +76,7 @@ export class LabOrderContract extends Contract {
     priority: string,
     detailsHash: string,
   ): Promise<void> {
-    const doctor = callerWithRole(ctx, 'doctor');
+    const doctor = await callerWithRole(ctx, 'doctor');
     if (!MSP_PATTERN.test(labMspId)) throw invalid('labMspId must be an MSP ID');
     id(patientId, 'patientId');
     hex64(detailsHash, 'detailsHash');
@@ -125,7 +131,7 @@ export class LabOrderContract extends Contract {
   @Transaction()
   @Returns('string')
   async StoreResultBody(ctx: Context, orderId: string): Promise<string> {
-    const tech = callerWithRole(ctx, 'labtech');
+    const tech = await callerWithRole(ctx, 'labtech');
     const order = await this.#labOrder(ctx, tech, orderId, 'in-progress');
     const recordId = `REC-${ctx.stub.getTxID().slice(0, 32)}`;
     const body = parseRecordBody(parseObject(transientJson(ctx, 'body'), 'body'), {
@@ -134,15 +140,15 @@ export class LabOrderContract extends Contract {
       patientId: order.patientId,
       category: 'lab-result',
     });
-    const bytes = marshal(body);
-    await ctx.stub.putPrivateData(implicitCollection(tech.mspId), bodyKey(ctx, recordId, 1), bytes);
-    return canonicalJson({ orderId, recordId, contentHash: sha256Hex(bytes) });
+    const contentHash = await putPrivate(ctx, [tech.mspId], bodyKey(ctx, recordId, 1), body);
+    await storeBinding(ctx, tech.mspId, { ...resultOf(order, recordId), contentHash });
+    return canonicalJson({ orderId, recordId, contentHash });
   }
 
   /** Step 2: the result record's header and the completed order; the result is ready. */
   @Transaction()
   async PublishResult(ctx: Context, orderId: string, recordId: string, contentHash: string): Promise<void> {
-    const tech = callerWithRole(ctx, 'labtech');
+    const tech = await callerWithRole(ctx, 'labtech');
     const order = await this.#labOrder(ctx, tech, orderId, 'in-progress');
     hex64(contentHash, 'contentHash');
     await requirePrivateHash(
@@ -154,6 +160,7 @@ export class LabOrderContract extends Contract {
     );
     if (await getJson<RecordHeader>(ctx, headerKey(ctx, recordId)))
       throw new ChaincodeError('ALREADY_EXISTS', `record ${recordId} exists`);
+    await requireBinding(ctx, tech.mspId, { ...resultOf(order, recordId), contentHash });
     const now = txTime(ctx);
     const author = tech.practitionerId ?? '';
     const header: RecordHeader = {
@@ -177,7 +184,7 @@ export class LabOrderContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async Get(ctx: Context, orderId: string): Promise<string> {
-    const who = callerWithRole(ctx, 'patient', 'doctor', 'labtech', 'admin');
+    const who = await callerWithRole(ctx, 'patient', 'doctor', 'labtech', 'admin');
     const order = await getOrder(ctx, orderId);
     const involved = who.mspId === order.orderingOrg || who.mspId === order.lab;
     const allowed = who.role === 'patient' ? isThePatient(who, await getPatient(ctx, order.patientId)) : involved;
@@ -189,7 +196,7 @@ export class LabOrderContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListForPatient(ctx: Context, patientId: string, pageSize: string, bookmark: string): Promise<string> {
-    const who = callerWithRole(ctx, 'patient', 'doctor', 'labtech', 'admin');
+    const who = await callerWithRole(ctx, 'patient', 'doctor', 'labtech', 'admin');
     id(patientId, 'patientId');
     if (who.role === 'patient' && !isThePatient(who, await getPatient(ctx, patientId)))
       throw forbidden('patients see only their own lab orders');
@@ -208,7 +215,7 @@ export class LabOrderContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListForLab(ctx: Context, status: string, pageSize: string, bookmark: string): Promise<string> {
-    const who = callerWithRole(ctx, 'labtech', 'admin');
+    const who = await callerWithRole(ctx, 'labtech', 'admin');
     const wanted = filterOf(status, 'status', LAB_ORDER_STATUSES);
     const parts = wanted === '' ? [who.mspId] : [who.mspId, wanted];
     return listPage(ctx, LAB_QUEUE, parts, { pageSize, bookmark }, async (entry, entryKey) => {
@@ -221,7 +228,7 @@ export class LabOrderContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListMyOpen(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
-    const doctor = callerWithRole(ctx, 'doctor');
+    const doctor = await callerWithRole(ctx, 'doctor');
     const parts = [doctor.mspId, doctor.practitionerId ?? ''];
     return listPage(ctx, OPEN_LAB_ORDERS, parts, { pageSize, bookmark }, async (entry, entryKey) => {
       const order = await this.#indexed(ctx, entry);
@@ -249,7 +256,7 @@ export class LabOrderContract extends Contract {
     to: LabOrderStatus,
     reason?: string,
   ): Promise<void> {
-    const tech = callerWithRole(ctx, 'labtech');
+    const tech = await callerWithRole(ctx, 'labtech');
     const order = await this.#labOrder(ctx, tech, orderId, from);
     const moved: LabOrder = { ...order, status: to, updatedAt: txTime(ctx) };
     if (reason) moved.rejectionReason = reason;

@@ -186,6 +186,36 @@ export function transientJson(ctx: Context, name: string): string {
   return Buffer.from(value).toString('utf8');
 }
 
+/** 16 to 64 random bytes as lowercase hex. */
+const SALT_PATTERN = /^(?:[0-9a-f]{2}){16,64}$/;
+
+/**
+ * The transaction's salt (transient `salt`): 32 to 128 lowercase hex digits, fresh random bytes
+ * for every write. Hashes of private values are public and stay after erasure, and much PHI is
+ * guessable (a name and birth date, a diagnosis code): unsalted, any member could confirm a
+ * guess for a known patient id. The chaincode cannot draw randomness (every endorser must
+ * write the same bytes), so the client sends it.
+ */
+export function transientSalt(ctx: Context): string {
+  const value = ctx.stub.getTransient().get('salt');
+  const salt = value ? Buffer.from(value).toString('utf8') : '';
+  if (!SALT_PATTERN.test(salt)) {
+    throw invalid("the transient map must carry 'salt': 32 to 128 lowercase hex digits, random for each write");
+  }
+  return salt;
+}
+
+/**
+ * Writes a private value, with the transaction's salt inside it (`transientSalt`), at the same
+ * key of each member's implicit collection; answers the SHA-256 (hex) of the bytes written,
+ * which every peer can check with GetPrivateDataHash. Every write of PHI goes through here.
+ */
+export async function putPrivate(ctx: Context, mspIds: string[], stateKey: string, value: object): Promise<string> {
+  const bytes = marshal({ ...value, salt: transientSalt(ctx) });
+  for (const mspId of new Set(mspIds)) await ctx.stub.putPrivateData(implicitCollection(mspId), stateKey, bytes);
+  return sha256Hex(bytes);
+}
+
 /**
  * Checks that a member's implicit collection holds a value with this SHA-256 (hex). Uses
  * GetPrivateDataHash, so every endorser can check it, member of the collection or not.

@@ -23,7 +23,7 @@ export class PolicyContract extends Contract {
   @Transaction()
   @Returns('string')
   async Issue(ctx: Context, patientId: string, termsJson: string): Promise<string> {
-    const adjuster = callerWithRole(ctx, 'adjuster');
+    const adjuster = await callerWithRole(ctx, 'adjuster');
     await getPatient(ctx, id(patientId, 'patientId'));
     const policy: Policy = {
       policyId: `POL-${ctx.stub.getTxID().slice(0, 32)}`,
@@ -58,7 +58,7 @@ export class PolicyContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async Get(ctx: Context, policyId: string): Promise<string> {
-    const who = callerWithRole(ctx, 'patient', 'adjuster', 'billing', 'admin');
+    const who = await callerWithRole(ctx, 'patient', 'adjuster', 'billing', 'admin');
     const policy = await getPolicy(ctx, policyId);
     if (!policy) throw notFound(`policy ${policyId} does not exist`);
     if (who.role === 'patient' && !isThePatient(who, await getPatient(ctx, policy.patientId))) {
@@ -80,7 +80,7 @@ export class PolicyContract extends Contract {
     pageSize: string,
     bookmark: string,
   ): Promise<string> {
-    const who = callerWithRole(ctx, 'patient', 'adjuster', 'billing');
+    const who = await callerWithRole(ctx, 'patient', 'adjuster', 'billing');
     const patient = await getPatient(ctx, id(patientId, 'patientId'));
     if (who.role === 'patient' && !isThePatient(who, patient)) throw forbidden('patients see only their own policies');
     const onlyActive = filterOf(activeOnly, 'activeOnly', ['true']) === 'true';
@@ -95,7 +95,7 @@ export class PolicyContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListMine(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
-    const who = callerWithRole(ctx, 'patient');
+    const who = await callerWithRole(ctx, 'patient');
     const patient = await getPatient(ctx, who.patientId ?? '');
     if (!isThePatient(who, patient)) throw forbidden('patients see only their own policies');
     return this.#list(ctx, patient.patientId, { pageSize, bookmark }, () => true);
@@ -114,7 +114,7 @@ export class PolicyContract extends Contract {
   }
 
   async #own(ctx: Context, policyId: string): Promise<Policy> {
-    const adjuster = callerWithRole(ctx, 'adjuster');
+    const adjuster = await callerWithRole(ctx, 'adjuster');
     const policy = await getPolicy(ctx, policyId);
     if (!policy) throw notFound(`policy ${policyId} does not exist`);
     if (policy.insurer !== adjuster.mspId) throw forbidden(`policy ${policyId} belongs to ${policy.insurer}`);

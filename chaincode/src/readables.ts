@@ -6,7 +6,7 @@
  */
 import type { Context } from 'fabric-contract-api';
 import { commentKey, getAppointment, reasonKey as appointmentReasonKey } from './appointments';
-import { type BasisFound, getPatient, isThePatient, patientBasis, readBasis } from './basis';
+import { type BasisFound, careOf, getPatient, isThePatient, patientBasis, readBasis, unreviewedStaff } from './basis';
 import { billItemsKey, getBill } from './bills';
 import { getWindowById, reasonKey as breakGlassReasonKey } from './break-glass';
 import { claimLinesKey, getClaim } from './claims';
@@ -89,7 +89,8 @@ async function labOrderDetails(ctx: Context, orderId: string): Promise<Readable>
     basis: async (who) => {
       if (who.role === 'labtech' && who.mspId === order.lab) return allowed('lab-order');
       if (who.role === 'doctor' && who.mspId === order.orderingOrg) {
-        return allowed(who.practitionerId === order.orderingDoctor ? 'ordering-doctor' : 'treating-staff');
+        if (who.practitionerId === order.orderingDoctor) return allowed('ordering-doctor');
+        return (await careOf(ctx, who, order.patientId)).length > 0 ? allowed('treating-staff') : unreviewedStaff();
       }
       if (isThePatient(who, await getPatient(ctx, order.patientId))) return allowed('patient');
       throw noBasis(`the details of lab order ${orderId}`);

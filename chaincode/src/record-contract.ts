@@ -2,19 +2,20 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import { getPatient, isThePatient, writeBasis } from './basis';
 import { ChaincodeError, forbidden, invalid } from './errors';
 import { type Caller, callerWithRole } from './identity';
-import { canonicalJson, marshal } from './json';
+import { canonicalJson } from './json';
 import {
   emit,
   getJson,
   implicitCollection,
   listJson,
   listPage,
+  putPrivate,
   requirePrivateHash,
   sha256Hex,
   transientJson,
   txTime,
 } from './ledger';
-import { bodyKey, category, getHeader, headerKey, saveRecordVersion } from './records';
+import { bodyKey, category, getHeader, headerKey, requireBinding, saveRecordVersion, storeBinding } from './records';
 import {
   isPatientReported,
   parseRecordBody,
@@ -31,9 +32,9 @@ async function storeBody(
   ids: { recordId: string; version: number; patientId: string; category: RecordCategory },
 ): Promise<string> {
   const body = parseRecordBody(parseObject(transientJson(ctx, 'body'), 'body'), ids);
-  const bytes = marshal(body);
-  await ctx.stub.putPrivateData(implicitCollection(who.mspId), bodyKey(ctx, ids.recordId, ids.version), bytes);
-  return canonicalJson({ recordId: ids.recordId, version: ids.version, contentHash: sha256Hex(bytes) });
+  const contentHash = await putPrivate(ctx, [who.mspId], bodyKey(ctx, ids.recordId, ids.version), body);
+  await storeBinding(ctx, who.mspId, { ...ids, contentHash });
+  return canonicalJson({ recordId: ids.recordId, version: ids.version, contentHash });
 }
 
 /** Who writes a record version and as what: a doctor for their member, or a patient about themself. */
@@ -76,7 +77,7 @@ export class RecordContract extends Contract {
   @Transaction()
   @Returns('string')
   async CreateBody(ctx: Context, patientId: string, categoryName: string): Promise<string> {
-    const who = callerWithRole(ctx, 'doctor', 'patient');
+    const who = await callerWithRole(ctx, 'doctor', 'patient');
     const recordCategory = category(categoryName);
     await this.#creator(ctx, who, id(patientId, 'patientId'), recordCategory);
     const recordId = `REC-${ctx.stub.getTxID().slice(0, 32)}`;
@@ -87,14 +88,17 @@ export class RecordContract extends Contract {
   @Transaction()
   @Returns('string')
   async AmendBody(ctx: Context, recordId: string): Promise<string> {
-    const who = callerWithRole(ctx, 'doctor', 'patient');
+    const who = await callerWithRole(ctx, 'doctor', 'patient');
     const header = await getHeader(ctx, recordId);
     await this.#amender(ctx, who, header);
     const { patientId } = header;
     return storeBody(ctx, who, { recordId, version: header.version + 1, patientId, category: header.category });
   }
 
-  /** Step 2: the public header of a stored body version, checked against its private hash. */
+  /**
+   * Step 2: the public header of a stored body version, checked against its private hash and
+   * against the binding stored with it (its patient and category).
+   */
   @Transaction()
   async Publish(
     ctx: Context,
@@ -105,7 +109,7 @@ export class RecordContract extends Contract {
     contentHash: string,
   ): Promise<void> {
     const version = Number(versionText);
-    const who = callerWithRole(ctx, 'doctor', 'patient');
+    const who = await callerWithRole(ctx, 'doctor', 'patient');
     const recordCategory = category(categoryName);
     id(recordId, 'recordId');
     hex64(contentHash, 'contentHash');
@@ -128,6 +132,7 @@ export class RecordContract extends Contract {
           now,
         })
       : await this.#created(ctx, who, { recordId, patientId, category: recordCategory, version, contentHash, now });
+    await requireBinding(ctx, who.mspId, { recordId, version, patientId, category: recordCategory, contentHash });
     await saveRecordVersion(ctx, header);
     const { source } = header;
     emit(ctx, 'RecordAdded', { recordId, patientId, category: recordCategory, custodian: who.mspId, version, source });
@@ -274,7 +279,7 @@ export class RecordContract extends Contract {
 
   /** Headers (no PHI) are for members' staff and for the patient they concern. */
   async #mayList(ctx: Context, patientId: string): Promise<void> {
-    const who = callerWithRole(ctx, 'patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin');
+    const who = await callerWithRole(ctx, 'patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin');
     if (who.role === 'patient' && !isThePatient(who, await getPatient(ctx, patientId))) {
       throw forbidden('patients see only their own records');
     }

@@ -1,8 +1,9 @@
 /** Record headers, versions and bodies as ledger keys, shared by the contracts that write records. */
 import type { Context } from 'fabric-contract-api';
 import { invalid, notFound } from './errors';
-import { getJson, key, putJson } from './ledger';
-import type { RecordHeader, RecordVersion } from './types/record';
+import { marshal } from './json';
+import { getJson, implicitCollection, key, putJson, requirePrivateHash, sha256Hex } from './ledger';
+import type { RecordBinding, RecordHeader, RecordVersion } from './types/record';
 import { RECORD_CATEGORIES, type RecordCategory } from './types/vocabulary';
 import { id } from './validate';
 
@@ -10,6 +11,36 @@ export const versionLabel = (version: number) => String(version).padStart(6, '0'
 export const bodyKey = (ctx: Context, recordId: string, version: number) =>
   key(ctx, 'recordBody', recordId, versionLabel(version));
 export const headerKey = (ctx: Context, recordId: string) => key(ctx, 'record', recordId);
+/** Private, in the custodian's collection beside each body version: what the body is of (no PHI). */
+export const bindingKey = (ctx: Context, recordId: string, version: number) =>
+  key(ctx, 'recordBinding', recordId, versionLabel(version));
+
+/**
+ * Stores, in the body's transaction (endorsed by the custodian alone), the binding of a body
+ * version to its patient and category: public fields only, unsalted, so that every endorser of
+ * the header can recompute its hash. The custodian's peer writes it from the same validated
+ * arguments as the body.
+ */
+export async function storeBinding(ctx: Context, custodian: string, binding: RecordBinding): Promise<void> {
+  const stateKey = bindingKey(ctx, binding.recordId, binding.version);
+  await ctx.stub.putPrivateData(implicitCollection(custodian), stateKey, marshal(binding));
+}
+
+/**
+ * Checks, when a header is published, that the custodian stored the body of this version for
+ * this patient and category with this hash: a header cannot put a body under another patient
+ * (whose consents would then open it) or another category (another consent scope).
+ */
+export async function requireBinding(ctx: Context, custodian: string, binding: RecordBinding): Promise<void> {
+  const { recordId, version } = binding;
+  await requirePrivateHash(
+    ctx,
+    custodian,
+    bindingKey(ctx, recordId, version),
+    sha256Hex(marshal(binding)),
+    `binding of record ${recordId} version ${version} to its patient and category`,
+  );
+}
 
 export function category(value: string): RecordCategory {
   if (!(RECORD_CATEGORIES as readonly string[]).includes(value)) {

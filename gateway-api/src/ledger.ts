@@ -4,6 +4,7 @@
  * PHI use the transient map and name the orgs that may endorse them (the custodian, or the
  * two members sharing a lab order or a claim), so no other member's peer sees the data.
  */
+import { randomBytes } from 'node:crypto';
 import type { LedgerCall, LedgerPort, UserIdentity } from './fabric';
 
 export type Json = Record<string, unknown>;
@@ -60,6 +61,20 @@ export interface ReadTicket {
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 
+/**
+ * The transient map of a write of private data: the values, and a fresh random salt (16 bytes,
+ * hex) that the chaincode stores inside the value before hashing it, so that its public hash
+ * cannot confirm a guess of the content. A new one for every write, never reused.
+ */
+function salted(values: Record<string, string>): Record<string, string> {
+  return { ...values, salt: randomBytes(16).toString('hex') };
+}
+
+/** A private value as clients get it: without the salt it was stored with, which only served its hash. */
+function unsalted(value: Json): Json {
+  return Object.fromEntries(Object.entries(value).filter(([name]) => name !== 'salt'));
+}
+
 /** The chaincode's JSON answer (empty for transactions that return nothing). */
 function parse(bytes: Uint8Array): unknown {
   const body = text(bytes);
@@ -109,7 +124,7 @@ export class Ledger {
       args: [kind, resourceId, ticket.ticketId],
       orgs: [ticket.custodian],
     });
-    return { txId: requested.txId, result: { ticket, value } };
+    return { txId: requested.txId, result: { ticket, value: unsalted(value) } };
   }
 
   // Readiness: the chaincode answers this member's users.
@@ -136,7 +151,7 @@ export class Ledger {
       contract: 'records',
       fn: 'CreateBody',
       args: [input.patientId, input.category],
-      transient: { body: JSON.stringify(input.body) },
+      transient: salted({ body: JSON.stringify(input.body) }),
       orgs: [who.mspId],
     });
     const { recordId, version, contentHash } = stored.result;
@@ -154,7 +169,7 @@ export class Ledger {
       contract: 'records',
       fn: 'AmendBody',
       args: [recordId],
-      transient: { body: JSON.stringify(body) },
+      transient: salted({ body: JSON.stringify(body) }),
       orgs: [who.mspId],
     });
     const { version, contentHash } = stored.result;
@@ -189,12 +204,13 @@ export class Ledger {
 
   async readRecordBody(who: UserIdentity, recordId: string, ticketId: string) {
     const header = await this.getRecord(who, recordId);
-    return this.#evaluate<Json>(who, {
+    const body = await this.#evaluate<Json>(who, {
       contract: 'access',
       fn: 'ReadBody',
       args: [recordId, ticketId],
       orgs: [String(header.custodian)],
     });
+    return unsalted(body);
   }
 
   myAccessLog(who: UserIdentity, page: PageQuery) {
@@ -226,7 +242,7 @@ export class Ledger {
         contract: 'breakglass',
         fn: 'StoreReason',
         args: [input.patientId, opened.result.breakGlassId],
-        transient: { reason: input.reason },
+        transient: salted({ reason: input.reason }),
         orgs: [...new Set([who.mspId, homeOrg])],
       });
     }
@@ -304,7 +320,7 @@ export class Ledger {
       contract: 'directory',
       fn: 'StoreDemographics',
       args: [patientId],
-      transient: { demographics: JSON.stringify(demographics) },
+      transient: salted({ demographics: JSON.stringify(demographics) }),
       orgs: [who.mspId],
     });
     return this.#submit<undefined>(who, {
@@ -340,7 +356,7 @@ export class Ledger {
       contract: 'laborders',
       fn: 'StoreDetails',
       args: [input.patientId, input.labMspId],
-      transient: { details: JSON.stringify(input.details) },
+      transient: salted({ details: JSON.stringify(input.details) }),
       orgs: [...new Set([who.mspId, input.labMspId])],
     });
     const { orderId, detailsHash } = stored.result;
@@ -365,7 +381,7 @@ export class Ledger {
       contract: 'laborders',
       fn: 'StoreResultBody',
       args: [orderId],
-      transient: { body: JSON.stringify(body) },
+      transient: salted({ body: JSON.stringify(body) }),
       orgs: [who.mspId],
     });
     const { recordId, contentHash } = stored.result;
@@ -413,7 +429,7 @@ export class Ledger {
         contract: 'appointments',
         fn: 'StoreReason',
         args: [requested.result.appointmentId],
-        transient: { reason: input.reason },
+        transient: salted({ reason: input.reason }),
         orgs: [input.mspId],
       });
     }
@@ -463,7 +479,7 @@ export class Ledger {
         contract: 'appointments',
         fn: 'StoreFeedbackComment',
         args: [input.appointmentId],
-        transient: { comment: input.comment },
+        transient: salted({ comment: input.comment }),
         orgs: [input.practitionerMspId],
       });
     }
@@ -515,7 +531,7 @@ export class Ledger {
         contract: 'claims',
         fn: 'StoreLineDetails',
         args: [claimId],
-        transient: { lines: JSON.stringify(lineDetails) },
+        transient: salted({ lines: JSON.stringify(lineDetails) }),
         orgs: [...new Set([provider, insurer])],
       });
     }
@@ -554,7 +570,7 @@ export class Ledger {
       contract: 'bills',
       fn: 'StoreItems',
       args: [input.patientId, input.basis.kind, input.basis.id],
-      transient: { items: JSON.stringify({ items: input.items }) },
+      transient: salted({ items: JSON.stringify({ items: input.items }) }),
       orgs: [who.mspId],
     });
     const { billId, itemsHash, lines } = stored.result;

@@ -1,7 +1,8 @@
 import type { Purpose } from './vocabulary';
 
 /**
- * Why a read was lawful. Records: the patient, treating staff of the custodian, a consent, the
+ * Why a read was lawful. Records: the patient, treating staff of the custodian (flagged without a
+ * care relationship: appointment, lab order, consent to them, assignment), a consent, the
  * ordering doctor of a lab result, break-glass. Other private data (READ_KINDS): also `care`
  * (the doctor's appointment, lab order or consent with the patient), `lab-order` (the lab a
  * test is ordered at), `reviewer` (the home member's admin reviewing a break-glass window),
@@ -35,7 +36,10 @@ export interface AccessEvent {
   basis: Basis;
   consentId?: string;
   breakGlassId?: string;
-  /** True for reads under a break-glass window: they are reviewed. */
+  /**
+   * True for reads under a break-glass window, and for staff of the holding member reading
+   * without a care relationship: the patient's home member reviews them (ListFlaggedReads).
+   */
   flagged: boolean;
   custodian: string;
   txId: string;

@@ -25,7 +25,10 @@ export interface BillItem extends BillLine {
   code?: string;
 }
 
-/** Private (the provider's collection): the items of a bill; their hash is public. */
+/**
+ * Private (the provider's collection): the items of a bill; their hash is public. Stored salted
+ * (ledger.ts putPrivate).
+ */
 export interface BillItems {
   billId: string;
   items: BillItem[];

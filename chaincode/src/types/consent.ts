@@ -22,6 +22,12 @@ export interface Consent {
   revokedAt?: string;
 }
 
+/**
+ * The longest a consent lasts, from validFrom: 730 days (2 years). Consents are given for a
+ * course of care; one that never ends outlives the patient's memory of having given it.
+ */
+export const MAX_CONSENT_DAYS = 730;
+
 export function parseConsentGrant(input: Input, ids: { consentId: string; patientId: string; now: string }): Consent {
   if (typeof input.grantee !== 'object' || input.grantee === null) throw invalid('grantee must be an object');
   const granteeInput = input.grantee as Input;
@@ -32,6 +38,9 @@ export function parseConsentGrant(input: Input, ids: { consentId: string; patien
   const validUntil = isoTime(input, 'validUntil');
   if (validUntil <= ids.now) throw invalid('validUntil must be in the future');
   if (validUntil <= validFrom) throw invalid('validUntil must be after validFrom');
+  if (Date.parse(validUntil) - Date.parse(validFrom) > MAX_CONSENT_DAYS * 86_400_000) {
+    throw invalid(`a consent lasts at most ${MAX_CONSENT_DAYS} days (2 years) from validFrom`);
+  }
   return {
     consentId: ids.consentId,
     patientId: ids.patientId,

@@ -2,22 +2,39 @@ import { invalid } from '../errors';
 import { type Input, oneOf, optionalStr, str, stringList } from '../validate';
 import { ORG_KINDS, type OrgKind } from './vocabulary';
 
-/** Public profile of a member, published by its admin. */
+/**
+ * Public profile of a member, published by its admin: what the member says of itself. Its kind
+ * is not among it: a majority of members decides that (members.ts), and readers see it added.
+ */
 export interface OrgProfile {
   mspId: string;
-  kind: OrgKind;
   displayName: string;
   specialities: string[];
   updatedAt: string;
 }
 
-export function parseOrgProfile(input: Input, mspId: string, updatedAt: string): OrgProfile {
+/** A profile as readers see it: with the kind in effect (none while no majority approved one). */
+export interface OrgProfileView extends OrgProfile {
+  kind?: OrgKind;
+}
+
+/**
+ * The profile an admin publishes. A `kind` may be given (clients that send their member's kind),
+ * but it is only checked against the one in effect, never taken: see `kind` in the result.
+ */
+export function parseOrgProfile(
+  input: Input,
+  mspId: string,
+  updatedAt: string,
+): { profile: OrgProfile; kind: OrgKind | undefined } {
   return {
-    mspId,
-    kind: oneOf(input, 'kind', ORG_KINDS),
-    displayName: str(input, 'displayName', { max: 120 }),
-    specialities: stringList(input, 'specialities'),
-    updatedAt,
+    profile: {
+      mspId,
+      displayName: str(input, 'displayName', { max: 120 }),
+      specialities: stringList(input, 'specialities'),
+      updatedAt,
+    },
+    kind: input.kind === undefined ? undefined : oneOf(input, 'kind', ORG_KINDS),
   };
 }
 

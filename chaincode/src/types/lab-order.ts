@@ -21,7 +21,7 @@ export interface LabOrder {
   updatedAt: string;
 }
 
-/** Private (ordering hospital and lab): what is to be tested. */
+/** Private (ordering hospital and lab): what is to be tested. Stored salted (ledger.ts putPrivate). */
 export interface LabOrderDetails {
   orderId: string;
   tests: { code: string; name: string }[];

@@ -5,7 +5,10 @@ import { type Input, isoTime, optionalStr, str } from '../validate';
 export interface Patient {
   patientId: string;
   homeOrg: string;
-  /** SHA-256 fingerprints of certificates the patient has used. */
+  /**
+   * SHA-256 fingerprints of the certificates bound to the patient, the only ones the patient acts
+   * with: the first one linked, then those confirmed with a bound one, or recovered to.
+   */
   certFingerprints: string[];
   /** SHA-256 of the canonical demographics in the home org's collection. */
   demographicsHash: string;
@@ -13,7 +16,7 @@ export interface Patient {
   registeredAt: string;
 }
 
-/** Private (home org only): who the patient is. */
+/** Private (home org only): who the patient is. Stored salted (ledger.ts putPrivate). */
 export interface Demographics {
   patientId: string;
   name: string;
@@ -35,4 +38,20 @@ export function parseDemographics(input: Input, patientId: string): Demographics
     };
   }
   return demographics;
+}
+
+/**
+ * Public: the home member's request to bind a new certificate to a patient who lost theirs
+ * (no PHI). It takes effect once admins of a majority of members approved it, and replaces the
+ * bound certificates: a lost key may be in other hands.
+ */
+export interface PatientRecovery {
+  requestId: string;
+  patientId: string;
+  fingerprint: string;
+  requestedAt: string;
+  expiresAt: string;
+  status: 'requested' | 'completed';
+  approvals: { mspId: string; approvedAt: string }[];
+  completedAt?: string;
 }

@@ -35,6 +35,20 @@ export interface RecordHeader {
 /** True for a record the patient wrote about themself. */
 export const isPatientReported = (header: Pick<RecordHeader, 'source'>) => header.source === 'patient';
 
+/**
+ * Private (custodian, beside each body version), yet no PHI: which record version, patient and
+ * category a stored body is, and its hash; for a lab result, the order it answers. Its hash is
+ * recomputed from the header's public fields when the header is published.
+ */
+export interface RecordBinding {
+  recordId: string;
+  version: number;
+  patientId: string;
+  category: RecordCategory;
+  contentHash: string;
+  orderId?: string;
+}
+
 /** Public: one entry of a record's version history. */
 export interface RecordVersion {
   recordId: string;
@@ -50,7 +64,7 @@ export interface Attachment {
   sha256: string;
 }
 
-/** Private (custodian only): the clinical content of one version. */
+/** Private (custodian only): the clinical content of one version. Stored salted (ledger.ts putPrivate). */
 export interface RecordBody {
   recordId: string;
   version: number;

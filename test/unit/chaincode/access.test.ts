@@ -2,17 +2,18 @@ import { AccessContract, TICKET_TTL_MS } from '../../../chaincode/src/access-con
 import { ConsentContract } from '../../../chaincode/src/consent-contract';
 import {
   body,
+  consortiumLedger,
   createRecord,
   evaluate,
+  followLedgerClock,
   HA,
   HB,
   Ledger,
   people,
-  publicText,
   PHI_MARKER,
+  publicText,
   registerPatient,
   submit,
-  followLedgerClock,
 } from './fixture';
 import type { Caller } from '../helpers/fabric-stub';
 
@@ -25,7 +26,7 @@ describe('audited reads', () => {
   let recordId: string;
 
   beforeEach(async () => {
-    ledger = new Ledger();
+    ledger = await consortiumLedger();
     // The read checks the proposal time against the custodian's clock: keep them together.
     await registerPatient(ledger);
     ({ recordId } = await createRecord(ledger, people.doctorA));

@@ -6,6 +6,7 @@ import { AppointmentContract } from '../../../chaincode/src/appointment-contract
 import { DirectoryContract } from '../../../chaincode/src/directory-contract';
 import type { Caller } from '../helpers/fabric-stub';
 import {
+  consortiumLedger,
   evaluate,
   HA,
   HB,
@@ -15,6 +16,7 @@ import {
   people,
   PHI_MARKER,
   registerPatient,
+  salted,
   submit,
   walk,
 } from './fixture';
@@ -40,7 +42,7 @@ describe('appointment lists and feedback', () => {
   let ledger: Ledger;
 
   beforeEach(async () => {
-    ledger = new Ledger();
+    ledger = await consortiumLedger();
     await registerPatient(ledger);
     await registerPatient(ledger, 'PAT-HA-0002');
     for (const [admin, practitionerId] of [
@@ -173,7 +175,7 @@ describe('appointment lists and feedback', () => {
     it('lists a practitioner’s ratings oldest first, without comments, and sums them up', async () => {
       const first = await rated('DOC-HA-0001', '5');
       await submit(ledger, people.patientA, (c) => appointments.StoreFeedbackComment(c, first), {
-        transient: { comment: `rude receptionist ${PHI_MARKER}` },
+        transient: salted({ comment: `rude receptionist ${PHI_MARKER}` }),
       });
       const second = await rated('DOC-HA-0001', '4', people.patientA2);
       const third = await rated('DOC-HA-0001', '4');

@@ -12,7 +12,9 @@ import { LabOrderContract } from '../../../chaincode/src/lab-order-contract';
 import { PolicyContract } from '../../../chaincode/src/policy-contract';
 import type { Caller } from '../helpers/fabric-stub';
 import {
+  aSalt,
   attempt,
+  consortiumLedger,
   createRecord,
   evaluate,
   followLedgerClock,
@@ -27,6 +29,7 @@ import {
   PHI_MARKER,
   publicText,
   registerPatient,
+  salted,
   submit,
 } from './fixture';
 
@@ -81,7 +84,7 @@ describe('bills', () => {
   let slotDay = 16;
 
   beforeEach(async () => {
-    ledger = new Ledger();
+    ledger = await consortiumLedger();
     slotDay = 16;
     await registerPatient(ledger);
     await registerPatient(ledger, PATIENT_A2);
@@ -129,7 +132,7 @@ describe('bills', () => {
   async function storeItems(content: unknown = { items: items() }, basis: Partial<Basis> = {}, who = people.billingA) {
     const { patientId, kind, id } = basisOf(basis);
     const stored = await submit(ledger, who, (c) => bills.StoreItems(c, patientId, kind, id), {
-      transient: { items: JSON.stringify(content) },
+      transient: salted({ items: JSON.stringify(content) }),
     });
     return { stored: parse<Stored>(stored.result), tx: stored.tx, text: stored.result };
   }
@@ -174,7 +177,11 @@ describe('bills', () => {
       });
       expect(text).not.toContain(PHI_MARKER);
       const held = ledger.collection(`_implicit_org_${HA}`).get(ITEMS_KEY(stored.billId));
-      expect(parse<unknown>(Buffer.from(held!).toString())).toEqual({ billId: stored.billId, items: items() });
+      expect(parse<unknown>(Buffer.from(held!).toString())).toEqual({
+        billId: stored.billId,
+        items: items(),
+        salt: aSalt,
+      });
       expect(ledger.privateDataHash(`_implicit_org_${HA}`, ITEMS_KEY(stored.billId))?.toString('hex')).toBe(
         stored.itemsHash,
       );
@@ -217,7 +224,7 @@ describe('bills', () => {
 
     it('bills a completed lab order the hospital placed, citing the result', async () => {
       const stored = await submit(ledger, people.doctorA, (c) => labOrders.StoreDetails(c, PATIENT_A, LAB), {
-        transient: { details: JSON.stringify({ tests: [{ code: 'CBC', name: 'full blood count' }] }) },
+        transient: salted({ details: JSON.stringify({ tests: [{ code: 'CBC', name: 'full blood count' }] }) }),
         endorsingOrganizations: [HA, LAB],
       });
       const { orderId, detailsHash } = parse<{ orderId: string; detailsHash: string }>(stored.result);
@@ -229,7 +236,7 @@ describe('bills', () => {
       await submit(ledger, people.labtech, (c) => labOrders.Accept(c, orderId));
       await submit(ledger, people.labtech, (c) => labOrders.Start(c, orderId));
       const result = await submit(ledger, people.labtech, (c) => labOrders.StoreResultBody(c, orderId), {
-        transient: { body: JSON.stringify({ diagnosis: 'Hb 13.5 g/dL' }) },
+        transient: salted({ body: JSON.stringify({ diagnosis: 'Hb 13.5 g/dL' }) }),
       });
       const { recordId, contentHash } = parse<{ recordId: string; contentHash: string }>(result.result);
       await submit(ledger, people.labtech, (c) => labOrders.PublishResult(c, orderId, recordId, contentHash));
@@ -266,7 +273,7 @@ describe('bills', () => {
       for (const [who, basis, error] of cases) {
         const { patientId, kind, id } = basisOf(basis);
         const outcome = await attempt(ledger, who, (c) => bills.StoreItems(c, patientId, kind, id), {
-          transient: { items: JSON.stringify({ items: items() }) },
+          transient: salted({ items: JSON.stringify({ items: items() }) }),
         });
         expect(outcome).toEqual({ error: expect.stringMatching(error), changes: [] });
       }
@@ -367,7 +374,7 @@ describe('bills', () => {
       ['not JSON', 'items', /^INVALID_ARGUMENT: items must be JSON/],
     ])('refuses items with %s, storing nothing', async (_, content, error) => {
       const { patientId, kind, id } = basisOf();
-      const transient = { items: typeof content === 'string' ? content : JSON.stringify(content) };
+      const transient = salted({ items: typeof content === 'string' ? content : JSON.stringify(content) });
       expect(
         await attempt(ledger, people.billingA, (c) => bills.StoreItems(c, patientId, kind, id), { transient }),
       ).toEqual({
@@ -397,7 +404,7 @@ describe('bills', () => {
       ];
       const { patientId, kind, id } = basisOf();
       for (const [content, error] of cases) {
-        const transient = { items: JSON.stringify({ items: content }) };
+        const transient = salted({ items: JSON.stringify({ items: content }) });
         expect(
           await attempt(ledger, people.billingA, (c) => bills.StoreItems(c, patientId, kind, id), { transient }),
         ).toEqual({
@@ -460,7 +467,7 @@ describe('bills', () => {
     it("invalidates items endorsed without the hospital's peer: nothing is stored, nothing can be issued", async () => {
       const { patientId, kind, id } = basisOf();
       const endorsed = await ledger.endorse(people.billingA, (c) => bills.StoreItems(c, patientId, kind, id), {
-        transient: { items: JSON.stringify({ items: items() }) },
+        transient: salted({ items: JSON.stringify({ items: items() }) }),
         endorsingOrganizations: [HB],
       });
       const before = ledger.snapshot();
@@ -653,7 +660,7 @@ describe('bills', () => {
         const value = await evaluate(ledger, who, (c) => access.ReadResource(c, 'billItems', billId, ticket.ticketId), {
           peerMspId: HA,
         });
-        expect(parse<unknown>(value)).toEqual({ billId, items: items() });
+        expect(parse<unknown>(value)).toEqual({ billId, items: items(), salt: aSalt });
       }
       for (const who of [people.doctorA, people.billingB, people.adminB, people.adjuster, people.patientA2]) {
         await expect(request(who)).rejects.toThrow(/^CONSENT_REQUIRED: no lawful basis to read the items of bill/);
@@ -670,7 +677,8 @@ describe('bills', () => {
       const requested = await submit(ledger, people.patientA, (c) => erasure.Request(c));
       const { requestId } = parse<{ requestId: string }>(requested.result);
       const approved = await submit(ledger, people.adminA, (c) => erasure.Approve(c, PATIENT_A, requestId));
-      expect(parse<{ approvals: { purgedKeys: number }[] }>(approved.result).approvals[0]?.purgedKeys).toBe(3);
+      // The record's body and its binding, the bill's items, the demographics.
+      expect(parse<{ approvals: { purgedKeys: number }[] }>(approved.result).approvals[0]?.purgedKeys).toBe(4);
       expect(ledger.collection(`_implicit_org_${HA}`).has(ITEMS_KEY(billId))).toBe(false);
       expect(ledger.privateDataHash(`_implicit_org_${HA}`, ITEMS_KEY(billId))).toBeUndefined();
       expect((await get(billId)).total).toBe(12_000);

@@ -7,11 +7,13 @@ import { PolicyContract } from '../../../chaincode/src/policy-contract';
 import type { Caller } from '../helpers/fabric-stub';
 import {
   attempt,
+  consortiumLedger,
   createRecord,
   evaluate,
   HA,
   HB,
   INS,
+  INS2,
   key,
   LAB,
   Ledger,
@@ -28,8 +30,8 @@ const policies = new PolicyContract();
 
 const PATIENT_B = 'PAT-HB-0001';
 const billingB: Caller = { mspId: HB, cn: 'billing9', attrs: { 'ehr.role': 'billing' } };
-/** An adjuster of another insurer (HospitalB stands in for it). */
-const otherInsurer: Caller = { mspId: HB, cn: 'adjuster9', attrs: { 'ehr.role': 'adjuster' } };
+/** An adjuster of a second insurer. */
+const otherInsurer: Caller = { mspId: INS2, cn: 'adjuster9', attrs: { 'ehr.role': 'adjuster' } };
 
 const terms = (overrides: object = {}) =>
   JSON.stringify({
@@ -55,7 +57,7 @@ describe('claim lists', () => {
   const policyOf: Record<string, string> = {};
 
   beforeEach(async () => {
-    ledger = new Ledger();
+    ledger = await consortiumLedger({ [INS2]: 'insurer' });
     await registerPatient(ledger);
     await registerPatient(ledger, PATIENT_B, people.adminB);
     for (const patientId of [PATIENT_A, PATIENT_B]) {
@@ -174,7 +176,7 @@ describe("a patient's policies", () => {
   const issued: Record<string, string> = {};
 
   beforeEach(async () => {
-    ledger = new Ledger();
+    ledger = await consortiumLedger({ [INS2]: 'insurer' });
     await registerPatient(ledger);
     await registerPatient(ledger, 'PAT-HA-0002');
     const issue = async (name: string, who: Caller, patientId: string, overrides: object = {}) => {

@@ -1,6 +1,7 @@
 import { ConsentContract } from '../../../chaincode/src/consent-contract';
 import {
   attempt,
+  consortiumLedger,
   evaluate,
   HA,
   HB,
@@ -29,7 +30,7 @@ describe('consent', () => {
   let ledger: Ledger;
 
   beforeEach(async () => {
-    ledger = new Ledger();
+    ledger = await consortiumLedger();
     await registerPatient(ledger);
   });
 

@@ -1,13 +1,25 @@
 /** Demo identities, two-phase write helpers and ledger checks shared by the chaincode unit tests. */
+import { randomBytes } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
 import { DirectoryContract } from '../../../chaincode/src/directory-contract';
 import { RecordContract } from '../../../chaincode/src/record-contract';
-import { type Caller, type Committed, compositeKey, Ledger, printable, type TxOptions } from '../helpers/fabric-stub';
+import {
+  type Caller,
+  CHANNEL_ORGS,
+  type Committed,
+  compositeKey,
+  Ledger,
+  printable,
+  type TxOptions,
+} from '../helpers/fabric-stub';
 
 export const HA = 'HospitalAMSP';
 export const HB = 'HospitalBMSP';
 export const LAB = 'LabMSP';
 export const INS = 'InsurerMSP';
+/** A second lab and a second insurer, on channels of five members where a test needs them. */
+export const LAB2 = 'Lab2MSP';
+export const INS2 = 'Insurer2MSP';
 
 const user = (mspId: string, cn: string, attrs: Record<string, string>): Caller => ({ mspId, cn, attrs });
 
@@ -15,6 +27,7 @@ export const people = {
   adminA: user(HA, 'admin', { 'ehr.role': 'admin' }),
   adminB: user(HB, 'admin', { 'ehr.role': 'admin' }),
   adminLab: user(LAB, 'admin', { 'ehr.role': 'admin' }),
+  adminIns: user(INS, 'admin', { 'ehr.role': 'admin' }),
   patientA: user(HA, 'patient1', { 'ehr.role': 'patient', 'ehr.patientId': 'PAT-HA-0001' }),
   patientA2: user(HA, 'patient2', { 'ehr.role': 'patient', 'ehr.patientId': 'PAT-HA-0002' }),
   doctorA: user(HA, 'doctor1', { 'ehr.role': 'doctor', 'ehr.practitionerId': 'DOC-HA-0001' }),
@@ -36,6 +49,15 @@ export const demographics = {
   contact: { phone: '+1 555 0100' },
 };
 export const body = { diagnosis: `J45.20 ${PHI_MARKER}`, medication: ['salbutamol'], notes: 'review in 3 months' };
+
+/** Transient data as a client sends it with every write of private data: with a fresh random salt. */
+export const salted = (values: Record<string, string>): Record<string, string> => ({
+  ...values,
+  salt: randomBytes(16).toString('hex'),
+});
+
+/** The salt a stored private value carries, as a reader sees it. */
+export const aSalt: unknown = expect.stringMatching(/^[0-9a-f]{32}$/);
 
 /** Submits one transaction: endorsed by each endorsing org's peer, then committed. */
 export async function submit<T>(
@@ -82,12 +104,53 @@ export const key = (type: string, ...parts: string[]) => compositeKey(type, part
 const directory = new DirectoryContract();
 const records = new RecordContract();
 
-export async function registerPatient(ledger: Ledger, patientId = PATIENT_A, admin = people.adminA): Promise<void> {
+type Kind = 'hospital' | 'lab' | 'insurer';
+
+/** The kind of each member (SPEC §1). */
+export const KINDS: Readonly<Record<string, Kind>> = {
+  [HA]: 'hospital',
+  [HB]: 'hospital',
+  [LAB]: 'lab',
+  [INS]: 'insurer',
+};
+
+/**
+ * Founds the consortium: each member's kind, approved by the admins of three members (a majority
+ * of four or five), each in a transaction of its own. Until then no member has roles but admin.
+ */
+export async function foundConsortium(ledger: Ledger, kinds: Readonly<Record<string, Kind>> = KINDS): Promise<void> {
+  for (const [mspId, kind] of Object.entries(kinds)) {
+    for (const admin of [people.adminA, people.adminB, people.adminLab]) {
+      await submit(ledger, admin, (ctx) => directory.ApproveMemberKind(ctx, mspId, kind));
+    }
+  }
+}
+
+/** A channel whose members' kinds are in effect, as every workflow needs; `extra` members join the four. */
+export async function consortiumLedger(extra: Readonly<Record<string, Kind>> = {}): Promise<Ledger> {
+  const ledger = new Ledger([...CHANNEL_ORGS, ...Object.keys(extra)]);
+  await foundConsortium(ledger, { ...KINDS, ...extra });
+  return ledger;
+}
+
+/**
+ * Registers a patient (both steps) and binds their certificate, as they do when they first sign
+ * in: `patient`, by default the one of `people` with this patientId at the admin's member.
+ */
+export async function registerPatient(
+  ledger: Ledger,
+  patientId = PATIENT_A,
+  admin = people.adminA,
+  patient: Caller | undefined = Object.values(people).find(
+    (p) => p.mspId === admin.mspId && p.attrs?.['ehr.patientId'] === patientId,
+  ),
+): Promise<void> {
   const stored = await submit(ledger, admin, (ctx) => directory.StoreDemographics(ctx, patientId), {
-    transient: { demographics: JSON.stringify(demographics) },
+    transient: salted({ demographics: JSON.stringify(demographics) }),
   });
   const { demographicsHash } = JSON.parse(stored.result) as { demographicsHash: string };
   await submit(ledger, admin, (ctx) => directory.RegisterPatient(ctx, patientId, demographicsHash));
+  if (patient) await submit(ledger, patient, (ctx) => directory.LinkPatientCertificate(ctx));
 }
 
 /** Both steps of writing a record version: private body, then the public header. */
@@ -99,7 +162,7 @@ export async function createRecord(
   const patientId = options.patientId ?? PATIENT_A;
   const category = options.category ?? 'diagnosis';
   const stored = await submit(ledger, doctor, (ctx) => records.CreateBody(ctx, patientId, category), {
-    transient: { body: JSON.stringify(options.content ?? body) },
+    transient: salted({ body: JSON.stringify(options.content ?? body) }),
   });
   const created = JSON.parse(stored.result) as { recordId: string; version: number; contentHash: string };
   await submit(ledger, doctor, (ctx) =>

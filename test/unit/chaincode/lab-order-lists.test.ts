@@ -5,17 +5,19 @@
 import { LabOrderContract } from '../../../chaincode/src/lab-order-contract';
 import type { Caller } from '../helpers/fabric-stub';
 import {
+  consortiumLedger,
   evaluate,
   HA,
-  HB,
   itemsOf,
   key,
   LAB,
+  LAB2,
   Ledger,
   PATIENT_A,
   people,
   printableKeys,
   registerPatient,
+  salted,
   submit,
   walk,
 } from './fixture';
@@ -28,12 +30,13 @@ const doctorA2: Caller = {
   cn: 'doctor2',
   attrs: { 'ehr.role': 'doctor', 'ehr.practitionerId': 'DOC-HA-0002' },
 };
-/** A labtech of HospitalB, which runs a lab of its own in these tests. */
-const labtechB: Caller = {
-  mspId: HB,
+/** A labtech of a second lab. */
+const labtech2: Caller = {
+  mspId: LAB2,
   cn: 'labtech9',
-  attrs: { 'ehr.role': 'labtech', 'ehr.practitionerId': 'LAB-HB-9' },
+  attrs: { 'ehr.role': 'labtech', 'ehr.practitionerId': 'LAB-L2-9' },
 };
+const adminLab2: Caller = { mspId: LAB2, cn: 'admin', attrs: { 'ehr.role': 'admin' } };
 
 interface Order {
   orderId: string;
@@ -47,7 +50,7 @@ describe('lab order lists', () => {
   let ledger: Ledger;
 
   beforeEach(async () => {
-    ledger = new Ledger();
+    ledger = await consortiumLedger({ [LAB2]: 'lab' });
     await registerPatient(ledger);
     await registerPatient(ledger, PATIENT_B, people.adminB);
   });
@@ -56,7 +59,7 @@ describe('lab order lists', () => {
   async function order(doctor = people.doctorA, patientId = PATIENT_A, lab = LAB): Promise<string> {
     ledger.advance(60_000);
     const stored = await submit(ledger, doctor, (c) => labOrders.StoreDetails(c, patientId, lab), {
-      transient: { details: JSON.stringify({ tests: [{ code: 'CBC', name: 'full blood count' }] }) },
+      transient: salted({ details: JSON.stringify({ tests: [{ code: 'CBC', name: 'full blood count' }] }) }),
       endorsingOrganizations: [...new Set([doctor.mspId, lab])],
     });
     const { orderId, detailsHash } = JSON.parse(stored.result) as { orderId: string; detailsHash: string };
@@ -72,7 +75,7 @@ describe('lab order lists', () => {
   async function startAndPublish(orderId: string): Promise<void> {
     await submit(ledger, people.labtech, (c) => labOrders.Start(c, orderId));
     const stored = await submit(ledger, people.labtech, (c) => labOrders.StoreResultBody(c, orderId), {
-      transient: { body: JSON.stringify({ diagnosis: 'Hb 13.5 g/dL' }) },
+      transient: salted({ body: JSON.stringify({ diagnosis: 'Hb 13.5 g/dL' }) }),
     });
     const { recordId, contentHash } = JSON.parse(stored.result) as { recordId: string; contentHash: string };
     await submit(ledger, people.labtech, (c) => labOrders.PublishResult(c, orderId, recordId, contentHash));
@@ -111,10 +114,13 @@ describe('lab order lists', () => {
 
     it('shows each lab its own orders only, and refuses doctors and unknown statuses', async () => {
       const atLab = await order();
-      const atB = await order(people.doctorB, PATIENT_B, HB);
+      const atLab2 = await order(people.doctorB, PATIENT_B, LAB2);
       expect(await queued(people.labtech, '')).toEqual([atLab]);
-      expect(await queued(labtechB, '')).toEqual([atB]);
-      expect(await queued(people.adminB, 'ordered')).toEqual([atB]);
+      expect(await queued(labtech2, '')).toEqual([atLab2]);
+      expect(await queued(adminLab2, 'ordered')).toEqual([atLab2]);
+      await expect(submit(ledger, labtech2, (c) => labOrders.Accept(c, atLab))).rejects.toThrow(
+        /^FORBIDDEN: lab order .* is for LabMSP/,
+      );
       expect(await queued(people.adminA, '')).toEqual([]);
       await expect(queue(people.doctorA, '')('', '')).rejects.toThrow(/^FORBIDDEN/);
       await expect(queue(people.labtech, 'done')('', '')).rejects.toThrow(
@@ -149,7 +155,7 @@ describe('lab order lists', () => {
   describe("a doctor's open orders", () => {
     it('lists the doctor’s own orders not completed or rejected, oldest first, a page at a time', async () => {
       const [rejected, completed, accepted, ordered] = [await order(), await order(), await order(), await order()];
-      const others = [await order(doctorA2), await order(people.doctorB, PATIENT_B, HB)];
+      const others = [await order(doctorA2), await order(people.doctorB, PATIENT_B, LAB2)];
       expect((await walk<Order>(open(people.doctorA), '1')).items.map((o) => o.orderId)).toEqual([
         rejected,
         completed,
@@ -174,21 +180,21 @@ describe('lab order lists', () => {
   describe("a patient's orders", () => {
     it('lists all of them to the patient, to staff those of their member, every one once', async () => {
       const mine = [await order(), await order(), await order()];
-      const atB = await order(people.doctorA, PATIENT_A, HB);
-      await order(people.doctorB, PATIENT_B, HB);
+      const atLab2 = await order(people.doctorA, PATIENT_A, LAB2);
+      await order(people.doctorB, PATIENT_B, LAB2);
       const list =
         (who: Caller, patientId = PATIENT_A) =>
         (pageSize: string, bookmark: string) =>
           evaluate(ledger, who, (c) => labOrders.ListForPatient(c, patientId, pageSize, bookmark));
       const ids = async (who: Caller, pageSize = '2') =>
         (await walk<Order>(list(who), pageSize)).items.map((o) => o.orderId);
-      const everything = [...mine, atB].sort();
+      const everything = [...mine, atLab2].sort();
       expect(await ids(people.patientA)).toEqual(everything);
       expect(await ids(people.doctorA, '1')).toEqual(everything);
       expect(await ids(people.labtech)).toEqual([...mine].sort());
-      // HospitalB sees the one order placed with it, even on pages the others leave empty.
-      expect(await ids(labtechB, '1')).toEqual([atB]);
-      expect(await ids(people.adminB)).toEqual([atB]);
+      // The second lab sees the one order placed with it, even on pages the others leave empty.
+      expect(await ids(labtech2, '1')).toEqual([atLab2]);
+      expect(await ids(adminLab2)).toEqual([atLab2]);
       await expect(list(people.adjuster)('', '')).rejects.toThrow(/^FORBIDDEN/);
       await expect(list(people.patientA2)('', '')).rejects.toThrow(/^FORBIDDEN/);
       await expect(list(people.patientA, 'no such/id')('', '')).rejects.toThrow(/^INVALID_ARGUMENT/);

@@ -9,6 +9,7 @@ import { DirectoryContract } from '../../../chaincode/src/directory-contract';
 import { RecordContract } from '../../../chaincode/src/record-contract';
 import type { Caller } from '../helpers/fabric-stub';
 import {
+  consortiumLedger,
   createRecord,
   evaluate,
   HA,
@@ -34,7 +35,7 @@ describe('records of a patient, a page at a time', () => {
   let ledger: Ledger;
 
   beforeEach(async () => {
-    ledger = new Ledger();
+    ledger = await consortiumLedger();
     await registerPatient(ledger);
     await registerPatient(ledger, PATIENT_A2);
   });
@@ -65,7 +66,7 @@ describe('records of a patient, a page at a time', () => {
 
 describe("the patient's consents, a page at a time", () => {
   it('walks every consent of the patient once, revoked ones included, and none of another patient', async () => {
-    const ledger = new Ledger();
+    const ledger = await consortiumLedger();
     await registerPatient(ledger);
     await registerPatient(ledger, PATIENT_A2);
     const grant = (who: Caller, purpose: string) =>
@@ -102,14 +103,14 @@ describe('break-glass windows, a page at a time', () => {
   const PATIENT_B = 'PAT-HB-0001';
 
   beforeEach(async () => {
-    ledger = new Ledger();
+    ledger = await consortiumLedger();
     await registerPatient(ledger);
     await registerPatient(ledger, PATIENT_B, people.adminB);
   });
 
-  /** Opens a window a minute after the previous one; answers its id. */
-  async function open(doctor: Caller, patientId: string): Promise<string> {
-    ledger.advance(60_000);
+  /** Opens a window `gap` (a minute) after the previous one; answers its id. */
+  async function open(doctor: Caller, patientId: string, gap = 60_000): Promise<string> {
+    ledger.advance(gap);
     const { result } = await submit(ledger, doctor, (c) => breakGlass.Open(c, patientId, 'unconscious', '60'));
     return (JSON.parse(result) as { breakGlassId: string }).breakGlassId;
   }
@@ -134,14 +135,17 @@ describe('break-glass windows, a page at a time', () => {
     expect(
       printableKeys(ledger, 'breakglassPending').filter((k) => k.startsWith(`breakglassPending/${HA}/`)),
     ).toHaveLength(2);
-    // A second review changes the outcome; the window stays out of the queue.
-    await submit(ledger, people.adminA, (c) => breakGlass.Review(c, PATIENT_A, second, 'unjustified'));
+    // A window is reviewed once: a second review is refused, and the window stays out of the queue.
+    await expect(
+      submit(ledger, people.adminA, (c) => breakGlass.Review(c, PATIENT_A, second, 'unjustified')),
+    ).rejects.toThrow(/^CONFLICT: break-glass .* was reviewed already: justified/);
     expect(await ids(pending(people.adminA), '1')).toEqual([first, third]);
     await expect(pending(people.doctorA)('', '')).rejects.toThrow(/^FORBIDDEN/);
   });
 
   it("lists a patient's windows to the patient and the home member's admins only", async () => {
-    const opened = [await open(people.doctorB, PATIENT_A), await open(people.doctorB, PATIENT_A)];
+    // A doctor's second window on a patient opens once the first (an hour) has ended.
+    const opened = [await open(people.doctorB, PATIENT_A), await open(people.doctorB, PATIENT_A, 61 * 60_000)];
     opened.push(await open(people.doctorA, PATIENT_A));
     await open(people.doctorA, PATIENT_B);
     const list = (who: Caller) => (pageSize: string, bookmark: string) =>
@@ -159,8 +163,8 @@ describe('break-glass windows, a page at a time', () => {
 describe('the directory', () => {
   let ledger: Ledger;
 
-  beforeEach(() => {
-    ledger = new Ledger();
+  beforeEach(async () => {
+    ledger = await consortiumLedger();
   });
 
   const patient = (n: number): Caller => ({
@@ -170,7 +174,7 @@ describe('the directory', () => {
   });
 
   it("lists a doctor's patients with a care link that holds now, with those links, a page at a time", async () => {
-    for (let n = 1; n <= 5; n++) await registerPatient(ledger, `PAT-HA-000${n}`);
+    for (let n = 1; n <= 5; n++) await registerPatient(ledger, `PAT-HA-000${n}`, people.adminA, patient(n));
     await submit(ledger, people.adminB, (c) =>
       directory.RegisterPractitioner(
         c,

@@ -13,7 +13,9 @@ import { LabOrderContract } from '../../../chaincode/src/lab-order-contract';
 import { PolicyContract } from '../../../chaincode/src/policy-contract';
 import type { Caller } from '../helpers/fabric-stub';
 import {
+  aSalt,
   attempt,
+  consortiumLedger,
   createRecord,
   demographics,
   evaluate,
@@ -28,6 +30,7 @@ import {
   PHI_MARKER,
   publicText,
   registerPatient,
+  salted,
   submit,
 } from './fixture';
 
@@ -58,7 +61,7 @@ describe('audited reads of private data', () => {
   followLedgerClock(() => ledger);
 
   beforeEach(async () => {
-    ledger = new Ledger();
+    ledger = await consortiumLedger();
     await registerPatient(ledger);
     for (const [admin, practitionerId] of [
       [people.adminA, 'DOC-HA-0001'],
@@ -155,14 +158,14 @@ describe('audited reads of private data', () => {
   it('lets the lab read the tests of its orders on its own peer, the ordering side on theirs, and no one else', async () => {
     const details = { tests: [{ code: 'CBC', name: `full blood count ${PHI_MARKER}` }] };
     const stored = await submit(ledger, people.doctorA, (c) => labOrders.StoreDetails(c, PATIENT_A, LAB), {
-      transient: { details: JSON.stringify(details) },
+      transient: salted({ details: JSON.stringify(details) }),
       endorsingOrganizations: [HA, LAB],
     });
     const { orderId, detailsHash } = parse<{ orderId: string; detailsHash: string }>(stored.result);
     await submit(ledger, people.doctorA, (c) => labOrders.Create(c, orderId, PATIENT_A, LAB, 'routine', detailsHash));
     const lab = await requestAndRead(people.labtech, 'labOrderDetails', orderId);
     expect(lab.ticket).toMatchObject({ basis: 'lab-order', custodian: LAB });
-    expect(lab.value).toEqual({ orderId, ...details });
+    expect(lab.value).toEqual({ orderId, ...details, salt: aSalt });
     const doctor = await requestAndRead(people.doctorA, 'labOrderDetails', orderId);
     expect(doctor.ticket).toMatchObject({ basis: 'ordering-doctor', custodian: HA });
     await expect(request(people.doctorB, 'labOrderDetails', orderId)).rejects.toThrow(/^CONSENT_REQUIRED/);
@@ -178,7 +181,7 @@ describe('audited reads of private data', () => {
       const booked = await submit(ledger, people.patientA, (c) => appointments.Request(c, HB, 'DOC-HB-0001', slot));
       appointmentId = parse<{ appointmentId: string }>(booked.result).appointmentId;
       await submit(ledger, people.patientA, (c) => appointments.StoreReason(c, appointmentId), {
-        transient: { reason: `chest pain ${PHI_MARKER}` },
+        transient: salted({ reason: `chest pain ${PHI_MARKER}` }),
         endorsingOrganizations: [HB],
       });
     });
@@ -186,7 +189,7 @@ describe('audited reads of private data', () => {
     it('lets the practitioner and their member’s admin read the reason the patient gave, no one else', async () => {
       const doctor = await requestAndRead(people.doctorB, 'appointmentReason', appointmentId);
       expect(doctor.ticket).toMatchObject({ basis: 'care', custodian: HB });
-      expect(doctor.value).toEqual({ appointmentId, reason: `chest pain ${PHI_MARKER}` });
+      expect(doctor.value).toEqual({ appointmentId, reason: `chest pain ${PHI_MARKER}`, salt: aSalt });
       expect((await request(people.adminB, 'appointmentReason', appointmentId)).basis).toBe('member-admin');
       for (const who of [people.doctorB2, people.doctorA, people.adminA]) {
         await expect(request(who, 'appointmentReason', appointmentId)).rejects.toThrow(/^CONSENT_REQUIRED/);
@@ -199,12 +202,12 @@ describe('audited reads of private data', () => {
       await submit(ledger, people.doctorB, (c) => appointments.Complete(c, appointmentId));
       await submit(ledger, people.patientA, (c) => appointments.GiveFeedback(c, appointmentId, '4'));
       await submit(ledger, people.patientA, (c) => appointments.StoreFeedbackComment(c, appointmentId), {
-        transient: { comment: `kind and quick ${PHI_MARKER}` },
+        transient: salted({ comment: `kind and quick ${PHI_MARKER}` }),
         endorsingOrganizations: [HB],
       });
       const admin = await requestAndRead(people.adminB, 'feedbackComment', appointmentId);
       expect(admin.ticket.basis).toBe('member-admin');
-      expect(admin.value).toEqual({ appointmentId, comment: `kind and quick ${PHI_MARKER}` });
+      expect(admin.value).toEqual({ appointmentId, comment: `kind and quick ${PHI_MARKER}`, salt: aSalt });
       expect(publicText(ledger)).not.toContain(PHI_MARKER);
     });
   });
@@ -213,7 +216,7 @@ describe('audited reads of private data', () => {
     const opened = await submit(ledger, people.doctorB, (c) => breakGlass.Open(c, PATIENT_A, 'unconscious', '60'));
     const { breakGlassId } = parse<{ breakGlassId: string }>(opened.result);
     await submit(ledger, people.doctorB, (c) => breakGlass.StoreReason(c, PATIENT_A, breakGlassId), {
-      transient: { reason: `found unresponsive ${PHI_MARKER}` },
+      transient: salted({ reason: `found unresponsive ${PHI_MARKER}` }),
       endorsingOrganizations: [HB, HA],
     });
     const reviewer = await requestAndRead(people.adminA, 'breakGlassReason', breakGlassId);
@@ -246,12 +249,12 @@ describe('audited reads of private data', () => {
     const submitted = await submit(ledger, people.billingA, (c) => claims.Submit(c, JSON.stringify(claim)));
     const { claimId } = parse<{ claimId: string }>(submitted.result);
     await submit(ledger, people.billingA, (c) => claims.StoreLineDetails(c, claimId), {
-      transient: { lines: JSON.stringify({ items: [`asthma review ${PHI_MARKER}`] }) },
+      transient: salted({ lines: JSON.stringify({ items: [`asthma review ${PHI_MARKER}`] }) }),
       endorsingOrganizations: [HA, INS],
     });
     const insurer = await requestAndRead(people.adjuster, 'claimLines', claimId);
     expect(insurer.ticket).toMatchObject({ basis: 'claim-party', custodian: INS });
-    expect(insurer.value).toEqual({ claimId, details: { items: [`asthma review ${PHI_MARKER}`] } });
+    expect(insurer.value).toEqual({ claimId, details: { items: [`asthma review ${PHI_MARKER}`] }, salt: aSalt });
     expect((await requestAndRead(people.billingA, 'claimLines', claimId)).ticket.custodian).toBe(HA);
     await expect(request(people.doctorB, 'claimLines', claimId)).rejects.toThrow(/^CONSENT_REQUIRED/);
   });
@@ -280,7 +283,7 @@ describe.each(['leveldb', 'couchdb'] as const)('access logs, a page at a time, o
   followLedgerClock(() => ledger);
 
   beforeEach(async () => {
-    ledger = new Ledger();
+    ledger = await consortiumLedger();
     ledger.stateDb = stateDb;
     await registerPatient(ledger);
     for (let i = 0; i < 5; i++) {

@@ -3,10 +3,11 @@ import { AccessContract } from '../../../chaincode/src/access-contract';
 import { ConsentContract } from '../../../chaincode/src/consent-contract';
 import { ErasureContract } from '../../../chaincode/src/erasure-contract';
 import { RecordContract } from '../../../chaincode/src/record-contract';
-import type { Caller } from '../helpers/fabric-stub';
+import { type Caller, printable } from '../helpers/fabric-stub';
 import {
   attempt,
   body,
+  consortiumLedger,
   createRecord,
   evaluate,
   followLedgerClock,
@@ -22,6 +23,7 @@ import {
   PHI_MARKER,
   publicText,
   registerPatient,
+  salted,
   submit,
 } from './fixture';
 
@@ -34,7 +36,7 @@ describe('records', () => {
   let ledger: Ledger;
 
   beforeEach(async () => {
-    ledger = new Ledger();
+    ledger = await consortiumLedger();
     await registerPatient(ledger);
   });
 
@@ -78,7 +80,7 @@ describe('records', () => {
 
   it('refuses a header whose hash does not match the stored body, and one with no body', async () => {
     const stored = await submit(ledger, people.doctorA, (c) => records.CreateBody(c, PATIENT_A, 'diagnosis'), {
-      transient: { body: JSON.stringify(body) },
+      transient: salted({ body: JSON.stringify(body) }),
     });
     const { recordId } = JSON.parse(stored.result) as { recordId: string };
     const publish = (id: string) =>
@@ -97,7 +99,7 @@ describe('records', () => {
     const { recordId } = await createRecord(ledger, people.doctorA);
     ledger.advance(3_600_000);
     const amended = await submit(ledger, people.doctorA, (c) => records.AmendBody(c, recordId), {
-      transient: { body: JSON.stringify({ ...body, notes: 'improving' }) },
+      transient: salted({ body: JSON.stringify({ ...body, notes: 'improving' }) }),
     });
     const { contentHash } = JSON.parse(amended.result) as { contentHash: string };
     await submit(ledger, people.doctorA, (c) => records.Publish(c, recordId, PATIENT_A, 'diagnosis', '2', contentHash));
@@ -121,7 +123,7 @@ describe('records', () => {
     const { recordId, contentHash } = await createRecord(ledger, people.doctorA);
     await expect(
       submit(ledger, people.doctorB, (c) => records.AmendBody(c, recordId), {
-        transient: { body: JSON.stringify(body) },
+        transient: salted({ body: JSON.stringify(body) }),
       }),
     ).rejects.toThrow(/^FORBIDDEN/);
     await expect(
@@ -147,7 +149,11 @@ describe('records', () => {
       custodian: string;
     };
     expect(header.custodian).toBe(HB);
-    expect(ledger.collection(`_implicit_org_${HB}`).size).toBe(1);
+    // The body and its binding to patient and category.
+    expect([...ledger.collection(`_implicit_org_${HB}`).keys()].map(printable).sort()).toEqual([
+      `recordBinding/${recordId}/000001`,
+      `recordBody/${recordId}/000001`,
+    ]);
   });
 
   it('refuses a clinical record from a lab technician or a billing clerk', async () => {
@@ -162,7 +168,7 @@ describe('records', () => {
     ['a bad attachment hash', { attachments: [{ name: 'scan.pdf', sha256: 'xyz' }] }, /attachment sha256/],
   ])('rejects a body with %s and writes nothing', async (_, content, error) => {
     const store = attempt(ledger, people.doctorA, (c) => records.CreateBody(c, PATIENT_A, 'diagnosis'), {
-      transient: { body: JSON.stringify(content) },
+      transient: salted({ body: JSON.stringify(content) }),
     });
     expect(await store).toEqual({ error: expect.stringMatching(error), changes: [] });
   });
@@ -170,7 +176,7 @@ describe('records', () => {
   it("invalidates a body endorsed without the custodian's peer: it is neither stored nor publishable", async () => {
     for (const endorsingOrganizations of [[HB], [HB, LAB, INS]]) {
       const stored = await ledger.endorse(people.doctorA, (c) => records.CreateBody(c, PATIENT_A, 'diagnosis'), {
-        transient: { body: JSON.stringify(body) },
+        transient: salted({ body: JSON.stringify(body) }),
         endorsingOrganizations,
       });
       const before = ledger.snapshot();
@@ -216,7 +222,7 @@ describe('patient-reported records', () => {
   const scan = { attachments: [{ name: 'discharge-letter.pdf', sha256: 'a'.repeat(64) }] };
 
   beforeEach(async () => {
-    ledger = new Ledger();
+    ledger = await consortiumLedger();
     await registerPatient(ledger);
     await registerPatient(ledger, 'PAT-HA-0002');
   });
@@ -272,7 +278,7 @@ describe('patient-reported records', () => {
       [unknown, 'PAT-HA-0009', /^NOT_FOUND: patient PAT-HA-0009 is not registered/],
     ] as const) {
       const stored = await attempt(ledger, who, (c) => records.CreateBody(c, patientId, 'allergy'), {
-        transient: { body: JSON.stringify(history) },
+        transient: salted({ body: JSON.stringify(history) }),
       });
       expect(stored).toEqual({ error: expect.stringMatching(error), changes: [] });
     }
@@ -281,7 +287,7 @@ describe('patient-reported records', () => {
   it('refuses a lab result from a patient: only a lab posts those', async () => {
     expect(
       await attempt(ledger, people.patientA, (c) => records.CreateBody(c, PATIENT_A, 'lab-result'), {
-        transient: { body: JSON.stringify(history) },
+        transient: salted({ body: JSON.stringify(history) }),
       }),
     ).toEqual({ error: expect.stringMatching(/^FORBIDDEN: patients do not report lab results/), changes: [] });
   });
@@ -289,7 +295,7 @@ describe('patient-reported records', () => {
   it('refuses a header published by a patient for a body they did not report', async () => {
     const { recordId, contentHash } = await createRecord(ledger, people.doctorA);
     const amended = await submit(ledger, people.doctorA, (c) => records.AmendBody(c, recordId), {
-      transient: { body: JSON.stringify({ ...body, notes: 'stable' }) },
+      transient: salted({ body: JSON.stringify({ ...body, notes: 'stable' }) }),
     });
     const next = JSON.parse(amended.result) as { contentHash: string };
     expect(
@@ -307,7 +313,7 @@ describe('patient-reported records', () => {
     const { recordId } = await report();
     ledger.advance(60_000);
     const amended = await submit(ledger, people.patientA, (c) => records.AmendBody(c, recordId), {
-      transient: { body: JSON.stringify({ ...history, notes: 'also latex' }) },
+      transient: salted({ body: JSON.stringify({ ...history, notes: 'also latex' }) }),
     });
     const { contentHash } = JSON.parse(amended.result) as { contentHash: string };
     await submit(ledger, people.patientA, (c) => records.Publish(c, recordId, PATIENT_A, 'allergy', '2', contentHash));
@@ -322,7 +328,9 @@ describe('patient-reported records', () => {
     const reported = await report();
     const clinical = await createRecord(ledger, people.doctorA);
     const amend = (who: Caller, recordId: string) =>
-      attempt(ledger, who, (c) => records.AmendBody(c, recordId), { transient: { body: JSON.stringify(history) } });
+      attempt(ledger, who, (c) => records.AmendBody(c, recordId), {
+        transient: salted({ body: JSON.stringify(history) }),
+      });
     expect(await amend(people.doctorA, reported.recordId)).toEqual({
       error: expect.stringMatching(/^FORBIDDEN: a patient-reported record is amended by the patient only/),
       changes: [],
@@ -337,7 +345,7 @@ describe('patient-reported records', () => {
     });
     // Nor may a doctor publish a version the patient stored.
     const stored = await submit(ledger, people.patientA, (c) => records.AmendBody(c, reported.recordId), {
-      transient: { body: JSON.stringify({ ...history, notes: 'corrected' }) },
+      transient: salted({ body: JSON.stringify({ ...history, notes: 'corrected' }) }),
     });
     const { contentHash } = JSON.parse(stored.result) as { contentHash: string };
     expect(
@@ -391,7 +399,7 @@ describe('patient-reported records', () => {
     expect(await header(recordId)).toMatchObject({ purged: true, source: 'patient' });
     expect(
       await attempt(ledger, people.patientA, (c) => records.CreateBody(c, PATIENT_A, 'allergy'), {
-        transient: { body: JSON.stringify(history) },
+        transient: salted({ body: JSON.stringify(history) }),
       }),
     ).toEqual({ error: expect.stringMatching(/^PURGED/), changes: [] });
   });

@@ -7,6 +7,7 @@ import type { Context } from 'fabric-contract-api';
 import { contracts } from '../../../chaincode/src';
 import { ApiError } from '../../../gateway-api/src/errors';
 import type { LedgerCall, LedgerPort, UserIdentity } from '../../../gateway-api/src/fabric';
+import { foundConsortium } from '../chaincode/fixture';
 import { type Caller, CommitError, Ledger } from '../helpers/fabric-stub';
 
 type Transaction = (ctx: Context, ...args: string[]) => Promise<string | undefined>;
@@ -33,10 +34,14 @@ export class ChaincodePort implements LedgerPort {
     }),
   );
 
+  /** The members' kinds, approved by a majority as a consortium is founded, before any call. */
+  readonly #founded: Promise<void>;
+
   /** `callerOf` names the certificate's subject and attributes, as a member CA would have issued them. */
   constructor(private readonly callerOf: (identity: UserIdentity) => Caller) {
     // The chaincode compares a read's time with the peer's clock: one clock for both.
     this.ledger.now = Date.now();
+    this.#founded = foundConsortium(this.ledger);
   }
 
   #run(call: LedgerCall) {
@@ -55,6 +60,7 @@ export class ChaincodePort implements LedgerPort {
   }
 
   async submit(identity: UserIdentity, call: LedgerCall) {
+    await this.#founded;
     try {
       const { result, tx } = await this.ledger.submit(
         this.callerOf(identity),
@@ -73,6 +79,7 @@ export class ChaincodePort implements LedgerPort {
   }
 
   async evaluate(identity: UserIdentity, call: LedgerCall) {
+    await this.#founded;
     try {
       const result = await this.ledger.evaluate(
         this.callerOf(identity),

@@ -60,7 +60,7 @@ describe('ledger resources over HTTP', () => {
       contract: 'records',
       fn: 'CreateBody',
       args: ['PAT-1', 'diagnosis'],
-      transient: { body: JSON.stringify({ diagnosis: MARKER }) },
+      transient: { body: JSON.stringify({ diagnosis: MARKER }), salt: expect.stringMatching(/^[0-9a-f]{32}$/) },
       orgs: ['HospitalAMSP'],
     });
     expect(publish).toEqual({
@@ -88,6 +88,27 @@ describe('ledger resources over HTTP', () => {
         comment ? [{ txId: `tx-${String(mark + 1)}`, afterCalls: mark + 1 }] : [],
       );
     }
+  });
+
+  it('sends a fresh random salt with every write of private data, and reads values back without it', async () => {
+    const doctor = await h.user(admin, 'drwho', 'doctor');
+    h.port.answers.set('CreateBody', { recordId: 'REC-1', version: 1, contentHash: 'a'.repeat(64) });
+    for (const diagnosis of ['one', 'two']) {
+      await request(h.app)
+        .post('/v1/records')
+        .set('authorization', `Bearer ${doctor}`)
+        .send({ patientId: 'PAT-1', category: 'diagnosis', body: { diagnosis } })
+        .expect(201);
+    }
+    const salts = h.port.calls.filter((c) => c.call.fn === 'CreateBody').map((c) => c.call.transient?.salt);
+    expect(salts).toEqual([expect.stringMatching(/^[0-9a-f]{32}$/), expect.stringMatching(/^[0-9a-f]{32}$/)]);
+    expect(salts[0]).not.toBe(salts[1]);
+    h.port.answers.set('Get', { recordId: 'REC-1', custodian: 'HospitalAMSP' });
+    h.port.answers.set('ReadBody', { diagnosis: 'x', salt: 'b'.repeat(32) });
+    await request(h.app)
+      .get('/v1/records/REC-1/body/tx-9')
+      .set('authorization', `Bearer ${doctor}`)
+      .expect(200, { diagnosis: 'x' });
   });
 
   it("reads a body from the custodian's peer", async () => {

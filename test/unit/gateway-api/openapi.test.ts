@@ -554,8 +554,10 @@ describe('answers from the chaincode match the document', () => {
       '/v1/patients/{patientId}/policies',
     );
 
-    // Break-glass under review, the patient's own history.
-    const window = await call(a, doctor, 'post', '/v1/break-glass', {
+    // Break-glass under review (by a second doctor: the first one's window is still open), the
+    // patient's own history.
+    const doctor2 = await a.user(admins.a, 'drno', 'doctor');
+    const window = await call(a, doctor2, 'post', '/v1/break-glass', {
       patientId,
       reasonCode: 'other',
       minutes: 30,
