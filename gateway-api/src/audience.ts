@@ -56,6 +56,11 @@ const INVOLVES = new Map<string, Involves>([
   ['ClaimStatus', (p, m) => p.provider === m || p.insurer === m],
   // A bill the member issued.
   ['BillStatus', (p, m) => p.provider === m],
+  // A care assignment the member made for one of its doctors.
+  ['CareAssignment', (p, m) => p.mspId === m],
+  // Decisions every member's admin takes part in: a member's kind, a patient's certificate recovery.
+  ['MemberKind', () => true],
+  ['PatientRecovery', () => true],
 ]);
 
 /** The event kinds each staff role works with (SPEC §2: what the role may do). */
@@ -68,13 +73,22 @@ export const KINDS_BY_ROLE: Readonly<Record<Exclude<Role, 'patient'>, readonly s
     'ResultReady',
     'RecordAdded',
     'BreakGlassOpened',
+    'CareAssignment',
   ],
   labtech: ['LabOrderStatus', 'ResultReady'],
   // Completed visits are what a hospital bills and claims for.
   billing: ['AppointmentStatus', 'ClaimStatus', 'BillStatus'],
   adjuster: ['ClaimStatus'],
-  // Admins confirm appointments, review break-glass windows and approve erasure.
-  admin: ['AppointmentStatus', 'BreakGlassOpened', 'ErasureRequested'],
+  // Admins confirm appointments, review break-glass windows, assign care, and approve erasure,
+  // member kinds and certificate recoveries.
+  admin: [
+    'AppointmentStatus',
+    'BreakGlassOpened',
+    'ErasureRequested',
+    'CareAssignment',
+    'MemberKind',
+    'PatientRecovery',
+  ],
 };
 
 /** True when the viewer needs to know of the event. */

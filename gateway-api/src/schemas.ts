@@ -701,7 +701,7 @@ export const CarePatient = object(['patientId', 'links'], {
   patientId: ID,
   links: list(
     object(['via', 'ref', 'since'], {
-      via: oneOf(['appointment', 'lab-order', 'consent', 'break-glass']),
+      via: oneOf(['appointment', 'lab-order', 'consent', 'break-glass', 'assignment']),
       ref: ID,
       since: TIME,
     }),

@@ -1,10 +1,70 @@
 /**
- * Ledger-level demo data, so the demo users can act as soon as `npm start` returns: each
- * member's profile, its practitioners, and each hospital's demo patient registered with
+ * The founding members' first ledger acts and the demo data, so the demo users can act as soon
+ * as `npm start` returns: each member's kind approved by a majority of the members' admins,
+ * each member's profile, its practitioners, and each hospital's demo patient registered with
  * synthetic demographics (the two-step private-then-public registration). Idempotent.
  */
+import { randomBytes } from 'node:crypto';
 import { chaincodeErrorCode, text, withSession } from './gateway';
 import { demoUsers, type OrgSpec } from './topology';
+
+interface MemberKinds {
+  members: { mspId: string; kind: string }[];
+  proposals: { mspId: string; kind: string; approvals: { mspId: string }[] }[];
+  approvalsNeeded: number;
+}
+
+/** `approver`'s admin approves `member`'s kind; true when that made it take effect. */
+async function approveKind(approver: OrgSpec, member: OrgSpec): Promise<boolean> {
+  return withSession(approver, 'admin', async (s) => {
+    const answer = await s.contract('directory').submitTransaction('ApproveMemberKind', member.mspId, member.kind);
+    return 'approvedBy' in (JSON.parse(text(answer)) as object);
+  });
+}
+
+/**
+ * Which kind each member is (and so which roles its CA may issue) is never a member's own
+ * word: admins of a majority of members approve it, each in a transaction of its own. The
+ * founding members approve each other here, the member itself first, then the members after
+ * it. Approvals that complete nothing go member by member in parallel (each proposal is its
+ * own key); those that make a kind take effect change the count every approval reads, so they
+ * go one at a time.
+ */
+async function approveMemberKinds(orgs: readonly OrgSpec[]): Promise<void> {
+  const [first] = orgs;
+  if (!first) return;
+  const state = await withSession(first, 'admin', async (s) => {
+    const answer = await s.contract('directory').evaluateTransaction('ListMemberKinds');
+    return JSON.parse(text(answer)) as MemberKinds;
+  });
+  const pending = orgs.filter((o) => !state.members.some((m) => m.mspId === o.mspId && m.kind === o.kind));
+  const approversLeft = new Map(
+    pending.map((member) => {
+      const done = state.proposals.find((p) => p.mspId === member.mspId && p.kind === member.kind)?.approvals ?? [];
+      const start = orgs.indexOf(member);
+      const inTurn = [...orgs.slice(start), ...orgs.slice(0, start)];
+      return [member, inTurn.filter((o) => !done.some((a) => a.mspId === o.mspId))] as const;
+    }),
+  );
+  await Promise.all(
+    pending.map(async (member) => {
+      const left = approversLeft.get(member) ?? [];
+      const already = orgs.length - left.length;
+      // approvalsNeeded only grows as kinds take effect: stopping one short of it completes nothing.
+      for (let count = already; count < state.approvalsNeeded - 1; count++) {
+        const approver = left.shift();
+        if (approver) await approveKind(approver, member);
+      }
+    }),
+  );
+  for (const member of pending) {
+    let inEffect = false;
+    for (const approver of approversLeft.get(member) ?? []) {
+      if ((inEffect = await approveKind(approver, member))) break;
+    }
+    if (!inEffect) throw new Error(`the members' admins approved ${member.mspId} as ${member.kind} without effect`);
+  }
+}
 
 const SPECIALITIES: Record<OrgSpec['kind'], string[]> = {
   hospital: ['cardiology', 'emergency', 'general-medicine'],
@@ -76,7 +136,7 @@ export async function registerPatient(
     // Step 1 carries the demographics: only the home member's peer may see it.
     const stored = await directory.submit('StoreDemographics', {
       arguments: [patientId],
-      transientData: { demographics: JSON.stringify(demographics) },
+      transientData: { demographics: JSON.stringify(demographics), salt: randomBytes(16).toString('hex') },
       endorsingOrganizations: [org.mspId],
     });
     const { demographicsHash } = JSON.parse(text(stored)) as { demographicsHash: string };
@@ -86,6 +146,7 @@ export async function registerPatient(
 }
 
 export async function seedDemoData(orgs: readonly OrgSpec[]): Promise<void> {
+  await approveMemberKinds(orgs);
   for (const org of orgs) {
     await publishProfile(org);
     await registerPractitioners(org);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { CommitError, StatusCode } from '@hyperledger/fabric-gateway';
 import { chaincodeErrorCode, type Session, type SessionContract } from '../../network/src/gateway';
 import { ORGS, paths } from '../../network/src/topology';
-import { freshPatient, height, network, session, stateDb, text, user } from './helpers/network';
+import { freshDoctor, freshPatient, height, network, salted, session, stateDb, text, user } from './helpers/network';
 
 const runId = Date.now().toString(36);
 const marker = `PHI-MARKER-${runId}`;
@@ -39,7 +39,7 @@ async function createRecord(doctor: Session, custodian: string, patientId: strin
   const stored = await json<{ recordId: string; contentHash: string }>(
     records.submit('CreateBody', {
       arguments: [patientId, 'diagnosis'],
-      transientData: { body: JSON.stringify(body) },
+      transientData: salted({ body: JSON.stringify(body) }),
       endorsingOrganizations: [custodian],
     }),
   );
@@ -125,7 +125,7 @@ describe('patient-controlled records', () => {
       grantee: { mspId: 'LabMSP' },
       categories: ['lab-result'],
       purpose: 'treatment',
-      validUntil: '2099-01-01T00:00:00Z',
+      validUntil: new Date(Date.now() + 30 * 86_400_000).toISOString(),
     };
     const error: unknown = await patientA
       .contract('consent')
@@ -144,7 +144,7 @@ describe('patient-controlled records', () => {
       grantee: { mspId: HB },
       categories: ['note'],
       purpose: 'research',
-      validUntil: '2099-01-01T00:00:00Z',
+      validUntil: new Date(Date.now() + 30 * 86_400_000).toISOString(),
     };
     const granted = await json<{ patientId: string }>(
       patientA.contract('consent').submitTransaction('Grant', JSON.stringify(grant)),
@@ -153,21 +153,25 @@ describe('patient-controlled records', () => {
     const lab = open(as('lab', 'labtech1'));
     const attempt = lab.contract('records').submit('CreateBody', {
       arguments: [PATIENT_A, 'diagnosis'],
-      transientData: { body: JSON.stringify({ notes: 'x' }) },
+      transientData: salted({ body: JSON.stringify({ notes: 'x' }) }),
       endorsingOrganizations: ['LabMSP'],
     });
     expect(await failure(attempt)).toBe('FORBIDDEN');
   });
 
   it('flags a break-glass read and tells the patient by an event', async () => {
+    // A doctor of this run: break-glass windows are limited per doctor and day.
+    const emergency = await freshDoctor('hospital-b', 'BG');
+    const emergencyDoctor = open(session('hospital-b', emergency));
+    const emergencyViaA = open(session('hospital-b', emergency, 'hospital-a'));
     const checkpoint = await patientA.network.getChaincodeEvents(network().chaincode);
     try {
       const opened = await json<{ breakGlassId: string }>(
-        doctorB.contract('breakglass').submitTransaction('Open', PATIENT_A, 'unconscious', '30'),
+        emergencyDoctor.contract('breakglass').submitTransaction('Open', PATIENT_A, 'unconscious', '30'),
       );
-      const ticket = await requestAccess(doctorB.contract('access'), recordId);
+      const ticket = await requestAccess(emergencyDoctor.contract('access'), recordId);
       expect(ticket).toMatchObject({ basis: 'break-glass', flagged: true });
-      expect(text(await readBody(doctorBviaA, HA, recordId, ticket.ticketId))).toContain(marker);
+      expect(text(await readBody(emergencyViaA, HA, recordId, ticket.ticketId))).toContain(marker);
       for await (const event of checkpoint) {
         if (event.eventName !== 'BreakGlassOpened') continue;
         const payload = JSON.parse(text(event.payload)) as { breakGlassId: string; patientId: string };
@@ -187,7 +191,9 @@ describe('patient-controlled records', () => {
     const stored = await json<{ demographicsHash: string }>(
       directory.submit('StoreDemographics', {
         arguments: [patientId],
-        transientData: { demographics: JSON.stringify({ name: `Marker ${marker}`, dateOfBirth: '1970-05-05' }) },
+        transientData: salted({
+          demographics: JSON.stringify({ name: `Marker ${marker}`, dateOfBirth: '1970-05-05' }),
+        }),
         endorsingOrganizations: [HA],
       }),
     );

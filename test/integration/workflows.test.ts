@@ -5,7 +5,7 @@
  */
 import { CommitError, StatusCode } from '@hyperledger/fabric-gateway';
 import { chaincodeErrorCode, type Session } from '../../network/src/gateway';
-import { freshPatient, session, text, user, type UserEntry } from './helpers/network';
+import { freshPatient, salted, session, text, user, type UserEntry } from './helpers/network';
 
 const HA = 'HospitalAMSP';
 const LAB = 'LabMSP';
@@ -43,7 +43,7 @@ describe('workflows as endorsed transactions', () => {
     const stored = await json<{ orderId: string; detailsHash: string }>(
       orders.submit('StoreDetails', {
         arguments: [PATIENT_A, LAB],
-        transientData: { details: JSON.stringify({ tests: [{ code: 'CBC', name: 'full blood count' }] }) },
+        transientData: salted({ details: JSON.stringify({ tests: [{ code: 'CBC', name: 'full blood count' }] }) }),
         endorsingOrganizations: [HA, LAB],
       }),
     );
@@ -53,7 +53,7 @@ describe('workflows as endorsed transactions', () => {
     const result = await json<{ recordId: string; contentHash: string }>(
       lab.contract('laborders').submit('StoreResultBody', {
         arguments: [stored.orderId],
-        transientData: { body: JSON.stringify({ diagnosis: 'Hb 13.5 g/dL' }) },
+        transientData: salted({ body: JSON.stringify({ diagnosis: 'Hb 13.5 g/dL' }) }),
         endorsingOrganizations: [LAB],
       }),
     );
@@ -106,7 +106,7 @@ describe('workflows as endorsed transactions', () => {
       const stored = await json<{ recordId: string; contentHash: string }>(
         doctor.contract('records').submit('CreateBody', {
           arguments: [PATIENT_A, 'diagnosis'],
-          transientData: { body: JSON.stringify({ diagnosis: 'J45.20' }) },
+          transientData: salted({ body: JSON.stringify({ diagnosis: 'J45.20' }) }),
           endorsingOrganizations: [HA],
         }),
       );

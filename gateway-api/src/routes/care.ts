@@ -63,7 +63,7 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
       body: object(['patientId', 'reasonCode', 'minutes'], {
         patientId: ID,
         reasonCode: oneOf(BREAK_GLASS_REASONS),
-        minutes: int(1, 1440),
+        minutes: int(1, 240),
         reason: str(4000),
       }),
       responses: { 201: { description: 'The window, committed', schema: BreakGlassCommitted } },

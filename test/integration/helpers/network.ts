@@ -2,13 +2,14 @@
  * Reaching the running network from tests the way users and tools do: network.json for the
  * connection details, @hyperledger/fabric-gateway with a demo user's own identity.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { common } from '@hyperledger/fabric-protos';
 import nano from 'nano';
 import { STATEDB_ADMIN_USER } from '../../../network/src/nodes/fabric';
 import { orgSecrets } from '../../../network/src/secrets';
-import { session as gatewaySession, type Session, text } from '../../../network/src/gateway';
+import { session as gatewaySession, type Session, text, withSession } from '../../../network/src/gateway';
 import { certFile, ensureIdentity, keyFile } from '../../../network/src/identities';
 import { registerPatient } from '../../../network/src/seed';
 import { ORGS, type OrgSpec, paths } from '../../../network/src/topology';
@@ -76,6 +77,11 @@ export function session(orgName: string, userEntry: UserEntry, peerOrg: string =
 
 export { text };
 
+/** A transient map with the fresh random salt every private write carries (≥128 bits, hex). */
+export function salted(transient: Record<string, string>): Record<string, string> {
+  return { ...transient, salt: randomBytes(16).toString('hex') };
+}
+
 /** Retries an assertion until it passes or the timeout ends (eventual consistency across peers). */
 export async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -104,6 +110,23 @@ export function stateDb(orgName: string): nano.ServerScope {
   return stateDbAt(url, orgSpec(orgName));
 }
 
+/** A name unique to this run and call, for identities and ids a test makes. */
+export function uniqueTag(tag: string): string {
+  return `${tag}-${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`.toUpperCase();
+}
+
+/**
+ * An identity the member's CA issues with the attributes given, as the member's admin can do
+ * at its own CA whatever the consortium's rules say (the dishonest-member tests rely on it).
+ */
+export async function issueIdentity(orgName: string, name: string, attrs: Record<string, string>): Promise<UserEntry> {
+  const member = orgSpec(orgName);
+  const dir = paths.org(member).user(name);
+  await ensureIdentity(member, { name, type: 'client', attrs, dir });
+  const msp = path.join(dir, 'msp');
+  return { name, role: attrs['ehr.role'] ?? '', attrs, cert: certFile(msp), key: keyFile(msp) };
+}
+
 /**
  * A patient of their own for one suite run: a new identity from the member's CA with a new
  * `ehr.patientId`, registered on the ledger with its certificate linked. Suites that change a
@@ -116,15 +139,31 @@ export async function freshPatient(
   demographics?: { name: string; dateOfBirth: string },
 ): Promise<UserEntry & { patientId: string }> {
   const member = orgSpec(orgName);
-  const suffix = `${tag}-${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`.toUpperCase();
+  const suffix = uniqueTag(tag);
   const patientId = `PAT-${member.code}-${suffix}`;
   const name = `patient-${suffix.toLowerCase()}`;
-  const attrs = { 'ehr.role': 'patient', 'ehr.patientId': patientId };
-  const dir = paths.org(member).user(name);
-  await ensureIdentity(member, { name, type: 'client', attrs, dir });
+  const entry = await issueIdentity(orgName, name, { 'ehr.role': 'patient', 'ehr.patientId': patientId });
   await registerPatient(member, name, patientId, demographics);
-  const msp = path.join(dir, 'msp');
-  return { name, role: 'patient', attrs, cert: certFile(msp), key: keyFile(msp), patientId };
+  return { ...entry, patientId };
+}
+
+/**
+ * A doctor of their own for one suite run, registered as the member's practitioner: break-glass
+ * windows are limited per doctor and day, and care links are per doctor.
+ */
+export async function freshDoctor(orgName: string, tag: string): Promise<UserEntry & { practitionerId: string }> {
+  const member = orgSpec(orgName);
+  const suffix = uniqueTag(tag);
+  const practitionerId = `DOC-${member.code}-${suffix}`;
+  const entry = await issueIdentity(orgName, `doctor-${suffix.toLowerCase()}`, {
+    'ehr.role': 'doctor',
+    'ehr.practitionerId': practitionerId,
+  });
+  const practitioner = { practitionerId, role: 'doctor', licenceNo: `LIC-${suffix}`, specialty: 'emergency' };
+  await withSession(member, 'admin', (s) =>
+    s.contract('directory').submitTransaction('RegisterPractitioner', JSON.stringify(practitioner)),
+  );
+  return { ...entry, practitionerId };
 }
 
 /** The channel's height on the session's peer (query system chaincode). */

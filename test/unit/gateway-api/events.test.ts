@@ -148,6 +148,9 @@ describe('need to know, event kind by event kind', () => {
       status: 'paid',
     },
     BillStatus: { billId: 'B1', patientId: 'PAT-B', provider: A, status: 'issued', total: 1, paid: 0 },
+    CareAssignment: { assignmentId: 'CA1', mspId: A, practitionerId: 'D1', patientId: 'PAT-A', status: 'assigned' },
+    MemberKind: { mspId: 'LabMSP', kind: 'lab', status: 'proposed', approvals: 1 },
+    PatientRecovery: { patientId: 'PAT-B', requestId: 'RCV-1', status: 'requested' },
     SomethingNew: { patientId: 'PAT-B', provider: A },
     constructor: { patientId: 'PAT-B' },
   };
@@ -160,9 +163,15 @@ describe('need to know, event kind by event kind', () => {
   };
 
   it.each([
-    ['doctor', ['ConsentGranted', 'ConsentRevoked', 'AppointmentStatus', 'RecordAdded', 'BreakGlassOpened']],
+    [
+      'doctor',
+      ['ConsentGranted', 'ConsentRevoked', 'AppointmentStatus', 'RecordAdded', 'BreakGlassOpened', 'CareAssignment'],
+    ],
     ['billing', ['AppointmentStatus', 'BillStatus']],
-    ['admin', ['AppointmentStatus', 'BreakGlassOpened', 'ErasureRequested']],
+    [
+      'admin',
+      ['AppointmentStatus', 'BreakGlassOpened', 'ErasureRequested', 'CareAssignment', 'MemberKind', 'PatientRecovery'],
+    ],
     ['adjuster', []],
     ['labtech', []],
   ] as const)("shows hospital A's %s only the kinds of its work that involve hospital A", async (role, kinds) => {
@@ -173,13 +182,15 @@ describe('need to know, event kind by event kind', () => {
     expect(await kindsSeenBy({ mspId: 'LabMSP', role: 'labtech' })).toEqual(['LabOrderStatus', 'ResultReady']);
     expect(await kindsSeenBy({ mspId: 'InsurerMSP', role: 'adjuster' })).toEqual(['ClaimStatus']);
     expect(await kindsSeenBy({ mspId: 'HospitalCMSP', role: 'doctor' })).toEqual([]);
-    expect(await kindsSeenBy({ mspId: 'HospitalCMSP', role: 'admin' })).toEqual([]);
+    // Every member's admin takes part in deciding a member's kind and a patient's recovery.
+    expect(await kindsSeenBy({ mspId: 'HospitalCMSP', role: 'admin' })).toEqual(['MemberKind', 'PatientRecovery']);
   });
 
   it('shows a patient the events about them and nothing about anyone else', async () => {
     expect(await kindsSeenBy({ mspId: A, role: 'patient', patientId: 'PAT-A' })).toEqual([
       'RecordAdded',
       'BreakGlassOpened',
+      'CareAssignment',
     ]);
     expect(await kindsSeenBy({ mspId: A, role: 'patient' })).toEqual([]);
   });
