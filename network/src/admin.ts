@@ -15,21 +15,24 @@ function tlsRoot(org: OrgSpec): string {
   return path.join(paths.org(org).peer, 'tls', 'ca.crt');
 }
 
-/** Environment for the `peer` CLI acting as the member's admin against its own peer. */
-export function peerAdminEnv(org: OrgSpec): Record<string, string> {
+/**
+ * Environment for the `peer` CLI acting as the member's admin (or the identity in `mspDir`)
+ * against its own peer.
+ */
+export function peerAdminEnv(org: OrgSpec, mspDir = path.join(adminDir(org), 'msp')): Record<string, string> {
   return {
     FABRIC_CFG_PATH: paths.fabricConfig,
     FABRIC_LOGGING_SPEC: 'warning',
     CORE_PEER_LOCALMSPID: org.mspId,
-    CORE_PEER_MSPCONFIGPATH: path.join(adminDir(org), 'msp'),
+    CORE_PEER_MSPCONFIGPATH: mspDir,
     CORE_PEER_ADDRESS: address(org, 'peer'),
     CORE_PEER_TLS_ENABLED: 'true',
     CORE_PEER_TLS_ROOTCERT_FILE: tlsRoot(org),
   };
 }
 
-export function peerCli(org: OrgSpec, args: string[]): Promise<string> {
-  return run(path.join(paths.bin, 'peer'), args, { env: peerAdminEnv(org) });
+export function peerCli(org: OrgSpec, args: string[], mspDir?: string): Promise<string> {
+  return run(path.join(paths.bin, 'peer'), args, { env: peerAdminEnv(org, mspDir) });
 }
 
 /** Arguments naming the member's orderer for `peer` commands that submit. */

@@ -55,21 +55,18 @@ async function configCommitted(org: OrgSpec, dir: string, previous: number): Pro
 }
 
 /**
- * Applies `change` to the channel config and submits the update, signed by the admins of
- * `signers` (whose modification policies it touches) and sent by the first of them; returns
- * once the first signer's peer has committed the new config block (other members' peers
- * follow on their own schedule). Answers false, submitting nothing, when the change leaves the
- * config as it was.
+ * Step 1 of a config update, by any member: applies `change` to the channel's current config
+ * and writes the update, as an unsigned envelope, to `envelopeFile` (the file the members
+ * exchange). Answers false, writing nothing, when the change leaves the config as it was.
  */
-export async function updateConfig(
-  signers: readonly OrgSpec[],
+export async function proposeUpdate(
+  org: OrgSpec,
   change: (config: ChannelConfig) => void,
+  envelopeFile: string,
 ): Promise<boolean> {
-  const [submitter] = signers;
-  if (!submitter) throw new Error('a config update needs at least one signer');
   const dir = mkdtempSync(path.join(tmpdir(), 'config-update-'));
   try {
-    const { config: original, block } = await fetchConfig(submitter, dir);
+    const { config: original } = await fetchConfig(org, dir);
     const modified = JSON.parse(JSON.stringify(original)) as ChannelConfig;
     change(modified);
     if (JSON.stringify(modified) === JSON.stringify(original)) return false;
@@ -115,7 +112,6 @@ export async function updateConfig(
       },
     };
     writeFileSync(path.join(dir, 'envelope.json'), JSON.stringify(envelope));
-    const signed = path.join(dir, 'envelope.pb');
     await configtxlator([
       'proto_encode',
       '--input',
@@ -123,16 +119,63 @@ export async function updateConfig(
       '--type',
       'common.Envelope',
       '--output',
-      signed,
+      envelopeFile,
     ]);
-    for (const signer of signers.slice(1)) await peerCli(signer, ['channel', 'signconfigtx', '-f', signed]);
-    // `peer channel update` adds the submitter's own signature.
-    await peerCli(submitter, ['channel', 'update', '-f', signed, '-c', CHANNEL, ...ordererArgs(submitter)]);
-    await configCommitted(submitter, dir, block);
     return true;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Step 2, by each member whose admins must agree: its admin adds its signature to the envelope file. */
+export async function signUpdate(org: OrgSpec, envelopeFile: string): Promise<void> {
+  await peerCli(org, ['channel', 'signconfigtx', '-f', envelopeFile]);
+}
+
+/**
+ * Step 3, by one member: its admin (or the identity in `mspDir`) adds its signature and sends
+ * the update to the member's orderer; returns once the member's own peer has committed the new
+ * config block (other members' peers follow on their own schedule).
+ */
+export async function submitUpdate(org: OrgSpec, envelopeFile: string, mspDir?: string): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'config-update-'));
+  try {
+    const { block } = await fetchConfig(org, dir);
+    await peerCli(org, ['channel', 'update', '-f', envelopeFile, '-c', CHANNEL, ...ordererArgs(org)], mspDir);
+    await configCommitted(org, dir, block);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A config update whose signers' admins all act here: proposed and submitted by the first of
+ * `signers`, signed by the others. Answers false when the change leaves the config as it was.
+ */
+export async function updateConfig(
+  signers: readonly OrgSpec[],
+  change: (config: ChannelConfig) => void,
+): Promise<boolean> {
+  const [submitter] = signers;
+  if (!submitter) throw new Error('a config update needs at least one signer');
+  const dir = mkdtempSync(path.join(tmpdir(), 'config-envelope-'));
+  try {
+    const envelope = path.join(dir, 'update.pb');
+    if (!(await proposeUpdate(submitter, change, envelope))) return false;
+    for (const signer of signers.slice(1)) await signUpdate(signer, envelope);
+    await submitUpdate(submitter, envelope);
+    return true;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The CRL change for a member: its CA's current CRL as the revocation list of its MSP definitions. */
+export function withCrl(mspId: string, crlPem: string): (config: ChannelConfig) => void {
+  const crl = Buffer.from(crlPem).toString('base64');
+  return (config) => {
+    for (const msp of memberMsps(config, mspId)) msp.revocation_list = [crl];
+  };
 }
 
 /** The MSP config values of a member in the channel: as an application org and as an orderer org. */
@@ -155,8 +198,5 @@ export function memberMsps(config: ChannelConfig, mspId: string): { revocation_l
  * revoked certificate and orderers refuse its transactions.
  */
 export async function publishRevocations(org: OrgSpec): Promise<void> {
-  const crl = Buffer.from(await currentCrl(org)).toString('base64');
-  await updateConfig([org], (config) => {
-    for (const msp of memberMsps(config, org.mspId)) msp.revocation_list = [crl];
-  });
+  await updateConfig([org], withCrl(org.mspId, await currentCrl(org)));
 }

@@ -223,8 +223,7 @@ export const REVOCATION_REASONS = [
 ] as const;
 export type RevocationReason = (typeof REVOCATION_REASONS)[number];
 
-function registrarArgs(org: OrgSpec): string[] {
-  const registrar = paths.org(org).registrar;
+function registrarArgs(org: OrgSpec, registrar = paths.org(org).registrar): string[] {
   return ['--caname', 'ca', '--mspdir', registrar, '--home', registrar];
 }
 
@@ -233,10 +232,29 @@ function registrarArgs(org: OrgSpec): string[] {
  * cannot enrol again. Acts as the member's registrar, which holds `hf.Revoker`. The channel
  * learns of it only from the CRL that {@link currentCrl} produces and a config update carries.
  */
-export async function revokeIdentity(org: OrgSpec, name: string, reason: RevocationReason): Promise<void> {
-  await caClient(org, ['revoke', '--revoke.name', name, '--revoke.reason', reason, ...registrarArgs(org)], {
+export async function revokeIdentity(
+  org: OrgSpec,
+  name: string,
+  reason: RevocationReason,
+  /** The MSP folder of the identity that revokes; the member's bootstrap registrar by default. */
+  revoker?: string,
+): Promise<void> {
+  await caClient(org, ['revoke', '--revoke.name', name, '--revoke.reason', reason, ...registrarArgs(org, revoker)], {
     FABRIC_CA_CLIENT_URL: caUrl(org),
   });
+}
+
+/** Whether the member's CA has an identity registered under `name` (asked as the member's registrar). */
+export async function registeredAtCa(org: OrgSpec, name: string): Promise<boolean> {
+  try {
+    await caClient(org, ['identity', 'list', '--id', name, ...registrarArgs(org)], {
+      FABRIC_CA_CLIENT_URL: caUrl(org),
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof Error && /not found|no rows/i.test(error.message)) return false;
+    throw error;
+  }
 }
 
 /** The member CA's current certificate revocation list (PEM), signed by the CA, listing every revoked certificate. */

@@ -8,36 +8,12 @@
  * their real peers, with a fresh data folder: its member admin's one-time enrolment code is
  * then this run's, whatever an earlier run or a person did with the standing gateways' admins.
  */
-import { activate, call, enrolmentCode, type Gateway as Member, startGateway, stopGateways } from './helpers/gateways';
+import { call, type Gateway as Member, invite, startGateway, stopGateways } from './helpers/gateways';
 import { settled } from './helpers/network';
 
 const runId = Date.now().toString(36);
 
 afterAll(stopGateways);
-
-/** What an invitation of the role carries for the ledger, which registers the user in the same step. */
-function detailsFor(username: string, role: string): object {
-  if (role === 'patient') return { demographics: { name: 'Ada Example', dateOfBirth: '1985-02-03' } };
-  if (role === 'doctor' || role === 'labtech') return { practitioner: { licenceNo: `LIC-${username}` } };
-  return {};
-}
-
-async function invite(
-  m: Member,
-  username: string,
-  role: string,
-): Promise<{ token: string; attrs: Record<string, string>; txId?: string }> {
-  const invited = await call(`${m.url}/v1/users`, 'POST', { username, role, ...detailsFor(username, role) }, m.admin);
-  expect(invited.status).toBe(201);
-  // The code went to the user, not into the admin's answer.
-  expect(invited.body).not.toHaveProperty('enrolmentCode');
-  expect(invited.body.codeSentVia).toBe('outbox');
-  return {
-    token: await activate(m.url, username, enrolmentCode(m, username)),
-    attrs: invited.body.attrs as Record<string, string>,
-    txId: invited.body.txId as string | undefined,
-  };
-}
 
 describe('member gateways over HTTP', () => {
   let a: Member;

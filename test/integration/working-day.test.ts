@@ -4,38 +4,20 @@
  * audited reads. Steps at one member that act on another member's write wait until every
  * member's peer has it (`settled`): the gateways do not wait for other members' peers.
  */
-import { activate, call, enrolmentCode, type Gateway, startGateway, stopGateways } from './helpers/gateways';
+import {
+  activate,
+  call,
+  enrolmentCode,
+  type Gateway,
+  invite,
+  type Person,
+  startGateway,
+  stopGateways,
+} from './helpers/gateways';
 import { height, session, settled, user } from './helpers/network';
 
 const runId = Date.now().toString(36);
 const DAY = 86_400_000;
-
-interface Person {
-  token: string;
-  attrs: Record<string, string>;
-}
-
-/** What an invitation of the role carries for the ledger, which registers the user in the same step. */
-function detailsFor(role: string, name: string): object {
-  if (role === 'patient') return { demographics: { name, dateOfBirth: '1979-09-30' } };
-  if (role === 'doctor' || role === 'labtech') return { practitioner: { licenceNo: `LIC-${name}` } };
-  return {};
-}
-
-async function invite(member: Gateway, username: string, role: string, name = username): Promise<Person> {
-  const invited = await call(
-    `${member.url}/v1/users`,
-    'POST',
-    { username, role, ...detailsFor(role, name) },
-    member.admin,
-  );
-  if (invited.status !== 201) throw new Error(`invite ${username}: ${JSON.stringify(invited)}`);
-  // The code went to the user's outbox; the admin's answer names the channel only.
-  const answer = invited.body as { codeSentVia: string; attrs: Record<string, string> };
-  if (answer.codeSentVia !== 'outbox' || 'enrolmentCode' in answer)
-    throw new Error(`invite ${username}: the answer should name the channel, not the code: ${JSON.stringify(answer)}`);
-  return { token: await activate(member.url, username, enrolmentCode(member, username)), attrs: answer.attrs };
-}
 
 /** A call that must succeed; answers the body. */
 async function ok(member: Gateway, who: Person | string, method: string, route: string, body?: unknown) {

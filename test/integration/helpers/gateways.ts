@@ -41,21 +41,29 @@ export async function call(url: string, method: string, body?: unknown, token?: 
  * current one, so no wait for the next 30 s step is needed: a code is accepted only once.
  */
 export async function activate(url: string, username: string, enrolmentCode: string): Promise<string> {
+  return signIn(url, username, await signUp(url, username, enrolmentCode));
+}
+
+/** Finishes a sign-up with the enrolment code and the previous step's TOTP code; answers the TOTP secret. */
+export async function signUp(url: string, username: string, enrolmentCode: string): Promise<string> {
   const signup = await call(`${url}/v1/signup`, 'POST', { username, enrolmentCode, password: PASSWORD });
   if (signup.status !== 200) throw new Error(`sign-up of ${username}: ${JSON.stringify(signup)}`);
   const secret = (signup.body as { totpSecret: string }).totpSecret;
   const confirm = { username, enrolmentCode, code: totp(secret, Date.now() - 30_000) };
   const confirmed = await call(`${url}/v1/signup/totp`, 'POST', confirm);
   if (confirmed.status !== 204) throw new Error(`TOTP of ${username}: ${JSON.stringify(confirmed)}`);
-  return signIn(url, username, secret);
+  return secret;
 }
 
-/** Signs in with password and the current TOTP code; answers the bearer token. */
-export async function signIn(url: string, username: string, secret: string): Promise<string> {
+/**
+ * Signs in with password and a TOTP code (the current step's, or `at` ms from now: the gateway
+ * takes a code once, and one step of drift); answers the bearer token.
+ */
+export async function signIn(url: string, username: string, secret: string, at = 0): Promise<string> {
   const session = await call(`${url}/v1/sessions`, 'POST', {
     username,
     password: PASSWORD,
-    code: totp(secret, Date.now()),
+    code: totp(secret, Date.now() + at),
   });
   if (session.status !== 201) throw new Error(`sign-in of ${username}: ${JSON.stringify(session)}`);
   return (session.body as { token: string }).token;
@@ -79,16 +87,58 @@ export function enrolmentCode(gateway: Gateway, username: string): string {
 
 const started: { spec: NodeSpec; dataDir: string }[] = [];
 
-/** Starts this run's gateway for the member on `portBase() + spare` and signs its admin in. */
-export async function startGateway(org: string, spare: number): Promise<Gateway> {
+/** A person invited at a member's gateway and signed in. */
+export interface Person {
+  username: string;
+  token: string;
+  /** Their TOTP secret (from their authenticator app). */
+  secret: string;
+  attrs: Record<string, string>;
+  /** The ledger transaction that registered a patient or practitioner. */
+  txId?: string;
+}
+
+/** What an invitation of the role carries for the ledger, which registers the user in the same step. */
+function detailsFor(role: string, name: string): object {
+  if (role === 'patient') return { demographics: { name, dateOfBirth: '1979-09-30' } };
+  if (role === 'doctor' || role === 'labtech') return { practitioner: { licenceNo: `LIC-${name}` } };
+  return {};
+}
+
+/**
+ * The member's admin invites a person (registered on the ledger in the same step for patients
+ * and practitioners); the person signs up with the code from their outbox and signs in.
+ */
+export async function invite(member: Gateway, username: string, role: string, name = username): Promise<Person> {
+  const invited = await call(
+    `${member.url}/v1/users`,
+    'POST',
+    { username, role, ...detailsFor(role, name) },
+    member.admin,
+  );
+  if (invited.status !== 201) throw new Error(`invite ${username}: ${JSON.stringify(invited)}`);
+  // The code went to the user's outbox; the admin's answer names the channel only.
+  const answer = invited.body as { codeSentVia: string; attrs: Record<string, string>; txId?: string };
+  if (answer.codeSentVia !== 'outbox' || 'enrolmentCode' in answer)
+    throw new Error(`invite ${username}: the answer should name the channel, not the code: ${JSON.stringify(answer)}`);
+  const secret = await signUp(member.url, username, enrolmentCode(member, username));
+  const token = await signIn(member.url, username, secret);
+  return { username, secret, token, attrs: answer.attrs, ...(answer.txId ? { txId: answer.txId } : {}) };
+}
+
+/**
+ * Starts this run's gateway for the member on `portBase() + spare` (with `env` added to its
+ * configuration) and signs its admin in.
+ */
+export async function startGateway(org: string, spare: number, env: Record<string, string> = {}): Promise<Gateway> {
   const member = orgSpec(org);
   const base = gatewaySpec(member, orgSecrets(member));
   const dataDir = mkdtempSync(path.join(tmpdir(), `gateway-${org}-`));
   const port = portBase() + spare;
   const spec: NodeSpec = {
     ...base,
-    name: `test-${org}.gateway`,
-    env: { ...base.env, EHR_GATEWAY_PORT: String(port), EHR_GATEWAY_DATA_DIR: dataDir },
+    name: `test-${org}-${String(spare)}.gateway`,
+    env: { ...base.env, ...env, EHR_GATEWAY_PORT: String(port), EHR_GATEWAY_DATA_DIR: dataDir },
     ports: [port],
     health: [{ kind: 'http', url: `http://${HOST}:${String(port)}/healthz` }],
   };
