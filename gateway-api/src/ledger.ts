@@ -221,6 +221,11 @@ export class Ledger {
     return this.#page(who, 'access', 'ListOrgAccessLog', [], page);
   }
 
+  /** Flagged reads of the member's patients, wherever the data were held: the home member reviews them. */
+  flaggedReads(who: UserIdentity, page: PageQuery) {
+    return this.#page(who, 'access', 'ListFlaggedReads', [], page);
+  }
+
   // Break-glass and erasure.
   async openBreakGlass(
     who: UserIdentity,
@@ -327,6 +332,19 @@ export class Ledger {
       contract: 'directory',
       fn: 'RegisterPatient',
       args: [patientId, stored.result.demographicsHash],
+    });
+  }
+
+  /** The admin assigns a doctor of the member to a patient's care; answers the assignment (the running one, if any). */
+  assignCare(who: UserIdentity, practitionerId: string, patientId: string) {
+    return this.#submit<Json>(who, { contract: 'directory', fn: 'AssignCare', args: [practitionerId, patientId] });
+  }
+
+  unassignCare(who: UserIdentity, practitionerId: string, patientId: string) {
+    return this.#submit<undefined>(who, {
+      contract: 'directory',
+      fn: 'UnassignCare',
+      args: [practitionerId, patientId],
     });
   }
 

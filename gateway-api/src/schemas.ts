@@ -708,6 +708,22 @@ export const CarePatient = object(['patientId', 'links'], {
   ),
 });
 
+/** chaincode/src/basis.ts CareAssignment: an admin put a doctor of the member on a patient's care. */
+export const CareAssignment = object(
+  ['assignmentId', 'mspId', 'practitionerId', 'patientId', 'assignedBy', 'assignedAt'],
+  {
+    assignmentId: ID,
+    mspId: MSP_ID,
+    practitionerId: PRACTITIONER_ID,
+    patientId: ID,
+    assignedBy: { type: 'string', description: "The admin's certificate subject and issuer" },
+    assignedAt: TIME,
+    endedAt: TIME,
+    endedBy: { type: 'string', description: 'The admin who ended it' },
+  },
+  "A care link at the member: the doctor's reads of what the member holds of the patient are not flagged",
+);
+
 // Lists: a page at a time.
 const BOOKMARK = {
   type: 'string',
@@ -852,6 +868,7 @@ export const PolicyCommitted = withTxId(Policy);
 export const ClaimCommitted = withTxId(Claim);
 export const BillCommitted = withTxId(Bill);
 export const BillIssuedCommitted = withTxId(BillIssued);
+export const CareAssignmentCommitted = withTxId(CareAssignment);
 
 export const ERROR = object(['error'], {
   error: object(['code', 'message'], { code: { type: 'string' }, message: { type: 'string' }, txId: TX_ID }),
@@ -924,4 +941,6 @@ export const COMPONENTS: Record<string, JsonSchema> = {
   FeedbackEntry,
   FeedbackSummary,
   CarePatient,
+  CareAssignment,
+  CareAssignmentCommitted,
 };

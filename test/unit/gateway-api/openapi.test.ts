@@ -592,6 +592,24 @@ describe('answers from the chaincode match the document', () => {
       await call(a, patient, 'get', `/v1/records/${String(allergy.recordId)}`, undefined, '/v1/records/{recordId}'),
     ).toMatchObject({ source: 'patient', author: patientId });
 
+    // A read under the window is flagged for the home member to review; an assignment is care.
+    const flagged = await call(
+      a,
+      doctor2,
+      'post',
+      `/v1/patients/${patientId}/demographics/read`,
+      {},
+      '/v1/patients/{patientId}/demographics/read',
+    );
+    expect(flagged.ticket).toMatchObject({ basis: 'break-glass', flagged: true });
+    expect(ids(await call(a, admins.a, 'get', '/v1/org/flagged-reads'), 'ticketId')).toContain(
+      (flagged.ticket as { ticketId: string }).ticketId,
+    );
+    const careTeam = `/v1/patients/${patientId}/care-team/${String(practitionerId)}`;
+    const careTeamPath = '/v1/patients/{patientId}/care-team/{practitionerId}';
+    expect(await call(a, admins.a, 'put', careTeam, undefined, careTeamPath)).toMatchObject({ patientId });
+    await call(a, admins.a, 'delete', careTeam, undefined, careTeamPath);
+
     // Erasure.
     const erasure = await call(a, patient, 'post', '/v1/erasure-requests');
     await call(a, patient, 'get', '/v1/erasure-requests');
