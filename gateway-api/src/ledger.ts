@@ -348,6 +348,46 @@ export class Ledger {
     });
   }
 
+  // Decisions a majority of members takes: member kinds, patient certificate recoveries.
+  /**
+   * The admin's member approves that `mspId` is of `kind`. The chaincode answers the proposal, or
+   * the kind in effect once this approval made a majority; `status` says which.
+   */
+  async approveMemberKind(who: UserIdentity, mspId: string, kind: string) {
+    const approved = await this.#submit<Json | undefined>(who, {
+      contract: 'directory',
+      fn: 'ApproveMemberKind',
+      args: [mspId, kind],
+    });
+    const status = approved.result && 'approvedBy' in approved.result ? 'approved' : 'proposed';
+    return { txId: approved.txId, result: { ...approved.result, status } };
+  }
+
+  memberKinds(who: UserIdentity) {
+    return this.#evaluate<Json>(who, { contract: 'directory', fn: 'ListMemberKinds' });
+  }
+
+  /** The home member's admin asks to bind the certificate of this fingerprint to a patient who lost theirs. */
+  requestPatientRecovery(who: UserIdentity, patientId: string, fingerprint: string) {
+    return this.#submit<Json>(who, {
+      contract: 'directory',
+      fn: 'RequestPatientRecovery',
+      args: [patientId, fingerprint],
+    });
+  }
+
+  approvePatientRecovery(who: UserIdentity, patientId: string, requestId: string) {
+    return this.#submit<Json>(who, {
+      contract: 'directory',
+      fn: 'ApprovePatientRecovery',
+      args: [patientId, requestId],
+    });
+  }
+
+  pendingRecoveries(who: UserIdentity, page: PageQuery) {
+    return this.#page(who, 'directory', 'ListPendingRecoveries', [], page);
+  }
+
   /** The calling patient binds the certificate they sign with to their ledger entry (idempotent). */
   linkPatientCertificate(who: UserIdentity) {
     return this.#submit<undefined>(who, { contract: 'directory', fn: 'LinkPatientCertificate' });
