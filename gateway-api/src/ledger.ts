@@ -388,7 +388,14 @@ export class Ledger {
     return this.#page(who, 'directory', 'ListPendingRecoveries', [], page);
   }
 
-  /** The calling patient binds the certificate they sign with to their ledger entry (idempotent). */
+  /**
+   * The calling patient binds the certificate they sign with to their ledger entry (idempotent).
+   * Only the first certificate binds this way. There is no wrapper of ConfirmPatientCertificate
+   * (a bound certificate vouching for another): the gateway enrols each user once (the CA allows
+   * one enrolment) and keeps that certificate across authenticator resets, so a patient here
+   * never has a second one. A gateway that renews certificates must confirm the new one, signed
+   * with the old, before it stops using the old.
+   */
   linkPatientCertificate(who: UserIdentity) {
     return this.#submit<undefined>(who, { contract: 'directory', fn: 'LinkPatientCertificate' });
   }

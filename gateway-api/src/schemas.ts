@@ -224,7 +224,11 @@ export const PatientEntry = object(
   {
     patientId: ID,
     homeOrg: MSP_ID,
-    certFingerprints: list(HEX64),
+    certFingerprints: {
+      ...list(HEX64),
+      description:
+        'SHA-256 of the certificates the patient acts with: the first linked, then those confirmed with a bound one or recovered to',
+    },
     demographicsHash: HEX64,
     status: oneOf(['active', 'erased']),
     registeredAt: TIME,
