@@ -221,6 +221,11 @@ export class Ledger {
     return this.#page(who, 'access', 'ListOrgAccessLog', [], page);
   }
 
+  /** Flagged reads of the member's patients, wherever the data were held: the home member reviews them. */
+  flaggedReads(who: UserIdentity, page: PageQuery) {
+    return this.#page(who, 'access', 'ListFlaggedReads', [], page);
+  }
+
   // Break-glass and erasure.
   async openBreakGlass(
     who: UserIdentity,
@@ -330,7 +335,67 @@ export class Ledger {
     });
   }
 
-  /** The calling patient binds the certificate they sign with to their ledger entry (idempotent). */
+  /** The admin assigns a doctor of the member to a patient's care; answers the assignment (the running one, if any). */
+  assignCare(who: UserIdentity, practitionerId: string, patientId: string) {
+    return this.#submit<Json>(who, { contract: 'directory', fn: 'AssignCare', args: [practitionerId, patientId] });
+  }
+
+  unassignCare(who: UserIdentity, practitionerId: string, patientId: string) {
+    return this.#submit<undefined>(who, {
+      contract: 'directory',
+      fn: 'UnassignCare',
+      args: [practitionerId, patientId],
+    });
+  }
+
+  // Decisions a majority of members takes: member kinds, patient certificate recoveries.
+  /**
+   * The admin's member approves that `mspId` is of `kind`. The chaincode answers the proposal, or
+   * the kind in effect once this approval made a majority; `status` says which.
+   */
+  async approveMemberKind(who: UserIdentity, mspId: string, kind: string) {
+    const approved = await this.#submit<Json | undefined>(who, {
+      contract: 'directory',
+      fn: 'ApproveMemberKind',
+      args: [mspId, kind],
+    });
+    const status = approved.result && 'approvedBy' in approved.result ? 'approved' : 'proposed';
+    return { txId: approved.txId, result: { ...approved.result, status } };
+  }
+
+  memberKinds(who: UserIdentity) {
+    return this.#evaluate<Json>(who, { contract: 'directory', fn: 'ListMemberKinds' });
+  }
+
+  /** The home member's admin asks to bind the certificate of this fingerprint to a patient who lost theirs. */
+  requestPatientRecovery(who: UserIdentity, patientId: string, fingerprint: string) {
+    return this.#submit<Json>(who, {
+      contract: 'directory',
+      fn: 'RequestPatientRecovery',
+      args: [patientId, fingerprint],
+    });
+  }
+
+  approvePatientRecovery(who: UserIdentity, patientId: string, requestId: string) {
+    return this.#submit<Json>(who, {
+      contract: 'directory',
+      fn: 'ApprovePatientRecovery',
+      args: [patientId, requestId],
+    });
+  }
+
+  pendingRecoveries(who: UserIdentity, page: PageQuery) {
+    return this.#page(who, 'directory', 'ListPendingRecoveries', [], page);
+  }
+
+  /**
+   * The calling patient binds the certificate they sign with to their ledger entry (idempotent).
+   * Only the first certificate binds this way. There is no wrapper of ConfirmPatientCertificate
+   * (a bound certificate vouching for another): the gateway enrols each user once (the CA allows
+   * one enrolment) and keeps that certificate across authenticator resets, so a patient here
+   * never has a second one. A gateway that renews certificates must confirm the new one, signed
+   * with the old, before it stops using the old.
+   */
   linkPatientCertificate(who: UserIdentity) {
     return this.#submit<undefined>(who, { contract: 'directory', fn: 'LinkPatientCertificate' });
   }

@@ -224,7 +224,11 @@ export const PatientEntry = object(
   {
     patientId: ID,
     homeOrg: MSP_ID,
-    certFingerprints: list(HEX64),
+    certFingerprints: {
+      ...list(HEX64),
+      description:
+        'SHA-256 of the certificates the patient acts with: the first linked, then those confirmed with a bound one or recovered to',
+    },
     demographicsHash: HEX64,
     status: oneOf(['active', 'erased']),
     registeredAt: TIME,
@@ -708,6 +712,86 @@ export const CarePatient = object(['patientId', 'links'], {
   ),
 });
 
+/** chaincode/src/basis.ts CareAssignment: an admin put a doctor of the member on a patient's care. */
+export const CareAssignment = object(
+  ['assignmentId', 'mspId', 'practitionerId', 'patientId', 'assignedBy', 'assignedAt'],
+  {
+    assignmentId: ID,
+    mspId: MSP_ID,
+    practitionerId: PRACTITIONER_ID,
+    patientId: ID,
+    assignedBy: { type: 'string', description: "The admin's certificate subject and issuer" },
+    assignedAt: TIME,
+    endedAt: TIME,
+    endedBy: { type: 'string', description: 'The admin who ended it' },
+  },
+  "A care link at the member: the doctor's reads of what the member holds of the patient are not flagged",
+);
+
+// Decisions a majority of members takes (chaincode/src/members.ts).
+const APPROVALS = list(object(['mspId', 'approvedAt'], { mspId: MSP_ID, approvedAt: TIME }));
+const APPROVALS_NEEDED = {
+  ...int(1, Number.MAX_SAFE_INTEGER),
+  description:
+    'More than half of the members whose kind is in effect, and at least 3; a kind proposed for a newcomer counts the newcomer too',
+};
+
+export const MemberKind = object(
+  ['mspId', 'kind', 'approvedBy', 'approvedAt'],
+  { mspId: MSP_ID, kind: ORG_KIND, approvedBy: list(MSP_ID), approvedAt: TIME },
+  'The kind of a member in effect (which roles its CA may issue), approved by admins of a majority of members',
+);
+
+export const MemberKindProposal = object(
+  ['mspId', 'kind', 'proposedAt', 'approvals'],
+  { mspId: MSP_ID, kind: ORG_KIND, proposedAt: TIME, approvals: APPROVALS },
+  'A kind proposed for a member, awaiting approvals',
+);
+
+export const MemberKinds = object(['members', 'proposals', 'approvalsNeeded'], {
+  members: list(MemberKind),
+  proposals: list(MemberKindProposal),
+  approvalsNeeded: APPROVALS_NEEDED,
+});
+
+export const MemberKindApproval = withTxId(
+  object(
+    ['mspId', 'kind', 'status'],
+    {
+      mspId: MSP_ID,
+      kind: ORG_KIND,
+      status: {
+        ...oneOf(['proposed', 'approved']),
+        description: 'approved: this approval made the majority and the kind is in effect (approvedBy, approvedAt)',
+      },
+      proposedAt: TIME,
+      approvals: APPROVALS,
+      approvedBy: list(MSP_ID),
+      approvedAt: TIME,
+    },
+    "The proposal with this member's approval, or the kind in effect",
+  ),
+);
+
+/** chaincode/src/types/patient.ts PatientRecovery. */
+export const PatientRecovery = object(
+  ['requestId', 'patientId', 'fingerprint', 'requestedAt', 'expiresAt', 'status', 'approvals'],
+  {
+    requestId: ID,
+    patientId: ID,
+    fingerprint: { ...HEX64, description: 'SHA-256 (hex) of the certificate to bind, as the patient signs with it' },
+    requestedAt: TIME,
+    expiresAt: { ...TIME, description: 'Approvals after this are refused (7 days after the request)' },
+    status: {
+      ...oneOf(['requested', 'completed']),
+      description: "completed: a majority approved and the certificate replaced the patient's bound ones",
+    },
+    approvals: { ...APPROVALS, description: "The home member's request is its approval" },
+    completedAt: TIME,
+  },
+  'A recovery of a patient who lost their certificate: no PHI',
+);
+
 // Lists: a page at a time.
 const BOOKMARK = {
   type: 'string',
@@ -852,6 +936,8 @@ export const PolicyCommitted = withTxId(Policy);
 export const ClaimCommitted = withTxId(Claim);
 export const BillCommitted = withTxId(Bill);
 export const BillIssuedCommitted = withTxId(BillIssued);
+export const CareAssignmentCommitted = withTxId(CareAssignment);
+export const PatientRecoveryCommitted = withTxId(PatientRecovery);
 
 export const ERROR = object(['error'], {
   error: object(['code', 'message'], { code: { type: 'string' }, message: { type: 'string' }, txId: TX_ID }),
@@ -924,4 +1010,12 @@ export const COMPONENTS: Record<string, JsonSchema> = {
   FeedbackEntry,
   FeedbackSummary,
   CarePatient,
+  CareAssignment,
+  CareAssignmentCommitted,
+  MemberKind,
+  MemberKindProposal,
+  MemberKinds,
+  MemberKindApproval,
+  PatientRecovery,
+  PatientRecoveryCommitted,
 };

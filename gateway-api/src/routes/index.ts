@@ -1,6 +1,7 @@
 import type { RouteSpec } from '../http';
 import { careRoutes } from './care';
 import type { RouteDeps } from './common';
+import { consortiumRoutes } from './consortium';
 import { consentRoutes } from './consents';
 import { insuranceRoutes } from './insurance';
 import { memberRoutes } from './members';
@@ -12,6 +13,7 @@ export type { RouteDeps } from './common';
 export function ledgerRoutes(deps: RouteDeps): RouteSpec[] {
   return [
     ...memberRoutes(deps),
+    ...consortiumRoutes(deps),
     ...consentRoutes(deps),
     ...recordRoutes(deps),
     ...careRoutes(deps),

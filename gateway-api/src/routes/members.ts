@@ -1,6 +1,7 @@
 import { ApiError } from '../errors';
 import type { RouteSpec } from '../http';
 import {
+  CareAssignmentCommitted,
   CarePatient,
   Committed,
   Demographics,
@@ -104,7 +105,8 @@ export function memberRoutes(deps: RouteDeps): RouteSpec[] {
         summary: 'List my patients',
         tag: 'patients',
         roles: ['doctor'],
-        description: 'Patients I care for now (appointment, lab order, consent to me, open break-glass window)',
+        description:
+          'Patients I care for now (appointment, lab order, consent to me, assignment by my member, open break-glass window)',
         item: CarePatient,
       },
       (who, _ctx, page) => ledger.myPatients(who, page),
@@ -162,6 +164,41 @@ export function memberRoutes(deps: RouteDeps): RouteSpec[] {
             ctx.body.patientId as string,
             ctx.body.demographics as Record<string, unknown>,
           ),
+        ),
+    },
+    {
+      method: 'put',
+      path: '/v1/patients/:patientId/care-team/:practitionerId',
+      operationId: 'assignCare',
+      summary: "Assign a doctor of the member to a patient's care",
+      tag: 'patients',
+      roles: ['admin'],
+      responses: {
+        200: {
+          description:
+            "The assignment, committed (the running one when the doctor is assigned already): the doctor's reads of " +
+            'what this member holds of the patient are not flagged; no basis at other members',
+          schema: CareAssignmentCommitted,
+        },
+      },
+      handler: async (ctx) =>
+        committed(
+          200,
+          await ledger.assignCare(identity(deps, ctx), param(ctx, 'practitionerId'), param(ctx, 'patientId')),
+        ),
+    },
+    {
+      method: 'delete',
+      path: '/v1/patients/:patientId/care-team/:practitionerId',
+      operationId: 'unassignCare',
+      summary: "End a doctor's assignment to a patient's care",
+      tag: 'patients',
+      roles: ['admin'],
+      responses: { 200: { description: 'Ended, committed: the care link no longer holds', schema: Committed } },
+      handler: async (ctx) =>
+        committed(
+          200,
+          await ledger.unassignCare(identity(deps, ctx), param(ctx, 'practitionerId'), param(ctx, 'patientId')),
         ),
     },
     lookup(

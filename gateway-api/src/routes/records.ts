@@ -172,5 +172,20 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
       },
       (who, _ctx, page) => ledger.orgAccessLog(who, page),
     ),
+    listing(
+      deps,
+      {
+        path: '/v1/org/flagged-reads',
+        operationId: 'flaggedReads',
+        summary: "List flagged reads of the member's patients",
+        tag: 'access',
+        roles: ['admin'],
+        description:
+          'Reads to review (under break-glass, or by staff without a care relationship) of the data of patients ' +
+          'whose home member this is, wherever the data were held; oldest first',
+        item: AccessEvent,
+      },
+      (who, _ctx, page) => ledger.flaggedReads(who, page),
+    ),
   ];
 }

@@ -592,6 +592,63 @@ describe('answers from the chaincode match the document', () => {
       await call(a, patient, 'get', `/v1/records/${String(allergy.recordId)}`, undefined, '/v1/records/{recordId}'),
     ).toMatchObject({ source: 'patient', author: patientId });
 
+    // A read under the window is flagged for the home member to review; an assignment is care.
+    const flagged = await call(
+      a,
+      doctor2,
+      'post',
+      `/v1/patients/${patientId}/demographics/read`,
+      {},
+      '/v1/patients/{patientId}/demographics/read',
+    );
+    expect(flagged.ticket).toMatchObject({ basis: 'break-glass', flagged: true });
+    expect(ids(await call(a, admins.a, 'get', '/v1/org/flagged-reads'), 'ticketId')).toContain(
+      (flagged.ticket as { ticketId: string }).ticketId,
+    );
+    const careTeam = `/v1/patients/${patientId}/care-team/${String(practitionerId)}`;
+    const careTeamPath = '/v1/patients/{patientId}/care-team/{practitionerId}';
+    expect(await call(a, admins.a, 'put', careTeam, undefined, careTeamPath)).toMatchObject({ patientId });
+    await call(a, admins.a, 'delete', careTeam, undefined, careTeamPath);
+
+    // Decisions of a majority: a kind for a member about to join, a walk-in patient's certificate.
+    await call(a, admins.a, 'get', '/v1/consortium/member-kinds');
+    const proposed = await call(
+      a,
+      admins.a,
+      'post',
+      '/v1/consortium/member-kinds/Lab2MSP/approval',
+      { kind: 'lab' },
+      '/v1/consortium/member-kinds/{mspId}/approval',
+    );
+    expect(proposed).toMatchObject({ status: 'proposed', approvals: [{ mspId: 'HospitalAMSP' }] });
+    const recovery = await call(
+      a,
+      admins.a,
+      'post',
+      '/v1/patients/PAT-WALKIN-1/recovery-requests',
+      { fingerprint: 'f'.repeat(64) },
+      '/v1/patients/{patientId}/recovery-requests',
+    );
+    const requestId = String(recovery.requestId);
+    expect(ids(await call(lab, admins.lab, 'get', '/v1/consortium/recovery-requests'), 'requestId')).toEqual([
+      requestId,
+    ]);
+    for (const [h, token] of [
+      [lab, admins.lab],
+      [insurer, admins.insurer],
+    ] as const)
+      await call(
+        h,
+        token,
+        'post',
+        `/v1/patients/PAT-WALKIN-1/recovery-requests/${requestId}/approval`,
+        undefined,
+        '/v1/patients/{patientId}/recovery-requests/{requestId}/approval',
+      );
+    expect(
+      await call(a, admins.a, 'get', '/v1/patients/PAT-WALKIN-1', undefined, '/v1/patients/{patientId}'),
+    ).toMatchObject({ certFingerprints: ['f'.repeat(64)] });
+
     // Erasure.
     const erasure = await call(a, patient, 'post', '/v1/erasure-requests');
     await call(a, patient, 'get', '/v1/erasure-requests');
