@@ -245,6 +245,30 @@ describe("each role's working day over REST", () => {
     expect(ids(await all(a, a.admin, '/v1/org/break-glass/pending'), 'breakGlassId')).not.toContain(breakGlassId);
   });
 
+  it("a colleague without care is flagged; the admin sees it and puts them on the patient's care team", async () => {
+    const colleague = await invite(a, `doc2-${runId}`, 'doctor');
+    const colleagueId = colleague.attrs['ehr.practitionerId'] ?? '';
+    const read = () =>
+      ok(a, colleague, 'POST', `/v1/patients/${patientId}/demographics/read`, { purpose: 'treatment' });
+    expect((await read()).ticket).toMatchObject({ basis: 'treating-staff', flagged: true });
+    const flagged = await all(a, a.admin, '/v1/org/flagged-reads');
+    expect(flagged.some((e) => JSON.stringify(e).includes(colleagueId))).toBe(true);
+    await ok(a, a.admin, 'PUT', `/v1/patients/${patientId}/care-team/${colleagueId}`);
+    expect((await read()).ticket).toMatchObject({ basis: 'treating-staff', flagged: false });
+    await ok(a, a.admin, 'DELETE', `/v1/patients/${patientId}/care-team/${colleagueId}`);
+    expect((await read()).ticket).toMatchObject({ flagged: true });
+    // The kinds a majority approved, which say which roles each member's CA may issue.
+    const kinds = (await ok(a, a.admin, 'GET', '/v1/consortium/member-kinds')) as {
+      members: { mspId: string; kind: string }[];
+    };
+    expect(Object.fromEntries(kinds.members.map((m) => [m.mspId, m.kind]))).toEqual({
+      HospitalAMSP: 'hospital',
+      HospitalBMSP: 'hospital',
+      LabMSP: 'lab',
+      InsurerMSP: 'insurer',
+    });
+  });
+
   it('the patient adds their own history and sees who read their data, page by page', async () => {
     const allergy = await ok(a, patient, 'POST', '/v1/records', {
       patientId,
