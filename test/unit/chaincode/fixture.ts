@@ -146,9 +146,10 @@ export async function registerPatient(
   patient: Caller | undefined = Object.values(people).find(
     (p) => p.mspId === admin.mspId && p.attrs?.['ehr.patientId'] === patientId,
   ),
+  details: typeof demographics = demographics,
 ): Promise<void> {
   const stored = await submit(ledger, admin, (ctx) => directory.StoreDemographics(ctx, patientId), {
-    transient: salted({ demographics: JSON.stringify(demographics) }),
+    transient: salted({ demographics: JSON.stringify(details) }),
   });
   const { demographicsHash } = JSON.parse(stored.result) as { demographicsHash: string };
   await submit(ledger, admin, (ctx) => directory.RegisterPatient(ctx, patientId, demographicsHash));
