@@ -17,7 +17,7 @@ export async function getAppointment(ctx: Context, appointmentId: string): Promi
   return appointment;
 }
 
-export const APPOINTMENT_STATUSES: readonly AppointmentStatus[] = ['requested', 'confirmed', 'cancelled', 'completed'];
+export { APPOINTMENT_STATUSES } from '@ehr/protocol';
 
 /** Public: the patient's rating of an appointment. */
 export const feedbackKey = (ctx: Context, appointmentId: string) => key(ctx, 'feedback', appointmentId);

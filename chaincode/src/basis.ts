@@ -6,6 +6,7 @@
  * review. Nothing is cached: expiry and revocation act on the next call.
  */
 import type { Context } from 'fabric-contract-api';
+import type { CareAssignment } from '@ehr/protocol';
 import { getAppointment } from './appointments';
 import { ChaincodeError, notFound } from './errors';
 import type { Caller } from './identity';
@@ -192,21 +193,7 @@ export interface CareLink {
   since: string;
 }
 
-/**
- * Public: a member's admin assigns one of its doctors to a patient's care (an admission, a ward
- * round), until unassigned. It makes a care link for data that member holds; it is no basis to
- * read what other members hold. No PHI.
- */
-export interface CareAssignment {
-  assignmentId: string;
-  mspId: string;
-  practitionerId: string;
-  patientId: string;
-  assignedBy: string;
-  assignedAt: string;
-  endedAt?: string;
-  endedBy?: string;
-}
+export type { CareAssignment } from '@ehr/protocol';
 
 export const assignmentKey = (ctx: Context, mspId: string, practitionerId: string, patientId: string) =>
   key(ctx, 'careAssignment', mspId, practitionerId, patientId);

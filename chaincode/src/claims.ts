@@ -15,13 +15,7 @@ export async function getClaim(ctx: Context, claimId: string): Promise<Claim> {
   return claim;
 }
 
-export const CLAIM_STATUSES: readonly ClaimStatus[] = [
-  'submitted',
-  'approved',
-  'partially-approved',
-  'rejected',
-  'paid',
-];
+export { CLAIM_STATUSES } from '@ehr/protocol';
 
 /** Public index: the claims submitted to an insurer, by status, oldest first (the adjusters' queue). */
 export const INSURER_CLAIMS = 'insurerClaim';

@@ -23,13 +23,7 @@ export async function orderOfResult(ctx: Context, recordId: string): Promise<Lab
   return link ? getJson<LabOrder>(ctx, labOrderKey(ctx, link.orderId)) : undefined;
 }
 
-export const LAB_ORDER_STATUSES: readonly LabOrderStatus[] = [
-  'ordered',
-  'accepted',
-  'in-progress',
-  'completed',
-  'rejected',
-];
+export { LAB_ORDER_STATUSES } from '@ehr/protocol';
 
 /** Public index: a lab's work queue, by status, oldest first. */
 export const LAB_QUEUE = 'labQueue';

@@ -295,7 +295,11 @@ export interface Ward {
   updatedAt: string;
 }
 
-/** Public: an admin put a doctor of the member on a patient's care (no PHI). */
+/**
+ * Public: a member's admin assigns one of its doctors to a patient's care (an admission, a ward
+ * round), until unassigned. It makes a care link for data that member holds; it is no basis to
+ * read what other members hold. No PHI.
+ */
 export interface CareAssignment {
   assignmentId: string;
   mspId: string;

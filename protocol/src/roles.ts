@@ -44,3 +44,6 @@ export function isOneOf<T extends string>(values: readonly T[], value: unknown):
 
 export const isRole = (value: unknown): value is Role => isOneOf(ROLES, value);
 export const isOrgKind = (value: unknown): value is OrgKind => isOneOf(ORG_KINDS, value);
+
+/** The roles that may ask to read a record body at all (each read still needs its own basis). */
+export const RECORD_READER_ROLES = ['patient', 'doctor', 'labtech', 'adjuster'] as const satisfies readonly Role[];

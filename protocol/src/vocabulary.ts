@@ -72,7 +72,7 @@ export type BreakGlassReviewStatus = (typeof BREAK_GLASS_REVIEW_STATUSES)[number
 export const LAB_PRIORITIES = ['routine', 'urgent', 'stat'] as const;
 export type LabPriority = (typeof LAB_PRIORITIES)[number];
 
-export const LAB_ORDER_STATUSES = ['ordered', 'accepted', 'rejected', 'in-progress', 'completed'] as const;
+export const LAB_ORDER_STATUSES = ['ordered', 'accepted', 'in-progress', 'completed', 'rejected'] as const;
 export type LabOrderStatus = (typeof LAB_ORDER_STATUSES)[number];
 
 export const APPOINTMENT_STATUSES = ['requested', 'confirmed', 'cancelled', 'completed'] as const;
