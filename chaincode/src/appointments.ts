@@ -2,7 +2,7 @@
 import type { Context } from 'fabric-contract-api';
 import { notFound } from './errors';
 import { getJson, key } from './ledger';
-import type { Appointment, AppointmentStatus, Feedback } from './types/appointment';
+import type { Appointment, Feedback } from './types/appointment';
 import { id } from './validate';
 
 export const appointmentKey = (ctx: Context, appointmentId: string) => key(ctx, 'appointment', appointmentId);

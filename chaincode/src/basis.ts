@@ -6,7 +6,7 @@
  * review. Nothing is cached: expiry and revocation act on the next call.
  */
 import type { Context } from 'fabric-contract-api';
-import type { CareAssignment } from '@ehr/protocol';
+import type { CareAssignment, CareLink } from '@ehr/protocol';
 import { getAppointment } from './appointments';
 import { ChaincodeError, notFound } from './errors';
 import type { Caller } from './identity';
@@ -185,13 +185,7 @@ async function consentOrBreakGlass(
   );
 }
 
-/** A doctor's link to a patient they care for, and what makes it. */
-export interface CareLink {
-  via: 'appointment' | 'lab-order' | 'consent' | 'assignment' | 'break-glass';
-  /** The appointment, order, consent, assignment or window id. */
-  ref: string;
-  since: string;
-}
+export type { CareLink } from '@ehr/protocol';
 
 export type { CareAssignment } from '@ehr/protocol';
 

@@ -2,7 +2,7 @@
 import type { Context } from 'fabric-contract-api';
 import { notFound } from './errors';
 import { getJson, key, refile } from './ledger';
-import type { Claim, ClaimStatus } from './types/claim';
+import type { Claim } from './types/claim';
 import { id } from './validate';
 
 export const claimKey = (ctx: Context, claimId: string) => key(ctx, 'claim', claimId);

@@ -2,7 +2,7 @@
 import type { Context } from 'fabric-contract-api';
 import { notFound } from './errors';
 import { getJson, key, refile } from './ledger';
-import type { LabOrder, LabOrderStatus } from './types/lab-order';
+import type { LabOrder } from './types/lab-order';
 import { id } from './validate';
 
 export const labOrderKey = (ctx: Context, orderId: string) => key(ctx, 'labOrder', orderId);

@@ -7,7 +7,7 @@
  * trust about who agreed).
  */
 import type { Context } from 'fabric-contract-api';
-import type { Approval, MemberKind, MemberKindProposal } from '@ehr/protocol';
+import type { Approval, MemberKind } from '@ehr/protocol';
 import { ChaincodeError } from './errors';
 import { getJson, key, listJson } from './ledger';
 import type { OrgKind } from './types/vocabulary';

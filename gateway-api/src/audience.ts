@@ -9,7 +9,7 @@
  * chaincode/src/*-contract.ts).
  */
 import type { UserIdentity } from './fabric';
-import type { Role } from './roles';
+import type { Role } from '@ehr/protocol';
 
 export interface Viewer {
   /** The viewer's member. */

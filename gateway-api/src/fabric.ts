@@ -20,6 +20,7 @@ import {
   type Transaction,
 } from '@hyperledger/fabric-gateway';
 import { common, gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
+import type { ContractName, TransactionName } from '@ehr/protocol';
 import { ApiError } from './errors';
 import type { EventSource, LedgerEvent } from './events';
 
@@ -29,15 +30,16 @@ export interface UserIdentity {
   keyPem: string;
 }
 
-export interface LedgerCall {
-  contract: string;
-  fn: string;
+/** One transaction of the chaincode, named as the protocol names it (a misspelt one does not compile). */
+export type LedgerCall = {
+  [C in ContractName]: { contract: C; fn: TransactionName<C> };
+}[ContractName] & {
   args?: string[];
   /** Private inputs: sent in the transient map, never in arguments. */
   transient?: Record<string, string>;
   /** Orgs whose peers must endorse (or evaluate); by default the gateway plans it. */
   orgs?: string[];
-}
+};
 
 /** What the business wrapper needs from Fabric; unit tests of the HTTP layer use a stand-in. */
 export interface LedgerPort {

@@ -8,7 +8,7 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import type { Accounts } from './accounts';
 import type { IdempotencyCache } from './idempotency';
 import { ApiError } from './errors';
-import type { Role } from './roles';
+import type { Role } from '@ehr/protocol';
 import { COMPONENTS, type JsonSchema } from './schemas';
 import type { UserRecord } from './store';
 

@@ -6,8 +6,33 @@
  * Every object names its fields and refuses others: the document tells a client everything.
  * The schemas listed in `COMPONENTS` appear once in the OpenAPI document and are referenced.
  */
-import { ALL_ROLES } from './roles';
-import { PURPOSES, RECORD_CATEGORIES } from './vocabulary';
+import {
+  APPOINTMENT_STATUSES,
+  BASES,
+  BILL_BASIS_KINDS,
+  BILL_STATUSES,
+  BREAK_GLASS_REASONS,
+  BREAK_GLASS_REVIEW_STATUSES,
+  CANCELLERS,
+  CLAIM_REASON_CODES,
+  CLAIM_STATUSES,
+  CONSENT_STATUSES,
+  ERASURE_STATUSES,
+  INTEGRITY_STATUSES,
+  LAB_ORDER_STATUSES,
+  LAB_PRIORITIES,
+  ORG_KINDS,
+  PATIENT_STATUSES,
+  POLICY_STATUSES,
+  PRACTITIONER_ROLES,
+  PRACTITIONER_STATUSES,
+  PURPOSES,
+  READ_KINDS,
+  RECORD_CATEGORIES,
+  RECORD_SOURCES,
+  RECOVERY_STATUSES,
+  ROLES,
+} from '@ehr/protocol';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -69,18 +94,11 @@ export const TIME = { type: 'string', format: 'date-time' };
 export const CENTS = int(0, Number.MAX_SAFE_INTEGER);
 export const CATEGORY = oneOf(RECORD_CATEGORIES);
 export const PURPOSE = oneOf(PURPOSES);
-export const ROLE = oneOf(ALL_ROLES);
-export const ORG_KIND = oneOf(['hospital', 'lab', 'insurer']);
+export const ROLE = oneOf(ROLES);
+export const ORG_KIND = oneOf(ORG_KINDS);
 const PERCENT = int(0, 100);
-const PRACTITIONER_ROLE = oneOf(['doctor', 'labtech']);
-const REASON_CODE = oneOf([
-  'POLICY_INACTIVE',
-  'NOT_COVERED',
-  'LIMIT_EXCEEDED',
-  'MISSING_DOCUMENT',
-  'HASH_MISMATCH',
-  'DUPLICATE',
-]);
+const PRACTITIONER_ROLE = oneOf(PRACTITIONER_ROLES);
+const REASON_CODE = oneOf(CLAIM_REASON_CODES);
 const practitionerRef = object(['mspId', 'practitionerId'], { mspId: MSP_ID, practitionerId: PRACTITIONER_ID });
 
 // ---------------------------------------------------------------- inputs
@@ -102,7 +120,7 @@ export const PractitionerInput = object(['practitionerId', 'role', 'licenceNo'],
   role: PRACTITIONER_ROLE,
   licenceNo: str(64),
   specialty: str(80),
-  status: oneOf(['active', 'suspended']),
+  status: oneOf(PRACTITIONER_STATUSES),
 });
 
 /** types/directory.ts parseWard (occupied ≤ total is checked by the route). */
@@ -215,7 +233,7 @@ export const Practitioner = object(['practitionerId', 'mspId', 'role', 'licenceN
   role: PRACTITIONER_ROLE,
   specialty: { type: 'string' },
   licenceNo: { type: 'string' },
-  status: oneOf(['active', 'suspended']),
+  status: oneOf(PRACTITIONER_STATUSES),
   updatedAt: TIME,
 });
 
@@ -230,7 +248,7 @@ export const PatientEntry = object(
         'SHA-256 of the certificates the patient acts with: the first linked, then those confirmed with a bound one or recovered to',
     },
     demographicsHash: HEX64,
-    status: oneOf(['active', 'erased']),
+    status: oneOf(PATIENT_STATUSES),
     registeredAt: TIME,
   },
   'The public entry of a patient: no demographics',
@@ -254,7 +272,7 @@ export const Consent = object(
     purpose: PURPOSE,
     validFrom: TIME,
     validUntil: TIME,
-    status: oneOf(['active', 'revoked']),
+    status: oneOf(CONSENT_STATUSES),
     createdAt: TIME,
     revokedAt: TIME,
   },
@@ -285,7 +303,7 @@ export const RecordHeader = object(
     contentHash: HEX64,
     purged: { type: 'boolean' },
     source: {
-      ...oneOf(['clinician', 'patient']),
+      ...oneOf(RECORD_SOURCES),
       description: "'patient' for a patient's own history (the author is then the patientId)",
     },
   },
@@ -312,7 +330,7 @@ export const RecordIntegrity = object(['recordId', 'version', 'contentHash', 'st
   recordId: ID,
   version: int(1, 999_999),
   contentHash: HEX64,
-  status: { ...oneOf(['intact', 'mismatch', 'purged']), description: 'The held body or its hash against the header' },
+  status: { ...oneOf(INTEGRITY_STATUSES), description: 'The held body or its hash against the header' },
   checked: { ...oneOf(['body', 'hash']), description: "'body' on the custodian's peer, 'hash' elsewhere" },
 });
 
@@ -331,20 +349,7 @@ export const RecordBody = object(['recordId', 'version', 'patientId', 'category'
 });
 
 const BASIS = {
-  ...oneOf([
-    'patient',
-    'treating-staff',
-    'consent',
-    'ordering-doctor',
-    'break-glass',
-    'care',
-    'lab-order',
-    'reviewer',
-    'author',
-    'member-admin',
-    'claim-party',
-    'bill-party',
-  ]),
+  ...oneOf(BASES),
   description:
     "The lawful basis of a read: care = the doctor's appointment, lab order or consent with the patient; " +
     "lab-order = the lab the test is ordered at; reviewer = the home member's admin reviewing a break-glass window",
@@ -359,20 +364,13 @@ export const AccessTicket = object(['ticketId', 'recordId', 'basis', 'flagged', 
   custodian: { ...MSP_ID, description: 'The member whose peer serves the body: read it there' },
 });
 
-export const READ_KINDS = [
-  'demographics',
-  'labOrderDetails',
-  'appointmentReason',
-  'feedbackComment',
-  'breakGlassReason',
-  'claimLines',
-  'billItems',
-];
+/** The private values other than record bodies (which have routes of their own) read with an audit trail. */
+export const VALUE_READ_KINDS = READ_KINDS.filter((kind) => kind !== 'record');
 
 /** The audit record of a read of a private value other than a record body. */
 export const ReadTicket = object(['ticketId', 'kind', 'resourceId', 'basis', 'flagged', 'expiresAt', 'custodian'], {
   ticketId: TX_ID,
-  kind: oneOf(READ_KINDS),
+  kind: oneOf(VALUE_READ_KINDS),
   resourceId: ID,
   basis: BASIS,
   flagged: { type: 'boolean', description: 'True for a read under a break-glass window: it is reviewed' },
@@ -436,8 +434,6 @@ export const AccessEvent = object(
   },
 );
 
-export const BREAK_GLASS_REASONS = ['unconscious', 'life-threatening', 'patient-unable-to-consent', 'other'];
-
 export const BreakGlass = object(
   ['breakGlassId', 'patientId', 'doctor', 'reasonCode', 'openedAt', 'expiresAt', 'review'],
   {
@@ -448,7 +444,7 @@ export const BreakGlass = object(
     openedAt: TIME,
     expiresAt: TIME,
     review: object(['status'], {
-      status: oneOf(['pending', 'justified', 'unjustified']),
+      status: oneOf(BREAK_GLASS_REVIEW_STATUSES),
       reviewer: { type: 'string' },
       reviewedAt: TIME,
     }),
@@ -459,7 +455,7 @@ export const ErasureRequest = object(['requestId', 'patientId', 'requestedAt', '
   requestId: ID,
   patientId: ID,
   requestedAt: TIME,
-  status: { ...oneOf(['requested', 'approved']), description: 'approved once every required member approved' },
+  status: { ...oneOf(ERASURE_STATUSES), description: 'approved once every required member approved' },
   required: {
     ...list(MSP_ID),
     description: "The members that must approve: the patient's home member and every custodian of their records",
@@ -493,8 +489,8 @@ export const LabOrder = object(
     orderingDoctor: PRACTITIONER_ID,
     lab: MSP_ID,
     detailsHash: HEX64,
-    priority: oneOf(['routine', 'urgent', 'stat']),
-    status: oneOf(['ordered', 'accepted', 'rejected', 'in-progress', 'completed']),
+    priority: oneOf(LAB_PRIORITIES),
+    status: oneOf(LAB_ORDER_STATUSES),
     rejectionReason: { type: 'string' },
     resultRecordId: ID,
     createdAt: TIME,
@@ -509,8 +505,8 @@ export const Appointment = object(
     patientId: ID,
     practitioner: practitionerRef,
     slot: TIME,
-    status: oneOf(['requested', 'confirmed', 'cancelled', 'completed']),
-    cancelledBy: oneOf(['patient', 'practitioner']),
+    status: oneOf(APPOINTMENT_STATUSES),
+    cancelledBy: oneOf(CANCELLERS),
     createdAt: TIME,
     updatedAt: TIME,
   },
@@ -540,7 +536,7 @@ export const Policy = object(
     annualLimit: CENTS,
     validFrom: TIME,
     validUntil: TIME,
-    status: oneOf(['active', 'ended']),
+    status: oneOf(POLICY_STATUSES),
     updatedAt: TIME,
   },
 );
@@ -591,14 +587,12 @@ export const Claim = object(
     ),
     claimedAmount: CENTS,
     billId: { ...ID, description: 'The bill the claim was made from, if any' },
-    status: oneOf(['submitted', 'approved', 'partially-approved', 'rejected', 'paid']),
+    status: oneOf(CLAIM_STATUSES),
     submittedAt: TIME,
     adjudication: Adjudication,
     payment: object(['paymentRef', 'paidAt', 'amount'], { paymentRef: str(64), paidAt: TIME, amount: CENTS }),
   },
 );
-
-export const CLAIM_STATUSES = ['submitted', 'approved', 'partially-approved', 'rejected', 'paid'];
 
 /** A claim made from a bill: the policy to claim on and, optionally, what each line was. */
 export const ClaimFromBill = object(['policyId'], { policyId: ID, lineDetails: ClaimLineDetails });
@@ -606,7 +600,6 @@ export const ClaimFromBill = object(['policyId'], { policyId: ID, lineDetails: C
 export const ClaimLinesHeld = object(['claimId', 'details'], { claimId: ID, details: ClaimLineDetails });
 
 // Bills (chaincode/src/types/bill.ts). Amounts in cents.
-export const BILL_STATUSES = ['issued', 'paid'];
 
 const BillLine = object(['category', 'amount'], {
   recordId: { ...ID, description: 'The record documenting the billed care; a claim may cite such a line' },
@@ -627,7 +620,7 @@ export const BillInput = object(['patientId', 'basis', 'items'], {
   patientId: ID,
   basis: object(['kind', 'id'], {
     kind: {
-      ...oneOf(['appointment', 'lab-order']),
+      ...oneOf(BILL_BASIS_KINDS),
       description: 'A completed appointment or lab order of this member',
     },
     id: ID,
@@ -644,7 +637,7 @@ const BILL_FIELDS = {
   billId: ID,
   patientId: ID,
   provider: MSP_ID,
-  basis: object(['kind', 'id'], { kind: oneOf(['appointment', 'lab-order']), id: ID }),
+  basis: object(['kind', 'id'], { kind: oneOf(BILL_BASIS_KINDS), id: ID }),
   lines: list(BillLine),
   total: CENTS,
   itemsHash: HEX64,
@@ -783,7 +776,7 @@ export const PatientRecovery = object(
     requestedAt: TIME,
     expiresAt: { ...TIME, description: 'Approvals after this are refused (7 days after the request)' },
     status: {
-      ...oneOf(['requested', 'completed']),
+      ...oneOf(RECOVERY_STATUSES),
       description: "completed: a majority approved and the certificate replaced the patient's bound ones",
     },
     approvals: { ...APPROVALS, description: "The home member's request is its approval" },

@@ -9,21 +9,27 @@ import type {
   AccessEvent,
   Appointment,
   Approval,
+  Bill,
   BillLine,
   BillView,
   BreakGlass,
   CareAssignment,
+  CareLink,
   Claim,
   ClaimLine,
   Consent,
   ErasureRequest,
   Feedback,
+  FeedbackEntry,
   FeedbackSummary,
+  FreeBeds,
   Grantee,
   HeldKeys,
   LabOrder,
   MemberKind,
   MemberKindProposal,
+  MemberKinds,
+  MyPatient,
   OrgProfileView,
   Page,
   Patient,
@@ -47,6 +53,7 @@ import {
   BILL_STATUSES,
   BREAK_GLASS_REVIEW_STATUSES,
   CANCELLERS,
+  CARE_VIAS,
   CLAIM_REASON_CODES,
   CLAIM_STATUSES,
   CONSENT_STATUSES,
@@ -148,6 +155,18 @@ export function objectOf<T>(fields: { [K in keyof T]-?: Guard<T[K]> }): Guard<T>
 /** A page of a list, each item checked. */
 export function pageOf<T>(item: Guard<T>): Guard<Page<T>> {
   return objectOf<Page<T>>({ items: arrayOf(item), bookmark: string });
+}
+
+/** One of two shapes: the first that fits. */
+export function either<A, B>(first: Guard<A>, second: Guard<B>): Guard<A | B> {
+  return (value, path = 'answer') => {
+    try {
+      return first(value, path);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      return second(value, path);
+    }
+  };
 }
 
 /** Nothing: transactions that answer no value. */
@@ -374,6 +393,8 @@ export const feedback = objectOf<Feedback>({
   givenAt: string,
 });
 
+export const feedbackEntry = objectOf<FeedbackEntry>({ appointmentId: string, rating: integer, givenAt: string });
+
 export const policy = objectOf<Policy>({
   policyId: string,
   insurer: string,
@@ -427,11 +448,11 @@ export const billLine = objectOf<BillLine>({
   amount: integer,
 });
 
-export const billView = objectOf<BillView>({
+const billFields = {
   billId: string,
   patientId: string,
   provider: string,
-  basis: objectOf<BillView['basis']>({ kind: oneOf(BILL_BASIS_KINDS), id: string }),
+  basis: objectOf<Bill['basis']>({ kind: oneOf(BILL_BASIS_KINDS), id: string }),
   lines: arrayOf(billLine),
   total: integer,
   itemsHash: string,
@@ -439,10 +460,12 @@ export const billView = objectOf<BillView>({
   payments: arrayOf(objectOf<Payment>({ amount: integer, paymentRef: string, paidAt: string, recordedBy: string })),
   issuedAt: string,
   updatedAt: string,
-  covered: integer,
-  paid: integer,
-  remaining: integer,
-});
+};
+
+export const bill = objectOf<Bill>(billFields);
+
+/** A bill with the insurers' share, the payments and what remains, as its readers get it. */
+export const billView = objectOf<BillView>({ ...billFields, covered: integer, paid: integer, remaining: integer });
 
 export const feedbackSummary = objectOf<FeedbackSummary>({
   mspId: string,
@@ -451,3 +474,53 @@ export const feedbackSummary = objectOf<FeedbackSummary>({
   average: nullable(number),
   ratings: recordOf(RATINGS, integer),
 });
+
+export const myPatient = objectOf<MyPatient>({
+  patientId: string,
+  links: arrayOf(objectOf<CareLink>({ via: oneOf(CARE_VIAS), ref: string, since: string })),
+});
+
+export const freeBeds = objectOf<FreeBeds>({
+  mspId: string,
+  hospital: string,
+  ward: string,
+  specialty: string,
+  free: integer,
+});
+
+export const memberKinds = objectOf<MemberKinds>({
+  members: arrayOf(memberKind),
+  proposals: arrayOf(memberKindProposal),
+  approvalsNeeded: integer,
+});
+
+/** What a ping answers: the member whose peer served it. */
+export const pong = objectOf<{ mspId: string }>({ mspId: string });
+
+// What the first step of a two-step write answers: the ids and hashes the second step publishes.
+
+export const storedDemographics = objectOf<{ patientId: string; demographicsHash: string }>({
+  patientId: string,
+  demographicsHash: string,
+});
+
+export const storedDetails = objectOf<{ orderId: string; detailsHash: string }>({
+  orderId: string,
+  detailsHash: string,
+});
+
+export const storedResult = objectOf<{ orderId: string; recordId: string; contentHash: string }>({
+  orderId: string,
+  recordId: string,
+  contentHash: string,
+});
+
+export const storedItems = objectOf<{ billId: string; itemsHash: string; lines: BillLine[]; total: number }>({
+  billId: string,
+  itemsHash: string,
+  lines: arrayOf(billLine),
+  total: integer,
+});
+
+/** A member kind approval: the kind in effect once a majority approved, else the proposal. */
+export const kindDecision = either(memberKind, memberKindProposal);

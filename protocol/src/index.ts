@@ -5,7 +5,9 @@
 export * from './contracts';
 export * from './errors';
 export * from './events';
-export * from './guards';
+/** Checks of ledger answers, one per object type: `guards.consent(value)`. */
+export * as guards from './guards';
+export { type Guard, ProtocolError } from './guards';
 export * from './network-json';
 export * from './objects';
 export * from './roles';

@@ -11,6 +11,7 @@ import type {
   BillStatus,
   BreakGlassReviewStatus,
   Canceller,
+  CareVia,
   ClaimReasonCode,
   ClaimStatus,
   ConsentStatus,
@@ -311,6 +312,37 @@ export interface CareAssignment {
   endedBy?: string;
 }
 
+/** A doctor's link to a patient they care for, and what makes it. */
+export interface CareLink {
+  via: CareVia;
+  /** The appointment, order, consent, assignment or window id. */
+  ref: string;
+  since: string;
+}
+
+/** A doctor's patient, with the care links that hold now. */
+export interface MyPatient {
+  patientId: string;
+  links: CareLink[];
+}
+
+/** A ward of a hospital with free beds, as the bed search answers it. */
+export interface FreeBeds {
+  mspId: string;
+  /** The hospital's display name (its MSP ID while it published no profile). */
+  hospital: string;
+  ward: string;
+  specialty: string;
+  free: number;
+}
+
+/** The member kinds in effect, the proposals awaiting approvals, and how many approvals make a majority. */
+export interface MemberKinds {
+  members: MemberKind[];
+  proposals: MemberKindProposal[];
+  approvalsNeeded: number;
+}
+
 /** One member's approval of a majority decision. */
 export interface Approval {
   mspId: string;
@@ -385,6 +417,9 @@ export interface Feedback {
   rating: number;
   givenAt: string;
 }
+
+/** One rating in a practitioner's feedback list: which appointment, not who gave it. */
+export type FeedbackEntry = Omit<Feedback, 'practitioner'>;
 
 /** Public: how many of each rating a practitioner got, kept up to date as feedback is given. */
 export interface FeedbackTally {

@@ -129,3 +129,7 @@ export type RecoveryStatus = (typeof RECOVERY_STATUSES)[number];
 /** What the record integrity check found: the held body (or its hash) against the header. */
 export const INTEGRITY_STATUSES = ['intact', 'mismatch', 'purged'] as const;
 export type IntegrityStatus = (typeof INTEGRITY_STATUSES)[number];
+
+/** What links a doctor to a patient they care for. */
+export const CARE_VIAS = ['appointment', 'lab-order', 'consent', 'assignment', 'break-glass'] as const;
+export type CareVia = (typeof CARE_VIAS)[number];
