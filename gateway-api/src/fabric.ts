@@ -22,7 +22,6 @@ import {
 import { common, gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
 import type { ContractName, TransactionName } from '@ehr/protocol';
 import { ApiError } from './errors';
-import type { EventSource, LedgerEvent } from './events';
 
 export interface UserIdentity {
   mspId: string;
@@ -52,6 +51,24 @@ export interface LedgerPort {
    * which commit each block on their own schedule and would not find it yet.
    */
   settle(identity: UserIdentity, txId: string): Promise<void>;
+}
+
+/** A chaincode event as the peer delivered it. */
+export interface LedgerEvent {
+  blockNumber: bigint;
+  txId: string;
+  name: string;
+  payload: Record<string, unknown>;
+}
+
+/** Fabric's chaincode event stream, from a block on; tests use a stand-in. */
+export interface EventSource {
+  open(
+    identity: UserIdentity,
+    startBlock: bigint | undefined,
+  ): Promise<{ events: AsyncIterable<LedgerEvent>; close(): void }>;
+  /** The peer's ledger height (the number of the next block). */
+  height(identity: UserIdentity): Promise<bigint>;
 }
 
 export interface PeerEndpoint {
