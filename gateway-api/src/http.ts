@@ -6,7 +6,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { Accounts } from './accounts';
-import type { IdempotencyCache } from './idempotency';
+import type { IdempotencyCache, RouteResult } from './idempotency';
 import { ApiError } from './errors';
 import type { Role } from '@ehr/protocol';
 import { COMPONENTS, type JsonSchema } from './schemas';
@@ -30,10 +30,7 @@ export function signedIn(ctx: RouteContext): UserRecord {
   return ctx.user;
 }
 
-export interface RouteResult {
-  status: number;
-  body?: unknown;
-}
+export type { RouteResult } from './idempotency';
 
 interface RouteBase {
   method: 'get' | 'post' | 'put' | 'delete';

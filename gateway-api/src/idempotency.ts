@@ -12,7 +12,12 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { seal, unseal } from './auth/sealed';
 import { ApiError } from './errors';
-import type { RouteResult } from './http';
+
+/** What a route answers: what is kept and replayed here (http.ts re-exports it for the routes). */
+export interface RouteResult {
+  status: number;
+  body?: unknown;
+}
 
 export interface Answered {
   /** SHA-256 of user and key: the journal names no user. */
