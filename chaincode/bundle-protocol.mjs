@@ -4,8 +4,9 @@
 // with the protocol too.
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const here = path.dirname(new URL(import.meta.url).pathname);
+const here = path.dirname(fileURLToPath(import.meta.url));
 const protocol = path.join(here, '..', 'protocol');
 const target = path.join(here, 'dist', 'node_modules', '@ehr', 'protocol');
 

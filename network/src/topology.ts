@@ -3,7 +3,7 @@
  * launch function reads this; nothing else in the orchestrator knows a port or a path.
  */
 import path from 'node:path';
-import { CHAINCODE_NAME, CHANNEL_NAME, type OrgKind, type Role, type StateDbType } from '@ehr/protocol';
+import { CHAINCODE_NAME, CHANNEL_NAME, type OrgKind, type Role } from '@ehr/protocol';
 
 export type { OrgKind, Role, StateDbType } from '@ehr/protocol';
 
