@@ -131,6 +131,23 @@ describe('ledger resources over HTTP', () => {
       .expect(200, { diagnosis: 'x' });
   });
 
+  it('refuses to pass on a ledger answer that does not follow the protocol, and shows none of it', async () => {
+    const patient = await h.user(admin, 'alice', 'patient');
+    h.port.answers.set('Grant', { ...CONSENT, purpose: 'marketing', patientId: MARKER });
+    const res = await request(h.app)
+      .post('/v1/consents')
+      .set('authorization', `Bearer ${patient}`)
+      .send({
+        grantee: { mspId: 'HospitalBMSP' },
+        categories: ['diagnosis'],
+        purpose: 'treatment',
+        validUntil: '2026-12-01T00:00:00Z',
+      })
+      .expect(500);
+    expect(res.body).toEqual({ error: { code: 'INTERNAL', message: 'internal error' } });
+    expect(res.text).not.toContain(MARKER);
+  });
+
   it("reads a body from the custodian's peer", async () => {
     const doctor = await h.user(admin, 'drwho', 'doctor');
     h.port.answers.set('Get', header('LabMSP'));

@@ -100,7 +100,14 @@ describe('the import graph of the sources', () => {
   it('finds a cycle when there is one', () => {
     const a = path.join(ROOT, 'gateway-api', 'src', 'a.ts');
     const b = path.join(ROOT, 'gateway-api', 'src', 'b.ts');
-    expect(cycles(new Map([[a, [b]], [b, [a]]]))).toEqual([['gateway-api/src/a.ts', 'gateway-api/src/b.ts']]);
+    expect(
+      cycles(
+        new Map([
+          [a, [b]],
+          [b, [a]],
+        ]),
+      ),
+    ).toEqual([['gateway-api/src/a.ts', 'gateway-api/src/b.ts']]);
   });
 
   it('keeps each workspace to the protocol and itself', () => {
