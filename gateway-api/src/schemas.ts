@@ -6,6 +6,7 @@
  * Every object names its fields and refuses others: the document tells a client everything.
  * The schemas listed in `COMPONENTS` appear once in the OpenAPI document and are referenced.
  */
+import type * as P from '@ehr/protocol';
 import {
   APPOINTMENT_STATUSES,
   BASES,
@@ -60,6 +61,24 @@ export function object(required: string[], properties: Record<string, JsonSchema
     properties,
     ...(description ? { description } : {}),
   };
+}
+
+/** The fields of T that are not optional. */
+type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T] & string;
+
+/**
+ * The schema of a protocol object (`@ehr/protocol`'s types): a closed object that names every
+ * field of T and no other, and requires exactly the fields T requires. A field added to the
+ * protocol type, or dropped from it, and not here, does not compile.
+ */
+export function shapeOf<T>() {
+  return <const R extends readonly RequiredKeys<T>[]>(
+    required: R,
+    properties: { [K in keyof Required<T>]: JsonSchema } & ([Exclude<RequiredKeys<T>, R[number]>] extends [never]
+      ? unknown
+      : { requiredButNotListed: Exclude<RequiredKeys<T>, R[number]> }),
+    description?: string,
+  ): JsonSchema => object([...required], properties, description);
 }
 
 /** An array of `items`, optionally with a least and a most number of them. */
@@ -219,25 +238,28 @@ export const ClaimLineDetails = object(['lines'], {
 
 // ---------------------------------------------------------------- answers
 
-export const OrgProfile = object(['mspId', 'kind', 'displayName', 'specialities', 'updatedAt'], {
+export const OrgProfile = shapeOf<P.OrgProfileView>()(['mspId', 'displayName', 'specialities', 'updatedAt'], {
   mspId: MSP_ID,
-  kind: ORG_KIND,
+  kind: { ...ORG_KIND, description: 'The kind a majority of members approved; absent until they have' },
   displayName: str(120),
   specialities: list({ type: 'string' }),
   updatedAt: TIME,
 });
 
-export const Practitioner = object(['practitionerId', 'mspId', 'role', 'licenceNo', 'status', 'updatedAt'], {
-  practitionerId: PRACTITIONER_ID,
-  mspId: MSP_ID,
-  role: PRACTITIONER_ROLE,
-  specialty: { type: 'string' },
-  licenceNo: { type: 'string' },
-  status: oneOf(PRACTITIONER_STATUSES),
-  updatedAt: TIME,
-});
+export const Practitioner = shapeOf<P.Practitioner>()(
+  ['practitionerId', 'mspId', 'role', 'licenceNo', 'status', 'updatedAt'],
+  {
+    practitionerId: PRACTITIONER_ID,
+    mspId: MSP_ID,
+    role: PRACTITIONER_ROLE,
+    specialty: { type: 'string' },
+    licenceNo: { type: 'string' },
+    status: oneOf(PRACTITIONER_STATUSES),
+    updatedAt: TIME,
+  },
+);
 
-export const PatientEntry = object(
+export const PatientEntry = shapeOf<P.Patient>()(
   ['patientId', 'homeOrg', 'certFingerprints', 'demographicsHash', 'status', 'registeredAt'],
   {
     patientId: ID,
@@ -254,7 +276,7 @@ export const PatientEntry = object(
   'The public entry of a patient: no demographics',
 );
 
-export const FreeBeds = object(['mspId', 'hospital', 'ward', 'specialty', 'free'], {
+export const FreeBeds = shapeOf<P.FreeBeds>()(['mspId', 'hospital', 'ward', 'specialty', 'free'], {
   mspId: MSP_ID,
   hospital: { type: 'string', description: "The hospital's display name" },
   ward: { type: 'string' },
@@ -262,7 +284,7 @@ export const FreeBeds = object(['mspId', 'hospital', 'ward', 'specialty', 'free'
   free: int(1, 100_000),
 });
 
-export const Consent = object(
+export const Consent = shapeOf<P.Consent>()(
   ['consentId', 'patientId', 'grantee', 'categories', 'purpose', 'validFrom', 'validUntil', 'status', 'createdAt'],
   {
     consentId: ID,
@@ -278,7 +300,7 @@ export const Consent = object(
   },
 );
 
-export const RecordHeader = object(
+export const RecordHeader = shapeOf<P.RecordHeader>()(
   [
     'recordId',
     'patientId',
@@ -310,29 +332,35 @@ export const RecordHeader = object(
   'The public header of a record: no clinical content',
 );
 
-export const RecordVersion = object(['recordId', 'version', 'author', 'contentHash', 'txId', 'publishedAt'], {
-  recordId: ID,
-  version: int(1, 999_999),
-  author: { type: 'string' },
-  contentHash: HEX64,
-  txId: TX_ID,
-  publishedAt: TIME,
-});
+export const RecordVersion = shapeOf<P.RecordVersion>()(
+  ['recordId', 'version', 'author', 'contentHash', 'txId', 'publishedAt'],
+  {
+    recordId: ID,
+    version: int(1, 999_999),
+    author: { type: 'string' },
+    contentHash: HEX64,
+    txId: TX_ID,
+    publishedAt: TIME,
+  },
+);
 
 /** A written record version (create, amend). */
-export const RecordWritten = object(['recordId', 'version', 'contentHash'], {
+export const RecordWritten = shapeOf<P.StoredBody>()(['recordId', 'version', 'contentHash'], {
   recordId: ID,
   version: int(1, 999_999),
   contentHash: HEX64,
 });
 
-export const RecordIntegrity = object(['recordId', 'version', 'contentHash', 'status', 'checked'], {
-  recordId: ID,
-  version: int(1, 999_999),
-  contentHash: HEX64,
-  status: { ...oneOf(INTEGRITY_STATUSES), description: 'The held body or its hash against the header' },
-  checked: { ...oneOf(['body', 'hash']), description: "'body' on the custodian's peer, 'hash' elsewhere" },
-});
+export const RecordIntegrity = shapeOf<P.RecordIntegrity>()(
+  ['recordId', 'version', 'contentHash', 'status', 'checked'],
+  {
+    recordId: ID,
+    version: int(1, 999_999),
+    contentHash: HEX64,
+    status: { ...oneOf(INTEGRITY_STATUSES), description: 'The held body or its hash against the header' },
+    checked: { ...oneOf(['body', 'hash']), description: "'body' on the custodian's peer, 'hash' elsewhere" },
+  },
+);
 
 /** The clinical content of a version, as the custodian stores it. */
 export const RecordBody = object(['recordId', 'version', 'patientId', 'category'], {
@@ -355,28 +383,34 @@ const BASIS = {
     "lab-order = the lab the test is ordered at; reviewer = the home member's admin reviewing a break-glass window",
 };
 
-export const AccessTicket = object(['ticketId', 'recordId', 'basis', 'flagged', 'expiresAt', 'custodian'], {
-  ticketId: TX_ID,
-  recordId: ID,
-  basis: BASIS,
-  flagged: { type: 'boolean', description: 'True for a read under a break-glass window: it is reviewed' },
-  expiresAt: TIME,
-  custodian: { ...MSP_ID, description: 'The member whose peer serves the body: read it there' },
-});
+export const AccessTicket = shapeOf<P.RecordTicket>()(
+  ['ticketId', 'recordId', 'basis', 'flagged', 'expiresAt', 'custodian'],
+  {
+    ticketId: TX_ID,
+    recordId: ID,
+    basis: BASIS,
+    flagged: { type: 'boolean', description: 'True for a read under a break-glass window: it is reviewed' },
+    expiresAt: TIME,
+    custodian: { ...MSP_ID, description: 'The member whose peer serves the body: read it there' },
+  },
+);
 
 /** The private values other than record bodies (which have routes of their own) read with an audit trail. */
 export const VALUE_READ_KINDS = READ_KINDS.filter((kind) => kind !== 'record');
 
 /** The audit record of a read of a private value other than a record body. */
-export const ReadTicket = object(['ticketId', 'kind', 'resourceId', 'basis', 'flagged', 'expiresAt', 'custodian'], {
-  ticketId: TX_ID,
-  kind: oneOf(VALUE_READ_KINDS),
-  resourceId: ID,
-  basis: BASIS,
-  flagged: { type: 'boolean', description: 'True for a read under a break-glass window: it is reviewed' },
-  expiresAt: TIME,
-  custodian: { ...MSP_ID, description: 'The member whose peer served the value' },
-});
+export const ReadTicket = shapeOf<P.ReadTicket>()(
+  ['ticketId', 'kind', 'resourceId', 'basis', 'flagged', 'expiresAt', 'custodian'],
+  {
+    ticketId: TX_ID,
+    kind: oneOf(VALUE_READ_KINDS),
+    resourceId: ID,
+    basis: BASIS,
+    flagged: { type: 'boolean', description: 'True for a read under a break-glass window: it is reviewed' },
+    expiresAt: TIME,
+    custodian: { ...MSP_ID, description: 'The member whose peer served the value' },
+  },
+);
 
 /** An audited read's answer: its committed access event (ticket) and the value. */
 export function auditedRead(value: JsonSchema): JsonSchema {
@@ -409,7 +443,7 @@ export const BreakGlassReason = object(['breakGlassId', 'patientId', 'reason'], 
   reason: { type: 'string' },
 });
 
-export const AccessEvent = object(
+export const AccessEvent = shapeOf<P.AccessEvent>()(
   ['ticketId', 'reader', 'patientId', 'resource', 'action', 'purpose', 'basis', 'flagged', 'custodian', 'txId', 'time'],
   {
     ticketId: TX_ID,
@@ -434,7 +468,7 @@ export const AccessEvent = object(
   },
 );
 
-export const BreakGlass = object(
+export const BreakGlass = shapeOf<P.BreakGlass>()(
   ['breakGlassId', 'patientId', 'doctor', 'reasonCode', 'openedAt', 'expiresAt', 'review'],
   {
     breakGlassId: ID,
@@ -451,25 +485,28 @@ export const BreakGlass = object(
   },
 );
 
-export const ErasureRequest = object(['requestId', 'patientId', 'requestedAt', 'status', 'required', 'approvals'], {
-  requestId: ID,
-  patientId: ID,
-  requestedAt: TIME,
-  status: { ...oneOf(ERASURE_STATUSES), description: 'approved once every required member approved' },
-  required: {
-    ...list(MSP_ID),
-    description: "The members that must approve: the patient's home member and every custodian of their records",
+export const ErasureRequest = shapeOf<P.ErasureRequest>()(
+  ['requestId', 'patientId', 'requestedAt', 'status', 'required', 'approvals'],
+  {
+    requestId: ID,
+    patientId: ID,
+    requestedAt: TIME,
+    status: { ...oneOf(ERASURE_STATUSES), description: 'approved once every required member approved' },
+    required: {
+      ...list(MSP_ID),
+      description: "The members that must approve: the patient's home member and every custodian of their records",
+    },
+    approvals: list(
+      object(['mspId', 'approvedAt', 'purgedKeys'], {
+        mspId: MSP_ID,
+        approvedAt: TIME,
+        purgedKeys: int(0, Number.MAX_SAFE_INTEGER),
+      }),
+    ),
   },
-  approvals: list(
-    object(['mspId', 'approvedAt', 'purgedKeys'], {
-      mspId: MSP_ID,
-      approvedAt: TIME,
-      purgedKeys: int(0, Number.MAX_SAFE_INTEGER),
-    }),
-  ),
-});
+);
 
-export const LabOrder = object(
+export const LabOrder = shapeOf<P.LabOrder>()(
   [
     'orderId',
     'patientId',
@@ -498,7 +535,7 @@ export const LabOrder = object(
   },
 );
 
-export const Appointment = object(
+export const Appointment = shapeOf<P.Appointment>()(
   ['appointmentId', 'patientId', 'practitioner', 'slot', 'status', 'createdAt', 'updatedAt'],
   {
     appointmentId: ID,
@@ -512,7 +549,7 @@ export const Appointment = object(
   },
 );
 
-export const Policy = object(
+export const Policy = shapeOf<P.Policy>()(
   [
     'policyId',
     'insurer',
@@ -555,7 +592,7 @@ const Adjudication = object(['approvedAmount', 'reasons', 'lines', 'adjudicatedA
   adjudicator: { type: 'string', description: "The adjuster's certificate subject and issuer" },
 });
 
-export const Claim = object(
+export const Claim = shapeOf<P.Claim>()(
   [
     'claimId',
     'patientId',
@@ -653,17 +690,17 @@ const BILL_FIELDS = {
   issuedAt: TIME,
   updatedAt: TIME,
 };
-const BILL_REQUIRED = Object.keys(BILL_FIELDS);
+const BILL_REQUIRED = Object.keys(BILL_FIELDS) as (keyof P.Bill)[];
 
 /** The public bill as issued: the items in words stay with the hospital. */
-export const BillIssued = object(
+export const BillIssued = shapeOf<P.Bill>()(
   BILL_REQUIRED,
   BILL_FIELDS,
   'A bill as issued: the items in words stay with the hospital',
 );
 
 /** A bill as of now, with the insurers' share, the payments and what remains. */
-export const Bill = object(
+export const Bill = shapeOf<P.BillView>()(
   [...BILL_REQUIRED, 'covered', 'paid', 'remaining'],
   {
     ...BILL_FIELDS,
@@ -677,24 +714,27 @@ export const Bill = object(
 export const BillItemsHeld = object(['billId', 'items'], { billId: ID, items: list(BillItem) });
 
 // Feedback and a doctor's patients.
-export const FeedbackEntry = object(['appointmentId', 'rating', 'givenAt'], {
+export const FeedbackEntry = shapeOf<P.FeedbackEntry>()(['appointmentId', 'rating', 'givenAt'], {
   appointmentId: ID,
   rating: int(1, 5),
   givenAt: TIME,
 });
 
-export const FeedbackSummary = object(['mspId', 'practitionerId', 'count', 'average', 'ratings'], {
-  mspId: MSP_ID,
-  practitionerId: PRACTITIONER_ID,
-  count: int(0, Number.MAX_SAFE_INTEGER),
-  average: { type: 'number', nullable: true, description: 'Two decimals; null without ratings' },
-  ratings: object(
-    ['1', '2', '3', '4', '5'],
-    Object.fromEntries(['1', '2', '3', '4', '5'].map((r) => [r, int(0, Number.MAX_SAFE_INTEGER)])),
-  ),
-});
+export const FeedbackSummary = shapeOf<P.FeedbackSummary>()(
+  ['mspId', 'practitionerId', 'count', 'average', 'ratings'],
+  {
+    mspId: MSP_ID,
+    practitionerId: PRACTITIONER_ID,
+    count: int(0, Number.MAX_SAFE_INTEGER),
+    average: { type: 'number', nullable: true, description: 'Two decimals; null without ratings' },
+    ratings: object(
+      ['1', '2', '3', '4', '5'],
+      Object.fromEntries(['1', '2', '3', '4', '5'].map((r) => [r, int(0, Number.MAX_SAFE_INTEGER)])),
+    ),
+  },
+);
 
-export const CarePatient = object(['patientId', 'links'], {
+export const CarePatient = shapeOf<P.MyPatient>()(['patientId', 'links'], {
   patientId: ID,
   links: list(
     object(['via', 'ref', 'since'], {
@@ -706,7 +746,7 @@ export const CarePatient = object(['patientId', 'links'], {
 });
 
 /** chaincode/src/basis.ts CareAssignment: an admin put a doctor of the member on a patient's care. */
-export const CareAssignment = object(
+export const CareAssignment = shapeOf<P.CareAssignment>()(
   ['assignmentId', 'mspId', 'practitionerId', 'patientId', 'assignedBy', 'assignedAt'],
   {
     assignmentId: ID,
@@ -729,19 +769,19 @@ const APPROVALS_NEEDED = {
     'More than half of the members whose kind is in effect, and at least 3; a kind proposed for a newcomer counts the newcomer too',
 };
 
-export const MemberKind = object(
+export const MemberKind = shapeOf<P.MemberKind>()(
   ['mspId', 'kind', 'approvedBy', 'approvedAt'],
   { mspId: MSP_ID, kind: ORG_KIND, approvedBy: list(MSP_ID), approvedAt: TIME },
   'The kind of a member in effect (which roles its CA may issue), approved by admins of a majority of members',
 );
 
-export const MemberKindProposal = object(
+export const MemberKindProposal = shapeOf<P.MemberKindProposal>()(
   ['mspId', 'kind', 'proposedAt', 'approvals'],
   { mspId: MSP_ID, kind: ORG_KIND, proposedAt: TIME, approvals: APPROVALS },
   'A kind proposed for a member, awaiting approvals',
 );
 
-export const MemberKinds = object(['members', 'proposals', 'approvalsNeeded'], {
+export const MemberKinds = shapeOf<P.MemberKinds>()(['members', 'proposals', 'approvalsNeeded'], {
   members: list(MemberKind),
   proposals: list(MemberKindProposal),
   approvalsNeeded: APPROVALS_NEEDED,
@@ -767,7 +807,7 @@ export const MemberKindApproval = withTxId(
 );
 
 /** chaincode/src/types/patient.ts PatientRecovery. */
-export const PatientRecovery = object(
+export const PatientRecovery = shapeOf<P.PatientRecovery>()(
   ['requestId', 'patientId', 'fingerprint', 'requestedAt', 'expiresAt', 'status', 'approvals'],
   {
     requestId: ID,

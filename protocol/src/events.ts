@@ -40,7 +40,8 @@ export interface EventPayloads {
     category: RecordCategory;
     custodian: string;
     version: number;
-    source: RecordSource;
+    /** Absent for a record whose header predates patient-reported records (a clinician's). */
+    source?: RecordSource;
   };
   BreakGlassOpened: {
     breakGlassId: string;

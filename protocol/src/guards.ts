@@ -197,7 +197,7 @@ export const recordHeader = objectOf<RecordHeader>({
   category: oneOf(RECORD_CATEGORIES),
   custodian: string,
   author: string,
-  source: oneOf(RECORD_SOURCES),
+  source: optional(oneOf(RECORD_SOURCES)),
   version: integer,
   createdAt: string,
   updatedAt: string,

@@ -79,7 +79,7 @@ export interface RecordHeader {
    * Always written now; headers from before patients could report have none and are clinicians',
    * so readers test for 'patient' only.
    */
-  source: RecordSource;
+  source?: RecordSource;
   version: number;
   createdAt: string;
   updatedAt: string;
