@@ -3,7 +3,7 @@
  * registers under a protocol name, and its invocable methods (fabric-contract-api serves every
  * public method of the class) are exactly the protocol's list, each declared a transaction.
  */
-import { CONTRACT_NAMES, CONTRACTS, type ContractName } from '@ehr/protocol';
+import { CONTRACT_NAMES, CONTRACTS } from '@ehr/protocol';
 import { contracts } from '../../../chaincode/src';
 
 /** Contract hooks fabric-contract-api calls itself; a client cannot invoke them. */
@@ -29,8 +29,8 @@ describe('the contracts and transactions of the protocol', () => {
   it.each(CONTRACT_NAMES)('lists the transactions the %s contract serves, each declared a transaction', (name) => {
     const Contract = byName.get(name);
     if (!Contract) throw new Error(`no ${name} contract in the chaincode`);
-    expect(served(Contract.prototype)).toEqual([...CONTRACTS[name as ContractName]].sort());
+    expect(served(Contract.prototype)).toEqual([...CONTRACTS[name]].sort());
     const declared = (metadata.getMetadata('fabric:transactions', Contract.prototype) ?? []).map((t) => t.name);
-    expect(declared.sort()).toEqual([...CONTRACTS[name as ContractName]].sort());
+    expect(declared.sort()).toEqual([...CONTRACTS[name]].sort());
   });
 });
