@@ -526,11 +526,12 @@ export class Ledger {
     return this.#evaluate<Json>(who, { contract: 'appointments', fn: 'FeedbackSummary', args: [practitionerId] });
   }
 
-  async giveFeedback(
-    who: UserIdentity,
-    input: { appointmentId: string; practitionerMspId: string; rating: number; comment?: string },
-  ) {
-    const given = await this.#firstStep<undefined>(
+  /**
+   * The patient rates an appointment; a comment goes to the member of the practitioner, as the
+   * committed rating names it (never a member the request names: the comment is PHI).
+   */
+  async giveFeedback(who: UserIdentity, input: { appointmentId: string; rating: number; comment?: string }) {
+    const given = await this.#firstStep<{ practitioner: { mspId: string } }>(
       who,
       {
         contract: 'appointments',
@@ -545,10 +546,10 @@ export class Ledger {
         fn: 'StoreFeedbackComment',
         args: [input.appointmentId],
         transient: salted({ comment: input.comment }),
-        orgs: [input.practitionerMspId],
+        orgs: [given.result.practitioner.mspId],
       });
     }
-    return given;
+    return { txId: given.txId, result: undefined };
   }
 
   // Policies and claims.

@@ -76,13 +76,14 @@ describe('ledger resources over HTTP', () => {
 
   it('settles only before a second step: a feedback without a comment waits for no one', async () => {
     const patient = await h.user(admin, 'alice', 'patient');
+    h.port.answers.set('GiveFeedback', { appointmentId: 'APT-1', practitioner: { mspId: 'HospitalAMSP' } });
     for (const comment of [undefined, 'kind']) {
       const mark = h.port.calls.length;
       const settledBefore = h.port.settled.length;
       await request(h.app)
         .post('/v1/appointments/APT-1/feedback')
         .set('authorization', `Bearer ${patient}`)
-        .send({ practitionerMspId: 'HospitalAMSP', rating: 5, ...(comment ? { comment } : {}) })
+        .send({ rating: 5, ...(comment ? { comment } : {}) })
         .expect(201);
       expect(h.port.settled.slice(settledBefore)).toEqual(
         comment ? [{ txId: `tx-${String(mark + 1)}`, afterCalls: mark + 1 }] : [],
