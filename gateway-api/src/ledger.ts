@@ -193,8 +193,19 @@ export class Ledger {
     return this.#page(who, 'records', 'ListForPatient', [patientId], page);
   }
 
-  verifyRecord(who: UserIdentity, recordId: string) {
-    return this.#evaluate<Json>(who, { contract: 'records', fn: 'Verify', args: [recordId] });
+  /**
+   * The integrity check, on the custodian's peer: only that peer holds the body and recomputes
+   * its hash (a body altered in the custodian's store shows as a mismatch); any other peer could
+   * only compare the header with the committed hash it was published against.
+   */
+  async verifyRecord(who: UserIdentity, recordId: string) {
+    const header = await this.getRecord(who, recordId);
+    return this.#evaluate<Json>(who, {
+      contract: 'records',
+      fn: 'Verify',
+      args: [recordId],
+      orgs: [String(header.custodian)],
+    });
   }
 
   // Audited reads: a committed access request, then the body from the custodian's peer.

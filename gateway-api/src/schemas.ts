@@ -313,7 +313,12 @@ export const RecordIntegrity = object(['recordId', 'version', 'contentHash', 'st
   version: int(1, 999_999),
   contentHash: HEX64,
   status: { ...oneOf(['intact', 'mismatch', 'purged']), description: 'The held body or its hash against the header' },
-  checked: { ...oneOf(['body', 'hash']), description: "'body' on the custodian's peer, 'hash' elsewhere" },
+  checked: {
+    ...oneOf(['body', 'hash']),
+    description:
+      "'body': the hash of the body the custodian's peer holds was recomputed (the gateway asks that peer); " +
+      "'hash': only the committed hash was compared (a peer without the body)",
+  },
 });
 
 /** The clinical content of a version, as the custodian stores it. */
