@@ -19,6 +19,23 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Domain error of the Fabric adapter: the orderers took the transaction but the peers did not
+ * commit it as valid. `validationCode` is Fabric's reason, e.g. MVCC_READ_CONFLICT (its reads
+ * went stale) or ENDORSEMENT_POLICY_FAILURE.
+ */
+export class TransactionInvalidError extends Error {
+  override readonly name = 'TransactionInvalidError';
+  readonly code = 'TRANSACTION_INVALID';
+
+  constructor(
+    readonly validationCode: string,
+    readonly txId: string,
+  ) {
+    super(`the transaction was not committed (${validationCode})`);
+  }
+}
+
 /** HTTP status for each chaincode error code. */
 export const CHAINCODE_STATUS: Readonly<Record<string, number>> = {
   INVALID_ARGUMENT: 400,
@@ -60,6 +77,11 @@ const GRPC_UNAVAILABLE = 14;
 /** Converts any error into an ApiError; unknown errors become a 500 whose message stays internal. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof TransactionInvalidError) {
+    // A conflict resolves when retried on fresh state; other validation failures do not.
+    const status = error.validationCode === 'MVCC_READ_CONFLICT' ? 409 : 422;
+    return new ApiError(status, error.code, error.message, error.txId, { cause: error });
+  }
   const txId = (error as { transactionId?: string } | undefined)?.transactionId;
   const code = chaincodeErrorCode(error);
   if (code)

@@ -20,7 +20,7 @@ import {
   type Transaction,
 } from '@hyperledger/fabric-gateway';
 import { common, gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
-import { ApiError } from './errors';
+import { TransactionInvalidError } from './errors';
 import type { EventSource, LedgerEvent } from './events';
 
 export interface UserIdentity {
@@ -169,15 +169,8 @@ export function fabricLedger(options: PeerOptions): LedgerPort & EventSource & {
         for (let attempt = 0; ; attempt++) {
           const outcome = await submitOnce(gateway, network, contract, call);
           if (outcome.code === StatusCode.VALID) return { payload: outcome.payload, txId: outcome.txId };
-          if (outcome.code !== StatusCode.MVCC_READ_CONFLICT || attempt >= MVCC_RETRIES) {
-            const status = outcome.code === StatusCode.MVCC_READ_CONFLICT ? 409 : 422;
-            throw new ApiError(
-              status,
-              'TRANSACTION_INVALID',
-              `the transaction was not committed (${statusName(outcome.code)})`,
-              outcome.txId,
-            );
-          }
+          if (outcome.code !== StatusCode.MVCC_READ_CONFLICT || attempt >= MVCC_RETRIES)
+            throw new TransactionInvalidError(statusName(outcome.code), outcome.txId);
         }
       } finally {
         gateway.close();
