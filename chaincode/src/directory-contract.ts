@@ -263,7 +263,13 @@ export class DirectoryContract extends Contract {
     await requireIssuer(ctx, admin.mspId, 'patient');
     id(patientId, 'patientId');
     const demographics = parseDemographics(parseObject(transientJson(ctx, 'demographics'), 'demographics'), patientId);
-    const demographicsHash = await putPrivate(ctx, [admin.mspId], demographicsKey(ctx, patientId), demographics);
+    const demographicsHash = await putPrivate(
+      ctx,
+      [admin.mspId],
+      patientId,
+      demographicsKey(ctx, patientId),
+      demographics,
+    );
     return canonicalJson({ patientId, demographicsHash });
   }
 

@@ -62,7 +62,7 @@ export class LabOrderContract extends Contract {
     await getPatient(ctx, id(patientId, 'patientId'));
     const orderId = `LAB-${ctx.stub.getTxID().slice(0, 32)}`;
     const details = parseLabOrderDetails(parseObject(transientJson(ctx, 'details'), 'details'), orderId);
-    const detailsHash = await putPrivate(ctx, [doctor.mspId, labMspId], detailsKey(ctx, orderId), details);
+    const detailsHash = await putPrivate(ctx, [doctor.mspId, labMspId], patientId, detailsKey(ctx, orderId), details);
     return canonicalJson({ orderId, detailsHash });
   }
 
@@ -140,7 +140,7 @@ export class LabOrderContract extends Contract {
       patientId: order.patientId,
       category: 'lab-result',
     });
-    const contentHash = await putPrivate(ctx, [tech.mspId], bodyKey(ctx, recordId, 1), body);
+    const contentHash = await putPrivate(ctx, [tech.mspId], order.patientId, bodyKey(ctx, recordId, 1), body);
     await storeBinding(ctx, tech.mspId, { ...resultOf(order, recordId), contentHash });
     return canonicalJson({ orderId, recordId, contentHash });
   }

@@ -32,7 +32,7 @@ async function storeBody(
   ids: { recordId: string; version: number; patientId: string; category: RecordCategory },
 ): Promise<string> {
   const body = parseRecordBody(parseObject(transientJson(ctx, 'body'), 'body'), ids);
-  const contentHash = await putPrivate(ctx, [who.mspId], bodyKey(ctx, ids.recordId, ids.version), body);
+  const contentHash = await putPrivate(ctx, [who.mspId], ids.patientId, bodyKey(ctx, ids.recordId, ids.version), body);
   await storeBinding(ctx, who.mspId, { ...ids, contentHash });
   return canonicalJson({ recordId: ids.recordId, version: ids.version, contentHash });
 }

@@ -5,6 +5,7 @@ import { ErasureContract } from '../../../chaincode/src/erasure-contract';
 import { RecordContract } from '../../../chaincode/src/record-contract';
 import { type Caller, printable } from '../helpers/fabric-stub';
 import {
+  approveErasure,
   attempt,
   body,
   consortiumLedger,
@@ -149,8 +150,11 @@ describe('records', () => {
       custodian: string;
     };
     expect(header.custodian).toBe(HB);
-    // The body and its binding to patient and category.
+    // The body and its binding to patient and category, each filed under the patient for erasure.
     expect([...ledger.collection(`_implicit_org_${HB}`).keys()].map(printable).sort()).toEqual([
+      `phiKey/${PATIENT_A}/recordBinding/${recordId}/000001`,
+      `phiKey/${PATIENT_A}/recordBody/${recordId}/000001`,
+      `phiLast/${PATIENT_A}`,
       `recordBinding/${recordId}/000001`,
       `recordBody/${recordId}/000001`,
     ]);
@@ -394,7 +398,7 @@ describe('patient-reported records', () => {
     const { recordId } = await report();
     const requested = await submit(ledger, people.patientA, (c) => erasure.Request(c));
     const { requestId } = JSON.parse(requested.result) as { requestId: string };
-    await submit(ledger, people.adminA, (c) => erasure.Approve(c, PATIENT_A, requestId));
+    await approveErasure(ledger, people.adminA, PATIENT_A, requestId);
     expect(ledger.collection(`_implicit_org_${HA}`).get(key('recordBody', recordId, '000001'))).toBeUndefined();
     expect(await header(recordId)).toMatchObject({ purged: true, source: 'patient' });
     expect(

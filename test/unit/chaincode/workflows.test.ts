@@ -63,8 +63,9 @@ describe('lab orders', () => {
 
   it('runs order → accept → start → result, the ordering doctor and the patient read the result', async () => {
     const orderId = await order();
-    expect(ledger.collection(`_implicit_org_${HA}`).size).toBe(2); // demographics + order details
-    expect(ledger.collection(`_implicit_org_${LAB}`).size).toBe(1);
+    // Demographics and order details, each with its index entry, and the patient's latest-write marker.
+    expect(ledger.collection(`_implicit_org_${HA}`).size).toBe(5);
+    expect(ledger.collection(`_implicit_org_${LAB}`).size).toBe(3);
     await submit(ledger, people.labtech, (c) => labOrders.Accept(c, orderId));
     await submit(ledger, people.labtech, (c) => labOrders.Start(c, orderId));
     expect(await status(orderId)).toBe('in-progress');
