@@ -16,7 +16,7 @@ import { loadMemberSetup } from './network-config';
 import { RateLimiter } from './rate-limit';
 import { ledgerRoutes } from './routes';
 import { eventRoutes } from './routes/events';
-import { createServer } from './server';
+import { createServer, stopServer } from './server';
 import { fileUserStore } from './store';
 
 const log = (entry: Record<string, unknown>) => {
@@ -62,7 +62,12 @@ async function main(): Promise<void> {
     total: config.eventStreams,
     resumeBlocks: config.eventResumeBlocks,
   };
-  const routes = [...ledgerRoutes({ accounts, ledger }), ...eventRoutes({ accounts, ledger, events: port, limits })];
+  // Aborted on SIGTERM/SIGINT: the open event streams end, so the process stops at once.
+  const streams = new AbortController();
+  const routes = [
+    ...ledgerRoutes({ accounts, ledger }),
+    ...eventRoutes({ accounts, ledger, events: port, limits, stopping: streams.signal }),
+  ];
   const idempotency = new IdempotencyCache(fileJournal(config.dataDir, config.keyEncryptionKey));
   const attempts = new RateLimiter({
     perAddress: config.signInRatePerAddress,
@@ -74,10 +79,19 @@ async function main(): Promise<void> {
     log({ level: 'info', msg: 'gateway listening', org: member.name, address: `http://${config.host}:${config.port}` });
   });
   const stop = () => {
-    server.close(() => {
-      port.close();
-      process.exit(0);
-    });
+    log({ level: 'info', msg: 'gateway stopping' });
+    stopServer(server, streams)
+      .catch((error: unknown) => {
+        log({
+          level: 'error',
+          msg: 'gateway stopped uncleanly',
+          error: error instanceof Error ? error.name : 'unknown',
+        });
+      })
+      .finally(() => {
+        port.close();
+        process.exit(0);
+      });
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

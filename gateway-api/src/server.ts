@@ -2,6 +2,7 @@
  * The gateway app: JSON bodies up to 256 KiB, health endpoints, the OpenAPI document, the
  * routes, and the one error middleware. `createServer` builds the app and never listens.
  */
+import type { Server } from 'node:http';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import type { Accounts } from './accounts';
@@ -68,4 +69,33 @@ export function createServer(deps: ServerDeps): Express {
   });
   app.use(errorMiddleware(deps.log));
   return app;
+}
+
+/**
+ * Stops the listening server: aborts `streams` (each open event stream then ends after a last
+ * `gateway-stopping` event; otherwise each would keep the process alive for as long as its
+ * user stays), stops accepting connections and closes the idle ones. Requests still running
+ * after `graceMs` are cut.
+ */
+export async function stopServer(server: Server, streams: AbortController, graceMs = 5000): Promise<void> {
+  const closed = new Promise<void>((resolve, reject) => {
+    server.close((error) => {
+      if (error) reject(error);
+      else resolve();
+    });
+  });
+  streams.abort(new Error('the gateway is stopping'));
+  // A connection whose stream just ended stays open (keep-alive) until closed here.
+  const idle = setInterval(() => {
+    server.closeIdleConnections();
+  }, 20);
+  const cut = setTimeout(() => {
+    server.closeAllConnections();
+  }, graceMs);
+  try {
+    await closed;
+  } finally {
+    clearInterval(idle);
+    clearTimeout(cut);
+  }
 }

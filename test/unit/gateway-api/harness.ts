@@ -117,6 +117,8 @@ export interface HarnessOptions {
   limits?: RateLimits;
   /** Limits on event streams; the gateway's defaults unless given. */
   streams?: StreamLimits;
+  /** Aborted when the gateway stops (ends the open event streams). */
+  stopping?: AbortSignal;
   /** Where enrolment codes go, given the data folder; the outbox there unless given. */
   delivery?: (dataDir: string) => CodeDelivery;
   /** Account settings other than SETTINGS' (e.g. a short token lifetime). */
@@ -168,8 +170,8 @@ export class Harness {
     const store = fileUserStore(this.dir);
     this.accounts = new Accounts(this.member, store, this.ca, ledger, delivery, settings, () => this.now);
     const deps = { accounts: this.accounts, ledger };
-    const { events, streams } = this.options;
-    const limits = streams ? { limits: streams } : {};
+    const { events, streams, stopping } = this.options;
+    const limits = { ...(streams ? { limits: streams } : {}), ...(stopping ? { stopping } : {}) };
     const routes = [...ledgerRoutes(deps), ...(events ? eventRoutes({ ...deps, events, retryMs: 10, ...limits }) : [])];
     this.app = createServer({
       accounts: this.accounts,
