@@ -7,15 +7,18 @@ import type { NextFunction, Request, Response } from 'express';
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
+  /** When the client may retry (sent as Retry-After), for errors that pass. */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly txId?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(message, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 
@@ -122,6 +125,7 @@ export function errorMiddleware(log: (entry: Record<string, unknown>) => void) {
     }
     const body: { code: string; message: string; txId?: string } = { code: apiError.code, message: apiError.message };
     if (apiError.txId) body.txId = apiError.txId;
+    if (apiError.retryAfterSeconds !== undefined) res.set('Retry-After', String(apiError.retryAfterSeconds));
     res.status(apiError.status).json({ error: body });
   };
 }

@@ -14,6 +14,7 @@ import { IdempotencyCache, fileJournal } from './idempotency';
 import { Ledger } from './ledger';
 import { loadMemberSetup } from './network-config';
 import { RateLimiter } from './rate-limit';
+import { DEFAULT_HEIGHT_OPTIONS, PeerHeight } from './read-your-writes';
 import { ledgerRoutes } from './routes';
 import { eventRoutes } from './routes/events';
 import { createServer, stopServer } from './server';
@@ -64,6 +65,12 @@ async function main(): Promise<void> {
   };
   // Aborted on SIGTERM/SIGINT: the open event streams end, so the process stops at once.
   const streams = new AbortController();
+  // The peer's height, kept by following its blocks, for requests that name a block (Ehr-Min-Block).
+  const blocks = new PeerHeight(port.blockSource(memberAdmin), {
+    ...DEFAULT_HEIGHT_OPTIONS,
+    waitMs: config.minBlockWaitMs,
+  });
+  void blocks.follow(streams.signal);
   const routes = [
     ...ledgerRoutes({ accounts, ledger }),
     ...eventRoutes({ accounts, ledger, events: port, limits, stopping: streams.signal }),
@@ -74,7 +81,16 @@ async function main(): Promise<void> {
     total: config.signInRateTotal,
     windowMs: 60_000,
   });
-  const app = createServer({ accounts, routes, ready, idempotency, attempts, maxBodyBytes: config.maxBodyBytes, log });
+  const app = createServer({
+    accounts,
+    routes,
+    ready,
+    idempotency,
+    attempts,
+    blocks,
+    maxBodyBytes: config.maxBodyBytes,
+    log,
+  });
   const server = app.listen(config.port, config.host, () => {
     log({ level: 'info', msg: 'gateway listening', org: member.name, address: `http://${config.host}:${config.port}` });
   });

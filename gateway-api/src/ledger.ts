@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { LedgerCall, LedgerPort, UserIdentity } from './fabric';
+import { noteCommit } from './read-your-writes';
 
 export type Json = Record<string, unknown>;
 
@@ -85,7 +86,9 @@ export class Ledger {
   constructor(private readonly port: LedgerPort) {}
 
   async #submit<T>(who: UserIdentity, call: LedgerCall): Promise<Committed<T>> {
-    const { payload, txId } = await this.port.submit(who, call);
+    const { payload, txId, blockNumber } = await this.port.submit(who, call);
+    // The request's answer names its commit's block (read-your-writes at the other members).
+    noteCommit(blockNumber);
     return { txId, result: parse(payload) as T };
   }
 

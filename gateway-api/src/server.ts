@@ -7,7 +7,7 @@ import path from 'node:path';
 import express, { type Express } from 'express';
 import type { Accounts } from './accounts';
 import { errorMiddleware } from './errors';
-import { mountRoutes, openApiDocument, type RouteSpec } from './http';
+import { type BlockWait, mountRoutes, openApiDocument, type RouteSpec } from './http';
 import { IdempotencyCache } from './idempotency';
 import { DEFAULT_RATE_LIMITS, RateLimiter } from './rate-limit';
 import { accountRoutes } from './routes/accounts';
@@ -34,6 +34,8 @@ export interface ServerDeps {
   idempotency?: IdempotencyCache;
   /** Limits sign-in, sign-up and TOTP confirmation attempts; the defaults unless given. */
   attempts?: RateLimiter;
+  /** Waits for the block a request's Ehr-Min-Block names (see read-your-writes.ts). */
+  blocks: BlockWait;
 }
 
 export function createServer(deps: ServerDeps): Express {
@@ -63,7 +65,7 @@ export function createServer(deps: ServerDeps): Express {
   app.get('/docs', (_req, res) => {
     res.type('html').send(DOCS_PAGE);
   });
-  mountRoutes(app, routes, deps.accounts, deps.idempotency ?? new IdempotencyCache());
+  mountRoutes(app, routes, deps.accounts, deps.idempotency ?? new IdempotencyCache(), deps.blocks);
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such route' } });
   });

@@ -34,6 +34,14 @@ export class ChaincodePort implements LedgerPort {
     }),
   );
 
+  /** The number of the last block: each submit commits in a block of its own. */
+  #block = 0n;
+
+  /** The chain's height (the number of its next block). */
+  height(): bigint {
+    return this.#block + 1n;
+  }
+
   /** The members' kinds, approved by a majority as a consortium is founded, before any call. */
   readonly #founded: Promise<void>;
 
@@ -67,7 +75,8 @@ export class ChaincodePort implements LedgerPort {
         this.#run(call),
         this.#options(identity, call),
       );
-      return { payload: Buffer.from(result ?? ''), txId: tx.txId };
+      this.#block += 1n;
+      return { payload: Buffer.from(result ?? ''), txId: tx.txId, blockNumber: this.#block };
     } catch (error) {
       throw asGatewayError(error);
     }
