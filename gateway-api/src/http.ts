@@ -1,7 +1,8 @@
 /**
  * Routes as data: each names its method, path, the roles allowed, its request body and query
  * schemas and its responses. The same table mounts the Express handlers (with validation and
- * role checks) and generates the OpenAPI document, so no route exists outside the document.
+ * role checks) and generates the OpenAPI document, so no API route exists outside the document
+ * (server.ts adds only the health checks, the document itself and its viewer).
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Express, NextFunction, Request, Response } from 'express';
