@@ -138,9 +138,13 @@ export class AppointmentContract extends Contract {
     await this.#save(ctx, { ...appointment, status: 'completed', updatedAt: txTime(ctx) });
   }
 
-  /** The patient rates a completed appointment, once (1 to 5). */
+  /**
+   * The patient rates a completed appointment, once (1 to 5). Answers the feedback, which names
+   * the practitioner's member: the one to hold a comment (`StoreFeedbackComment`).
+   */
   @Transaction()
-  async GiveFeedback(ctx: Context, appointmentId: string, ratingText: string): Promise<void> {
+  @Returns('string')
+  async GiveFeedback(ctx: Context, appointmentId: string, ratingText: string): Promise<string> {
     const who = await this.#patient(ctx);
     const appointment = await this.#get(ctx, appointmentId);
     if (appointment.patientId !== who.patientId) throw forbidden('only the patient of the appointment gives feedback');
@@ -157,6 +161,7 @@ export class AppointmentContract extends Contract {
     await putJson(ctx, feedbackKey(ctx, appointmentId), feedback);
     await putJson(ctx, feedbackIndexKey(ctx, feedback), { appointmentId });
     await this.#tally(ctx, appointment.practitioner, ratingText as Rating);
+    return canonicalJson(feedback);
   }
 
   /**

@@ -7,15 +7,35 @@ import type { NextFunction, Request, Response } from 'express';
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
+  /** When the client may retry (sent as Retry-After), for errors that pass. */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly txId?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(message, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds;
+  }
+}
+
+/**
+ * Domain error of the Fabric adapter: the orderers took the transaction but the peers did not
+ * commit it as valid. `validationCode` is Fabric's reason, e.g. MVCC_READ_CONFLICT (its reads
+ * went stale) or ENDORSEMENT_POLICY_FAILURE.
+ */
+export class TransactionInvalidError extends Error {
+  override readonly name = 'TransactionInvalidError';
+  readonly code = 'TRANSACTION_INVALID';
+
+  constructor(
+    readonly validationCode: string,
+    readonly txId: string,
+  ) {
+    super(`the transaction was not committed (${validationCode})`);
   }
 }
 
@@ -60,6 +80,11 @@ const GRPC_UNAVAILABLE = 14;
 /** Converts any error into an ApiError; unknown errors become a 500 whose message stays internal. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof TransactionInvalidError) {
+    // A conflict resolves when retried on fresh state; other validation failures do not.
+    const status = error.validationCode === 'MVCC_READ_CONFLICT' ? 409 : 422;
+    return new ApiError(status, error.code, error.message, error.txId, { cause: error });
+  }
   const txId = (error as { transactionId?: string } | undefined)?.transactionId;
   const code = chaincodeErrorCode(error);
   if (code)
@@ -100,6 +125,7 @@ export function errorMiddleware(log: (entry: Record<string, unknown>) => void) {
     }
     const body: { code: string; message: string; txId?: string } = { code: apiError.code, message: apiError.message };
     if (apiError.txId) body.txId = apiError.txId;
+    if (apiError.retryAfterSeconds !== undefined) res.set('Retry-After', String(apiError.retryAfterSeconds));
     res.status(apiError.status).json({ error: body });
   };
 }

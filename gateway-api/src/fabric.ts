@@ -20,8 +20,9 @@ import {
   type Transaction,
 } from '@hyperledger/fabric-gateway';
 import { common, gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
-import { ApiError } from './errors';
+import { TransactionInvalidError } from './errors';
 import type { EventSource, LedgerEvent } from './events';
+import type { BlockSource } from './read-your-writes';
 
 export interface UserIdentity {
   mspId: string;
@@ -40,8 +41,15 @@ export interface LedgerCall {
 }
 
 /** What the business wrapper needs from Fabric; unit tests of the HTTP layer use a stand-in. */
+/** A committed transaction: what the chaincode answered, its id and the block it committed in. */
+export interface Submitted {
+  payload: Uint8Array;
+  txId: string;
+  blockNumber: bigint;
+}
+
 export interface LedgerPort {
-  submit(identity: UserIdentity, call: LedgerCall): Promise<{ payload: Uint8Array; txId: string }>;
+  submit(identity: UserIdentity, call: LedgerCall): Promise<Submitted>;
   evaluate(identity: UserIdentity, call: LedgerCall): Promise<Uint8Array>;
   /**
    * Waits, a bounded time, until the other members' peers have committed the transaction too.
@@ -126,7 +134,12 @@ function statusName(code: number): string {
   return Object.entries(StatusCode).find(([, value]) => value === code)?.[0] ?? String(code);
 }
 
-export function fabricLedger(options: PeerOptions): LedgerPort & EventSource & { close(): void } {
+/** The peer as the gateway's height cache follows it, acting as the identity (any channel reader). */
+export type BlocksOf = (identity: UserIdentity) => BlockSource;
+
+export function fabricLedger(
+  options: PeerOptions,
+): LedgerPort & EventSource & { blockSource: BlocksOf; close(): void } {
   const client = peerClient(options.endpoint, options.tlsRootPem, options.hostAlias);
   const others = (options.otherPeers ?? []).map((peer) => peerClient(peer.endpoint, peer.tlsRootPem, peer.hostAlias));
 
@@ -150,6 +163,18 @@ export function fabricLedger(options: PeerOptions): LedgerPort & EventSource & {
     return { contract: network.getContract(options.chaincode, name), network, gateway };
   }
 
+  /** The peer's ledger height: its query system chaincode answers it to any channel reader. */
+  async function chainHeight(identity: UserIdentity): Promise<bigint> {
+    const gateway = gatewayFor(identity);
+    try {
+      const qscc = gateway.getNetwork(options.channel).getContract('qscc');
+      const info = await qscc.evaluateTransaction('GetChainInfo', options.channel);
+      return BigInt(common.BlockchainInfo.deserializeBinary(info).getHeight());
+    } finally {
+      gateway.close();
+    }
+  }
+
   const proposalOptions = (call: LedgerCall) => ({
     arguments: call.args ?? [],
     ...(call.transient ? { transientData: call.transient } : {}),
@@ -159,7 +184,7 @@ export function fabricLedger(options: PeerOptions): LedgerPort & EventSource & {
   async function submitOnce(gateway: Gateway, network: Network, contract: Contract, call: LedgerCall) {
     const transaction = await contract.newProposal(call.fn, proposalOptions(call)).endorse();
     const status = await submitEndorsed(gateway, network, transaction);
-    return { payload: transaction.getResult(), txId: transaction.getTransactionId(), code: status.code };
+    return { payload: transaction.getResult(), txId: transaction.getTransactionId(), status };
   }
 
   return {
@@ -167,17 +192,10 @@ export function fabricLedger(options: PeerOptions): LedgerPort & EventSource & {
       const { contract, network, gateway } = contractFor(identity, call.contract);
       try {
         for (let attempt = 0; ; attempt++) {
-          const outcome = await submitOnce(gateway, network, contract, call);
-          if (outcome.code === StatusCode.VALID) return { payload: outcome.payload, txId: outcome.txId };
-          if (outcome.code !== StatusCode.MVCC_READ_CONFLICT || attempt >= MVCC_RETRIES) {
-            const status = outcome.code === StatusCode.MVCC_READ_CONFLICT ? 409 : 422;
-            throw new ApiError(
-              status,
-              'TRANSACTION_INVALID',
-              `the transaction was not committed (${statusName(outcome.code)})`,
-              outcome.txId,
-            );
-          }
+          const { payload, txId, status } = await submitOnce(gateway, network, contract, call);
+          if (status.code === StatusCode.VALID) return { payload, txId, blockNumber: status.blockNumber };
+          if (status.code !== StatusCode.MVCC_READ_CONFLICT || attempt >= MVCC_RETRIES)
+            throw new TransactionInvalidError(statusName(status.code), txId);
         }
       } finally {
         gateway.close();
@@ -217,17 +235,30 @@ export function fabricLedger(options: PeerOptions): LedgerPort & EventSource & {
         throw error;
       }
     },
-    async height(identity) {
-      // The peer's query system chaincode answers the chain's height to any channel reader.
-      const gateway = gatewayFor(identity);
-      try {
-        const qscc = gateway.getNetwork(options.channel).getContract('qscc');
-        const info = await qscc.evaluateTransaction('GetChainInfo', options.channel);
-        return BigInt(common.BlockchainInfo.deserializeBinary(info).getHeight());
-      } finally {
-        gateway.close();
-      }
-    },
+    height: chainHeight,
+    blockSource: (identity) => ({
+      height: () => chainHeight(identity),
+      async blocks(startBlock) {
+        // Filtered blocks: only numbers and transaction ids are needed, not the payloads.
+        const gateway = gatewayFor(identity);
+        try {
+          const stream = await gateway.getNetwork(options.channel).getFilteredBlockEvents({ startBlock });
+          async function* numbers(): AsyncGenerator<bigint> {
+            for await (const block of stream) yield BigInt(block.getNumber());
+          }
+          return {
+            blocks: numbers(),
+            close: () => {
+              stream.close();
+              gateway.close();
+            },
+          };
+        } catch (error) {
+          gateway.close();
+          throw error;
+        }
+      },
+    }),
     async settle(identity, txId) {
       await Promise.all(
         others.map(async (peer) => {

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { LedgerCall, LedgerPort, UserIdentity } from './fabric';
+import { noteCommit } from './read-your-writes';
 
 export type Json = Record<string, unknown>;
 
@@ -85,7 +86,9 @@ export class Ledger {
   constructor(private readonly port: LedgerPort) {}
 
   async #submit<T>(who: UserIdentity, call: LedgerCall): Promise<Committed<T>> {
-    const { payload, txId } = await this.port.submit(who, call);
+    const { payload, txId, blockNumber } = await this.port.submit(who, call);
+    // The request's answer names its commit's block (read-your-writes at the other members).
+    noteCommit(blockNumber);
     return { txId, result: parse(payload) as T };
   }
 
@@ -193,8 +196,19 @@ export class Ledger {
     return this.#page(who, 'records', 'ListForPatient', [patientId], page);
   }
 
-  verifyRecord(who: UserIdentity, recordId: string) {
-    return this.#evaluate<Json>(who, { contract: 'records', fn: 'Verify', args: [recordId] });
+  /**
+   * The integrity check, on the custodian's peer: only that peer holds the body and recomputes
+   * its hash (a body altered in the custodian's store shows as a mismatch); any other peer could
+   * only compare the header with the committed hash it was published against.
+   */
+  async verifyRecord(who: UserIdentity, recordId: string) {
+    const header = await this.getRecord(who, recordId);
+    return this.#evaluate<Json>(who, {
+      contract: 'records',
+      fn: 'Verify',
+      args: [recordId],
+      orgs: [String(header.custodian)],
+    });
   }
 
   // Audited reads: a committed access request, then the body from the custodian's peer.
@@ -540,11 +554,12 @@ export class Ledger {
     return this.#evaluate<Json>(who, { contract: 'appointments', fn: 'FeedbackSummary', args: [practitionerId] });
   }
 
-  async giveFeedback(
-    who: UserIdentity,
-    input: { appointmentId: string; practitionerMspId: string; rating: number; comment?: string },
-  ) {
-    const given = await this.#firstStep<undefined>(
+  /**
+   * The patient rates an appointment; a comment goes to the member of the practitioner, as the
+   * committed rating names it (never a member the request names: the comment is PHI).
+   */
+  async giveFeedback(who: UserIdentity, input: { appointmentId: string; rating: number; comment?: string }) {
+    const given = await this.#firstStep<{ practitioner: { mspId: string } }>(
       who,
       {
         contract: 'appointments',
@@ -559,10 +574,10 @@ export class Ledger {
         fn: 'StoreFeedbackComment',
         args: [input.appointmentId],
         transient: salted({ comment: input.comment }),
-        orgs: [input.practitionerMspId],
+        orgs: [given.result.practitioner.mspId],
       });
     }
-    return given;
+    return { txId: given.txId, result: undefined };
   }
 
   // Policies and claims.

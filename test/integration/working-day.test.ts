@@ -223,7 +223,6 @@ describe("each role's working day over REST", () => {
 
   it('the patient rates the visit; the admin sees the ratings and reads the comment', async () => {
     await ok(a, patient, 'POST', `/v1/appointments/${appointmentId}/feedback`, {
-      practitionerMspId: 'HospitalAMSP',
       rating: 4,
       comment: `listened carefully ${phi}`,
     });

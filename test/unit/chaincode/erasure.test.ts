@@ -388,7 +388,9 @@ describe("erasure of everything of a patient's", () => {
     const ofA2 = parse<{ keys: string[][] }>(await heldBy(ledger, people.adminA, PATIENT_A2)).keys;
     const forged = JSON.stringify({ ...fresh, keys: [...fresh.keys, ...ofA2] });
     expect(await approve(people.adminA, forged)).toEqual({
-      error: expect.stringMatching(/^NOT_FOUND: no index entry of \S+ for patient PAT-HA-0001 is stored at HospitalAMSP/),
+      error: expect.stringMatching(
+        /^NOT_FOUND: no index entry of \S+ for patient PAT-HA-0001 is stored at HospitalAMSP/,
+      ),
       changes: [],
     });
     expect(await approve(people.adminA, await heldBy(ledger, people.adminB))).toEqual({

@@ -5,19 +5,19 @@
  */
 import type { Context } from 'fabric-contract-api';
 import { contracts } from '../../../chaincode/src';
-import { ApiError } from '../../../gateway-api/src/errors';
+import { TransactionInvalidError } from '../../../gateway-api/src/errors';
 import type { LedgerCall, LedgerPort, UserIdentity } from '../../../gateway-api/src/fabric';
 import { foundConsortium } from '../chaincode/fixture';
 import { type Caller, CommitError, Ledger } from '../helpers/fabric-stub';
 
 type Transaction = (ctx: Context, ...args: string[]) => Promise<string | undefined>;
 
-/** A chaincode refusal as fabric-gateway reports it: the `CODE: message` in the error details. */
+/**
+ * A failure as the Fabric adapter reports it: a chaincode refusal as fabric-gateway does (the
+ * `CODE: message` in the error details), an invalid commit as the adapter's domain error.
+ */
 function asGatewayError(error: unknown): unknown {
-  if (error instanceof CommitError) {
-    const status = error.code === 'MVCC_READ_CONFLICT' ? 409 : 422;
-    return new ApiError(status, 'TRANSACTION_INVALID', `the transaction was not committed (${error.code})`, error.txId);
-  }
+  if (error instanceof CommitError) return new TransactionInvalidError(error.code, error.txId);
   if (error instanceof Error && error.name === 'ChaincodeError')
     return Object.assign(new Error('10 ABORTED: failed to endorse transaction'), {
       details: [{ address: 'peer', mspId: 'stub', message: `chaincode response 500, ${error.message}` }],
@@ -33,6 +33,14 @@ export class ChaincodePort implements LedgerPort {
       return [contract.getName(), contract];
     }),
   );
+
+  /** The number of the last block: each submit commits in a block of its own. */
+  #block = 0n;
+
+  /** The chain's height (the number of its next block). */
+  height(): bigint {
+    return this.#block + 1n;
+  }
 
   /** The members' kinds, approved by a majority as a consortium is founded, before any call. */
   readonly #founded: Promise<void>;
@@ -67,7 +75,8 @@ export class ChaincodePort implements LedgerPort {
         this.#run(call),
         this.#options(identity, call),
       );
-      return { payload: Buffer.from(result ?? ''), txId: tx.txId };
+      this.#block += 1n;
+      return { payload: Buffer.from(result ?? ''), txId: tx.txId, blockNumber: this.#block };
     } catch (error) {
       throw asGatewayError(error);
     }

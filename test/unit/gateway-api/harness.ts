@@ -12,6 +12,7 @@ import type { LedgerCall, LedgerPort, UserIdentity } from '../../../gateway-api/
 import { Ledger } from '../../../gateway-api/src/ledger';
 import type { EventSource, StreamLimits } from '../../../gateway-api/src/events';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from '../../../gateway-api/src/rate-limit';
+import { DEFAULT_HEIGHT_OPTIONS, type HeightOptions, PeerHeight } from '../../../gateway-api/src/read-your-writes';
 import { ledgerRoutes } from '../../../gateway-api/src/routes';
 import { eventRoutes } from '../../../gateway-api/src/routes/events';
 import { createServer } from '../../../gateway-api/src/server';
@@ -54,7 +55,15 @@ export class StandInPort implements LedgerPort {
   /** Lets the calls of one chaincode function commit, then loses their answer, until removed. */
   readonly lostAnswers = new Map<string, Error>();
 
-  constructor(private readonly backend?: LedgerPort) {}
+  constructor(private readonly backend?: (LedgerPort & { height(): bigint }) | undefined) {}
+
+  /** The last block of the stand-in's own answers (a backend numbers its blocks itself). */
+  #block = 0n;
+
+  /** The chain's height: the number of its next block. */
+  height(): bigint {
+    return this.backend ? this.backend.height() : this.#block + 1n;
+  }
 
   #fault(call: LedgerCall): Error | undefined {
     return this.failure ?? this.failures.get(call.fn);
@@ -72,7 +81,7 @@ export class StandInPort implements LedgerPort {
     const answer =
       this.backend && !this.answers.has(call.fn)
         ? await this.backend.submit(identity, call)
-        : { payload: this.#answer(call), txId: `tx-${this.calls.length}` };
+        : { payload: this.#answer(call), txId: `tx-${this.calls.length}`, blockNumber: (this.#block += 1n) };
     const lost = this.lostAnswers.get(call.fn);
     if (lost) throw lost;
     return answer;
@@ -110,13 +119,17 @@ export const HOSPITAL_A: Member = {
 export interface HarnessOptions {
   member?: Member;
   /** Where ledger calls go that have no stand-in answer (e.g. a ChaincodePort). */
-  backend?: LedgerPort;
+  backend?: LedgerPort & { height(): bigint };
+  /** How long a request naming a block (Ehr-Min-Block) waits, and how often the peer is asked meanwhile. */
+  heights?: Partial<HeightOptions>;
   /** Mounts the event stream too (it holds a request open, so only where a test wants it). */
   events?: EventSource;
   /** Limits on sign-in attempts (counted on the harness's clock); the gateway's defaults unless given. */
   limits?: RateLimits;
   /** Limits on event streams; the gateway's defaults unless given. */
   streams?: StreamLimits;
+  /** Aborted when the gateway stops (ends the open event streams). */
+  stopping?: AbortSignal;
   /** Where enrolment codes go, given the data folder; the outbox there unless given. */
   delivery?: (dataDir: string) => CodeDelivery;
   /** Account settings other than SETTINGS' (e.g. a short token lifetime). */
@@ -150,6 +163,10 @@ export class Harness {
   readonly member: Member;
   accounts!: Accounts;
   app!: Express;
+  /** How many blocks the member's peer is behind the chain (it commits each block on its own schedule). */
+  lag = 0n;
+  /** The member's peer's height as the gateway caches it. */
+  blocks!: PeerHeight;
   readonly totps = new Map<string, string>();
 
   constructor(private readonly options: HarnessOptions = {}) {
@@ -168,11 +185,18 @@ export class Harness {
     const store = fileUserStore(this.dir);
     this.accounts = new Accounts(this.member, store, this.ca, ledger, delivery, settings, () => this.now);
     const deps = { accounts: this.accounts, ledger };
-    const { events, streams } = this.options;
-    const limits = streams ? { limits: streams } : {};
+    const { events, streams, stopping } = this.options;
+    const limits = { ...(streams ? { limits: streams } : {}), ...(stopping ? { stopping } : {}) };
     const routes = [...ledgerRoutes(deps), ...(events ? eventRoutes({ ...deps, events, retryMs: 10, ...limits }) : [])];
+    const peer = {
+      height: () => Promise.resolve(this.port.height() - this.lag),
+      // No block stream: the cache learns of new blocks by asking the peer (or a test's `observe`).
+      blocks: () => Promise.reject(new Error('no block stream in the harness')),
+    };
+    this.blocks = new PeerHeight(peer, { ...DEFAULT_HEIGHT_OPTIONS, pollMs: 20, ...this.options.heights });
     this.app = createServer({
       accounts: this.accounts,
+      blocks: this.blocks,
       routes,
       ready: () => Promise.resolve(true),
       maxBodyBytes: 256 * 1024,
@@ -283,7 +307,7 @@ export const MEMBERS = {
  * gateway streams events from that source (one chain, so one source may serve them all).
  */
 export function consortium(
-  options: { events?: EventSource } = {},
+  options: { events?: EventSource; heights?: Partial<HeightOptions> } = {},
 ): { chain: ChaincodePort } & Record<keyof typeof MEMBERS, Harness> {
   const gateways = new Map<string, Harness>();
   const chain = new ChaincodePort((identity) => {
@@ -292,7 +316,12 @@ export function consortium(
     return gateway.callerOf(identity);
   });
   const of = (member: Member) => {
-    const gateway = new Harness({ member, backend: chain, ...(options.events ? { events: options.events } : {}) });
+    const gateway = new Harness({
+      member,
+      backend: chain,
+      ...(options.events ? { events: options.events } : {}),
+      ...(options.heights ? { heights: options.heights } : {}),
+    });
     gateways.set(member.mspId, gateway);
     return gateway;
   };

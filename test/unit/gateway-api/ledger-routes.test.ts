@@ -33,7 +33,10 @@ describe('ledger resources over HTTP', () => {
       .set('authorization', `Bearer ${patient}`)
       .send(grant)
       .expect(201);
-    expect(res.body).toEqual({ txId: `tx-${String(mark + 1)}`, consentId: 'CON-1', status: 'active' });
+    // The block of its commit: the stand-in's last one.
+    const committedBlock = Number(h.port.height() - 1n);
+    expect(res.body).toEqual({ txId: `tx-${String(mark + 1)}`, consentId: 'CON-1', status: 'active', committedBlock });
+    expect(res.headers['ehr-committed-block']).toBe(String(committedBlock));
     const [{ identity, call }] = h.port.since(mark) as [(typeof h.port.calls)[number]];
     const alice = h.enrolmentIdOf('alice');
     expect(identity).toEqual({ mspId: 'HospitalAMSP', certPem: `CERT OF ${alice}`, keyPem: `PRIVATE KEY OF ${alice}` });
@@ -54,6 +57,8 @@ describe('ledger resources over HTTP', () => {
       recordId: 'REC-1',
       version: 1,
       contentHash: 'a'.repeat(64),
+      // The block of the second step (the header), after which a reader finds the record.
+      committedBlock: Number(h.port.height() - 1n),
     });
     const [create, publish] = h.port.since(mark).map((c) => c.call);
     expect(create).toEqual({
@@ -76,13 +81,14 @@ describe('ledger resources over HTTP', () => {
 
   it('settles only before a second step: a feedback without a comment waits for no one', async () => {
     const patient = await h.user(admin, 'alice', 'patient');
+    h.port.answers.set('GiveFeedback', { appointmentId: 'APT-1', practitioner: { mspId: 'HospitalAMSP' } });
     for (const comment of [undefined, 'kind']) {
       const mark = h.port.calls.length;
       const settledBefore = h.port.settled.length;
       await request(h.app)
         .post('/v1/appointments/APT-1/feedback')
         .set('authorization', `Bearer ${patient}`)
-        .send({ practitionerMspId: 'HospitalAMSP', rating: 5, ...(comment ? { comment } : {}) })
+        .send({ rating: 5, ...(comment ? { comment } : {}) })
         .expect(201);
       expect(h.port.settled.slice(settledBefore)).toEqual(
         comment ? [{ txId: `tx-${String(mark + 1)}`, afterCalls: mark + 1 }] : [],
@@ -236,6 +242,7 @@ describe('ledger resources over HTTP', () => {
       kind: 'lab',
       displayName: 'City Lab',
       specialities: ['haematology'],
+      committedBlock: expect.any(Number),
     });
     await put({ displayName: 'City Lab Ltd', specialities: ['haematology', 'microbiology'] }).expect(200);
     const directory = await request(lab.app).get('/v1/orgs').set('authorization', `Bearer ${labAdmin}`).expect(200);

@@ -418,7 +418,7 @@ describe('answers from the chaincode match the document', () => {
       patient,
       'post',
       `/v1/appointments/${appointmentId}/feedback`,
-      { practitionerMspId: 'HospitalAMSP', rating: 5, comment: 'clear and kind' },
+      { rating: 5, comment: 'clear and kind' },
       '/v1/appointments/{appointmentId}/feedback',
     );
     await call(a, admins.a, 'get', `/v1/org/appointments?day=${day}`, undefined, '/v1/org/appointments');
