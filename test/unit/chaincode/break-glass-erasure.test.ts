@@ -12,6 +12,7 @@ import {
   followLedgerClock,
   HA,
   HB,
+  held,
   INS,
   itemsOf,
   LAB,
@@ -138,7 +139,7 @@ describe('erasure', () => {
       // The body, its binding, the demographics.
       approvals: [{ mspId: HA, purgedKeys: 3 }],
     });
-    expect(ledger.collection(`_implicit_org_${HA}`).size).toBe(0);
+    expect(held(ledger, HA).size).toBe(0);
     const header = JSON.parse(await evaluate(ledger, people.doctorA, (c) => records.Get(c, recordId))) as {
       purged: boolean;
       contentHash: string;
@@ -201,7 +202,7 @@ describe('erasure', () => {
         endorsingOrganizations: [HB, LAB, INS],
       }),
     ).toEqual({ error: expect.stringContaining('(ENDORSEMENT_POLICY_FAILURE)'), changes: [] });
-    expect(ledger.collection(`_implicit_org_${HA}`).size).toBe(3);
+    expect(held(ledger, HA).size).toBe(3);
   });
 
   describe('of a patient whose records two members hold', () => {
@@ -233,8 +234,8 @@ describe('erasure', () => {
       expect(JSON.parse(tx.event!.payload.toString())).toEqual({ requestId, patientId: PATIENT_A, required: [HA, HB] });
       const byB = await submit(ledger, people.adminB, (c) => erasure.Approve(c, PATIENT_A, requestId));
       expect(JSON.parse(byB.result)).toMatchObject({ status: 'requested', approvals: [{ mspId: HB, purgedKeys: 2 }] });
-      expect(ledger.collection(`_implicit_org_${HB}`).size).toBe(0);
-      expect(ledger.collection(`_implicit_org_${HA}`).size).toBe(3);
+      expect(held(ledger, HB).size).toBe(0);
+      expect(held(ledger, HA).size).toBe(3);
       expect([(await header(recordB)).purged, (await header(recordId)).purged]).toEqual([true, false]);
       expect(await attempt(ledger, people.adminLab, (c) => erasure.Approve(c, PATIENT_A, requestId))).toEqual({
         error: expect.stringMatching(/^FORBIDDEN: LabMSP is not among the members asked to approve/),
@@ -248,7 +249,7 @@ describe('erasure', () => {
           { mspId: HA, purgedKeys: 3 },
         ],
       });
-      expect(ledger.collection(`_implicit_org_${HA}`).size).toBe(0);
+      expect(held(ledger, HA).size).toBe(0);
     });
 
     it("lists the requests awaiting each member's approval, oldest first, until it approves", async () => {

@@ -171,6 +171,16 @@ export async function createRecord(
   return created;
 }
 
+/**
+ * What a member holds of people's data: its implicit collection without the markers of two-step
+ * writes (chaincode/src/pending.ts), which hold ids and times only and go when the member settles
+ * them.
+ */
+export function held(ledger: Ledger, mspId: string): ReadonlyMap<string, Uint8Array> {
+  const collection = ledger.collection(`_implicit_org_${mspId}`);
+  return new Map([...collection].filter(([stateKey]) => !stateKey.startsWith('\u0000pendingWrite\u0000')));
+}
+
 /** Every public value and every committed event, as text: where PHI must never appear. */
 export function publicText(ledger: Ledger): string {
   const values = [...ledger.state.entries()].map(([k, v]) => k + Buffer.from(v).toString());

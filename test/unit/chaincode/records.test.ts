@@ -13,6 +13,7 @@ import {
   followLedgerClock,
   HA,
   HB,
+  held,
   INS,
   itemsOf,
   key,
@@ -119,7 +120,7 @@ describe('records', () => {
     });
   });
 
-  it('refuses an amendment by another member and a version that skips ahead', async () => {
+  it('refuses an amendment by another member, and publishing a published version again', async () => {
     const { recordId, contentHash } = await createRecord(ledger, people.doctorA);
     await expect(
       submit(ledger, people.doctorB, (c) => records.AmendBody(c, recordId), {
@@ -128,7 +129,7 @@ describe('records', () => {
     ).rejects.toThrow(/^FORBIDDEN/);
     await expect(
       submit(ledger, people.doctorA, (c) => records.Publish(c, recordId, PATIENT_A, 'diagnosis', '1', contentHash)),
-    ).rejects.toThrow(/^CONFLICT: record .* is at version 1/);
+    ).rejects.toThrow(/^ALREADY_EXISTS: record .* version 1 is published/);
   });
 
   it("refuses a record for another member's patient without consent, allows it with a treatment consent", async () => {
@@ -150,7 +151,7 @@ describe('records', () => {
     };
     expect(header.custodian).toBe(HB);
     // The body and its binding to patient and category.
-    expect([...ledger.collection(`_implicit_org_${HB}`).keys()].map(printable).sort()).toEqual([
+    expect([...held(ledger, HB).keys()].map(printable).sort()).toEqual([
       `recordBinding/${recordId}/000001`,
       `recordBody/${recordId}/000001`,
     ]);

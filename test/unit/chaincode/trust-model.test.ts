@@ -28,6 +28,7 @@ import {
   followLedgerClock,
   HA,
   HB,
+  held as heldBy,
   INS,
   key,
   LAB,
@@ -442,7 +443,7 @@ describe('salted private values', () => {
     const { requestId } = parse<{ requestId: string }>(result);
     await submit(ledger, people.adminA, (c) => erasure.Approve(c, PATIENT_A, requestId));
     expect(ledger.privateDataHash(`_implicit_org_${HA}`, key('demographics', PATIENT_A))).toBeUndefined();
-    expect([...ledger.collection(`_implicit_org_${HA}`).values()].map((v) => Buffer.from(v).toString())).toEqual([]);
+    expect([...heldBy(ledger, HA).values()].map((v) => Buffer.from(v).toString())).toEqual([]);
     expect(
       parse<{ demographicsHash: string }>(
         await evaluate(ledger, people.doctorB, (c) => directory.GetPatient(c, PATIENT_A)),

@@ -13,6 +13,7 @@ import {
   followLedgerClock,
   HA,
   HB,
+  held,
   INS,
   itemsOf,
   key,
@@ -63,8 +64,8 @@ describe('lab orders', () => {
 
   it('runs order → accept → start → result, the ordering doctor and the patient read the result', async () => {
     const orderId = await order();
-    expect(ledger.collection(`_implicit_org_${HA}`).size).toBe(2); // demographics + order details
-    expect(ledger.collection(`_implicit_org_${LAB}`).size).toBe(1);
+    expect(held(ledger, HA).size).toBe(2); // demographics + order details
+    expect(held(ledger, LAB).size).toBe(1);
     await submit(ledger, people.labtech, (c) => labOrders.Accept(c, orderId));
     await submit(ledger, people.labtech, (c) => labOrders.Start(c, orderId));
     expect(await status(orderId)).toBe('in-progress');
