@@ -93,7 +93,10 @@ export class AppointmentContract extends Contract {
     if (appointment.patientId !== who.patientId) throw forbidden('only the patient states the reason');
     const reason = transientJson(ctx, 'reason');
     if (reason.length > 2000) throw invalid('the reason is longer than 2000 characters');
-    await putPrivate(ctx, [appointment.practitioner.mspId], reasonKey(ctx, appointmentId), { appointmentId, reason });
+    await putPrivate(ctx, [appointment.practitioner.mspId], appointment.patientId, reasonKey(ctx, appointmentId), {
+      appointmentId,
+      reason,
+    });
   }
 
   @Transaction()
@@ -181,7 +184,7 @@ export class AppointmentContract extends Contract {
     if (!(await getJson<Feedback>(ctx, feedbackKey(ctx, appointmentId)))) throw notFound('give a rating first');
     const comment = transientJson(ctx, 'comment');
     if (comment.length > 2000) throw invalid('the comment is longer than 2000 characters');
-    await putPrivate(ctx, [appointment.practitioner.mspId], commentKey(ctx, appointmentId), {
+    await putPrivate(ctx, [appointment.practitioner.mspId], appointment.patientId, commentKey(ctx, appointmentId), {
       appointmentId,
       comment,
     });

@@ -126,10 +126,11 @@ export class BillContract extends Contract {
     const items = parseBillItems(parseObject(transientJson(ctx, 'items'), 'items'), billId);
     const lines = items.items.map(lineOf);
     await this.#documented(ctx, patientId, lines);
-    const itemsHash = await putPrivate(ctx, [clerk.mspId], billItemsKey(ctx, billId), items);
+    const itemsHash = await putPrivate(ctx, [clerk.mspId], patientId, billItemsKey(ctx, billId), items);
     await filePending(ctx, [clerk.mspId], {
       kind: 'billItems',
       id: billId,
+      patientId,
       awaits: billKey(ctx, billId),
       holds: [billItemsKey(ctx, billId)],
     });

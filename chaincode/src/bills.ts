@@ -1,8 +1,8 @@
-/** Bills as ledger keys, and what claims, readers and erasure need of them. */
+/** Bills as ledger keys, and what claims and readers need of them. */
 import type { Context } from 'fabric-contract-api';
 import { getClaim } from './claims';
 import { forbidden, invalid, notFound } from './errors';
-import { getJson, implicitCollection, key, listJson, putJson } from './ledger';
+import { getJson, key, listJson, putJson } from './ledger';
 import type { Bill, BillBasisKind, BillStatus, BillView } from './types/bill';
 import type { Claim, ClaimStatus } from './types/claim';
 import { id } from './validate';
@@ -76,16 +76,4 @@ export async function linkClaimToBill(
     }
   }
   await putJson(ctx, key(ctx, BILL_CLAIMS, bill.billId, claim.claimId), { claimId: claim.claimId });
-}
-
-/** Erasure: purges the items of the patient's bills that this member issued; the public bills stay. */
-export async function purgeBillItems(ctx: Context, mspId: string, patientId: string): Promise<number> {
-  let purged = 0;
-  for (const { billId } of await listJson<BillRef>(ctx, PATIENT_BILLS, patientId)) {
-    const bill = await getJson<Bill>(ctx, billKey(ctx, billId));
-    if (bill?.provider !== mspId) continue;
-    await ctx.stub.purgePrivateData(implicitCollection(mspId), billItemsKey(ctx, billId));
-    purged++;
-  }
-  return purged;
 }

@@ -107,7 +107,7 @@ export class BreakGlassContract extends Contract {
     const reason = transientJson(ctx, 'reason');
     if (reason.length > 4000) throw invalid('the reason is longer than 4000 characters');
     const patient = await getPatient(ctx, window.patientId);
-    await putPrivate(ctx, [doctor.mspId, patient.homeOrg], reasonKey(ctx, breakGlassId), {
+    await putPrivate(ctx, [doctor.mspId, patient.homeOrg], patient.patientId, reasonKey(ctx, breakGlassId), {
       breakGlassId,
       patientId: window.patientId,
       reason,

@@ -130,7 +130,7 @@ export class ClaimContract extends Contract {
     if (claim.provider !== clerk.mspId) throw forbidden(`claim ${claimId} was submitted for ${claim.provider}`);
     const details = transientJson(ctx, 'lines');
     if (details.length > 32 * 1024) throw invalid('line details are larger than 32 KiB');
-    await putPrivate(ctx, [claim.provider, claim.insurer], claimLinesKey(ctx, claimId), {
+    await putPrivate(ctx, [claim.provider, claim.insurer], claim.patientId, claimLinesKey(ctx, claimId), {
       claimId,
       details: parseObject(details, 'lines'),
     });

@@ -269,12 +269,21 @@ export class DirectoryContract extends Contract {
     await requireIssuer(ctx, admin.mspId, 'patient');
     const patientKey = key(ctx, 'patient', id(patientId, 'patientId'));
     // A registered patient's demographics are bound to its entry by their hash: never replaced here.
-    if (await getJson<Patient>(ctx, patientKey)) throw alreadyExists('patient', patientId);
+    const registered = await getJson<Patient>(ctx, patientKey);
+    if (registered?.status === 'erased') throw new ChaincodeError('PURGED', `patient ${patientId} was erased`);
+    if (registered) throw alreadyExists('patient', patientId);
     const demographics = parseDemographics(parseObject(transientJson(ctx, 'demographics'), 'demographics'), patientId);
-    const demographicsHash = await putPrivate(ctx, [admin.mspId], demographicsKey(ctx, patientId), demographics);
+    const demographicsHash = await putPrivate(
+      ctx,
+      [admin.mspId],
+      patientId,
+      demographicsKey(ctx, patientId),
+      demographics,
+    );
     await filePending(ctx, [admin.mspId], {
       kind: 'demographics',
       id: patientId,
+      patientId,
       awaits: patientKey,
       holds: [demographicsKey(ctx, patientId)],
     });

@@ -1,16 +1,31 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { getPatient, isThePatient } from './basis';
-import { purgeBillItems } from './bills';
-import { demographicsKey } from './directory-contract';
 import { ChaincodeError, forbidden, notFound } from './errors';
 import { callerWithRole } from './identity';
-import { canonicalJson } from './json';
-import { emit, getJson, implicitCollection, key, listJson, listPage, putJson, txTime } from './ledger';
-import { bindingKey, bodyKey, getHeader, headerKey } from './records';
+import { canonicalJson, unmarshal } from './json';
+import {
+  emit,
+  getJson,
+  implicitCollection,
+  key,
+  listJson,
+  listPage,
+  PHI_INDEX,
+  phiIndexEntry,
+  phiIndexKey,
+  phiLastEntry,
+  phiLastKey,
+  putJson,
+  requirePrivateHash,
+  sha256Hex,
+  txTime,
+} from './ledger';
+import { MEMBER_KIND, type MemberKind } from './members';
+import { getHeader, headerKey } from './records';
 import { createOnce, requestedId } from './requests';
-import type { ErasureRequest } from './types/erasure';
+import { type ErasureRequest, type HeldKeys, parseHeldKeys } from './types/erasure';
 import type { Patient } from './types/patient';
-import { id } from './validate';
+import { id, parseObject } from './validate';
 
 const requestKey = (ctx: Context, patientId: string, requestId: string) => key(ctx, 'erasure', patientId, requestId);
 
@@ -23,10 +38,13 @@ const pendingKey = (ctx: Context, mspId: string, request: ErasureRequest) =>
   key(ctx, PENDING_ERASURE, mspId, request.requestedAt, request.requestId);
 
 /**
- * Erasure (SPEC §4): the patient asks; the patient's home member and every custodian of their
- * records must approve, each approval purging that member's private bodies and bill items (and,
- * at the home member, the demographics) with PurgePrivateData. Public headers, bills, hashes and
- * the audit trail stay; reads then answer PURGED (bill items: NOT_FOUND, nothing is held).
+ * Erasure (SPEC §4): the patient asks; the patient's home member and every member holding
+ * something of the patient must approve. Every private value of a patient is filed in its
+ * collection under the patient (ledger.ts `filePrivate`): record bodies and their bindings,
+ * published or not, demographics, lab order details, appointment reasons, feedback comments,
+ * break-glass reasons, claim lines, bill items. An approval purges, with PurgePrivateData, every
+ * key the approving member's index lists, the index with them. Public headers, bills, orders,
+ * claims, hashes and the audit trail stay; reads then answer PURGED or NOT_FOUND.
  */
 @Info({ title: 'Erasure', description: "Purging a patient's private data on request" })
 export class ErasureContract extends Contract {
@@ -62,22 +80,73 @@ export class ErasureContract extends Contract {
   }
 
   /**
-   * The home member and every custodian of the patient's records, sorted. The patient's record
-   * index is read as a range: a record published meanwhile makes the request fail on commit
-   * (phantom read), and the retried request asks its custodian too.
+   * The home member and every member whose collection holds something of the patient, sorted:
+   * those with the patient's latest-write marker, whose hash every peer holds. Members are those
+   * whose kind is in effect (the chaincode cannot read the channel's). A first write of the
+   * patient's data at another member meanwhile changes a marker read here, and the request
+   * fails on commit (MVCC); its retry asks that member too.
    */
   async #holders(ctx: Context, patient: Patient): Promise<string[]> {
     const members = new Set([patient.homeOrg]);
-    for (const { recordId } of await listJson<{ recordId: string }>(ctx, 'patientRecord', patient.patientId)) {
-      members.add((await getHeader(ctx, recordId)).custodian);
+    for (const { mspId } of await listJson<MemberKind>(ctx, MEMBER_KIND)) {
+      if ((await this.#lastWrite(ctx, mspId, patient.patientId)) !== '') members.add(mspId);
     }
     return [...members].sort();
   }
 
-  /** A required member's admin approves: that member's private data of the patient is purged. */
+  /** The hash (hex) of the patient's latest-write marker in a member's collection; '' when none. */
+  async #lastWrite(ctx: Context, mspId: string, patientId: string): Promise<string> {
+    try {
+      const hash = await ctx.stub.getPrivateDataHash(implicitCollection(mspId), phiLastKey(ctx, patientId));
+      return Buffer.from(hash).toString('hex');
+    } catch {
+      // A member whose kind took effect before it joined the channel has no collection yet.
+      return '';
+    }
+  }
+
+  /**
+   * What the admin's member holds of a patient, as its index lists it: evaluated on that
+   * member's own peer (private range reads are for read-only transactions, and only the
+   * member's peers hold its collection). The answer is what `Approve` is given.
+   */
+  @Transaction(false)
+  @Returns('string')
+  async Held(ctx: Context, patientId: string): Promise<string> {
+    const admin = await callerWithRole(ctx, 'admin');
+    const collection = implicitCollection(admin.mspId);
+    const keys: string[][] = [];
+    const iterator = await ctx.stub.getPrivateDataByPartialCompositeKey(collection, PHI_INDEX, [
+      id(patientId, 'patientId'),
+    ]);
+    try {
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        keys.push(ctx.stub.splitCompositeKey(next.value.key).attributes.slice(1));
+      }
+    } finally {
+      await iterator.close();
+    }
+    let last: Uint8Array;
+    try {
+      last = await ctx.stub.getPrivateData(collection, phiLastKey(ctx, patientId));
+    } catch {
+      throw new ChaincodeError('WRONG_PEER', `ask a peer of ${admin.mspId} what it holds`);
+    }
+    const through = last.length === 0 ? '' : (unmarshal(last) as { txId: string }).txId;
+    const held: HeldKeys = { patientId, mspId: admin.mspId, keys, through };
+    return canonicalJson(held);
+  }
+
+  /**
+   * A required member's admin approves: every key the member's index lists for the patient is
+   * purged. `heldJson` is what `Held` answered on the member's peer; every endorser checks each
+   * key against its index entry's hash (nothing but the patient's filed data is purged), and the
+   * latest-write marker against `through` (nothing written since is missed: CONFLICT, list
+   * again; a write committed meanwhile makes the approval fail on commit).
+   */
   @Transaction()
   @Returns('string')
-  async Approve(ctx: Context, patientId: string, requestId: string): Promise<string> {
+  async Approve(ctx: Context, patientId: string, requestId: string, heldJson: string): Promise<string> {
     const admin = await callerWithRole(ctx, 'admin');
     const stateKey = requestKey(ctx, id(patientId, 'patientId'), id(requestId, 'requestId'));
     const request = await getJson<ErasureRequest>(ctx, stateKey);
@@ -90,8 +159,10 @@ export class ErasureContract extends Contract {
         `${admin.mspId} is not among the members asked to approve erasure request ${requestId}: ${request.required.join(', ')}`,
       );
     }
-    const purgedKeys = await this.#purge(ctx, admin.mspId, patientId);
-    request.approvals.push({ mspId: admin.mspId, approvedAt: txTime(ctx), purgedKeys });
+    const held = parseHeldKeys(parseObject(heldJson, 'held'), patientId, admin.mspId);
+    await this.#purge(ctx, held);
+    await this.#markErased(ctx, admin.mspId, patientId);
+    request.approvals.push({ mspId: admin.mspId, approvedAt: txTime(ctx), purgedKeys: held.keys.length });
     if (request.required.every((mspId) => request.approvals.some((a) => a.mspId === mspId)))
       request.status = 'approved';
     await ctx.stub.deleteState(pendingKey(ctx, admin.mspId, request));
@@ -99,32 +170,44 @@ export class ErasureContract extends Contract {
     return canonicalJson(request);
   }
 
-  /**
-   * Purges what a member holds of the patient: record bodies with their bindings, bill items,
-   * and at the home member the demographics.
-   */
-  async #purge(ctx: Context, mspId: string, patientId: string): Promise<number> {
+  /** Purges, in the member's collection, every listed key of the patient, its index entry and the marker. */
+  async #purge(ctx: Context, held: HeldKeys): Promise<void> {
+    const { patientId, mspId, through } = held;
+    const expected = through === '' ? '' : sha256Hex(phiLastEntry(patientId, through));
+    if ((await this.#lastWrite(ctx, mspId, patientId)) !== expected) {
+      throw new ChaincodeError(
+        'CONFLICT',
+        `${mspId} stored data of patient ${patientId} since the list of held keys was read: read it again`,
+      );
+    }
     const collection = implicitCollection(mspId);
-    let purgedKeys = 0;
+    for (const parts of held.keys) {
+      const indexKey = phiIndexKey(ctx, patientId, parts);
+      const what = `index entry of ${parts.join('/')} for patient ${patientId}`;
+      await requirePrivateHash(ctx, mspId, indexKey, sha256Hex(phiIndexEntry(patientId, parts)), what);
+      const [objectType = '', ...attributes] = parts;
+      await ctx.stub.purgePrivateData(collection, ctx.stub.createCompositeKey(objectType, attributes));
+      await ctx.stub.purgePrivateData(collection, indexKey);
+    }
+    if (through !== '') await ctx.stub.purgePrivateData(collection, phiLastKey(ctx, patientId));
+  }
+
+  /**
+   * The public side of an approval: the member's records of the patient are marked purged and,
+   * at the home member, the patient is marked erased. Headers, versions and hashes stay.
+   */
+  async #markErased(ctx: Context, mspId: string, patientId: string): Promise<void> {
     for (const { recordId } of await listJson<{ recordId: string }>(ctx, 'patientRecord', patientId)) {
       const header = await getHeader(ctx, recordId);
-      if (header.custodian !== mspId || header.purged) continue;
-      for (let version = 1; version <= header.version; version++) {
-        await ctx.stub.purgePrivateData(collection, bodyKey(ctx, recordId, version));
-        await ctx.stub.purgePrivateData(collection, bindingKey(ctx, recordId, version));
-        purgedKeys += 2;
+      if (header.custodian === mspId && !header.purged) {
+        await putJson(ctx, headerKey(ctx, recordId), { ...header, purged: true });
       }
-      await putJson(ctx, headerKey(ctx, recordId), { ...header, purged: true });
     }
-    purgedKeys += await purgeBillItems(ctx, mspId, patientId);
     const patient = await getPatient(ctx, patientId);
     if (patient.homeOrg === mspId) {
-      await ctx.stub.purgePrivateData(collection, demographicsKey(ctx, patientId));
-      purgedKeys++;
       const erased: Patient = { ...patient, status: 'erased' };
       await putJson(ctx, key(ctx, 'patient', patientId), erased);
     }
-    return purgedKeys;
   }
 
   /** The requests awaiting the approval of the admin's member, oldest first. */

@@ -68,10 +68,11 @@ export class LabOrderContract extends Contract {
     if (!MSP_PATTERN.test(labMspId)) throw invalid('labMspId must be an MSP ID');
     await getPatient(ctx, id(patientId, 'patientId'));
     const details = parseLabOrderDetails(parseObject(transientJson(ctx, 'details'), 'details'), orderId);
-    const detailsHash = await putPrivate(ctx, [doctor.mspId, labMspId], detailsKey(ctx, orderId), details);
+    const detailsHash = await putPrivate(ctx, [doctor.mspId, labMspId], patientId, detailsKey(ctx, orderId), details);
     await filePending(ctx, [doctor.mspId, labMspId], {
       kind: 'labOrderDetails',
       id: orderId,
+      patientId,
       awaits: labOrderKey(ctx, orderId),
       holds: [detailsKey(ctx, orderId)],
     });
@@ -157,11 +158,12 @@ export class LabOrderContract extends Contract {
       patientId: order.patientId,
       category: 'lab-result',
     });
-    const contentHash = await putPrivate(ctx, [tech.mspId], bodyKey(ctx, recordId, 1), body);
+    const contentHash = await putPrivate(ctx, [tech.mspId], order.patientId, bodyKey(ctx, recordId, 1), body);
     await storeBinding(ctx, tech.mspId, { ...resultOf(order, recordId), contentHash });
     await filePending(ctx, [tech.mspId], {
       kind: 'recordBody',
       id: recordId,
+      patientId: order.patientId,
       version: 1,
       awaits: versionKey(ctx, recordId, 1),
       holds: [bodyKey(ctx, recordId, 1), bindingKey(ctx, recordId, 1)],

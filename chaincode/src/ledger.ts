@@ -206,13 +206,74 @@ export function transientSalt(ctx: Context): string {
 }
 
 /**
- * Writes a private value, with the transaction's salt inside it (`transientSalt`), at the same
- * key of each member's implicit collection; answers the SHA-256 (hex) of the bytes written,
- * which every peer can check with GetPrivateDataHash. Every write of PHI goes through here.
+ * Index of the private keys that hold a patient's data, one entry per key, kept in the same
+ * collection beside the key it names: `phiKey/<patientId>/<objectType>/<attributes…>`. Its
+ * value names the key and the patient only (no PHI, unsalted, so that every endorser of an
+ * erasure can recompute its hash). Erasure purges every key it lists.
  */
-export async function putPrivate(ctx: Context, mspIds: string[], stateKey: string, value: object): Promise<string> {
+export const PHI_INDEX = 'phiKey';
+/**
+ * Beside the index, one per patient and collection: `phiLast/<patientId>`, the transaction that
+ * last wrote a value of the patient there. Its hash, which every peer holds, says which members
+ * hold something of the patient; an erasure checks it to know that its list of keys is complete.
+ */
+export const PHI_LAST = 'phiLast';
+
+/** A private key as the parts of its composite key: object type first, then the attributes. */
+export type KeyParts = string[];
+
+export const phiIndexKey = (ctx: Context, patientId: string, parts: KeyParts) =>
+  key(ctx, PHI_INDEX, patientId, ...parts);
+export const phiIndexEntry = (patientId: string, parts: KeyParts) => marshal({ patientId, key: parts });
+export const phiLastKey = (ctx: Context, patientId: string) => key(ctx, PHI_LAST, patientId);
+export const phiLastEntry = (patientId: string, txId: string) => marshal({ patientId, txId });
+
+function keyParts(ctx: Context, stateKey: string): KeyParts {
+  const { objectType, attributes } = ctx.stub.splitCompositeKey(stateKey);
+  if (!objectType) throw new Error(`private values are stored at composite keys only, not at ${stateKey}`);
+  return [objectType, ...attributes];
+}
+
+/**
+ * Writes bytes at the same key of each member's implicit collection, filed under the patient
+ * they are of: in the same collections and transaction, the index entry of the key and the
+ * patient's latest-write marker (PHI_INDEX, PHI_LAST). Blind writes, so that a value held by two
+ * members (each endorsing on its own peer, reading only its own collection) is filed at both.
+ * Nothing is stored of a patient who was erased.
+ */
+export async function filePrivate(
+  ctx: Context,
+  mspIds: string[],
+  patientId: string,
+  stateKey: string,
+  bytes: Uint8Array,
+): Promise<void> {
+  const patient = await getJson<{ status: string }>(ctx, key(ctx, 'patient', patientId));
+  if (patient?.status === 'erased') throw new ChaincodeError('PURGED', `patient ${patientId} was erased`);
+  const parts = keyParts(ctx, stateKey);
+  for (const mspId of new Set(mspIds)) {
+    const collection = implicitCollection(mspId);
+    await ctx.stub.putPrivateData(collection, stateKey, bytes);
+    await ctx.stub.putPrivateData(collection, phiIndexKey(ctx, patientId, parts), phiIndexEntry(patientId, parts));
+    await ctx.stub.putPrivateData(collection, phiLastKey(ctx, patientId), phiLastEntry(patientId, ctx.stub.getTxID()));
+  }
+}
+
+/**
+ * Writes a private value of a patient, with the transaction's salt inside it (`transientSalt`),
+ * at the same key of each member's implicit collection, filed for erasure (`filePrivate`);
+ * answers the SHA-256 (hex) of the bytes written, which every peer can check with
+ * GetPrivateDataHash. Every write of PHI goes through here.
+ */
+export async function putPrivate(
+  ctx: Context,
+  mspIds: string[],
+  patientId: string,
+  stateKey: string,
+  value: object,
+): Promise<string> {
   const bytes = marshal({ ...value, salt: transientSalt(ctx) });
-  for (const mspId of new Set(mspIds)) await ctx.stub.putPrivateData(implicitCollection(mspId), stateKey, bytes);
+  await filePrivate(ctx, mspIds, patientId, stateKey, bytes);
   return sha256Hex(bytes);
 }
 

@@ -6,14 +6,15 @@
  * first step files a marker beside it, in the same collections, saying which public key it
  * awaits and which private keys hold it. Each member settles its own markers
  * (`requests.SettlePending`): once the public key exists the marker goes; a value that waited
- * longer than PENDING_GRACE_MS is purged with its marker. The grace is longer than the gateways'
+ * longer than PENDING_GRACE_MS is purged with its marker and its erasure index entries (the
+ * patient's latest-write marker stays: an erasure then finds nothing more to purge there). The grace is longer than the gateways'
  * replay window (24 hours), so that no retry of the request can still be finishing it; a later
  * retry of the same request stores the value again under the same id.
  */
 import type { Context } from 'fabric-contract-api';
 import { ChaincodeError, invalid, notFound } from './errors';
 import { marshal, unmarshal } from './json';
-import { getJson, implicitCollection, key, txMillis, txTime } from './ledger';
+import { filePrivate, getJson, implicitCollection, key, phiIndexKey, txMillis, txTime } from './ledger';
 import { ID_PATTERN } from './validate';
 
 export const PENDING_KINDS = ['recordBody', 'labOrderDetails', 'billItems', 'demographics'] as const;
@@ -27,6 +28,8 @@ export interface PendingWrite {
   kind: PendingKind;
   /** The record, lab order, bill or patient id. */
   id: string;
+  /** Whose data the value is: its keys are filed under the patient for erasure (ledger.ts `filePrivate`). */
+  patientId: string;
   /** The record version, for record bodies. */
   version?: number;
   storedAt: string;
@@ -56,7 +59,9 @@ export const pendingKey = (ctx: Context, kind: PendingKind, id: string, version?
 
 /**
  * Files the marker of a value a first step stored, in each of the holding members'
- * collections (as the value itself); a retried first step files it again, with a new time.
+ * collections (as the value itself), filed under the patient like the value (an erasure purges
+ * it with the rest: it names the patient's objects); a retried first step files it again, with
+ * a new time.
  */
 export async function filePending(
   ctx: Context,
@@ -64,10 +69,19 @@ export async function filePending(
   write: Omit<PendingWrite, 'storedAt'>,
 ): Promise<void> {
   const marker: PendingWrite = { ...write, storedAt: txTime(ctx) };
-  const stateKey = pendingKey(ctx, write.kind, write.id, write.version);
-  for (const mspId of new Set(mspIds)) {
-    await ctx.stub.putPrivateData(implicitCollection(mspId), stateKey, marshal(marker));
-  }
+  await filePrivate(
+    ctx,
+    mspIds,
+    write.patientId,
+    pendingKey(ctx, write.kind, write.id, write.version),
+    marshal(marker),
+  );
+}
+
+/** The erasure index entry of a private key of the patient (ledger.ts `filePrivate`). */
+function indexKeyOf(ctx: Context, patientId: string, stateKey: string): string {
+  const { objectType, attributes } = ctx.stub.splitCompositeKey(stateKey);
+  return phiIndexKey(ctx, patientId, [objectType, ...attributes]);
 }
 
 async function viewOf(ctx: Context, write: PendingWrite): Promise<PendingView> {
@@ -127,9 +141,15 @@ export async function settlePending(
       `${target.kind} ${target.id} waits for its public part until ${view.purgeableAt}`,
     );
   }
+  const write = unmarshal(bytes) as PendingWrite;
   if (view.status === 'stale') {
-    for (const held of (unmarshal(bytes) as PendingWrite).holds) await ctx.stub.purgePrivateData(collection, held);
+    for (const held of write.holds) {
+      await ctx.stub.purgePrivateData(collection, held);
+      // Its index entry too, so that an erasure lists nothing that is gone.
+      await ctx.stub.purgePrivateData(collection, indexKeyOf(ctx, write.patientId, held));
+    }
   }
   await ctx.stub.deletePrivateData(collection, stateKey);
+  await ctx.stub.deletePrivateData(collection, indexKeyOf(ctx, write.patientId, stateKey));
   return { ...view, outcome: view.status === 'stale' ? 'purged' : 'finished' };
 }

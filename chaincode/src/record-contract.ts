@@ -45,11 +45,12 @@ async function storeBody(
 ): Promise<string> {
   const body = parseRecordBody(parseObject(transientJson(ctx, 'body'), 'body'), ids);
   const { recordId, version } = ids;
-  const contentHash = await putPrivate(ctx, [who.mspId], bodyKey(ctx, recordId, version), body);
+  const contentHash = await putPrivate(ctx, [who.mspId], ids.patientId, bodyKey(ctx, recordId, version), body);
   await storeBinding(ctx, who.mspId, { ...ids, contentHash });
   await filePending(ctx, [who.mspId], {
     kind: 'recordBody',
     id: recordId,
+    patientId: ids.patientId,
     version,
     awaits: versionKey(ctx, recordId, version),
     holds: [bodyKey(ctx, recordId, version), bindingKey(ctx, recordId, version)],

@@ -2,7 +2,7 @@
 import type { Context } from 'fabric-contract-api';
 import { invalid, notFound } from './errors';
 import { marshal } from './json';
-import { getJson, implicitCollection, key, putJson, requirePrivateHash, sha256Hex } from './ledger';
+import { filePrivate, getJson, key, putJson, requirePrivateHash, sha256Hex } from './ledger';
 import type { RecordBinding, RecordHeader, RecordVersion } from './types/record';
 import { RECORD_CATEGORIES, type RecordCategory } from './types/vocabulary';
 import { id } from './validate';
@@ -22,11 +22,11 @@ export const bindingKey = (ctx: Context, recordId: string, version: number) =>
  * Stores, in the body's transaction (endorsed by the custodian alone), the binding of a body
  * version to its patient and category: public fields only, unsalted, so that every endorser of
  * the header can recompute its hash. The custodian's peer writes it from the same validated
- * arguments as the body.
+ * arguments as the body, filed under the patient like the body, so that erasure purges both.
  */
 export async function storeBinding(ctx: Context, custodian: string, binding: RecordBinding): Promise<void> {
   const stateKey = bindingKey(ctx, binding.recordId, binding.version);
-  await ctx.stub.putPrivateData(implicitCollection(custodian), stateKey, marshal(binding));
+  await filePrivate(ctx, [custodian], binding.patientId, stateKey, marshal(binding));
 }
 
 /**

@@ -274,8 +274,22 @@ export class Ledger {
     return this.#submit<Json>(who, { contract: 'erasure', fn: 'Request' });
   }
 
-  approveErasure(who: UserIdentity, patientId: string, requestId: string) {
-    return this.#submit<Json>(who, { contract: 'erasure', fn: 'Approve', args: [patientId, requestId] });
+  /**
+   * What the admin's member holds of the patient, read on its own peer (only it holds its
+   * collection), then the approval that purges all of it: every endorser checks the list.
+   */
+  async approveErasure(who: UserIdentity, patientId: string, requestId: string) {
+    const held = await this.#evaluate<Json>(who, {
+      contract: 'erasure',
+      fn: 'Held',
+      args: [patientId],
+      orgs: [who.mspId],
+    });
+    return this.#submit<Json>(who, {
+      contract: 'erasure',
+      fn: 'Approve',
+      args: [patientId, requestId, JSON.stringify(held)],
+    });
   }
 
   myErasureRequests(who: UserIdentity, page: PageQuery) {

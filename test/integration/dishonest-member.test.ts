@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { CommitError, StatusCode } from '@hyperledger/fabric-gateway';
 import { canonicalJson } from '../../chaincode/src/json';
 import { chaincodeErrorCode, type Session } from '../../network/src/gateway';
+import { approveErasure } from './helpers/erasure';
 import {
   freshDoctor,
   freshPatient,
@@ -357,11 +358,11 @@ describe('a dishonest member cannot break the trust model', () => {
       expect(required).toEqual([HA]);
       expect(
         await refusal(
-          demo('insurer', 'admin').contract('erasure').submitTransaction('Approve', erased.patientId, requestId),
+          approveErasure(demo('insurer', 'admin').contract('erasure'), 'InsurerMSP', erased.patientId, requestId),
         ),
       ).toBe('FORBIDDEN');
       const approved = await json<{ status: string }>(
-        demo('hospital-a', 'admin').contract('erasure').submitTransaction('Approve', erased.patientId, requestId),
+        approveErasure(demo('hospital-a', 'admin').contract('erasure'), HA, erased.patientId, requestId),
       );
       expect(approved.status).toBe('approved');
     });

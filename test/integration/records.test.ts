@@ -8,6 +8,7 @@ import path from 'node:path';
 import { CommitError, StatusCode } from '@hyperledger/fabric-gateway';
 import { chaincodeErrorCode, type Session, type SessionContract } from '../../network/src/gateway';
 import { ORGS, paths } from '../../network/src/topology';
+import { approveErasure } from './helpers/erasure';
 import { freshDoctor, freshPatient, height, network, salted, session, stateDb, text, user } from './helpers/network';
 
 const runId = Date.now().toString(36);
@@ -239,8 +240,7 @@ describe('patient-controlled records', () => {
     // Before erasure the custodian's peer serves the body with its block; the check can fail.
     expect(await ledgerHolds(adminB, 'private data', erasedMarker)).toBe(true);
     const request = await json<{ requestId: string }>(patient.contract('erasure').submitTransaction('Request'));
-    await adminB.contract('erasure').submit('Approve', {
-      arguments: [patientId, request.requestId],
+    await approveErasure(adminB.contract('erasure'), HB, patientId, request.requestId, {
       endorsingOrganizations: [HB, HA, 'LabMSP'],
     });
 

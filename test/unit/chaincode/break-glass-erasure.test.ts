@@ -5,14 +5,16 @@ import { ErasureContract } from '../../../chaincode/src/erasure-contract';
 import { RecordContract } from '../../../chaincode/src/record-contract';
 import type { Caller } from '../helpers/fabric-stub';
 import {
+  approveErasure,
   attempt,
+  attemptApproval,
   consortiumLedger,
   createRecord,
   evaluate,
   followLedgerClock,
   HA,
   HB,
-  held,
+  privateOf,
   INS,
   itemsOf,
   LAB,
@@ -133,13 +135,13 @@ describe('erasure', () => {
     await submit(ledger, people.patientA, (c) => access.RequestAccess(c, recordId, 'treatment'));
     const { result } = await submit(ledger, people.patientA, (c) => erasure.Request(c));
     const { requestId } = JSON.parse(result) as { requestId: string };
-    const approved = await submit(ledger, people.adminA, (c) => erasure.Approve(c, PATIENT_A, requestId));
+    const approved = await approveErasure(ledger, people.adminA, PATIENT_A, requestId);
     expect(JSON.parse(approved.result)).toMatchObject({
       status: 'approved',
-      // The body, its binding, the demographics.
-      approvals: [{ mspId: HA, purgedKeys: 3 }],
+      // The body, its binding, the demographics, the markers of their first steps (pending.ts).
+      approvals: [{ mspId: HA, purgedKeys: 5 }],
     });
-    expect(held(ledger, HA).size).toBe(0);
+    expect(privateOf(ledger, HA).size).toBe(0);
     const header = JSON.parse(await evaluate(ledger, people.doctorA, (c) => records.Get(c, recordId))) as {
       purged: boolean;
       contentHash: string;
@@ -163,9 +165,7 @@ describe('erasure', () => {
     const ticket = await submit(ledger, people.patientA, (c) => access.RequestAccess(c, recordId, 'treatment'));
     const { ticketId } = JSON.parse(ticket.result) as { ticketId: string };
     const { result } = await submit(ledger, people.patientA, (c) => erasure.Request(c));
-    await submit(ledger, people.adminA, (c) =>
-      erasure.Approve(c, PATIENT_A, (JSON.parse(result) as { requestId: string }).requestId),
-    );
+    await approveErasure(ledger, people.adminA, PATIENT_A, (JSON.parse(result) as { requestId: string }).requestId);
     await expect(
       evaluate(ledger, people.patientA, (c) => access.ReadBody(c, recordId, ticketId), { peerMspId: HA }),
     ).rejects.toThrow(/^PURGED/);
@@ -175,20 +175,18 @@ describe('erasure', () => {
     await expect(submit(ledger, people.doctorA, (c) => erasure.Request(c))).rejects.toThrow(/^FORBIDDEN/);
     const { result } = await submit(ledger, people.patientA, (c) => erasure.Request(c));
     const { requestId } = JSON.parse(result) as { requestId: string };
-    await submit(ledger, people.adminA, (c) => erasure.Approve(c, PATIENT_A, requestId));
-    expect(await attempt(ledger, people.adminA, (c) => erasure.Approve(c, PATIENT_A, requestId))).toEqual({
+    await approveErasure(ledger, people.adminA, PATIENT_A, requestId);
+    expect(await attemptApproval(ledger, people.adminA, PATIENT_A, requestId)).toEqual({
       error: expect.stringMatching(/^ALREADY_EXISTS/),
       changes: [],
     });
-    await expect(submit(ledger, people.adminA, (c) => erasure.Approve(c, PATIENT_A, 'ER-unknown'))).rejects.toThrow(
-      /^NOT_FOUND/,
-    );
+    await expect(approveErasure(ledger, people.adminA, PATIENT_A, 'ER-unknown')).rejects.toThrow(/^NOT_FOUND/);
   });
 
   it('refuses an approval by a member not asked to approve, changing nothing', async () => {
     const { result } = await submit(ledger, people.patientA, (c) => erasure.Request(c));
     const { requestId } = JSON.parse(result) as { requestId: string };
-    expect(await attempt(ledger, people.adminB, (c) => erasure.Approve(c, PATIENT_A, requestId))).toEqual({
+    expect(await attemptApproval(ledger, people.adminB, PATIENT_A, requestId)).toEqual({
       error: `FORBIDDEN: ${HB} is not among the members asked to approve erasure request ${requestId}: ${HA}`,
       changes: [],
     });
@@ -198,11 +196,12 @@ describe('erasure', () => {
     const { result } = await submit(ledger, people.patientA, (c) => erasure.Request(c));
     const { requestId } = JSON.parse(result) as { requestId: string };
     expect(
-      await attempt(ledger, people.adminA, (c) => erasure.Approve(c, PATIENT_A, requestId), {
+      await attemptApproval(ledger, people.adminA, PATIENT_A, requestId, {
         endorsingOrganizations: [HB, LAB, INS],
       }),
     ).toEqual({ error: expect.stringContaining('(ENDORSEMENT_POLICY_FAILURE)'), changes: [] });
-    expect(held(ledger, HA).size).toBe(3);
+    // The body, its binding and the demographics, their index entries, the latest-write marker.
+    expect(privateOf(ledger, HA).size).toBe(7);
   });
 
   describe('of a patient whose records two members hold', () => {
@@ -232,24 +231,24 @@ describe('erasure', () => {
       expect(JSON.parse(result)).toMatchObject({ status: 'requested', required: [HA, HB], approvals: [] });
       expect(tx.event?.name).toBe('ErasureRequested');
       expect(JSON.parse(tx.event!.payload.toString())).toEqual({ requestId, patientId: PATIENT_A, required: [HA, HB] });
-      const byB = await submit(ledger, people.adminB, (c) => erasure.Approve(c, PATIENT_A, requestId));
-      expect(JSON.parse(byB.result)).toMatchObject({ status: 'requested', approvals: [{ mspId: HB, purgedKeys: 2 }] });
-      expect(held(ledger, HB).size).toBe(0);
-      expect(held(ledger, HA).size).toBe(3);
+      const byB = await approveErasure(ledger, people.adminB, PATIENT_A, requestId);
+      expect(JSON.parse(byB.result)).toMatchObject({ status: 'requested', approvals: [{ mspId: HB, purgedKeys: 3 }] });
+      expect(privateOf(ledger, HB).size).toBe(0);
+      expect(privateOf(ledger, HA).size).toBe(7);
       expect([(await header(recordB)).purged, (await header(recordId)).purged]).toEqual([true, false]);
-      expect(await attempt(ledger, people.adminLab, (c) => erasure.Approve(c, PATIENT_A, requestId))).toEqual({
+      expect(await attemptApproval(ledger, people.adminLab, PATIENT_A, requestId)).toEqual({
         error: expect.stringMatching(/^FORBIDDEN: LabMSP is not among the members asked to approve/),
         changes: [],
       });
-      const byA = await submit(ledger, people.adminA, (c) => erasure.Approve(c, PATIENT_A, requestId));
+      const byA = await approveErasure(ledger, people.adminA, PATIENT_A, requestId);
       expect(JSON.parse(byA.result)).toMatchObject({
         status: 'approved',
         approvals: [
-          { mspId: HB, purgedKeys: 2 },
-          { mspId: HA, purgedKeys: 3 },
+          { mspId: HB, purgedKeys: 3 },
+          { mspId: HA, purgedKeys: 5 },
         ],
       });
-      expect(held(ledger, HA).size).toBe(0);
+      expect(privateOf(ledger, HA).size).toBe(0);
     });
 
     it("lists the requests awaiting each member's approval, oldest first, until it approves", async () => {
@@ -274,10 +273,10 @@ describe('erasure', () => {
       expect(walked.items.map((r) => r.requestId)).toEqual([first, ofA2, again]);
       expect(await ids(people.adminB)).toEqual([first, again]);
       expect(await ids(people.adminLab)).toEqual([]);
-      await submit(ledger, people.adminB, (c) => erasure.Approve(c, PATIENT_A, first));
+      await approveErasure(ledger, people.adminB, PATIENT_A, first);
       expect(await ids(people.adminB)).toEqual([again]);
       expect(await ids(people.adminA)).toEqual([first, ofA2, again]);
-      await submit(ledger, people.adminA, (c) => erasure.Approve(c, 'PAT-HA-0002', ofA2));
+      await approveErasure(ledger, people.adminA, 'PAT-HA-0002', ofA2);
       expect(await ids(people.adminA)).toEqual([first, again]);
       expect(printableKeys(ledger, 'erasurePending')).toHaveLength(3);
       await expect(pending(people.doctorA)('', '')).rejects.toThrow(/^FORBIDDEN/);

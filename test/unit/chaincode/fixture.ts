@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
 import { DirectoryContract } from '../../../chaincode/src/directory-contract';
+import { ErasureContract } from '../../../chaincode/src/erasure-contract';
 import { RecordContract } from '../../../chaincode/src/record-contract';
 import {
   type Caller,
@@ -103,6 +104,7 @@ export const key = (type: string, ...parts: string[]) => compositeKey(type, part
 
 const directory = new DirectoryContract();
 const records = new RecordContract();
+const erasure = new ErasureContract();
 
 type Kind = 'hospital' | 'lab' | 'insurer';
 
@@ -144,9 +146,10 @@ export async function registerPatient(
   patient: Caller | undefined = Object.values(people).find(
     (p) => p.mspId === admin.mspId && p.attrs?.['ehr.patientId'] === patientId,
   ),
+  details: typeof demographics = demographics,
 ): Promise<void> {
   const stored = await submit(ledger, admin, (ctx) => directory.StoreDemographics(ctx, patientId), {
-    transient: salted({ demographics: JSON.stringify(demographics) }),
+    transient: salted({ demographics: JSON.stringify(details) }),
   });
   const { demographicsHash } = JSON.parse(stored.result) as { demographicsHash: string };
   await submit(ledger, admin, (ctx) => directory.RegisterPatient(ctx, patientId, demographicsHash));
@@ -171,14 +174,43 @@ export async function createRecord(
   return created;
 }
 
+/** What an admin's member holds of a patient, as `Held` answers on that member's peer. */
+export function heldBy(ledger: Ledger, admin: Caller, patientId = PATIENT_A): Promise<string> {
+  return evaluate(ledger, admin, (ctx) => erasure.Held(ctx, patientId), { peerMspId: admin.mspId });
+}
+
+/** An admin approves an erasure request as the member's gateway does: `Held` on its peer, then `Approve`. */
+export async function approveErasure(
+  ledger: Ledger,
+  admin: Caller,
+  patientId: string,
+  requestId: string,
+  options?: TxOptions,
+): Promise<{ result: string; tx: Committed }> {
+  const held = await heldBy(ledger, admin, patientId);
+  return submit(ledger, admin, (ctx) => erasure.Approve(ctx, patientId, requestId, held), options);
+}
+
+/** An approval expected to fail (see `attempt`), made as `approveErasure` makes it. */
+export async function attemptApproval(
+  ledger: Ledger,
+  admin: Caller,
+  patientId: string,
+  requestId: string,
+  options?: TxOptions,
+): Promise<{ error?: string; changes: string[] }> {
+  const held = await heldBy(ledger, admin, patientId);
+  return attempt(ledger, admin, (ctx) => erasure.Approve(ctx, patientId, requestId, held), options);
+}
+
 /**
  * What a member holds of people's data: its implicit collection without the markers of two-step
- * writes (chaincode/src/pending.ts), which hold ids and times only and go when the member settles
- * them.
+ * writes (chaincode/src/pending.ts) and their erasure index entries, which hold ids and times
+ * only and go when the member settles them.
  */
-export function held(ledger: Ledger, mspId: string): ReadonlyMap<string, Uint8Array> {
+export function privateOf(ledger: Ledger, mspId: string): ReadonlyMap<string, Uint8Array> {
   const collection = ledger.collection(`_implicit_org_${mspId}`);
-  return new Map([...collection].filter(([stateKey]) => !stateKey.startsWith('\u0000pendingWrite\u0000')));
+  return new Map([...collection].filter(([stateKey]) => !stateKey.includes('\u0000pendingWrite\u0000')));
 }
 
 /** Every public value and every committed event, as text: where PHI must never appear. */

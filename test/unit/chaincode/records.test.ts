@@ -5,6 +5,7 @@ import { ErasureContract } from '../../../chaincode/src/erasure-contract';
 import { RecordContract } from '../../../chaincode/src/record-contract';
 import { type Caller, printable } from '../helpers/fabric-stub';
 import {
+  approveErasure,
   attempt,
   body,
   consortiumLedger,
@@ -13,7 +14,7 @@ import {
   followLedgerClock,
   HA,
   HB,
-  held,
+  privateOf,
   INS,
   itemsOf,
   key,
@@ -43,7 +44,7 @@ describe('records', () => {
 
   it("keeps the body in the custodian's collection and its hash in the public header", async () => {
     const { recordId, contentHash } = await createRecord(ledger, people.doctorA);
-    const stored = ledger.collection(`_implicit_org_${HA}`).get(`\u0000recordBody\u0000${recordId}\u0000000001\u0000`);
+    const stored = privateOf(ledger, HA).get(`\u0000recordBody\u0000${recordId}\u0000000001\u0000`);
     expect(Buffer.from(stored!).toString()).toContain(PHI_MARKER);
     expect(createHash('sha256').update(stored!).digest('hex')).toBe(contentHash);
     const header = JSON.parse(await evaluate(ledger, people.doctorA, (c) => records.Get(c, recordId))) as Record<
@@ -150,8 +151,11 @@ describe('records', () => {
       custodian: string;
     };
     expect(header.custodian).toBe(HB);
-    // The body and its binding to patient and category.
-    expect([...held(ledger, HB).keys()].map(printable).sort()).toEqual([
+    // The body and its binding to patient and category, each filed under the patient for erasure.
+    expect([...privateOf(ledger, HB).keys()].map(printable).sort()).toEqual([
+      `phiKey/${PATIENT_A}/recordBinding/${recordId}/000001`,
+      `phiKey/${PATIENT_A}/recordBody/${recordId}/000001`,
+      `phiLast/${PATIENT_A}`,
       `recordBinding/${recordId}/000001`,
       `recordBody/${recordId}/000001`,
     ]);
@@ -236,7 +240,7 @@ describe('patient-reported records', () => {
 
   it("keeps the patient's own history at their home member, marked as the patient's and authored by them", async () => {
     const { recordId, contentHash } = await report();
-    const stored = ledger.collection(`_implicit_org_${HA}`).get(key('recordBody', recordId, '000001'));
+    const stored = privateOf(ledger, HA).get(key('recordBody', recordId, '000001'));
     expect(Buffer.from(stored!).toString()).toContain(PHI_MARKER);
     expect(await header(recordId)).toEqual({
       recordId,
@@ -395,8 +399,8 @@ describe('patient-reported records', () => {
     const { recordId } = await report();
     const requested = await submit(ledger, people.patientA, (c) => erasure.Request(c));
     const { requestId } = JSON.parse(requested.result) as { requestId: string };
-    await submit(ledger, people.adminA, (c) => erasure.Approve(c, PATIENT_A, requestId));
-    expect(ledger.collection(`_implicit_org_${HA}`).get(key('recordBody', recordId, '000001'))).toBeUndefined();
+    await approveErasure(ledger, people.adminA, PATIENT_A, requestId);
+    expect(privateOf(ledger, HA).get(key('recordBody', recordId, '000001'))).toBeUndefined();
     expect(await header(recordId)).toMatchObject({ purged: true, source: 'patient' });
     expect(
       await attempt(ledger, people.patientA, (c) => records.CreateBody(c, PATIENT_A, 'allergy'), {

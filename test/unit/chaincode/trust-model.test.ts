@@ -19,7 +19,9 @@ import { PolicyContract } from '../../../chaincode/src/policy-contract';
 import { RecordContract } from '../../../chaincode/src/record-contract';
 import { type Caller, Ledger } from '../helpers/fabric-stub';
 import {
+  approveErasure,
   attempt,
+  attemptApproval,
   body,
   consortiumLedger,
   createRecord,
@@ -28,7 +30,7 @@ import {
   followLedgerClock,
   HA,
   HB,
-  held as heldBy,
+  privateOf,
   INS,
   key,
   LAB,
@@ -441,9 +443,9 @@ describe('salted private values', () => {
     // After erasure the public hash stays, and the salt that would let a guess be checked is gone with the value.
     const { result } = await submit(ledger, people.patientA, (c) => erasure.Request(c));
     const { requestId } = parse<{ requestId: string }>(result);
-    await submit(ledger, people.adminA, (c) => erasure.Approve(c, PATIENT_A, requestId));
+    await approveErasure(ledger, people.adminA, PATIENT_A, requestId);
     expect(ledger.privateDataHash(`_implicit_org_${HA}`, key('demographics', PATIENT_A))).toBeUndefined();
-    expect([...heldBy(ledger, HA).values()].map((v) => Buffer.from(v).toString())).toEqual([]);
+    expect([...privateOf(ledger, HA).values()].map((v) => Buffer.from(v).toString())).toEqual([]);
     expect(
       parse<{ demographicsHash: string }>(
         await evaluate(ledger, people.doctorB, (c) => directory.GetPatient(c, PATIENT_A)),
@@ -814,12 +816,12 @@ describe('erasure requests and approvals', () => {
     const { requestId } = parse<{ requestId: string }>(result);
     // Members that hold nothing of the patient add no approval, whatever their admins sign.
     for (const admin of [people.adminB, people.adminLab, people.adminIns]) {
-      expect(await attempt(ledger, admin, (c) => erasure.Approve(c, PATIENT_A, requestId))).toEqual({
+      expect(await attemptApproval(ledger, admin, PATIENT_A, requestId)).toEqual({
         error: expect.stringMatching(/^FORBIDDEN: \S+ is not among the members asked to approve/),
         changes: [],
       });
     }
-    const approved = await submit(ledger, people.adminA, (c) => erasure.Approve(c, PATIENT_A, requestId));
+    const approved = await approveErasure(ledger, people.adminA, PATIENT_A, requestId);
     expect(parse(approved.result)).toMatchObject({ status: 'approved', required: [HA], approvals: [{ mspId: HA }] });
   });
 });

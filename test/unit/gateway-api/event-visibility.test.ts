@@ -87,8 +87,9 @@ describe('who sees which ledger event', () => {
       adminB: ['BreakGlassOpened', 'AppointmentStatus', 'session-ended'],
       tech: ['LabOrderStatus', 'session-ended'],
       adjuster: ['ClaimStatus', 'session-ended'],
-      labAdmin: ['session-ended'],
-      insurerAdmin: ['session-ended'],
+      // Alice's erasure needs the lab (it holds her order's details) and the insurer (her claim's lines).
+      labAdmin: ['ErasureRequested', 'session-ended'],
+      insurerAdmin: ['ErasureRequested', 'session-ended'],
     });
   }, 60_000);
 });
