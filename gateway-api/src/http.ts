@@ -8,6 +8,7 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import type { Accounts } from './accounts';
 import type { IdempotencyCache } from './idempotency';
 import { ApiError } from './errors';
+import { inFreshRequest } from './requests';
 import type { Role } from './roles';
 import { COMPONENTS, type JsonSchema } from './schemas';
 import type { UserRecord } from './store';
@@ -126,7 +127,7 @@ async function handle(
   const result =
     key && user && route.method !== 'get'
       ? await idempotency.run(user.username, key, [route.operationId, req.params, body], () => route.handler(ctx))
-      : await route.handler(ctx);
+      : await inFreshRequest(() => route.handler(ctx));
   if ('replayed' in result && result.replayed) res.set('Idempotent-Replayed', 'true');
   if (result.body === undefined) res.status(result.status).end();
   else res.status(result.status).json(result.body);

@@ -6,9 +6,9 @@
 import type { Context } from 'fabric-contract-api';
 import { contracts } from '../../../chaincode/src';
 import { ApiError } from '../../../gateway-api/src/errors';
-import type { LedgerCall, LedgerPort, UserIdentity } from '../../../gateway-api/src/fabric';
+import type { LedgerCall, LedgerPort, TransactionOutcome, UserIdentity } from '../../../gateway-api/src/fabric';
 import { foundConsortium } from '../chaincode/fixture';
-import { type Caller, CommitError, Ledger } from '../helpers/fabric-stub';
+import { type Caller, CommitError, Ledger, VALIDATION_CODES } from '../helpers/fabric-stub';
 
 type Transaction = (ctx: Context, ...args: string[]) => Promise<string | undefined>;
 
@@ -59,18 +59,36 @@ export class ChaincodePort implements LedgerPort {
     };
   }
 
+  /** What each transaction committed (valid or not) answered, as qscc finds it by id. */
+  readonly #outcomes = new Map<string, TransactionOutcome>();
+
   async submit(identity: UserIdentity, call: LedgerCall) {
     await this.#founded;
     try {
-      const { result, tx } = await this.ledger.submit(
+      const endorsed = await this.ledger.endorse(
         this.callerOf(identity),
         this.#run(call),
         this.#options(identity, call),
       );
-      return { payload: Buffer.from(result ?? ''), txId: tx.txId };
+      const payload = Buffer.from(endorsed.result ?? '');
+      call.sending?.(endorsed.txId);
+      try {
+        this.ledger.commit(endorsed);
+      } catch (error) {
+        if (error instanceof CommitError)
+          this.#outcomes.set(endorsed.txId, { code: VALIDATION_CODES[error.code], payload });
+        throw error;
+      }
+      this.#outcomes.set(endorsed.txId, { code: 0, payload });
+      return { payload, txId: endorsed.txId };
     } catch (error) {
       throw asGatewayError(error);
     }
+  }
+
+  /** One ledger for every member: a transaction is committed as soon as it was sent. */
+  transaction(_identity: UserIdentity, txId: string): Promise<TransactionOutcome | undefined> {
+    return Promise.resolve(this.#outcomes.get(txId));
   }
 
   /** One ledger for every member: a committed transaction is everywhere at once. */
