@@ -649,6 +649,19 @@ describe('answers from the chaincode match the document', () => {
       await call(a, admins.a, 'get', '/v1/patients/PAT-WALKIN-1', undefined, '/v1/patients/{patientId}'),
     ).toMatchObject({ certFingerprints: ['f'.repeat(64)] });
 
+    // Two-step writes: the admin settles a finished one (its marker goes).
+    const pending = (await call(a, admins.a, 'get', '/v1/org/pending-writes')) as {
+      items: { kind: string; id: string; version?: number; status: string }[];
+    };
+    const finished = pending.items.find((item) => item.status === 'finished');
+    expect(finished).toBeDefined();
+    const { kind, id, version } = finished ?? { kind: '', id: '' };
+    expect(await call(a, admins.a, 'post', '/v1/org/pending-writes/settlement', { kind, id, version })).toMatchObject({
+      kind,
+      id,
+      outcome: 'finished',
+    });
+
     // Erasure.
     const erasure = await call(a, patient, 'post', '/v1/erasure-requests');
     await call(a, patient, 'get', '/v1/erasure-requests');
