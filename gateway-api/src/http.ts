@@ -209,6 +209,17 @@ function responsesOf(route: RouteSpec): Record<string, unknown> {
   return responses;
 }
 
+/** The header that makes a write's retries safe (idempotency.ts). */
+const IDEMPOTENCY_KEY = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'One per client intent: a retry with the same key has no second effect and gets the first answer (for 24 hours); ' +
+    'a retry of a request whose outcome was unknown is answered from the ledger (503 OUTCOME_UNKNOWN while it cannot tell)',
+  schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,128}$' },
+};
+
 /** The OpenAPI 3 document of the routes. */
 export function openApiDocument(routes: readonly RouteSpec[], info: { title: string; version: string }) {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -221,6 +232,7 @@ export function openApiDocument(routes: readonly RouteSpec[], info: { title: str
         schema: { type: 'string' },
       })),
       ...queryParameters(route.query),
+      ...(route.method !== 'get' && route.roles !== 'public' && !route.stream ? [IDEMPOTENCY_KEY] : []),
     ];
     const operation: Record<string, unknown> = {
       operationId: route.operationId,
