@@ -10,6 +10,9 @@ import path from 'node:path';
 import type { ChaincodePort } from './chaincode-port';
 import { consortium, type Harness } from './harness';
 
+// Each case signs three people up and writes on the real chaincode: more than 5 s on a loaded machine.
+jest.setTimeout(30_000);
+
 const timedOut = () => Object.assign(new Error('4 DEADLINE_EXCEEDED'), { code: 4 });
 const unavailable = () => Object.assign(new Error('14 UNAVAILABLE: connection refused'), { code: 14 });
 
