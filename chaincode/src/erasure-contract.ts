@@ -116,15 +116,10 @@ export class ErasureContract extends Contract {
     const admin = await callerWithRole(ctx, 'admin');
     const collection = implicitCollection(admin.mspId);
     const keys: string[][] = [];
-    const iterator = await ctx.stub.getPrivateDataByPartialCompositeKey(collection, PHI_INDEX, [
-      id(patientId, 'patientId'),
-    ]);
-    try {
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-        keys.push(ctx.stub.splitCompositeKey(next.value.key).attributes.slice(1));
-      }
-    } finally {
-      await iterator.close();
+    // `for await`, not `await`: fabric-shim resolves a private range query to `{ iterator }`.
+    const entries = ctx.stub.getPrivateDataByPartialCompositeKey(collection, PHI_INDEX, [id(patientId, 'patientId')]);
+    for await (const entry of entries) {
+      keys.push(ctx.stub.splitCompositeKey(entry.key).attributes.slice(1));
     }
     let last: Uint8Array;
     try {
