@@ -12,7 +12,6 @@
  * retry of the same request stores the value again under the same id.
  */
 import type { Context } from 'fabric-contract-api';
-import type { Iterators } from 'fabric-shim';
 import { ChaincodeError, invalid, notFound } from './errors';
 import { marshal, unmarshal } from './json';
 import { filePrivate, getJson, implicitCollection, key, phiIndexKey, txMillis, txTime } from './ledger';
@@ -99,17 +98,11 @@ const MAX_LISTED = 100;
 /** A member's pending writes, in key order (read-only: on the member's own peer). */
 export async function listPending(ctx: Context, mspId: string): Promise<PendingView[]> {
   const writes: PendingWrite[] = [];
-  // fabric-shim resolves a private range query to `{ iterator }` (unlike public ones, which it
-  // unwraps); take the iterator either way.
-  const answer = (await ctx.stub.getPrivateDataByPartialCompositeKey(implicitCollection(mspId), PENDING, [])) as
-    Iterators.StateQueryIterator | { iterator: Iterators.StateQueryIterator };
-  const iterator = 'iterator' in answer ? answer.iterator : answer;
-  try {
-    for (let next = await iterator.next(); !next.done && writes.length < MAX_LISTED; next = await iterator.next()) {
-      writes.push(unmarshal(next.value.value) as PendingWrite);
-    }
-  } finally {
-    await iterator.close();
+  // `for await`, not `await`: fabric-shim resolves a private range query to `{ iterator }`.
+  const entries = ctx.stub.getPrivateDataByPartialCompositeKey(implicitCollection(mspId), PENDING, []);
+  for await (const entry of entries) {
+    writes.push(unmarshal(entry.value) as PendingWrite);
+    if (writes.length >= MAX_LISTED) break;
   }
   const views: PendingView[] = [];
   for (const write of writes) views.push(await viewOf(ctx, write));
