@@ -35,9 +35,9 @@ export interface Answered extends JournalBase {
   result: RouteResult;
 }
 
-/** A transaction a request sent to the orderers: which call (callSignature) and its id. */
+/** A transaction a request sent to the orderers: which call (callSignature), its id, when. */
 export interface Sent extends JournalBase {
-  sent: { call: string; txId: string };
+  sent: { call: string; txId: string; sentAt: number };
 }
 
 export type JournalEntry = Answered | Sent;
@@ -84,7 +84,7 @@ export class IdempotencyCache {
         sent: new Map<string, SentTransaction>(),
       };
       if ('result' in line) entry.result = line.result;
-      else entry.sent.set(line.sent.call, { txId: line.sent.txId, at: line.at });
+      else entry.sent.set(line.sent.call, { txId: line.sent.txId, at: line.sent.sentAt });
       this.#entries.set(line.id, entry);
     }
     this.#compactedAt = clock();
@@ -123,7 +123,7 @@ export class IdempotencyCache {
       sending: (call: string, txId: string) => {
         const at = this.clock();
         entry.sent.set(call, { txId, at });
-        this.journal?.append({ id, fingerprint, at: entry.at, sent: { call, txId } });
+        this.journal?.append({ id, fingerprint, at: entry.at, sent: { call, txId, sentAt: at } });
       },
     };
     let result: RouteResult;
@@ -150,7 +150,9 @@ export class IdempotencyCache {
       const kept: JournalEntry[] = [];
       for (const [id, { fingerprint, at, result, sent }] of this.#entries) {
         if (result) kept.push({ id, fingerprint, at, result });
-        else for (const [call, { txId }] of sent) kept.push({ id, fingerprint, at, sent: { call, txId } });
+        else
+          for (const [call, { txId, at: sentAt }] of sent)
+            kept.push({ id, fingerprint, at, sent: { call, txId, sentAt } });
       }
       this.journal.rewrite(kept);
     }
