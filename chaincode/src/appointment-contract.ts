@@ -19,6 +19,7 @@ import {
   reasonKey,
 } from './appointments';
 import { emit, getJson, key, listPage, putJson, putPrivate, txTime, transientJson } from './ledger';
+import { createOnce, requestedId } from './requests';
 import type { Appointment, AppointmentStatus, Feedback, FeedbackTally, Rating } from './types/appointment';
 import type { Practitioner } from './types/directory';
 import { dayFilter, filterOf, id, isoTime, MSP_PATTERN } from './validate';
@@ -63,7 +64,7 @@ export class AppointmentContract extends Contract {
     if (slot <= txTime(ctx)) throw invalid('the slot must be in the future');
     const now = txTime(ctx);
     const appointment: Appointment = {
-      appointmentId: `APT-${ctx.stub.getTxID().slice(0, 32)}`,
+      appointmentId: requestedId(ctx, 'appointments.Request'),
       patientId: who.patientId ?? '',
       practitioner: { mspId: practitionerMspId, practitionerId },
       slot,
@@ -71,6 +72,7 @@ export class AppointmentContract extends Contract {
       createdAt: now,
       updatedAt: now,
     };
+    await createOnce(ctx, 'appointment', appointment.appointmentId);
     await this.#save(ctx, appointment);
     const entry = { appointmentId: appointment.appointmentId };
     await putJson(ctx, key(ctx, 'patientAppointment', appointment.patientId, appointment.appointmentId), entry);

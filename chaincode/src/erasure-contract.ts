@@ -22,6 +22,7 @@ import {
 } from './ledger';
 import { MEMBER_KIND, type MemberKind } from './members';
 import { getHeader, headerKey } from './records';
+import { createOnce, requestedId } from './requests';
 import { type ErasureRequest, type HeldKeys, parseHeldKeys } from './types/erasure';
 import type { Patient } from './types/patient';
 import { id, parseObject } from './validate';
@@ -59,13 +60,14 @@ export class ErasureContract extends Contract {
     const patient = await getPatient(ctx, who.patientId ?? '');
     if (!isThePatient(who, patient)) throw forbidden('only the patient asks for their erasure');
     const request: ErasureRequest = {
-      requestId: `ER-${ctx.stub.getTxID().slice(0, 32)}`,
+      requestId: requestedId(ctx, 'erasure.Request'),
       patientId: patient.patientId,
       requestedAt: txTime(ctx),
       status: 'requested',
       required: await this.#holders(ctx, patient),
       approvals: [],
     };
+    await createOnce(ctx, 'erasure request', request.requestId);
     await putJson(ctx, requestKey(ctx, patient.patientId, request.requestId), request);
     const entry = { patientId: patient.patientId, requestId: request.requestId };
     for (const mspId of request.required) await putJson(ctx, pendingKey(ctx, mspId, request), entry);

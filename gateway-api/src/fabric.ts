@@ -19,7 +19,7 @@ import {
   StatusCode,
   type Transaction,
 } from '@hyperledger/fabric-gateway';
-import { common, gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
+import { common, gateway as gatewayProtos, msp, peer } from '@hyperledger/fabric-protos';
 import { TransactionInvalidError } from './errors';
 import type { EventSource, LedgerEvent } from './events';
 import type { BlockSource } from './read-your-writes';
@@ -38,9 +38,20 @@ export interface LedgerCall {
   transient?: Record<string, string>;
   /** Orgs whose peers must endorse (or evaluate); by default the gateway plans it. */
   orgs?: string[];
+  /** Told the transaction id once endorsed, before the transaction goes to the orderers. */
+  sending?: (txId: string) => void;
 }
 
-/** What the business wrapper needs from Fabric; unit tests of the HTTP layer use a stand-in. */
+/**
+ * A transaction found on the ledger: its validation code (0: valid), the chaincode's answer and
+ * the block it committed in.
+ */
+export interface TransactionOutcome {
+  code: number;
+  payload: Uint8Array;
+  blockNumber: bigint;
+}
+
 /** A committed transaction: what the chaincode answered, its id and the block it committed in. */
 export interface Submitted {
   payload: Uint8Array;
@@ -58,6 +69,12 @@ export interface LedgerPort {
    * which commit each block on their own schedule and would not find it yet.
    */
   settle(identity: UserIdentity, txId: string): Promise<void>;
+  /**
+   * A transaction sent earlier whose outcome was not learnt: once the gateway's peer committed
+   * it (waiting a bounded time), its validation code and answer; undefined when the peer has
+   * not seen it committed within that time.
+   */
+  transaction(identity: UserIdentity, txId: string): Promise<TransactionOutcome | undefined>;
 }
 
 export interface PeerEndpoint {
@@ -72,6 +89,8 @@ export interface PeerOptions extends PeerEndpoint {
   chaincode: string;
   /** The other members' peers (their published endpoints), where `settle` looks for commits. */
   otherPeers?: PeerEndpoint[];
+  /** How long a submit waits for the commit of its transaction (ms; default 60 000). */
+  commitTimeoutMs?: number;
 }
 
 /** How long `settle` waits for another member's peer: past it, the next step finds out itself. */
@@ -129,6 +148,23 @@ export async function submitEndorsed(gateway: Gateway, network: Network, transac
 
 const MVCC_RETRIES = 3;
 
+/** The validation code and the chaincode's answer of a transaction as qscc GetTransactionByID gives it. */
+function outcomeOf(processedBytes: Uint8Array): Omit<TransactionOutcome, 'blockNumber'> {
+  const processed = peer.ProcessedTransaction.deserializeBinary(processedBytes);
+  const envelope = processed.getTransactionenvelope();
+  const payload = common.Payload.deserializeBinary(envelope?.getPayload_asU8() ?? new Uint8Array());
+  const [action] = peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList();
+  const endorsed = peer.ChaincodeActionPayload.deserializeBinary(action?.getPayload_asU8() ?? new Uint8Array());
+  const response = peer.ProposalResponsePayload.deserializeBinary(
+    endorsed.getAction()?.getProposalResponsePayload_asU8() ?? new Uint8Array(),
+  );
+  const chaincodeAction = peer.ChaincodeAction.deserializeBinary(response.getExtension_asU8());
+  return {
+    code: processed.getValidationcode(),
+    payload: chaincodeAction.getResponse()?.getPayload_asU8() ?? new Uint8Array(),
+  };
+}
+
 /** The name of a transaction validation code, e.g. ENDORSEMENT_POLICY_FAILURE. */
 function statusName(code: number): string {
   return Object.entries(StatusCode).find(([, value]) => value === code)?.[0] ?? String(code);
@@ -152,7 +188,7 @@ export function fabricLedger(
       evaluateOptions: () => ({ deadline: Date.now() + 5_000 }),
       endorseOptions: () => ({ deadline: Date.now() + 15_000 }),
       submitOptions: () => ({ deadline: Date.now() + 5_000 }),
-      commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
+      commitStatusOptions: () => ({ deadline: Date.now() + (options.commitTimeoutMs ?? 60_000) }),
     });
   }
 
@@ -183,6 +219,7 @@ export function fabricLedger(
 
   async function submitOnce(gateway: Gateway, network: Network, contract: Contract, call: LedgerCall) {
     const transaction = await contract.newProposal(call.fn, proposalOptions(call)).endorse();
+    call.sending?.(transaction.getTransactionId());
     const status = await submitEndorsed(gateway, network, transaction);
     return { payload: transaction.getResult(), txId: transaction.getTransactionId(), status };
   }
@@ -274,6 +311,21 @@ export function fabricLedger(
           }
         }),
       );
+    },
+    async transaction(identity, txId) {
+      const gateway = gatewayFor(identity);
+      try {
+        const network = gateway.getNetwork(options.channel);
+        const committed = await commitOf(gateway, network, txId)
+          .getStatus({ deadline: Date.now() + CONFIRM_MS })
+          .catch(() => undefined);
+        if (!committed) return undefined;
+        const qscc = network.getContract('qscc');
+        const outcome = outcomeOf(await qscc.evaluateTransaction('GetTransactionByID', options.channel, txId));
+        return { ...outcome, blockNumber: committed.blockNumber };
+      } finally {
+        gateway.close();
+      }
     },
     close: () => {
       client.close();

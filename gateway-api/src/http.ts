@@ -10,6 +10,7 @@ import type { Accounts } from './accounts';
 import type { IdempotencyCache } from './idempotency';
 import { ApiError } from './errors';
 import { COMMITTED_BLOCK_HEADER, collectCommits, MIN_BLOCK_HEADER, minBlockOf } from './read-your-writes';
+import { inFreshRequest } from './requests';
 import type { Role } from './roles';
 import { COMPONENTS, type JsonSchema } from './schemas';
 import type { UserRecord } from './store';
@@ -155,7 +156,7 @@ async function handle(
   const result =
     key && user && route.method !== 'get'
       ? await idempotency.run(user.username, key, [route.operationId, req.params, body], work)
-      : await work();
+      : await inFreshRequest(work);
   if ('replayed' in result && result.replayed) res.set('Idempotent-Replayed', 'true');
   if (result.committedBlock !== undefined) res.set(COMMITTED_BLOCK_HEADER, String(result.committedBlock));
   if (result.body === undefined) res.status(result.status).end();
@@ -265,6 +266,17 @@ function responsesOf(route: RouteSpec): Record<string, unknown> {
   return responses;
 }
 
+/** The header that makes a write's retries safe (idempotency.ts). */
+const IDEMPOTENCY_KEY = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'One per client intent: a retry with the same key has no second effect and gets the first answer (for 24 hours); ' +
+    'a retry of a request whose outcome was unknown is answered from the ledger (503 OUTCOME_UNKNOWN while it cannot tell)',
+  schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,128}$' },
+};
+
 /** The OpenAPI 3 document of the routes. */
 export function openApiDocument(routes: readonly RouteSpec[], info: { title: string; version: string }) {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -278,6 +290,7 @@ export function openApiDocument(routes: readonly RouteSpec[], info: { title: str
       })),
       ...queryParameters(route.query),
       MIN_BLOCK_PARAMETER,
+      ...(route.method !== 'get' && route.roles !== 'public' && !route.stream ? [IDEMPOTENCY_KEY] : []),
     ];
     const operation: Record<string, unknown> = {
       operationId: route.operationId,

@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     chaincode: setup.chaincode,
     // The other members' published peer endpoints: two-step writes wait there between steps.
     otherPeers: setup.otherPeers,
+    commitTimeoutMs: config.commitTimeoutMs,
   });
   const ledger = new Ledger(port);
   // Accounts use the ledger too: an invitation registers the patient or practitioner.

@@ -5,15 +5,37 @@
  * two members sharing a lab order or a claim), so no other member's peer sees the data.
  */
 import { randomBytes } from 'node:crypto';
+import { ApiError, toApiError } from './errors';
 import type { LedgerCall, LedgerPort, UserIdentity } from './fabric';
 import { noteCommit } from './read-your-writes';
+import { callSignature, CREATING, currentRequest } from './requests';
 
 export type Json = Record<string, unknown>;
 
 export interface Committed<T> {
   txId: string;
   result: T;
+  /**
+   * Set when a retried request found its object created already (ALREADY_EXISTS): the object's
+   * id. `txId` and `result` are then those of the transaction that created it (that made it
+   * public, for a two-step write), as its first attempt got them.
+   */
+  created?: string;
 }
+
+/** A transaction's receipt (chaincode/src/requests.ts). */
+interface Receipt {
+  id: string;
+  kind: string;
+  txId: string;
+}
+
+/**
+ * How long a transaction sent by an earlier attempt may still commit though the ledger has not
+ * shown it: past this, it is taken as never ordered and sent again (a creating transaction is
+ * refused then if it did commit after all: its id comes from the request key).
+ */
+const LOST_AFTER_MS = 120_000;
 
 /** One page of a list and the bookmark of the next ('' when there is none). */
 export interface Page<T = Json> {
@@ -76,6 +98,14 @@ function unsalted(value: Json): Json {
   return Object.fromEntries(Object.entries(value).filter(([name]) => name !== 'salt'));
 }
 
+const outcomeUnknown = (txId: string) =>
+  new ApiError(
+    503,
+    'OUTCOME_UNKNOWN',
+    'the ledger has not shown yet whether the first attempt of this request committed; retry shortly',
+    txId,
+  );
+
 /** The chaincode's JSON answer (empty for transactions that return nothing). */
 function parse(bytes: Uint8Array): unknown {
   const body = text(bytes);
@@ -85,11 +115,63 @@ function parse(bytes: Uint8Array): unknown {
 export class Ledger {
   constructor(private readonly port: LedgerPort) {}
 
+  /**
+   * Submits a transaction for the request being served (requests.ts): a creating transaction
+   * carries the request key; one an earlier attempt of the request sent is looked up on the
+   * ledger, and its answer taken when it committed, instead of being sent again; a creating
+   * transaction refused with ALREADY_EXISTS answers what created the object.
+   */
   async #submit<T>(who: UserIdentity, call: LedgerCall): Promise<Committed<T>> {
+    const scope = currentRequest();
+    if (!scope) return this.#send<T>(who, call);
+    const signature = callSignature(call);
+    const earlier = scope.earlier.get(signature);
+    if (earlier) {
+      const outcome = await this.port.transaction(who, earlier.txId);
+      if (outcome?.code === 0) {
+        noteCommit(outcome.blockNumber);
+        return { txId: earlier.txId, result: parse(outcome.payload) as T };
+      }
+      if (!outcome && Date.now() - earlier.at < LOST_AFTER_MS) throw outcomeUnknown(earlier.txId);
+      // Committed as invalid, or never ordered: this attempt sends it again.
+    }
+    const name = `${call.contract}.${call.fn}`;
+    const creating = CREATING.has(name);
+    const sent: LedgerCall = {
+      ...call,
+      ...(creating ? { transient: { ...call.transient, requestKey: scope.requestKey } } : {}),
+      sending: (txId) => {
+        scope.sending(signature, txId);
+      },
+    };
+    try {
+      return await this.#send<T>(who, sent);
+    } catch (error) {
+      if (creating && toApiError(error).code === 'ALREADY_EXISTS') return this.#created<T>(who, name, scope.requestKey);
+      throw error;
+    }
+  }
+
+  async #send<T>(who: UserIdentity, call: LedgerCall): Promise<Committed<T>> {
     const { payload, txId, blockNumber } = await this.port.submit(who, call);
     // The request's answer names its commit's block (read-your-writes at the other members).
     noteCommit(blockNumber);
     return { txId, result: parse(payload) as T };
+  }
+
+  /** What the request's object was created by, and what that transaction answered (on the member's peer). */
+  async #created<T>(who: UserIdentity, transaction: string, requestKey: string): Promise<Committed<T>> {
+    const receipt = await this.#evaluate<Receipt>(who, {
+      contract: 'requests',
+      fn: 'Find',
+      args: [transaction],
+      transient: { requestKey },
+      orgs: [who.mspId],
+    });
+    const outcome = await this.port.transaction(who, receipt.txId);
+    if (!outcome) throw outcomeUnknown(receipt.txId);
+    noteCommit(outcome.blockNumber);
+    return { txId: receipt.txId, result: parse(outcome.payload) as T, created: receipt.id };
   }
 
   /**
@@ -157,6 +239,8 @@ export class Ledger {
       transient: salted({ body: JSON.stringify(input.body) }),
       orgs: [who.mspId],
     });
+    // A retry of a record published already: the answer of its publication.
+    if (stored.created) return stored;
     const { recordId, version, contentHash } = stored.result;
     const published = await this.#submit<undefined>(who, {
       contract: 'records',
@@ -306,6 +390,21 @@ export class Ledger {
     });
   }
 
+  // Two-step writes of the admin's member whose public part never came (chaincode/src/pending.ts):
+  // its own collection, so listed on its own peer and settled by it alone.
+  pendingWrites(who: UserIdentity) {
+    return this.#evaluate<{ items: Json[] }>(who, { contract: 'requests', fn: 'ListPending', orgs: [who.mspId] });
+  }
+
+  settlePendingWrite(who: UserIdentity, write: { kind: string; id: string; version?: number }) {
+    return this.#submit<Json>(who, {
+      contract: 'requests',
+      fn: 'SettlePending',
+      args: [write.kind, write.id, write.version === undefined ? '' : String(write.version)],
+      orgs: [who.mspId],
+    });
+  }
+
   myErasureRequests(who: UserIdentity, page: PageQuery) {
     return this.#page(who, 'erasure', 'ListMine', [], page);
   }
@@ -452,6 +551,7 @@ export class Ledger {
       transient: salted({ details: JSON.stringify(input.details) }),
       orgs: [...new Set([who.mspId, input.labMspId])],
     });
+    if (stored.created) return { txId: stored.txId, result: { orderId: stored.created } };
     const { orderId, detailsHash } = stored.result;
     const created = await this.#submit<undefined>(who, {
       contract: 'laborders',
@@ -477,6 +577,7 @@ export class Ledger {
       transient: salted({ body: JSON.stringify(body) }),
       orgs: [who.mspId],
     });
+    if (stored.created) return { txId: stored.txId, result: { orderId, recordId: stored.created } };
     const { recordId, contentHash } = stored.result;
     const published = await this.#submit<undefined>(who, {
       contract: 'laborders',
@@ -667,6 +768,7 @@ export class Ledger {
       transient: salted({ items: JSON.stringify({ items: input.items }) }),
       orgs: [who.mspId],
     });
+    if (stored.created) return stored as unknown as Committed<Json>;
     const { billId, itemsHash, lines } = stored.result;
     return this.#submit<Json>(who, {
       contract: 'bills',

@@ -6,9 +6,9 @@
 import type { Context } from 'fabric-contract-api';
 import { contracts } from '../../../chaincode/src';
 import { TransactionInvalidError } from '../../../gateway-api/src/errors';
-import type { LedgerCall, LedgerPort, UserIdentity } from '../../../gateway-api/src/fabric';
+import type { LedgerCall, LedgerPort, TransactionOutcome, UserIdentity } from '../../../gateway-api/src/fabric';
 import { foundConsortium } from '../chaincode/fixture';
-import { type Caller, CommitError, Ledger } from '../helpers/fabric-stub';
+import { type Caller, CommitError, Ledger, VALIDATION_CODES } from '../helpers/fabric-stub';
 
 type Transaction = (ctx: Context, ...args: string[]) => Promise<string | undefined>;
 
@@ -67,19 +67,38 @@ export class ChaincodePort implements LedgerPort {
     };
   }
 
+  /** What each transaction committed (valid or not) answered, as qscc finds it by id. */
+  readonly #outcomes = new Map<string, TransactionOutcome>();
+
   async submit(identity: UserIdentity, call: LedgerCall) {
     await this.#founded;
     try {
-      const { result, tx } = await this.ledger.submit(
+      const endorsed = await this.ledger.endorse(
         this.callerOf(identity),
         this.#run(call),
         this.#options(identity, call),
       );
+      const payload = Buffer.from(endorsed.result ?? '');
+      call.sending?.(endorsed.txId);
       this.#block += 1n;
-      return { payload: Buffer.from(result ?? ''), txId: tx.txId, blockNumber: this.#block };
+      const blockNumber = this.#block;
+      try {
+        this.ledger.commit(endorsed);
+      } catch (error) {
+        if (error instanceof CommitError)
+          this.#outcomes.set(endorsed.txId, { code: VALIDATION_CODES[error.code], payload, blockNumber });
+        throw error;
+      }
+      this.#outcomes.set(endorsed.txId, { code: 0, payload, blockNumber });
+      return { payload, txId: endorsed.txId, blockNumber };
     } catch (error) {
       throw asGatewayError(error);
     }
+  }
+
+  /** One ledger for every member: a transaction is committed as soon as it was sent. */
+  transaction(_identity: UserIdentity, txId: string): Promise<TransactionOutcome | undefined> {
+    return Promise.resolve(this.#outcomes.get(txId));
   }
 
   /** One ledger for every member: a committed transaction is everywhere at once. */

@@ -8,7 +8,8 @@ import { Accounts, type Member } from '../../../gateway-api/src/accounts';
 import { totp } from '../../../gateway-api/src/auth/totp';
 import type { CertificateAuthority, Registration } from '../../../gateway-api/src/ca';
 import { type CodeDelivery, outboxDelivery, readOutbox } from '../../../gateway-api/src/delivery';
-import type { LedgerCall, LedgerPort, UserIdentity } from '../../../gateway-api/src/fabric';
+import type { LedgerCall, LedgerPort, TransactionOutcome, UserIdentity } from '../../../gateway-api/src/fabric';
+import { fileJournal, IdempotencyCache } from '../../../gateway-api/src/idempotency';
 import { Ledger } from '../../../gateway-api/src/ledger';
 import type { EventSource, StreamLimits } from '../../../gateway-api/src/events';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from '../../../gateway-api/src/rate-limit';
@@ -78,13 +79,26 @@ export class StandInPort implements LedgerPort {
     this.calls.push({ kind: 'submit', identity, call });
     const fault = this.#fault(call);
     if (fault) throw fault;
-    const answer =
-      this.backend && !this.answers.has(call.fn)
-        ? await this.backend.submit(identity, call)
-        : { payload: this.#answer(call), txId: `tx-${this.calls.length}`, blockNumber: (this.#block += 1n) };
+    let answer;
+    if (this.backend && !this.answers.has(call.fn)) answer = await this.backend.submit(identity, call);
+    else {
+      answer = { payload: this.#answer(call), txId: `tx-${this.calls.length}`, blockNumber: (this.#block += 1n) };
+      call.sending?.(answer.txId);
+      this.#outcomes.set(answer.txId, { code: 0, payload: answer.payload, blockNumber: answer.blockNumber });
+    }
     const lost = this.lostAnswers.get(call.fn);
     if (lost) throw lost;
     return answer;
+  }
+
+  readonly #outcomes = new Map<string, TransactionOutcome>();
+
+  /** Transactions looked up by id (outcome unknown to the gateway), in order. */
+  readonly lookedUp: string[] = [];
+
+  async transaction(identity: UserIdentity, txId: string) {
+    this.lookedUp.push(txId);
+    return this.#outcomes.get(txId) ?? (await this.backend?.transaction(identity, txId));
   }
 
   /** Each transaction the ledger layer waited for on the other members' peers, and how many calls were made before. */
@@ -202,6 +216,8 @@ export class Harness {
       maxBodyBytes: 256 * 1024,
       log: () => undefined,
       attempts: new RateLimiter(this.options.limits ?? DEFAULT_RATE_LIMITS, () => this.now),
+      // As the gateway keeps it: journalled in the data folder, so a restart remembers it.
+      idempotency: new IdempotencyCache(fileJournal(this.dir, settings.keyEncryptionKey)),
     });
   }
 

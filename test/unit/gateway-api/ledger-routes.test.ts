@@ -40,7 +40,15 @@ describe('ledger resources over HTTP', () => {
     const [{ identity, call }] = h.port.since(mark) as [(typeof h.port.calls)[number]];
     const alice = h.enrolmentIdOf('alice');
     expect(identity).toEqual({ mspId: 'HospitalAMSP', certPem: `CERT OF ${alice}`, keyPem: `PRIVATE KEY OF ${alice}` });
-    expect(call).toEqual({ contract: 'consent', fn: 'Grant', args: [JSON.stringify(grant)] });
+    // A creating transaction carries a request key (random without Idempotency-Key), and its id is
+    // told to the request's journal before it goes to the orderers.
+    expect(call).toEqual({
+      contract: 'consent',
+      fn: 'Grant',
+      args: [JSON.stringify(grant)],
+      transient: { requestKey: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/) },
+      sending: expect.any(Function),
+    });
   });
 
   it("sends a record body only in the transient map, endorsed by the doctor's own member, then publishes the header", async () => {
@@ -65,13 +73,19 @@ describe('ledger resources over HTTP', () => {
       contract: 'records',
       fn: 'CreateBody',
       args: ['PAT-1', 'diagnosis'],
-      transient: { body: JSON.stringify({ diagnosis: MARKER }), salt: expect.stringMatching(/^[0-9a-f]{32}$/) },
+      transient: {
+        body: JSON.stringify({ diagnosis: MARKER }),
+        salt: expect.stringMatching(/^[0-9a-f]{32}$/),
+        requestKey: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/),
+      },
       orgs: ['HospitalAMSP'],
+      sending: expect.any(Function),
     });
     expect(publish).toEqual({
       contract: 'records',
       fn: 'Publish',
       args: ['REC-1', 'PAT-1', 'diagnosis', '1', 'a'.repeat(64)],
+      sending: expect.any(Function),
     });
     expect(JSON.stringify(h.port.calls.map((c) => c.call.args))).not.toContain(MARKER);
     // Between the two steps the body's transaction is awaited on the other members' peers,
