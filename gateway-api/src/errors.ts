@@ -77,6 +77,12 @@ function chaincodeMessage(error: unknown, code: string): string {
 const GRPC_DEADLINE_EXCEEDED = 4;
 const GRPC_UNAVAILABLE = 14;
 
+/** Other members' peers answered the proposal differently from this member's (fabric-gateway's detail). */
+function endorsersDisagreed(error: unknown): boolean {
+  const details = (error as { details?: { message?: string }[] } | undefined)?.details ?? [];
+  return details.some((detail) => detail.message === 'ProposalResponsePayloads do not match');
+}
+
 /** Converts any error into an ApiError; unknown errors become a 500 whose message stays internal. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
@@ -89,6 +95,14 @@ export function toApiError(error: unknown): ApiError {
   const code = chaincodeErrorCode(error);
   if (code)
     return new ApiError(CHAINCODE_STATUS[code] ?? 422, code, chaincodeMessage(error, code), txId, { cause: error });
+  if (endorsersDisagreed(error))
+    return new ApiError(
+      503,
+      'ENDORSERS_DISAGREE',
+      "other members' peers answered differently from this member's (they may not have committed the latest blocks yet); retry",
+      txId,
+      { cause: error, retryAfterSeconds: 1 },
+    );
   const grpc = (error as { code?: unknown } | undefined)?.code;
   if (grpc === GRPC_UNAVAILABLE)
     return new ApiError(503, 'UNAVAILABLE', 'the ledger is unreachable; retry later', txId, { cause: error });

@@ -148,6 +148,21 @@ export async function submitEndorsed(gateway: Gateway, network: Network, transac
 
 const MVCC_RETRIES = 3;
 
+/** How long a write endorses again while other members' peers lag behind this member's. */
+const LAGGING_ENDORSERS_MS = 5_000;
+
+/**
+ * Whether an endorsement failed at other members' peers only, this member's peer (which the
+ * peer's Gateway asks first when its member is among the endorsers) having endorsed: they
+ * refused or answered differently because they have not committed a block this peer has (a
+ * step right after a write: each peer commits blocks on its own schedule).
+ */
+export function refusedOnlyElsewhere(error: unknown, mspId: string, call: LedgerCall): boolean {
+  if (!(error instanceof GatewayError) || error.name !== 'EndorseError') return false;
+  if (call.orgs && !call.orgs.includes(mspId)) return false;
+  return error.details.length > 0 && error.details.every((detail) => detail.mspId !== mspId);
+}
+
 /** The validation code and the chaincode's answer of a transaction as qscc GetTransactionByID gives it. */
 function outcomeOf(processedBytes: Uint8Array): Omit<TransactionOutcome, 'blockNumber'> {
   const processed = peer.ProcessedTransaction.deserializeBinary(processedBytes);
@@ -217,8 +232,25 @@ export function fabricLedger(
     ...(call.orgs ? { endorsingOrganizations: call.orgs } : {}),
   });
 
-  async function submitOnce(gateway: Gateway, network: Network, contract: Contract, call: LedgerCall) {
-    const transaction = await contract.newProposal(call.fn, proposalOptions(call)).endorse();
+  /**
+   * Endorses the call; while only other members' peers refuse it (see refusedOnlyElsewhere),
+   * endorses it again after a growing pause, for LAGGING_ENDORSERS_MS at most, before their
+   * refusal counts. Nothing was sent to the orderers, so a new proposal changes nothing.
+   */
+  async function endorse(contract: Contract, call: LedgerCall, mspId: string): Promise<Transaction> {
+    const deadline = Date.now() + LAGGING_ENDORSERS_MS;
+    for (let pause = 100; ; pause *= 2) {
+      try {
+        return await contract.newProposal(call.fn, proposalOptions(call)).endorse();
+      } catch (error) {
+        if (!refusedOnlyElsewhere(error, mspId, call) || Date.now() + pause > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
+  }
+
+  async function submitOnce(gateway: Gateway, network: Network, contract: Contract, call: LedgerCall, mspId: string) {
+    const transaction = await endorse(contract, call, mspId);
     call.sending?.(transaction.getTransactionId());
     const status = await submitEndorsed(gateway, network, transaction);
     return { payload: transaction.getResult(), txId: transaction.getTransactionId(), status };
@@ -229,7 +261,7 @@ export function fabricLedger(
       const { contract, network, gateway } = contractFor(identity, call.contract);
       try {
         for (let attempt = 0; ; attempt++) {
-          const { payload, txId, status } = await submitOnce(gateway, network, contract, call);
+          const { payload, txId, status } = await submitOnce(gateway, network, contract, call, identity.mspId);
           if (status.code === StatusCode.VALID) return { payload, txId, blockNumber: status.blockNumber };
           if (status.code !== StatusCode.MVCC_READ_CONFLICT || attempt >= MVCC_RETRIES)
             throw new TransactionInvalidError(statusName(status.code), txId);

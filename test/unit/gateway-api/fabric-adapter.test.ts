@@ -5,7 +5,8 @@
  * suites.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { type Status, StatusCode } from '@hyperledger/fabric-gateway';
+import { Metadata, status as grpcStatus } from '@grpc/grpc-js';
+import { EndorseError, type Status, StatusCode } from '@hyperledger/fabric-gateway';
 import { ApiError, toApiError } from '../../../gateway-api/src/errors';
 import { fabricLedger, type UserIdentity } from '../../../gateway-api/src/fabric';
 
@@ -86,5 +87,75 @@ describe('the Fabric adapter', () => {
     expect((await ledger.submit(WHO, CALL)).txId).toBe('tx2');
     ledger.close();
     expect(attempts()).toBe(2);
+  });
+});
+
+describe("endorsement while other members' peers lag", () => {
+  const adapter = () => fabricLedger({ endpoint: '127.0.0.1:1', tlsRootPem: 'ROOT', channel: 'ehr', chaincode: 'ehr' });
+  const refusal = (mspId: string, message: string) =>
+    new EndorseError({
+      code: grpcStatus.ABORTED,
+      details: [{ address: `peer.${mspId}`, mspId, message }],
+      cause: Object.assign(new Error('10 ABORTED'), {
+        code: grpcStatus.ABORTED,
+        details: '',
+        metadata: new Metadata(),
+      }),
+      transactionId: 'tx-refused',
+      message: '10 ABORTED: failed to endorse transaction, see attached details for more info',
+    });
+
+  /** A peer whose first endorsements fail with `failures`, then endorse; answers how many were asked. */
+  function peerEndorsingAfter(...failures: Error[]) {
+    let asked = 0;
+    const status: Status = { blockNumber: 7n, code: StatusCode.VALID, successful: true, transactionId: 'tx-ok' };
+    const transaction = {
+      getResult: () => Buffer.from('{}'),
+      getTransactionId: () => 'tx-ok',
+      submit: () => Promise.resolve({ getStatus: () => Promise.resolve(status) }),
+    };
+    const proposal = () => ({
+      endorse: () => {
+        const failure = failures[asked];
+        asked += 1;
+        return failure ? Promise.reject(failure) : Promise.resolve(transaction);
+      },
+    });
+    const network = { getName: () => 'ehr', getContract: () => ({ newProposal: proposal }) };
+    gatewayModule.connect.mockReturnValue({ getNetwork: () => network, close: () => undefined });
+    return () => asked;
+  }
+
+  it("endorses again when only another member's peer refused, until it has caught up", async () => {
+    const asked = peerEndorsingAfter(
+      refusal('LabMSP', 'chaincode response 409, CONFLICT: lab order LAB-1 is ordered, not accepted'),
+      refusal('HospitalBMSP', 'ProposalResponsePayloads do not match'),
+    );
+    const ledger = adapter();
+    expect((await ledger.submit(WHO, CALL)).blockNumber).toBe(7n);
+    expect(asked()).toBe(3);
+    ledger.close();
+  });
+
+  it("does not endorse again when this member's own peer refused (a real refusal)", async () => {
+    const asked = peerEndorsingAfter(refusal(WHO.mspId, 'chaincode response 404, NOT_FOUND: no such order'));
+    const ledger = adapter();
+    const error = await ledger.submit(WHO, CALL).catch((e: unknown) => e);
+    expect(toApiError(error)).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+    expect(asked()).toBe(1);
+    ledger.close();
+  });
+
+  it('does not endorse again when the call names endorsers without this member (their answer is the answer)', async () => {
+    const asked = peerEndorsingAfter(refusal('LabMSP', 'chaincode response 404, NOT_FOUND: no such order'));
+    const ledger = adapter();
+    await expect(ledger.submit(WHO, { ...CALL, orgs: ['LabMSP'] })).rejects.toBeInstanceOf(EndorseError);
+    expect(asked()).toBe(1);
+    ledger.close();
+  });
+
+  it('answers 503 ENDORSERS_DISAGREE with Retry-After when they still disagree', () => {
+    const mapped = toApiError(refusal('HospitalBMSP', 'ProposalResponsePayloads do not match'));
+    expect(mapped).toMatchObject({ status: 503, code: 'ENDORSERS_DISAGREE', retryAfterSeconds: 1 });
   });
 });
