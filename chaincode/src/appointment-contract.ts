@@ -20,6 +20,7 @@ import {
   reasonKey,
 } from './appointments';
 import { emit, getJson, key, listPage, putJson, putPrivate, txTime, transientJson } from './ledger';
+import { createOnce, requestedId } from './requests';
 import type { Appointment, AppointmentStatus, Feedback, FeedbackTally, Rating } from './types/appointment';
 import type { Practitioner } from './types/directory';
 import { dayFilter, filterOf, id, isoTime, MSP_PATTERN } from './validate';
@@ -64,7 +65,7 @@ export class AppointmentContract extends Contract {
     if (slot <= txTime(ctx)) throw invalid('the slot must be in the future');
     const now = txTime(ctx);
     const appointment: Appointment = {
-      appointmentId: `APT-${ctx.stub.getTxID().slice(0, 32)}`,
+      appointmentId: requestedId(ctx, 'appointments.Request'),
       patientId: who.patientId ?? '',
       practitioner: { mspId: practitionerMspId, practitionerId },
       slot,
@@ -72,6 +73,7 @@ export class AppointmentContract extends Contract {
       createdAt: now,
       updatedAt: now,
     };
+    await createOnce(ctx, 'appointment', appointment.appointmentId);
     await this.#save(ctx, appointment);
     const entry = { appointmentId: appointment.appointmentId };
     await putJson(ctx, key(ctx, 'patientAppointment', appointment.patientId, appointment.appointmentId), entry);
@@ -139,9 +141,13 @@ export class AppointmentContract extends Contract {
     await this.#save(ctx, { ...appointment, status: 'completed', updatedAt: txTime(ctx) });
   }
 
-  /** The patient rates a completed appointment, once (1 to 5). */
+  /**
+   * The patient rates a completed appointment, once (1 to 5). Answers the feedback, which names
+   * the practitioner's member: the one to hold a comment (`StoreFeedbackComment`).
+   */
   @Transaction()
-  async GiveFeedback(ctx: Context, appointmentId: string, ratingText: string): Promise<void> {
+  @Returns('string')
+  async GiveFeedback(ctx: Context, appointmentId: string, ratingText: string): Promise<string> {
     const who = await this.#patient(ctx);
     const appointment = await this.#get(ctx, appointmentId);
     if (appointment.patientId !== who.patientId) throw forbidden('only the patient of the appointment gives feedback');
@@ -158,6 +164,7 @@ export class AppointmentContract extends Contract {
     await putJson(ctx, feedbackKey(ctx, appointmentId), feedback);
     await putJson(ctx, feedbackIndexKey(ctx, feedback), { appointmentId });
     await this.#tally(ctx, appointment.practitioner, ratingText as Rating);
+    return canonicalJson(feedback);
   }
 
   /**

@@ -44,6 +44,8 @@ import {
   parseBillLines,
   totalOf,
 } from './types/bill';
+import { filePending } from './pending';
+import { alreadyExists, createOnce, requestedId } from './requests';
 import { isPatientReported } from './types/record';
 import { hex64, id, parseObject } from './validate';
 
@@ -117,13 +119,22 @@ export class BillContract extends Contract {
   @Returns('string')
   async StoreItems(ctx: Context, patientId: string, basisKindName: string, basisId: string): Promise<string> {
     const clerk = await callerWithRole(ctx, 'billing');
+    // Before the basis's rules: a retried request meets its own bill, not a basis billed already.
+    const billId = requestedId(ctx, 'bills.StoreItems');
+    if (await getJson<Bill>(ctx, billKey(ctx, billId))) throw alreadyExists('bill', billId);
     const basis = { patientId: id(patientId, 'patientId'), kind: basisKind(basisKindName), id: id(basisId, 'basisId') };
     await this.#billable(ctx, clerk, basis);
-    const billId = `BILL-${ctx.stub.getTxID().slice(0, 32)}`;
     const items = parseBillItems(parseObject(transientJson(ctx, 'items'), 'items'), billId);
     const lines = items.items.map(lineOf);
     await this.#documented(ctx, patientId, lines);
     const itemsHash = await putPrivate(ctx, [clerk.mspId], patientId, billItemsKey(ctx, billId), items);
+    await filePending(ctx, [clerk.mspId], {
+      kind: 'billItems',
+      id: billId,
+      patientId,
+      awaits: billKey(ctx, billId),
+      holds: [billItemsKey(ctx, billId)],
+    });
     return canonicalJson({ billId, itemsHash, lines, total: totalOf(lines) });
   }
 
@@ -148,8 +159,8 @@ export class BillContract extends Contract {
     id(billId, 'billId');
     hex64(itemsHash, 'itemsHash');
     const lines = parseBillLines(linesJson);
-    if (await getJson<Bill>(ctx, billKey(ctx, billId)))
-      throw new ChaincodeError('ALREADY_EXISTS', `bill ${billId} exists`);
+    if (await getJson<Bill>(ctx, billKey(ctx, billId))) throw alreadyExists('bill', billId);
+    await createOnce(ctx, 'bill', billId);
     await requirePrivateHash(ctx, clerk.mspId, billItemsKey(ctx, billId), itemsHash, `items of bill ${billId}`);
     await this.#billable(ctx, clerk, basis);
     await this.#documented(ctx, patientId, lines);

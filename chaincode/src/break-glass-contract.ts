@@ -15,6 +15,7 @@ import { ChaincodeError, forbidden, invalid } from './errors';
 import { type Caller, callerWithRole } from './identity';
 import { canonicalJson } from './json';
 import { emit, getJson, listJson, listPage, putJson, putPrivate, txMillis, txTime, transientJson } from './ledger';
+import { createOnce, requestedId } from './requests';
 import {
   type BreakGlass,
   BREAK_GLASS_REASONS,
@@ -46,9 +47,12 @@ export class BreakGlassContract extends Contract {
     if (!/^\d{1,4}$/.test(minutesText) || minutes < 1 || minutes > MAX_BREAK_GLASS_MINUTES) {
       throw invalid(`a break-glass window lasts 1 to ${MAX_BREAK_GLASS_MINUTES} minutes`);
     }
+    // A retried request meets its own window as ALREADY_EXISTS, not as the one open window allowed.
+    const breakGlassId = requestedId(ctx, 'breakglass.Open');
+    await createOnce(ctx, 'break-glass window', breakGlassId);
     await this.#withinLimits(ctx, doctor, patient.patientId);
     const window: BreakGlass = {
-      breakGlassId: `BG-${ctx.stub.getTxID().slice(0, 32)}`,
+      breakGlassId,
       patientId: patient.patientId,
       doctor: { mspId: doctor.mspId, practitionerId: doctor.practitionerId ?? '' },
       reasonCode,

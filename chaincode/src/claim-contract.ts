@@ -32,6 +32,7 @@ import {
 import { getPolicy } from './policy-contract';
 import { memberKind } from './members';
 import { getHeader, headerKey } from './records';
+import { createOnce, requestedId } from './requests';
 import type { Claim } from './types/claim';
 import { parseClaimInput } from './types/claim';
 import type { Policy } from './types/policy';
@@ -82,7 +83,7 @@ export class ClaimContract extends Contract {
     const policy = await getPolicy(ctx, fields.policyId);
     if (!policy) throw notFound(`policy ${fields.policyId} does not exist`);
     const claim: Claim = {
-      claimId: `CLM-${ctx.stub.getTxID().slice(0, 32)}`,
+      claimId: requestedId(ctx, 'claims.Submit'),
       ...fields,
       insurer: policy.insurer,
       provider,
@@ -90,6 +91,8 @@ export class ClaimContract extends Contract {
       status: 'submitted',
       submittedAt: txTime(ctx),
     };
+    // Before the bill's rules: a retried request meets its own claim, not a bill claimed already.
+    await createOnce(ctx, 'claim', claim.claimId);
     await linkClaimToBill(ctx, claim);
     await this.#providerOf(ctx, provider, claim.lines);
     await this.#save(ctx, claim);

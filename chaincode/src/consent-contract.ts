@@ -5,6 +5,7 @@ import { forbidden, notFound } from './errors';
 import { type Caller, callerWithRole } from './identity';
 import { canonicalJson } from './json';
 import { emit, getJson, key, listPage, putJson, txTime } from './ledger';
+import { createOnce, requestedId } from './requests';
 import { type Consent, parseConsentGrant } from './types/consent';
 import { id, parseObject } from './validate';
 
@@ -29,10 +30,11 @@ export class ConsentContract extends Contract {
   async Grant(ctx: Context, grantJson: string): Promise<string> {
     const who = await thePatient(ctx);
     const consent = parseConsentGrant(parseObject(grantJson, 'consent'), {
-      consentId: `CON-${ctx.stub.getTxID().slice(0, 32)}`,
+      consentId: requestedId(ctx, 'consent.Grant'),
       patientId: who.patientId,
       now: txTime(ctx),
     });
+    await createOnce(ctx, 'consent', consent.consentId);
     await putJson(ctx, key(ctx, 'consent', who.patientId, consent.consentId), consent);
     const { mspId, practitionerId } = consent.grantee;
     if (practitionerId) {

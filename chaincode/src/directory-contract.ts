@@ -48,6 +48,8 @@ import {
   parseWard,
   type Ward,
 } from './types/directory';
+import { filePending } from './pending';
+import { alreadyExists, createOnce, refuseCreated, requestedId } from './requests';
 import { type Patient, type PatientRecovery, parseDemographics } from './types/patient';
 import { ORG_KINDS, type OrgKind } from './types/vocabulary';
 import { hex64, id, MSP_PATTERN, oneOf, parseObject } from './validate';
@@ -202,10 +204,14 @@ export class DirectoryContract extends Contract {
     const patient = await getPatient(ctx, patientId);
     if (patient.status !== 'active') throw new ChaincodeError('PURGED', `patient ${patient.patientId} was erased`);
     const stateKey = assignmentKey(ctx, admin.mspId, practitionerId, patient.patientId);
+    const assignmentId = requestedId(ctx, 'directory.AssignCare');
+    // The id is not in the assignment's key: the receipt tells a retried request from a new one.
+    await refuseCreated(ctx, 'care assignment', assignmentId);
     const current = await getJson<CareAssignment>(ctx, stateKey);
     if (current && current.endedAt === undefined) return canonicalJson(current);
+    await createOnce(ctx, 'care assignment', assignmentId);
     const assignment: CareAssignment = {
-      assignmentId: `ASG-${ctx.stub.getTxID().slice(0, 32)}`,
+      assignmentId,
       mspId: admin.mspId,
       practitionerId,
       patientId: patient.patientId,
@@ -262,7 +268,11 @@ export class DirectoryContract extends Contract {
   async StoreDemographics(ctx: Context, patientId: string): Promise<string> {
     const admin = await callerWithRole(ctx, 'admin');
     await requireIssuer(ctx, admin.mspId, 'patient');
-    id(patientId, 'patientId');
+    const patientKey = key(ctx, 'patient', id(patientId, 'patientId'));
+    // A registered patient's demographics are bound to its entry by their hash: never replaced here.
+    const registered = await getJson<Patient>(ctx, patientKey);
+    if (registered?.status === 'erased') throw new ChaincodeError('PURGED', `patient ${patientId} was erased`);
+    if (registered) throw alreadyExists('patient', patientId);
     const demographics = parseDemographics(parseObject(transientJson(ctx, 'demographics'), 'demographics'), patientId);
     const demographicsHash = await putPrivate(
       ctx,
@@ -271,6 +281,13 @@ export class DirectoryContract extends Contract {
       demographicsKey(ctx, patientId),
       demographics,
     );
+    await filePending(ctx, [admin.mspId], {
+      kind: 'demographics',
+      id: patientId,
+      patientId,
+      awaits: patientKey,
+      holds: [demographicsKey(ctx, patientId)],
+    });
     return canonicalJson({ patientId, demographicsHash });
   }
 
@@ -286,8 +303,7 @@ export class DirectoryContract extends Contract {
     id(patientId, 'patientId');
     hex64(demographicsHash, 'demographicsHash');
     const patientKey = key(ctx, 'patient', patientId);
-    if (await getJson<Patient>(ctx, patientKey))
-      throw new ChaincodeError('ALREADY_EXISTS', `patient ${patientId} exists`);
+    if (await getJson<Patient>(ctx, patientKey)) throw alreadyExists('patient', patientId);
     await requirePrivateHash(
       ctx,
       admin.mspId,
@@ -354,7 +370,7 @@ export class DirectoryContract extends Contract {
     if (patient.homeOrg !== admin.mspId) throw forbidden(`the recovery of ${patientId} is asked by ${patient.homeOrg}`);
     const now = txTime(ctx);
     const request: PatientRecovery = {
-      requestId: `RCV-${ctx.stub.getTxID().slice(0, 32)}`,
+      requestId: requestedId(ctx, 'directory.RequestPatientRecovery'),
       patientId: patient.patientId,
       fingerprint: hex64(fingerprint, 'fingerprint'),
       requestedAt: now,
@@ -362,6 +378,7 @@ export class DirectoryContract extends Contract {
       status: 'requested',
       approvals: withApproval([], admin.mspId, now),
     };
+    await createOnce(ctx, 'recovery request', request.requestId);
     await putJson(ctx, recoveryKey(ctx, patient.patientId, request.requestId), request);
     await putJson(ctx, pendingRecoveryKey(ctx, request), {
       patientId: patient.patientId,

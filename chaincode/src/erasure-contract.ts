@@ -23,6 +23,7 @@ import {
 } from './ledger';
 import { MEMBER_KIND, type MemberKind } from './members';
 import { getHeader, headerKey } from './records';
+import { createOnce, requestedId } from './requests';
 import { type ErasureRequest, type HeldKeys, parseHeldKeys } from './types/erasure';
 import type { Patient } from './types/patient';
 import { id, parseObject } from './validate';
@@ -60,13 +61,14 @@ export class ErasureContract extends Contract {
     const patient = await getPatient(ctx, who.patientId ?? '');
     if (!isThePatient(who, patient)) throw forbidden('only the patient asks for their erasure');
     const request: ErasureRequest = {
-      requestId: `ER-${ctx.stub.getTxID().slice(0, 32)}`,
+      requestId: requestedId(ctx, 'erasure.Request'),
       patientId: patient.patientId,
       requestedAt: txTime(ctx),
       status: 'requested',
       required: await this.#holders(ctx, patient),
       approvals: [],
     };
+    await createOnce(ctx, 'erasure request', request.requestId);
     await putJson(ctx, requestKey(ctx, patient.patientId, request.requestId), request);
     const entry = { patientId: patient.patientId, requestId: request.requestId };
     for (const mspId of request.required) await putJson(ctx, pendingKey(ctx, mspId, request), entry);
@@ -115,15 +117,10 @@ export class ErasureContract extends Contract {
     const admin = await callerWithRole(ctx, 'admin');
     const collection = implicitCollection(admin.mspId);
     const keys: string[][] = [];
-    const iterator = await ctx.stub.getPrivateDataByPartialCompositeKey(collection, PHI_INDEX, [
-      id(patientId, 'patientId'),
-    ]);
-    try {
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-        keys.push(ctx.stub.splitCompositeKey(next.value.key).attributes.slice(1));
-      }
-    } finally {
-      await iterator.close();
+    // `for await`, not `await`: fabric-shim resolves a private range query to `{ iterator }`.
+    const entries = ctx.stub.getPrivateDataByPartialCompositeKey(collection, PHI_INDEX, [id(patientId, 'patientId')]);
+    for await (const entry of entries) {
+      keys.push(ctx.stub.splitCompositeKey(entry.key).attributes.slice(1));
     }
     let last: Uint8Array;
     try {

@@ -10,6 +10,7 @@ import { LabOrderContract } from './lab-order-contract';
 import { PolicyContract } from './policy-contract';
 import { ProbeContract } from './probe';
 import { RecordContract } from './record-contract';
+import { RequestContract } from './request-contract';
 
 export {
   AccessContract,
@@ -19,6 +20,7 @@ export {
   ErasureContract,
   ProbeContract,
   RecordContract,
+  RequestContract,
 };
 
 /** The contracts fabric-chaincode-node serves; the first is the default. */
@@ -34,5 +36,6 @@ export const contracts = [
   PolicyContract,
   ClaimContract,
   BillContract,
+  RequestContract,
   ProbeContract,
 ];

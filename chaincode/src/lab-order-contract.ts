@@ -29,7 +29,9 @@ import {
   OPEN_LAB_ORDERS,
   openOrderKey,
 } from './lab-orders';
-import { bodyKey, headerKey, requireBinding, saveRecordVersion, storeBinding } from './records';
+import { filePending } from './pending';
+import { bindingKey, bodyKey, headerKey, requireBinding, saveRecordVersion, storeBinding, versionKey } from './records';
+import { alreadyExists, createOnce, requestedId } from './requests';
 import { type LabOrder, type LabOrderStatus, parseLabOrderDetails, PRIORITIES } from './types/lab-order';
 import { parseRecordBody, type RecordHeader } from './types/record';
 import { filterOf, hex64, id, MSP_PATTERN, parseObject } from './validate';
@@ -54,16 +56,27 @@ export class LabOrderContract extends Contract {
     super(contractName('laborders'));
   }
 
-  /** Step 1, endorsed by the ordering hospital and the lab: the tests (transient `details`). */
+  /**
+   * Step 1, endorsed by the ordering hospital and the lab: the tests (transient `details`). A
+   * retried request stores them again under the same order id, until the order is created.
+   */
   @Transaction()
   @Returns('string')
   async StoreDetails(ctx: Context, patientId: string, labMspId: string): Promise<string> {
     const doctor = await callerWithRole(ctx, 'doctor');
+    const orderId = requestedId(ctx, 'laborders.StoreDetails');
+    if (await getJson<LabOrder>(ctx, labOrderKey(ctx, orderId))) throw alreadyExists('lab order', orderId);
     if (!MSP_PATTERN.test(labMspId)) throw invalid('labMspId must be an MSP ID');
     await getPatient(ctx, id(patientId, 'patientId'));
-    const orderId = `LAB-${ctx.stub.getTxID().slice(0, 32)}`;
     const details = parseLabOrderDetails(parseObject(transientJson(ctx, 'details'), 'details'), orderId);
     const detailsHash = await putPrivate(ctx, [doctor.mspId, labMspId], patientId, detailsKey(ctx, orderId), details);
+    await filePending(ctx, [doctor.mspId, labMspId], {
+      kind: 'labOrderDetails',
+      id: orderId,
+      patientId,
+      awaits: labOrderKey(ctx, orderId),
+      holds: [detailsKey(ctx, orderId)],
+    });
     return canonicalJson({ orderId, detailsHash });
   }
 
@@ -84,7 +97,8 @@ export class LabOrderContract extends Contract {
     if (!(PRIORITIES as readonly string[]).includes(priority))
       throw invalid(`priority must be one of ${PRIORITIES.join(', ')}`);
     if (await getJson<LabOrder>(ctx, labOrderKey(ctx, id(orderId, 'orderId'))))
-      throw new ChaincodeError('ALREADY_EXISTS', `lab order ${orderId} exists`);
+      throw alreadyExists('lab order', orderId);
+    await createOnce(ctx, 'lab order', orderId);
     for (const mspId of [doctor.mspId, labMspId]) {
       await requirePrivateHash(ctx, mspId, detailsKey(ctx, orderId), detailsHash, `details of lab order ${orderId}`);
     }
@@ -128,13 +142,17 @@ export class LabOrderContract extends Contract {
     await this.#labMove(ctx, orderId, 'accepted', 'in-progress');
   }
 
-  /** Step 1 of the result, endorsed by the lab alone: the result body (transient `body`). */
+  /**
+   * Step 1 of the result, endorsed by the lab alone: the result body (transient `body`). A
+   * retried request stores it again under the same record id, until the result is published.
+   */
   @Transaction()
   @Returns('string')
   async StoreResultBody(ctx: Context, orderId: string): Promise<string> {
     const tech = await callerWithRole(ctx, 'labtech');
+    const recordId = requestedId(ctx, 'laborders.StoreResultBody');
+    if (await getJson<RecordHeader>(ctx, headerKey(ctx, recordId))) throw alreadyExists('record', recordId);
     const order = await this.#labOrder(ctx, tech, orderId, 'in-progress');
-    const recordId = `REC-${ctx.stub.getTxID().slice(0, 32)}`;
     const body = parseRecordBody(parseObject(transientJson(ctx, 'body'), 'body'), {
       recordId,
       version: 1,
@@ -143,24 +161,32 @@ export class LabOrderContract extends Contract {
     });
     const contentHash = await putPrivate(ctx, [tech.mspId], order.patientId, bodyKey(ctx, recordId, 1), body);
     await storeBinding(ctx, tech.mspId, { ...resultOf(order, recordId), contentHash });
+    await filePending(ctx, [tech.mspId], {
+      kind: 'recordBody',
+      id: recordId,
+      patientId: order.patientId,
+      version: 1,
+      awaits: versionKey(ctx, recordId, 1),
+      holds: [bodyKey(ctx, recordId, 1), bindingKey(ctx, recordId, 1)],
+    });
     return canonicalJson({ orderId, recordId, contentHash });
   }
 
-  /** Step 2: the result record's header and the completed order; the result is ready. */
+  /**
+   * Step 2: the result record's header and the completed order; the result is ready. Answers
+   * the order and record ids; a retry of a published result is refused with ALREADY_EXISTS.
+   */
   @Transaction()
-  async PublishResult(ctx: Context, orderId: string, recordId: string, contentHash: string): Promise<void> {
+  @Returns('string')
+  async PublishResult(ctx: Context, orderId: string, recordId: string, contentHash: string): Promise<string> {
     const tech = await callerWithRole(ctx, 'labtech');
+    // Before the order's status: a retried request meets its result, not a completed order.
+    if (await getJson<RecordHeader>(ctx, headerKey(ctx, id(recordId, 'recordId'))))
+      throw alreadyExists('record', recordId);
     const order = await this.#labOrder(ctx, tech, orderId, 'in-progress');
     hex64(contentHash, 'contentHash');
-    await requirePrivateHash(
-      ctx,
-      tech.mspId,
-      bodyKey(ctx, id(recordId, 'recordId'), 1),
-      contentHash,
-      `result ${recordId}`,
-    );
-    if (await getJson<RecordHeader>(ctx, headerKey(ctx, recordId)))
-      throw new ChaincodeError('ALREADY_EXISTS', `record ${recordId} exists`);
+    await requirePrivateHash(ctx, tech.mspId, bodyKey(ctx, recordId, 1), contentHash, `result ${recordId}`);
+    await createOnce(ctx, 'record', recordId);
     await requireBinding(ctx, tech.mspId, { ...resultOf(order, recordId), contentHash });
     const now = txTime(ctx);
     const author = tech.practitionerId ?? '';
@@ -180,6 +206,7 @@ export class LabOrderContract extends Contract {
     await saveRecordVersion(ctx, header);
     await putJson(ctx, labResultKey(ctx, recordId), { orderId });
     await this.#save(ctx, { ...order, status: 'completed', resultRecordId: recordId, updatedAt: now }, 'ResultReady');
+    return canonicalJson({ orderId, recordId });
   }
 
   @Transaction(false)

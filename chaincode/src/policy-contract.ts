@@ -5,6 +5,7 @@ import { forbidden, notFound } from './errors';
 import { callerWithRole } from './identity';
 import { canonicalJson } from './json';
 import { endorsedBy, getJson, key, listPage, putJson, txTime } from './ledger';
+import { createOnce, requestedId } from './requests';
 import { type Policy, parsePolicyTerms } from './types/policy';
 import { filterOf, id, parseObject } from './validate';
 
@@ -27,13 +28,14 @@ export class PolicyContract extends Contract {
     const adjuster = await callerWithRole(ctx, 'adjuster');
     await getPatient(ctx, id(patientId, 'patientId'));
     const policy: Policy = {
-      policyId: `POL-${ctx.stub.getTxID().slice(0, 32)}`,
+      policyId: requestedId(ctx, 'policies.Issue'),
       insurer: adjuster.mspId,
       patientId,
       ...parsePolicyTerms(parseObject(termsJson, 'terms')),
       status: 'active',
       updatedAt: txTime(ctx),
     };
+    await createOnce(ctx, 'policy', policy.policyId);
     await putJson(ctx, policyKey(ctx, policy.policyId), policy);
     await putJson(ctx, key(ctx, 'patientPolicy', patientId, policy.policyId), { policyId: policy.policyId });
     await endorsedBy(ctx, policyKey(ctx, policy.policyId), adjuster.mspId);

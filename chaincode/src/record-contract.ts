@@ -16,7 +16,19 @@ import {
   transientJson,
   txTime,
 } from './ledger';
-import { bodyKey, category, getHeader, headerKey, requireBinding, saveRecordVersion, storeBinding } from './records';
+import { filePending } from './pending';
+import {
+  bindingKey,
+  bodyKey,
+  category,
+  getHeader,
+  headerKey,
+  requireBinding,
+  saveRecordVersion,
+  storeBinding,
+  versionKey,
+} from './records';
+import { alreadyExists, createOnce, requestedId } from './requests';
 import {
   isPatientReported,
   parseRecordBody,
@@ -33,9 +45,18 @@ async function storeBody(
   ids: { recordId: string; version: number; patientId: string; category: RecordCategory },
 ): Promise<string> {
   const body = parseRecordBody(parseObject(transientJson(ctx, 'body'), 'body'), ids);
-  const contentHash = await putPrivate(ctx, [who.mspId], ids.patientId, bodyKey(ctx, ids.recordId, ids.version), body);
+  const { recordId, version } = ids;
+  const contentHash = await putPrivate(ctx, [who.mspId], ids.patientId, bodyKey(ctx, recordId, version), body);
   await storeBinding(ctx, who.mspId, { ...ids, contentHash });
-  return canonicalJson({ recordId: ids.recordId, version: ids.version, contentHash });
+  await filePending(ctx, [who.mspId], {
+    kind: 'recordBody',
+    id: recordId,
+    patientId: ids.patientId,
+    version,
+    awaits: versionKey(ctx, recordId, version),
+    holds: [bodyKey(ctx, recordId, version), bindingKey(ctx, recordId, version)],
+  });
+  return canonicalJson({ recordId, version, contentHash });
 }
 
 /** Who writes a record version and as what: a doctor for their member, or a patient about themself. */
@@ -73,15 +94,18 @@ export class RecordContract extends Contract {
 
   /**
    * Step 1 of a new record: stores version 1 of the body at the doctor's member, or, for a
-   * patient reporting about themself, at their home member.
+   * patient reporting about themself, at their home member. A retried request (same
+   * `requestKey`) stores its body again under the same record id, unless the record was
+   * published: then ALREADY_EXISTS.
    */
   @Transaction()
   @Returns('string')
   async CreateBody(ctx: Context, patientId: string, categoryName: string): Promise<string> {
     const who = await callerWithRole(ctx, 'doctor', 'patient');
+    const recordId = requestedId(ctx, 'records.CreateBody');
+    if (await getJson<RecordHeader>(ctx, headerKey(ctx, recordId))) throw alreadyExists('record', recordId);
     const recordCategory = category(categoryName);
     await this.#creator(ctx, who, id(patientId, 'patientId'), recordCategory);
-    const recordId = `REC-${ctx.stub.getTxID().slice(0, 32)}`;
     return storeBody(ctx, who, { recordId, version: 1, patientId, category: recordCategory });
   }
 
@@ -98,9 +122,12 @@ export class RecordContract extends Contract {
 
   /**
    * Step 2: the public header of a stored body version, checked against its private hash and
-   * against the binding stored with it (its patient and category).
+   * against the binding stored with it (its patient and category). Answers what was published.
+   * Publishing a version again with the same hash (a retry whose answer was lost) is refused
+   * with ALREADY_EXISTS.
    */
   @Transaction()
+  @Returns('string')
   async Publish(
     ctx: Context,
     recordId: string,
@@ -108,13 +135,17 @@ export class RecordContract extends Contract {
     categoryName: string,
     versionText: string,
     contentHash: string,
-  ): Promise<void> {
+  ): Promise<string> {
     const version = Number(versionText);
     const who = await callerWithRole(ctx, 'doctor', 'patient');
     const recordCategory = category(categoryName);
     id(recordId, 'recordId');
     hex64(contentHash, 'contentHash');
     if (!/^[1-9]\d{0,5}$/.test(versionText)) throw invalid('version must be a positive integer');
+    const published = await getJson<RecordVersion>(ctx, versionKey(ctx, recordId, version));
+    if (published?.contentHash === contentHash) {
+      throw new ChaincodeError('ALREADY_EXISTS', `record ${recordId} version ${version} is published`);
+    }
     await requirePrivateHash(
       ctx,
       who.mspId,
@@ -134,9 +165,11 @@ export class RecordContract extends Contract {
         })
       : await this.#created(ctx, who, { recordId, patientId, category: recordCategory, version, contentHash, now });
     await requireBinding(ctx, who.mspId, { recordId, version, patientId, category: recordCategory, contentHash });
+    if (!existing) await createOnce(ctx, 'record', recordId);
     await saveRecordVersion(ctx, header);
     const { source } = header;
     emit(ctx, 'RecordAdded', { recordId, patientId, category: recordCategory, custodian: who.mspId, version, source });
+    return canonicalJson({ recordId, version, contentHash });
   }
 
   async #created(

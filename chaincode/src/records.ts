@@ -11,6 +11,9 @@ export const versionLabel = (version: number) => String(version).padStart(6, '0'
 export const bodyKey = (ctx: Context, recordId: string, version: number) =>
   key(ctx, 'recordBody', recordId, versionLabel(version));
 export const headerKey = (ctx: Context, recordId: string) => key(ctx, 'record', recordId);
+/** Public: one entry per published version (the version history). */
+export const versionKey = (ctx: Context, recordId: string, version: number) =>
+  key(ctx, 'recordVersion', recordId, versionLabel(version));
 /** Private, in the custodian's collection beside each body version: what the body is of (no PHI). */
 export const bindingKey = (ctx: Context, recordId: string, version: number) =>
   key(ctx, 'recordBinding', recordId, versionLabel(version));
@@ -68,6 +71,6 @@ export async function saveRecordVersion(ctx: Context, header: RecordHeader): Pro
     txId: ctx.stub.getTxID(),
     publishedAt: header.updatedAt,
   };
-  await putJson(ctx, key(ctx, 'recordVersion', recordId, versionLabel(version)), entry);
+  await putJson(ctx, versionKey(ctx, recordId, version), entry);
   if (version === 1) await putJson(ctx, key(ctx, 'patientRecord', header.patientId, recordId), { recordId });
 }

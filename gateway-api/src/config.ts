@@ -35,6 +35,14 @@ export interface Config {
   eventStreams: number;
   /** How many blocks below the peer's height a Last-Event-ID may resume from (EHR_GATEWAY_EVENT_RESUME_BLOCKS, default 1000). */
   eventResumeBlocks: number;
+  /** How long a request with Ehr-Min-Block waits for the peer to commit that block before a 503 (EHR_GATEWAY_MIN_BLOCK_WAIT_MS, default 10000). */
+  minBlockWaitMs: number;
+  /**
+   * How long a submit waits for its transaction's commit before answering 504, in ms
+   * (EHR_GATEWAY_COMMIT_TIMEOUT_MS, default 60000): the outcome is then unknown, and a retry with
+   * the same Idempotency-Key asks the ledger for it.
+   */
+  commitTimeoutMs: number;
   /** Largest accepted request body in bytes (fixed: 256 KiB). */
   maxBodyBytes: number;
 }
@@ -100,6 +108,8 @@ export function loadConfig(env: Env = process.env, root = process.cwd()): Config
     eventStreamsPerUser: integer(env, 'EHR_GATEWAY_EVENT_STREAMS_PER_USER', 3, 1, 100, problems),
     eventStreams: integer(env, 'EHR_GATEWAY_EVENT_STREAMS', 100, 1, 10_000, problems),
     eventResumeBlocks: integer(env, 'EHR_GATEWAY_EVENT_RESUME_BLOCKS', 1000, 0, 1_000_000, problems),
+    minBlockWaitMs: integer(env, 'EHR_GATEWAY_MIN_BLOCK_WAIT_MS', 10_000, 0, 60_000, problems),
+    commitTimeoutMs: integer(env, 'EHR_GATEWAY_COMMIT_TIMEOUT_MS', 60_000, 1, 600_000, problems),
     maxBodyBytes: 256 * 1024,
   };
   if (problems.length > 0) throw new ConfigError(`invalid gateway configuration:\n- ${problems.join('\n- ')}`);

@@ -8,15 +8,35 @@ import type { ErrorCode } from '@ehr/protocol';
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
+  /** When the client may retry (sent as Retry-After), for errors that pass. */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly txId?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(message, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds;
+  }
+}
+
+/**
+ * Domain error of the Fabric adapter: the orderers took the transaction but the peers did not
+ * commit it as valid. `validationCode` is Fabric's reason, e.g. MVCC_READ_CONFLICT (its reads
+ * went stale) or ENDORSEMENT_POLICY_FAILURE.
+ */
+export class TransactionInvalidError extends Error {
+  override readonly name = 'TransactionInvalidError';
+  readonly code = 'TRANSACTION_INVALID';
+
+  constructor(
+    readonly validationCode: string,
+    readonly txId: string,
+  ) {
+    super(`the transaction was not committed (${validationCode})`);
   }
 }
 
@@ -58,13 +78,32 @@ function chaincodeMessage(error: unknown, code: string): string {
 const GRPC_DEADLINE_EXCEEDED = 4;
 const GRPC_UNAVAILABLE = 14;
 
+/** Other members' peers answered the proposal differently from this member's (fabric-gateway's detail). */
+function endorsersDisagreed(error: unknown): boolean {
+  const details = (error as { details?: { message?: string }[] } | undefined)?.details ?? [];
+  return details.some((detail) => detail.message === 'ProposalResponsePayloads do not match');
+}
+
 /** Converts any error into an ApiError; unknown errors become a 500 whose message stays internal. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof TransactionInvalidError) {
+    // A conflict resolves when retried on fresh state; other validation failures do not.
+    const status = error.validationCode === 'MVCC_READ_CONFLICT' ? 409 : 422;
+    return new ApiError(status, error.code, error.message, error.txId, { cause: error });
+  }
   const txId = (error as { transactionId?: string } | undefined)?.transactionId;
   const code = chaincodeErrorCode(error);
   if (code)
     return new ApiError(CHAINCODE_STATUS[code] ?? 422, code, chaincodeMessage(error, code), txId, { cause: error });
+  if (endorsersDisagreed(error))
+    return new ApiError(
+      503,
+      'ENDORSERS_DISAGREE',
+      "other members' peers answered differently from this member's (they may not have committed the latest blocks yet); retry",
+      txId,
+      { cause: error, retryAfterSeconds: 1 },
+    );
   const grpc = (error as { code?: unknown } | undefined)?.code;
   if (grpc === GRPC_UNAVAILABLE)
     return new ApiError(503, 'UNAVAILABLE', 'the ledger is unreachable; retry later', txId, { cause: error });
@@ -101,6 +140,7 @@ export function errorMiddleware(log: (entry: Record<string, unknown>) => void) {
     }
     const body: { code: string; message: string; txId?: string } = { code: apiError.code, message: apiError.message };
     if (apiError.txId) body.txId = apiError.txId;
+    if (apiError.retryAfterSeconds !== undefined) res.set('Retry-After', String(apiError.retryAfterSeconds));
     res.status(apiError.status).json({ error: body });
   };
 }

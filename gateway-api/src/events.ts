@@ -103,6 +103,8 @@ export interface StreamOptions {
   session?: AbortSignal;
   /** Patients' home members, for the events staff see about their member's patients. */
   homes?: HomeMembers;
+  /** Aborted when the gateway stops: the stream then ends too, after a last `gateway-stopping` event. */
+  stopping?: AbortSignal;
 }
 
 /** The viewer the stream's user is, for need-to-know filtering. */
@@ -176,9 +178,36 @@ class Connection {
 const sessionEnded = (reason: unknown) =>
   `event: session-ended\ndata: ${JSON.stringify({ code: 'UNAUTHENTICATED', message: String(reason) })}\n\n`;
 
+const gatewayStopping = `event: gateway-stopping\ndata: ${JSON.stringify({
+  code: 'UNAVAILABLE',
+  message: 'the gateway is stopping; reconnect with Last-Event-ID in a moment',
+})}\n\n`;
+
+/** Closes the connection when any of the signals aborts; answers the function that stops listening. */
+function closeOn(connection: Connection, signals: (AbortSignal | undefined)[]): () => void {
+  const close = () => {
+    connection.close();
+  };
+  for (const signal of signals) {
+    signal?.addEventListener('abort', close, { once: true });
+    if (signal?.aborted) close();
+  }
+  return () => {
+    for (const signal of signals) signal?.removeEventListener('abort', close);
+  };
+}
+
+/** The last event of a stream that the gateway ended, saying why (none when the client left). */
+function lastEvent({ session, stopping }: StreamOptions): string {
+  if (stopping?.aborted) return gatewayStopping;
+  if (session?.aborted) return sessionEnded(session.reason);
+  return '';
+}
+
 /**
- * Delivers events to one client until it disconnects or its session ends (then a last
- * `session-ended` event says why), reconnecting to the source when the source's stream breaks.
+ * Delivers events to one client until it disconnects, its session ends (then a last
+ * `session-ended` event says why) or the gateway stops (a last `gateway-stopping` event),
+ * reconnecting to the source when the source's stream breaks.
  */
 export async function streamEvents(req: Request, res: Response, options: StreamOptions): Promise<void> {
   const cursor = new Cursor(resumePoint(req.get('last-event-id')));
@@ -186,11 +215,7 @@ export async function streamEvents(req: Request, res: Response, options: StreamO
   req.on('close', () => {
     connection.close();
   });
-  const { session } = options;
-  const endSession = () => {
-    connection.close();
-  };
-  session?.addEventListener('abort', endSession, { once: true });
+  const unwatch = closeOn(connection, [options.session, options.stopping]);
   res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
   res.flushHeaders();
   try {
@@ -205,10 +230,9 @@ export async function streamEvents(req: Request, res: Response, options: StreamO
       }
     }
   } finally {
-    session?.removeEventListener('abort', endSession);
+    unwatch();
   }
-  if (session?.aborted) res.write(sessionEnded(session.reason));
-  res.end();
+  res.end(lastEvent(options));
 }
 
 const frame = (event: LedgerEvent) =>

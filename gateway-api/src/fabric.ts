@@ -19,9 +19,10 @@ import {
   StatusCode,
   type Transaction,
 } from '@hyperledger/fabric-gateway';
-import { common, gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
+import { common, gateway as gatewayProtos, msp, peer } from '@hyperledger/fabric-protos';
 import type { ContractName, TransactionName } from '@ehr/protocol';
-import { ApiError } from './errors';
+import { TransactionInvalidError } from './errors';
+import type { BlockSource } from './read-your-writes';
 
 export interface UserIdentity {
   mspId: string;
@@ -38,11 +39,29 @@ export type LedgerCall = {
   transient?: Record<string, string>;
   /** Orgs whose peers must endorse (or evaluate); by default the gateway plans it. */
   orgs?: string[];
+  /** Told the transaction id once endorsed, before the transaction goes to the orderers. */
+  sending?: (txId: string) => void;
 };
 
-/** What the business wrapper needs from Fabric; unit tests of the HTTP layer use a stand-in. */
+/**
+ * A transaction found on the ledger: its validation code (0: valid), the chaincode's answer and
+ * the block it committed in.
+ */
+export interface TransactionOutcome {
+  code: number;
+  payload: Uint8Array;
+  blockNumber: bigint;
+}
+
+/** A committed transaction: what the chaincode answered, its id and the block it committed in. */
+export interface Submitted {
+  payload: Uint8Array;
+  txId: string;
+  blockNumber: bigint;
+}
+
 export interface LedgerPort {
-  submit(identity: UserIdentity, call: LedgerCall): Promise<{ payload: Uint8Array; txId: string }>;
+  submit(identity: UserIdentity, call: LedgerCall): Promise<Submitted>;
   evaluate(identity: UserIdentity, call: LedgerCall): Promise<Uint8Array>;
   /**
    * Waits, a bounded time, until the other members' peers have committed the transaction too.
@@ -51,6 +70,12 @@ export interface LedgerPort {
    * which commit each block on their own schedule and would not find it yet.
    */
   settle(identity: UserIdentity, txId: string): Promise<void>;
+  /**
+   * A transaction sent earlier whose outcome was not learnt: once the gateway's peer committed
+   * it (waiting a bounded time), its validation code and answer; undefined when the peer has
+   * not seen it committed within that time.
+   */
+  transaction(identity: UserIdentity, txId: string): Promise<TransactionOutcome | undefined>;
 }
 
 /** A chaincode event as the peer delivered it. */
@@ -83,6 +108,8 @@ export interface PeerOptions extends PeerEndpoint {
   chaincode: string;
   /** The other members' peers (their published endpoints), where `settle` looks for commits. */
   otherPeers?: PeerEndpoint[];
+  /** How long a submit waits for the commit of its transaction (ms; default 60 000). */
+  commitTimeoutMs?: number;
 }
 
 /** How long `settle` waits for another member's peer: past it, the next step finds out itself. */
@@ -140,12 +167,49 @@ export async function submitEndorsed(gateway: Gateway, network: Network, transac
 
 const MVCC_RETRIES = 3;
 
+/** How long a write endorses again while other members' peers lag behind this member's. */
+const LAGGING_ENDORSERS_MS = 5_000;
+
+/**
+ * Whether an endorsement failed at other members' peers only, this member's peer (which the
+ * peer's Gateway asks first when its member is among the endorsers) having endorsed: they
+ * refused or answered differently because they have not committed a block this peer has (a
+ * step right after a write: each peer commits blocks on its own schedule).
+ */
+export function refusedOnlyElsewhere(error: unknown, mspId: string, call: LedgerCall): boolean {
+  if (!(error instanceof GatewayError) || error.name !== 'EndorseError') return false;
+  if (call.orgs && !call.orgs.includes(mspId)) return false;
+  return error.details.length > 0 && error.details.every((detail) => detail.mspId !== mspId);
+}
+
+/** The validation code and the chaincode's answer of a transaction as qscc GetTransactionByID gives it. */
+function outcomeOf(processedBytes: Uint8Array): Omit<TransactionOutcome, 'blockNumber'> {
+  const processed = peer.ProcessedTransaction.deserializeBinary(processedBytes);
+  const envelope = processed.getTransactionenvelope();
+  const payload = common.Payload.deserializeBinary(envelope?.getPayload_asU8() ?? new Uint8Array());
+  const [action] = peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList();
+  const endorsed = peer.ChaincodeActionPayload.deserializeBinary(action?.getPayload_asU8() ?? new Uint8Array());
+  const response = peer.ProposalResponsePayload.deserializeBinary(
+    endorsed.getAction()?.getProposalResponsePayload_asU8() ?? new Uint8Array(),
+  );
+  const chaincodeAction = peer.ChaincodeAction.deserializeBinary(response.getExtension_asU8());
+  return {
+    code: processed.getValidationcode(),
+    payload: chaincodeAction.getResponse()?.getPayload_asU8() ?? new Uint8Array(),
+  };
+}
+
 /** The name of a transaction validation code, e.g. ENDORSEMENT_POLICY_FAILURE. */
 function statusName(code: number): string {
   return Object.entries(StatusCode).find(([, value]) => value === code)?.[0] ?? String(code);
 }
 
-export function fabricLedger(options: PeerOptions): LedgerPort & EventSource & { close(): void } {
+/** The peer as the gateway's height cache follows it, acting as the identity (any channel reader). */
+export type BlocksOf = (identity: UserIdentity) => BlockSource;
+
+export function fabricLedger(
+  options: PeerOptions,
+): LedgerPort & EventSource & { blockSource: BlocksOf; close(): void } {
   const client = peerClient(options.endpoint, options.tlsRootPem, options.hostAlias);
   const others = (options.otherPeers ?? []).map((peer) => peerClient(peer.endpoint, peer.tlsRootPem, peer.hostAlias));
 
@@ -158,7 +222,7 @@ export function fabricLedger(options: PeerOptions): LedgerPort & EventSource & {
       evaluateOptions: () => ({ deadline: Date.now() + 5_000 }),
       endorseOptions: () => ({ deadline: Date.now() + 15_000 }),
       submitOptions: () => ({ deadline: Date.now() + 5_000 }),
-      commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
+      commitStatusOptions: () => ({ deadline: Date.now() + (options.commitTimeoutMs ?? 60_000) }),
     });
   }
 
@@ -169,16 +233,46 @@ export function fabricLedger(options: PeerOptions): LedgerPort & EventSource & {
     return { contract: network.getContract(options.chaincode, name), network, gateway };
   }
 
+  /** The peer's ledger height: its query system chaincode answers it to any channel reader. */
+  async function chainHeight(identity: UserIdentity): Promise<bigint> {
+    const gateway = gatewayFor(identity);
+    try {
+      const qscc = gateway.getNetwork(options.channel).getContract('qscc');
+      const info = await qscc.evaluateTransaction('GetChainInfo', options.channel);
+      return BigInt(common.BlockchainInfo.deserializeBinary(info).getHeight());
+    } finally {
+      gateway.close();
+    }
+  }
+
   const proposalOptions = (call: LedgerCall) => ({
     arguments: call.args ?? [],
     ...(call.transient ? { transientData: call.transient } : {}),
     ...(call.orgs ? { endorsingOrganizations: call.orgs } : {}),
   });
 
-  async function submitOnce(gateway: Gateway, network: Network, contract: Contract, call: LedgerCall) {
-    const transaction = await contract.newProposal(call.fn, proposalOptions(call)).endorse();
+  /**
+   * Endorses the call; while only other members' peers refuse it (see refusedOnlyElsewhere),
+   * endorses it again after a growing pause, for LAGGING_ENDORSERS_MS at most, before their
+   * refusal counts. Nothing was sent to the orderers, so a new proposal changes nothing.
+   */
+  async function endorse(contract: Contract, call: LedgerCall, mspId: string): Promise<Transaction> {
+    const deadline = Date.now() + LAGGING_ENDORSERS_MS;
+    for (let pause = 100; ; pause *= 2) {
+      try {
+        return await contract.newProposal(call.fn, proposalOptions(call)).endorse();
+      } catch (error) {
+        if (!refusedOnlyElsewhere(error, mspId, call) || Date.now() + pause > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
+  }
+
+  async function submitOnce(gateway: Gateway, network: Network, contract: Contract, call: LedgerCall, mspId: string) {
+    const transaction = await endorse(contract, call, mspId);
+    call.sending?.(transaction.getTransactionId());
     const status = await submitEndorsed(gateway, network, transaction);
-    return { payload: transaction.getResult(), txId: transaction.getTransactionId(), code: status.code };
+    return { payload: transaction.getResult(), txId: transaction.getTransactionId(), status };
   }
 
   return {
@@ -186,17 +280,10 @@ export function fabricLedger(options: PeerOptions): LedgerPort & EventSource & {
       const { contract, network, gateway } = contractFor(identity, call.contract);
       try {
         for (let attempt = 0; ; attempt++) {
-          const outcome = await submitOnce(gateway, network, contract, call);
-          if (outcome.code === StatusCode.VALID) return { payload: outcome.payload, txId: outcome.txId };
-          if (outcome.code !== StatusCode.MVCC_READ_CONFLICT || attempt >= MVCC_RETRIES) {
-            const status = outcome.code === StatusCode.MVCC_READ_CONFLICT ? 409 : 422;
-            throw new ApiError(
-              status,
-              'TRANSACTION_INVALID',
-              `the transaction was not committed (${statusName(outcome.code)})`,
-              outcome.txId,
-            );
-          }
+          const { payload, txId, status } = await submitOnce(gateway, network, contract, call, identity.mspId);
+          if (status.code === StatusCode.VALID) return { payload, txId, blockNumber: status.blockNumber };
+          if (status.code !== StatusCode.MVCC_READ_CONFLICT || attempt >= MVCC_RETRIES)
+            throw new TransactionInvalidError(statusName(status.code), txId);
         }
       } finally {
         gateway.close();
@@ -236,17 +323,30 @@ export function fabricLedger(options: PeerOptions): LedgerPort & EventSource & {
         throw error;
       }
     },
-    async height(identity) {
-      // The peer's query system chaincode answers the chain's height to any channel reader.
-      const gateway = gatewayFor(identity);
-      try {
-        const qscc = gateway.getNetwork(options.channel).getContract('qscc');
-        const info = await qscc.evaluateTransaction('GetChainInfo', options.channel);
-        return BigInt(common.BlockchainInfo.deserializeBinary(info).getHeight());
-      } finally {
-        gateway.close();
-      }
-    },
+    height: chainHeight,
+    blockSource: (identity) => ({
+      height: () => chainHeight(identity),
+      async blocks(startBlock) {
+        // Filtered blocks: only numbers and transaction ids are needed, not the payloads.
+        const gateway = gatewayFor(identity);
+        try {
+          const stream = await gateway.getNetwork(options.channel).getFilteredBlockEvents({ startBlock });
+          async function* numbers(): AsyncGenerator<bigint> {
+            for await (const block of stream) yield BigInt(block.getNumber());
+          }
+          return {
+            blocks: numbers(),
+            close: () => {
+              stream.close();
+              gateway.close();
+            },
+          };
+        } catch (error) {
+          gateway.close();
+          throw error;
+        }
+      },
+    }),
     async settle(identity, txId) {
       await Promise.all(
         others.map(async (peer) => {
@@ -262,6 +362,21 @@ export function fabricLedger(options: PeerOptions): LedgerPort & EventSource & {
           }
         }),
       );
+    },
+    async transaction(identity, txId) {
+      const gateway = gatewayFor(identity);
+      try {
+        const network = gateway.getNetwork(options.channel);
+        const committed = await commitOf(gateway, network, txId)
+          .getStatus({ deadline: Date.now() + CONFIRM_MS })
+          .catch(() => undefined);
+        if (!committed) return undefined;
+        const qscc = network.getContract('qscc');
+        const outcome = outcomeOf(await qscc.evaluateTransaction('GetTransactionByID', options.channel, txId));
+        return { ...outcome, blockNumber: committed.blockNumber };
+      } finally {
+        gateway.close();
+      }
     },
     close: () => {
       client.close();

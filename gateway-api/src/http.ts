@@ -1,7 +1,8 @@
 /**
  * Routes as data: each names its method, path, the roles allowed, its request body and query
  * schemas and its responses. The same table mounts the Express handlers (with validation and
- * role checks) and generates the OpenAPI document, so no route exists outside the document.
+ * role checks) and generates the OpenAPI document, so no API route exists outside the document
+ * (server.ts adds only the health checks, the document itself and its viewer).
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Express, NextFunction, Request, Response } from 'express';
@@ -9,6 +10,8 @@ import type { Accounts } from './accounts';
 import type { IdempotencyCache, RouteResult } from './idempotency';
 import { ApiError } from './errors';
 import type { Role } from '@ehr/protocol';
+import { COMMITTED_BLOCK_HEADER, collectCommits, MIN_BLOCK_HEADER, minBlockOf } from './read-your-writes';
+import { inFreshRequest } from './requests';
 import { COMPONENTS, type JsonSchema } from './schemas';
 import type { UserRecord } from './store';
 
@@ -31,6 +34,11 @@ export function signedIn(ctx: RouteContext): UserRecord {
 }
 
 export type { RouteResult } from './idempotency';
+
+/** Waits until the member's peer holds a block (see read-your-writes.ts). */
+export interface BlockWait {
+  reach(block: bigint | undefined): Promise<void>;
+}
 
 interface RouteBase {
   method: 'get' | 'post' | 'put' | 'delete';
@@ -101,6 +109,21 @@ interface Validators {
   query?: ValidateFunction;
 }
 
+const isObject = (body: unknown): body is Record<string, unknown> =>
+  typeof body === 'object' && body !== null && !Array.isArray(body);
+
+/**
+ * Runs a route's handler; when the request committed, its answer names the block of its last
+ * commit (in the result, and in a JSON object answer as `committedBlock`), so an idempotent
+ * replay names it too.
+ */
+async function withCommittedBlock(work: () => Promise<RouteResult>): Promise<RouteResult> {
+  const { value, block } = await collectCommits(work);
+  if (block === undefined) return value;
+  const committedBlock = Number(block);
+  return { ...value, committedBlock, body: isObject(value.body) ? { ...value.body, committedBlock } : value.body };
+}
+
 async function handle(
   route: RouteSpec,
   req: Request,
@@ -108,6 +131,7 @@ async function handle(
   accounts: Accounts,
   idempotency: IdempotencyCache,
   validate: Validators,
+  blocks: BlockWait,
 ) {
   // The socket's address: the gateway trusts no forwarding header (it listens on its own host).
   route.limiter?.take(req.socket.remoteAddress ?? 'unknown');
@@ -115,16 +139,21 @@ async function handle(
   const body = checked((req.body ?? {}) as Record<string, unknown>, validate.body, 'body');
   const query = checked({ ...req.query }, validate.query, 'query');
   const ctx = { req, user, body, params: req.params, query };
+  // A block the client saw committed, perhaps at another member: this member's peer must hold
+  // it before the route reads, endorses or streams, or the client could be told it is not there.
+  await blocks.reach(minBlockOf(req.get(MIN_BLOCK_HEADER)));
   if (route.stream) {
     await route.stream(ctx, res);
     return;
   }
+  const work = () => withCommittedBlock(() => route.handler(ctx));
   const key = req.get('idempotency-key');
   const result =
     key && user && route.method !== 'get'
-      ? await idempotency.run(user.username, key, [route.operationId, req.params, body], () => route.handler(ctx))
-      : await route.handler(ctx);
+      ? await idempotency.run(user.username, key, [route.operationId, req.params, body], work)
+      : await inFreshRequest(work);
   if ('replayed' in result && result.replayed) res.set('Idempotent-Replayed', 'true');
+  if (result.committedBlock !== undefined) res.set(COMMITTED_BLOCK_HEADER, String(result.committedBlock));
   if (result.body === undefined) res.status(result.status).end();
   else res.status(result.status).json(result.body);
 }
@@ -134,6 +163,7 @@ export function mountRoutes(
   routes: readonly RouteSpec[],
   accounts: Accounts,
   idempotency: IdempotencyCache,
+  blocks: BlockWait,
 ): void {
   for (const route of routes) {
     const validate = {
@@ -141,7 +171,7 @@ export function mountRoutes(
       ...(route.query ? { query: queryAjv.compile(route.query) } : {}),
     };
     app[route.method](route.path, (req: Request, res: Response, next: NextFunction) => {
-      handle(route, req, res, accounts, idempotency, validate).catch(next);
+      handle(route, req, res, accounts, idempotency, validate, blocks).catch(next);
     });
   }
 }
@@ -155,7 +185,9 @@ const ERRORS: Record<number, string> = {
   413: 'Request body over 256 KiB',
   422: 'Rejected by a business rule',
   429: 'Too many attempts, requests or open streams',
-  503: 'The ledger (or the enrolment code delivery) is unreachable',
+  503:
+    "The ledger (or the enrolment code delivery) is unreachable, or (LEDGER_BEHIND, with Retry-After) this member's " +
+    'peer has not committed the block Ehr-Min-Block names within the configured wait',
   504: 'The ledger did not answer in time',
 };
 
@@ -188,13 +220,37 @@ function queryParameters(query: JsonSchema | undefined) {
   }));
 }
 
+/** Every route takes it (read-your-writes.ts). */
+const MIN_BLOCK_PARAMETER = {
+  name: MIN_BLOCK_HEADER,
+  in: 'header',
+  required: false,
+  description:
+    'A block this request must see: the committedBlock (Ehr-Committed-Block) of an earlier write, made at any ' +
+    'member. The gateway waits until its own peer has committed that block before it reads, endorses or streams; ' +
+    'past the configured wait (10 s by default) it answers 503 LEDGER_BEHIND with Retry-After. Not a block ' +
+    'number: 400 INVALID_MIN_BLOCK',
+  schema: { type: 'integer', minimum: 0 },
+};
+
+/** A write's answer names the block of its commit in this header. */
+const COMMITTED_BLOCK_HEADERS = {
+  [COMMITTED_BLOCK_HEADER]: {
+    description:
+      'The block the request (its last transaction) committed in, when it committed; send it as Ehr-Min-Block ' +
+      "to any member's gateway to read your write there",
+    schema: { type: 'integer', minimum: 0 },
+  },
+};
+
 function responsesOf(route: RouteSpec): Record<string, unknown> {
   const responses: Record<string, unknown> = {};
   for (const [status, response] of Object.entries(route.responses)) {
     const content = { [response.contentType ?? 'application/json']: { schema: withRefs(response.schema) } };
+    const headers = route.method !== 'get' && status.startsWith('2') ? { headers: COMMITTED_BLOCK_HEADERS } : {};
     responses[status] = response.schema
-      ? { description: response.description, content }
-      : { description: response.description };
+      ? { description: response.description, ...headers, content }
+      : { description: response.description, ...headers };
   }
   for (const [status, description] of Object.entries(ERRORS)) {
     responses[status] ??= {
@@ -204,6 +260,17 @@ function responsesOf(route: RouteSpec): Record<string, unknown> {
   }
   return responses;
 }
+
+/** The header that makes a write's retries safe (idempotency.ts). */
+const IDEMPOTENCY_KEY = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'One per client intent: a retry with the same key has no second effect and gets the first answer (for 24 hours); ' +
+    'a retry of a request whose outcome was unknown is answered from the ledger (503 OUTCOME_UNKNOWN while it cannot tell)',
+  schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,128}$' },
+};
 
 /** The OpenAPI 3 document of the routes. */
 export function openApiDocument(routes: readonly RouteSpec[], info: { title: string; version: string }) {
@@ -217,6 +284,8 @@ export function openApiDocument(routes: readonly RouteSpec[], info: { title: str
         schema: { type: 'string' },
       })),
       ...queryParameters(route.query),
+      MIN_BLOCK_PARAMETER,
+      ...(route.method !== 'get' && route.roles !== 'public' && !route.stream ? [IDEMPOTENCY_KEY] : []),
     ];
     const operation: Record<string, unknown> = {
       operationId: route.operationId,

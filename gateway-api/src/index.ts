@@ -14,9 +14,10 @@ import { IdempotencyCache, fileJournal } from './idempotency';
 import { Ledger } from './ledger';
 import { loadMemberSetup } from './network-config';
 import { RateLimiter } from './rate-limit';
+import { DEFAULT_HEIGHT_OPTIONS, PeerHeight } from './read-your-writes';
 import { ledgerRoutes } from './routes';
 import { eventRoutes } from './routes/events';
-import { createServer } from './server';
+import { createServer, stopServer } from './server';
 import { fileUserStore } from './store';
 
 const log = (entry: Record<string, unknown>) => {
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     chaincode: setup.chaincode,
     // The other members' published peer endpoints: two-step writes wait there between steps.
     otherPeers: setup.otherPeers,
+    commitTimeoutMs: config.commitTimeoutMs,
   });
   const ledger = new Ledger(port);
   // Accounts use the ledger too: an invitation registers the patient or practitioner.
@@ -62,22 +64,51 @@ async function main(): Promise<void> {
     total: config.eventStreams,
     resumeBlocks: config.eventResumeBlocks,
   };
-  const routes = [...ledgerRoutes({ accounts, ledger }), ...eventRoutes({ accounts, ledger, events: port, limits })];
+  // Aborted on SIGTERM/SIGINT: the open event streams end, so the process stops at once.
+  const streams = new AbortController();
+  // The peer's height, kept by following its blocks, for requests that name a block (Ehr-Min-Block).
+  const blocks = new PeerHeight(port.blockSource(memberAdmin), {
+    ...DEFAULT_HEIGHT_OPTIONS,
+    waitMs: config.minBlockWaitMs,
+  });
+  void blocks.follow(streams.signal);
+  const routes = [
+    ...ledgerRoutes({ accounts, ledger }),
+    ...eventRoutes({ accounts, ledger, events: port, limits, stopping: streams.signal }),
+  ];
   const idempotency = new IdempotencyCache(fileJournal(config.dataDir, config.keyEncryptionKey));
   const attempts = new RateLimiter({
     perAddress: config.signInRatePerAddress,
     total: config.signInRateTotal,
     windowMs: 60_000,
   });
-  const app = createServer({ accounts, routes, ready, idempotency, attempts, maxBodyBytes: config.maxBodyBytes, log });
+  const app = createServer({
+    accounts,
+    routes,
+    ready,
+    idempotency,
+    attempts,
+    blocks,
+    maxBodyBytes: config.maxBodyBytes,
+    log,
+  });
   const server = app.listen(config.port, config.host, () => {
     log({ level: 'info', msg: 'gateway listening', org: member.name, address: `http://${config.host}:${config.port}` });
   });
   const stop = () => {
-    server.close(() => {
-      port.close();
-      process.exit(0);
-    });
+    log({ level: 'info', msg: 'gateway stopping' });
+    stopServer(server, streams)
+      .catch((error: unknown) => {
+        log({
+          level: 'error',
+          msg: 'gateway stopped uncleanly',
+          error: error instanceof Error ? error.name : 'unknown',
+        });
+      })
+      .finally(() => {
+        port.close();
+        process.exit(0);
+      });
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -6,14 +6,30 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type ContractName, type Guard, guards, type Page, type ReadKind, type TransactionName } from '@ehr/protocol';
+import { ApiError, toApiError } from './errors';
 import type { LedgerCall, LedgerPort, UserIdentity } from './fabric';
+import { noteCommit } from './read-your-writes';
+import { callSignature, CREATING, currentRequest } from './requests';
 
 export type Json = Record<string, unknown>;
 
 export interface Committed<T> {
   txId: string;
   result: T;
+  /**
+   * Set when a retried request found its object created already (ALREADY_EXISTS): the object's
+   * id. `txId` and `result` are then those of the transaction that created it (that made it
+   * public, for a two-step write), as its first attempt got them.
+   */
+  created?: string;
 }
+
+/**
+ * How long a transaction sent by an earlier attempt may still commit though the ledger has not
+ * shown it: past this, it is taken as never ordered and sent again (a creating transaction is
+ * refused then if it did commit after all: its id comes from the request key).
+ */
+const LOST_AFTER_MS = 120_000;
 
 export type { Page } from '@ehr/protocol';
 
@@ -52,11 +68,21 @@ function unsalted(value: Json): Json {
   return Object.fromEntries(Object.entries(value).filter(([name]) => name !== 'salt'));
 }
 
+const outcomeUnknown = (txId: string) =>
+  new ApiError(
+    503,
+    'OUTCOME_UNKNOWN',
+    'the ledger has not shown yet whether the first attempt of this request committed; retry shortly',
+    txId,
+  );
+
 /** The chaincode's JSON answer (empty for transactions that return nothing), checked against its protocol type. */
-function parse<T>(bytes: Uint8Array, guard: Guard<T>, call: LedgerCall): T {
+function parse<T>(bytes: Uint8Array, guard: Guard<T>, at: string): T {
   const body = text(bytes);
-  return guard(body === '' ? undefined : JSON.parse(body), `${call.contract}.${call.fn}`);
+  return guard(body === '' ? undefined : JSON.parse(body), at);
 }
+
+const nameOf = (call: LedgerCall) => `${call.contract}.${call.fn}`;
 
 /** A call by the protocol's names; the compiler checks that `fn` is a transaction of `contract`. */
 function call<C extends ContractName>(contract: C, fn: TransactionName<C>, args: string[]): LedgerCall {
@@ -72,9 +98,67 @@ const amendedBody = guards.objectOf<{ version: number; contentHash: string }>({
 export class Ledger {
   constructor(private readonly port: LedgerPort) {}
 
+  /**
+   * Submits a transaction for the request being served (requests.ts): a creating transaction
+   * carries the request key; one an earlier attempt of the request sent is looked up on the
+   * ledger, and its answer taken when it committed, instead of being sent again; a creating
+   * transaction refused with ALREADY_EXISTS answers what created the object.
+   */
   async #submit<T>(who: UserIdentity, call: LedgerCall, guard: Guard<T>): Promise<Committed<T>> {
-    const { payload, txId } = await this.port.submit(who, call);
-    return { txId, result: parse(payload, guard, call) };
+    const scope = currentRequest();
+    if (!scope) return this.#send(who, call, guard);
+    const signature = callSignature(call);
+    const earlier = scope.earlier.get(signature);
+    if (earlier) {
+      const outcome = await this.port.transaction(who, earlier.txId);
+      if (outcome?.code === 0) {
+        noteCommit(outcome.blockNumber);
+        return { txId: earlier.txId, result: parse(outcome.payload, guard, nameOf(call)) };
+      }
+      if (!outcome && Date.now() - earlier.at < LOST_AFTER_MS) throw outcomeUnknown(earlier.txId);
+      // Committed as invalid, or never ordered: this attempt sends it again.
+    }
+    const name = nameOf(call);
+    const creating = CREATING.has(name);
+    const sent: LedgerCall = {
+      ...call,
+      ...(creating ? { transient: { ...call.transient, requestKey: scope.requestKey } } : {}),
+      sending: (txId) => {
+        scope.sending(signature, txId);
+      },
+    };
+    try {
+      return await this.#send(who, sent, guard);
+    } catch (error) {
+      if (creating && toApiError(error).code === 'ALREADY_EXISTS')
+        return this.#created(who, name, scope.requestKey, guard);
+      throw error;
+    }
+  }
+
+  async #send<T>(who: UserIdentity, call: LedgerCall, guard: Guard<T>): Promise<Committed<T>> {
+    const { payload, txId, blockNumber } = await this.port.submit(who, call);
+    // The request's answer names its commit's block (read-your-writes at the other members).
+    noteCommit(blockNumber);
+    return { txId, result: parse(payload, guard, nameOf(call)) };
+  }
+
+  /** What the request's object was created by, and what that transaction answered (on the member's peer). */
+  async #created<T>(
+    who: UserIdentity,
+    transaction: string,
+    requestKey: string,
+    guard: Guard<T>,
+  ): Promise<Committed<T>> {
+    const receipt = await this.#evaluate(
+      who,
+      { contract: 'requests', fn: 'Find', args: [transaction], transient: { requestKey }, orgs: [who.mspId] },
+      guards.receipt,
+    );
+    const outcome = await this.port.transaction(who, receipt.txId);
+    if (!outcome) throw outcomeUnknown(receipt.txId);
+    noteCommit(outcome.blockNumber);
+    return { txId: receipt.txId, result: parse(outcome.payload, guard, transaction), created: receipt.id };
   }
 
   /**
@@ -88,7 +172,7 @@ export class Ledger {
   }
 
   async #evaluate<T>(who: UserIdentity, call: LedgerCall, guard: Guard<T>): Promise<T> {
-    return parse(await this.port.evaluate(who, call), guard, call);
+    return parse(await this.port.evaluate(who, call), guard, nameOf(call));
   }
 
   /** One page of a chaincode list transaction whose last two arguments are page size and bookmark. */
@@ -161,6 +245,8 @@ export class Ledger {
       },
       guards.storedBody,
     );
+    // A retry of a record published already: the answer of its publication.
+    if (stored.created) return stored;
     const { recordId, version, contentHash } = stored.result;
     const published = await this.#submit(
       who,
@@ -169,7 +255,7 @@ export class Ledger {
         fn: 'Publish',
         args: [recordId, input.patientId, input.category, String(version), contentHash],
       },
-      guards.nothing,
+      guards.storedBody,
     );
     return { txId: published.txId, result: { recordId, version, contentHash } };
   }
@@ -195,7 +281,7 @@ export class Ledger {
         fn: 'Publish',
         args: [recordId, header.patientId, header.category, String(version), contentHash],
       },
-      guards.nothing,
+      guards.storedBody,
     );
     return { txId: published.txId, result: { recordId, version, contentHash } };
   }
@@ -216,8 +302,23 @@ export class Ledger {
     return this.#page(who, 'records', 'ListForPatient', [patientId], guards.recordHeader, page);
   }
 
-  verifyRecord(who: UserIdentity, recordId: string) {
-    return this.#evaluate(who, { contract: 'records', fn: 'Verify', args: [recordId] }, guards.recordIntegrity);
+  /**
+   * The integrity check, on the custodian's peer: only that peer holds the body and recomputes
+   * its hash (a body altered in the custodian's store shows as a mismatch); any other peer could
+   * only compare the header with the committed hash it was published against.
+   */
+  async verifyRecord(who: UserIdentity, recordId: string) {
+    const header = await this.getRecord(who, recordId);
+    return this.#evaluate(
+      who,
+      {
+        contract: 'records',
+        fn: 'Verify',
+        args: [recordId],
+        orgs: [header.custodian],
+      },
+      guards.recordIntegrity,
+    );
   }
 
   // Audited reads: a committed access request, then the body from the custodian's peer.
@@ -337,6 +438,25 @@ export class Ledger {
         args: [patientId, requestId, JSON.stringify(held)],
       },
       guards.erasureRequest,
+    );
+  }
+
+  // Two-step writes of the admin's member whose public part never came (chaincode/src/pending.ts):
+  // its own collection, so listed on its own peer and settled by it alone.
+  pendingWrites(who: UserIdentity) {
+    return this.#evaluate(who, { contract: 'requests', fn: 'ListPending', orgs: [who.mspId] }, guards.pendingWrites);
+  }
+
+  settlePendingWrite(who: UserIdentity, write: { kind: string; id: string; version?: number }) {
+    return this.#submit(
+      who,
+      {
+        contract: 'requests',
+        fn: 'SettlePending',
+        args: [write.kind, write.id, write.version === undefined ? '' : String(write.version)],
+        orgs: [who.mspId],
+      },
+      guards.settledWrite,
     );
   }
 
@@ -538,6 +658,7 @@ export class Ledger {
       },
       guards.storedDetails,
     );
+    if (stored.created) return { txId: stored.txId, result: { orderId: stored.created } };
     const { orderId, detailsHash } = stored.result;
     const created = await this.#submit(
       who,
@@ -575,6 +696,7 @@ export class Ledger {
       },
       guards.storedResult,
     );
+    if (stored.created) return { txId: stored.txId, result: { orderId, recordId: stored.created } };
     const { recordId, contentHash } = stored.result;
     const published = await this.#submit(
       who,
@@ -583,7 +705,7 @@ export class Ledger {
         fn: 'PublishResult',
         args: [orderId, recordId, contentHash],
       },
-      guards.nothing,
+      guards.publishedResult,
     );
     return { txId: published.txId, result: { orderId, recordId } };
   }
@@ -665,10 +787,11 @@ export class Ledger {
     );
   }
 
-  async giveFeedback(
-    who: UserIdentity,
-    input: { appointmentId: string; practitionerMspId: string; rating: number; comment?: string },
-  ) {
+  /**
+   * The patient rates an appointment; a comment goes to the member of the practitioner, as the
+   * committed rating names it (never a member the request names: the comment is PHI).
+   */
+  async giveFeedback(who: UserIdentity, input: { appointmentId: string; rating: number; comment?: string }) {
     const given = await this.#firstStep(
       who,
       {
@@ -676,7 +799,7 @@ export class Ledger {
         fn: 'GiveFeedback',
         args: [input.appointmentId, String(input.rating)],
       },
-      guards.nothing,
+      guards.feedback,
       Boolean(input.comment),
     );
     if (input.comment) {
@@ -687,12 +810,12 @@ export class Ledger {
           fn: 'StoreFeedbackComment',
           args: [input.appointmentId],
           transient: salted({ comment: input.comment }),
-          orgs: [input.practitionerMspId],
+          orgs: [given.result.practitioner.mspId],
         },
         guards.nothing,
       );
     }
-    return given;
+    return { txId: given.txId, result: undefined };
   }
 
   // Policies and claims.
@@ -799,6 +922,7 @@ export class Ledger {
       },
       guards.storedItems,
     );
+    if (stored.created) return stored as unknown as Committed<Json>;
     const { billId, itemsHash, lines } = stored.result;
     return this.#submit(
       who,

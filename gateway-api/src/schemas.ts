@@ -91,10 +91,14 @@ export function list(items: JsonSchema, limits: { min?: number; max?: number } =
   };
 }
 
-/** The same object with the committed transaction's id first, as submits answer. */
+/** The same object with the committed transaction's id first and the block it committed in, as submits answer. */
 export function withTxId(schema: JsonSchema): JsonSchema {
   const { required, properties } = schema as { required: string[]; properties: Record<string, JsonSchema> };
-  return object(['txId', ...required], { txId: TX_ID, ...properties });
+  return object(['txId', ...required, 'committedBlock'], {
+    txId: TX_ID,
+    ...properties,
+    committedBlock: COMMITTED_BLOCK,
+  });
 }
 
 // Formats and ids, as chaincode/src/validate.ts checks them.
@@ -107,6 +111,14 @@ export const DATE = str(10, '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$');
 export const HEX64 = str(64, '^[0-9a-f]{64}$', 64);
 /** A Fabric transaction id (64 hex characters on a real network). */
 export const TX_ID = str(128, '^[A-Za-z0-9_-]+$');
+/** The block of a write's (last) commit; also sent as the Ehr-Committed-Block header. */
+export const COMMITTED_BLOCK = {
+  type: 'integer',
+  minimum: 0,
+  description:
+    'The block the write committed in. Send it as the Ehr-Min-Block header of a later request, at any ' +
+    "member's gateway: that gateway waits until its own peer has committed the block (read-your-writes)",
+};
 /** A time the ledger or the gateway set (UTC, `Date.toISOString`). */
 export const TIME = { type: 'string', format: 'date-time' };
 /** An amount in cents. */
@@ -358,7 +370,12 @@ export const RecordIntegrity = shapeOf<P.RecordIntegrity>()(
     version: int(1, 999_999),
     contentHash: HEX64,
     status: { ...oneOf(INTEGRITY_STATUSES), description: 'The held body or its hash against the header' },
-    checked: { ...oneOf(['body', 'hash']), description: "'body' on the custodian's peer, 'hash' elsewhere" },
+    checked: {
+      ...oneOf(['body', 'hash']),
+      description:
+        "'body': the hash of the body the custodian's peer holds was recomputed (the gateway asks that peer); " +
+        "'hash': only the committed hash was compared (a peer without the body)",
+    },
   },
 );
 
@@ -414,7 +431,12 @@ export const ReadTicket = shapeOf<P.ReadTicket>()(
 
 /** An audited read's answer: its committed access event (ticket) and the value. */
 export function auditedRead(value: JsonSchema): JsonSchema {
-  return object(['txId', 'ticket', 'value'], { txId: TX_ID, ticket: ReadTicket, value });
+  return object(['txId', 'ticket', 'value', 'committedBlock'], {
+    txId: TX_ID,
+    ticket: ReadTicket,
+    value,
+    committedBlock: COMMITTED_BLOCK,
+  });
 }
 
 /** The purpose of an audited read ('treatment' when not given). */
@@ -896,6 +918,7 @@ export const Invitation = object(
       description:
         'The transaction that registered the patient or practitioner (absent when an earlier attempt did and its answer was lost)',
     },
+    committedBlock: COMMITTED_BLOCK,
   },
   'Registered on the ledger and at the CA; the enrolment code went to the user',
 );
@@ -956,7 +979,7 @@ export const Session = object(['token', 'expiresAt'], {
 });
 
 /** A committed submit that answers nothing but its transaction id. */
-export const Committed = object(['txId'], { txId: TX_ID });
+export const Committed = object(['txId', 'committedBlock'], { txId: TX_ID, committedBlock: COMMITTED_BLOCK });
 
 // Submits that answer what they committed.
 export const ConsentCommitted = withTxId(Consent);

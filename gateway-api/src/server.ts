@@ -2,11 +2,12 @@
  * The gateway app: JSON bodies up to 256 KiB, health endpoints, the OpenAPI document, the
  * routes, and the one error middleware. `createServer` builds the app and never listens.
  */
+import type { Server } from 'node:http';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import type { Accounts } from './accounts';
 import { errorMiddleware } from './errors';
-import { mountRoutes, openApiDocument, type RouteSpec } from './http';
+import { type BlockWait, mountRoutes, openApiDocument, type RouteSpec } from './http';
 import { IdempotencyCache } from './idempotency';
 import { DEFAULT_RATE_LIMITS, RateLimiter } from './rate-limit';
 import { accountRoutes } from './routes/accounts';
@@ -33,6 +34,8 @@ export interface ServerDeps {
   idempotency?: IdempotencyCache;
   /** Limits sign-in, sign-up and TOTP confirmation attempts; the defaults unless given. */
   attempts?: RateLimiter;
+  /** Waits for the block a request's Ehr-Min-Block names (see read-your-writes.ts). */
+  blocks: BlockWait;
 }
 
 export function createServer(deps: ServerDeps): Express {
@@ -62,10 +65,39 @@ export function createServer(deps: ServerDeps): Express {
   app.get('/docs', (_req, res) => {
     res.type('html').send(DOCS_PAGE);
   });
-  mountRoutes(app, routes, deps.accounts, deps.idempotency ?? new IdempotencyCache());
+  mountRoutes(app, routes, deps.accounts, deps.idempotency ?? new IdempotencyCache(), deps.blocks);
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such route' } });
   });
   app.use(errorMiddleware(deps.log));
   return app;
+}
+
+/**
+ * Stops the listening server: aborts `streams` (each open event stream then ends after a last
+ * `gateway-stopping` event; otherwise each would keep the process alive for as long as its
+ * user stays), stops accepting connections and closes the idle ones. Requests still running
+ * after `graceMs` are cut.
+ */
+export async function stopServer(server: Server, streams: AbortController, graceMs = 5000): Promise<void> {
+  const closed = new Promise<void>((resolve, reject) => {
+    server.close((error) => {
+      if (error) reject(error);
+      else resolve();
+    });
+  });
+  streams.abort(new Error('the gateway is stopping'));
+  // A connection whose stream just ended stays open (keep-alive) until closed here.
+  const idle = setInterval(() => {
+    server.closeIdleConnections();
+  }, 20);
+  const cut = setTimeout(() => {
+    server.closeAllConnections();
+  }, graceMs);
+  try {
+    await closed;
+  } finally {
+    clearInterval(idle);
+    clearTimeout(cut);
+  }
 }

@@ -85,6 +85,7 @@ export const CONTRACTS = {
   ],
   bills: ['StoreItems', 'Issue', 'RecordPayment', 'Settle', 'Get', 'ListMine', 'ListForProvider'],
   probe: ['Record', 'Read', 'Ping'],
+  requests: ['Find', 'ListPending', 'SettlePending'],
 } as const;
 
 export type ContractName = keyof typeof CONTRACTS;

@@ -34,10 +34,13 @@ import type {
   Page,
   Patient,
   PatientRecovery,
+  PendingView,
   Payment,
   Policy,
   Practitioner,
   PractitionerRef,
+  Receipt,
+  SettledWrite,
   ReadTicket,
   RecordHeader,
   RecordIntegrity,
@@ -62,6 +65,8 @@ import {
   LAB_ORDER_STATUSES,
   LAB_PRIORITIES,
   PATIENT_STATUSES,
+  PENDING_KINDS,
+  PENDING_STATUSES,
   POLICY_STATUSES,
   PRACTITIONER_STATUSES,
   PURPOSES,
@@ -522,5 +527,27 @@ export const storedItems = objectOf<{ billId: string; itemsHash: string; lines: 
   total: integer,
 });
 
+export const publishedResult = objectOf<{ orderId: string; recordId: string }>({ orderId: string, recordId: string });
+
 /** A member kind approval: the kind in effect once a majority approved, else the proposal. */
 export const kindDecision = either(memberKind, memberKindProposal);
+
+export const receipt = objectOf<Receipt>({ id: string, kind: string, txId: string });
+
+const pendingFields = {
+  kind: oneOf(PENDING_KINDS),
+  id: string,
+  version: optional(integer),
+  storedAt: string,
+  status: oneOf(PENDING_STATUSES),
+  purgeableAt: string,
+};
+
+export const pendingView = objectOf<PendingView>(pendingFields);
+
+export const pendingWrites = objectOf<{ items: PendingView[] }>({ items: arrayOf(pendingView) });
+
+export const settledWrite = objectOf<SettledWrite>({
+  ...pendingFields,
+  outcome: oneOf(['finished', 'purged'] as const),
+});

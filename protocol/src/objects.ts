@@ -20,6 +20,8 @@ import type {
   LabOrderStatus,
   LabPriority,
   PatientStatus,
+  PendingKind,
+  PendingStatus,
   PolicyStatus,
   PractitionerStatus,
   Purpose,
@@ -368,6 +370,30 @@ export interface MemberKindProposal {
   proposedAt: string;
   approvals: Approval[];
 }
+
+// ---------------------------------------------------------------- requests and two-step writes
+
+/** What created an object of a request (its id from the request key), found again on a retry. */
+export interface Receipt {
+  id: string;
+  kind: string;
+  txId: string;
+}
+
+/** A member's private value that waits for its public part (a first step whose second never came). */
+export interface PendingView {
+  kind: PendingKind;
+  /** The record, lab order, bill or patient id. */
+  id: string;
+  /** The record version, for record bodies. */
+  version?: number;
+  storedAt: string;
+  status: PendingStatus;
+  purgeableAt: string;
+}
+
+/** A pending write settled: finished (its public part came) or purged (stale). */
+export type SettledWrite = PendingView & { outcome: 'finished' | 'purged' };
 
 // ---------------------------------------------------------------- lab orders
 

@@ -130,6 +130,14 @@ export type RecoveryStatus = (typeof RECOVERY_STATUSES)[number];
 export const INTEGRITY_STATUSES = ['intact', 'mismatch', 'purged'] as const;
 export type IntegrityStatus = (typeof INTEGRITY_STATUSES)[number];
 
+/** The private values a first step of a two-step write stores, which wait for their public part. */
+export const PENDING_KINDS = ['recordBody', 'labOrderDetails', 'billItems', 'demographics'] as const;
+export type PendingKind = (typeof PENDING_KINDS)[number];
+
+/** A waiting private value: its public part exists, it waited past the grace, or neither. */
+export const PENDING_STATUSES = ['finished', 'stale', 'waiting'] as const;
+export type PendingStatus = (typeof PENDING_STATUSES)[number];
+
 /** What links a doctor to a patient they care for. */
 export const CARE_VIAS = ['appointment', 'lab-order', 'consent', 'assignment', 'break-glass'] as const;
 export type CareVia = (typeof CARE_VIAS)[number];

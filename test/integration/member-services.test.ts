@@ -158,7 +158,15 @@ describe('gateway sign-up against the member CA', () => {
     peer = memberPeer(hospitalA);
     ledger = new Ledger(peer);
     accounts = new Accounts(member, fileUserStore(dir), memberCa(hospitalA), ledger, outboxDelivery(dir), settings);
-    app = createServer({ accounts, ready: () => Promise.resolve(false), maxBodyBytes: 262_144, log: () => undefined });
+    // These requests name no block (Ehr-Min-Block): nothing to wait for.
+    const blocks = { reach: () => Promise.resolve() };
+    app = createServer({
+      accounts,
+      blocks,
+      ready: () => Promise.resolve(false),
+      maxBodyBytes: 262_144,
+      log: () => undefined,
+    });
   });
   afterAll(() => {
     peer.close();

@@ -14,9 +14,17 @@ import {
   startGateway,
   stopGateways,
 } from './helpers/gateways';
-import { height, session, settled, user } from './helpers/network';
+import { eventually, height, session, settled, user } from './helpers/network';
+import { placesHolding } from './helpers/stores';
+
+interface Checked {
+  status: string;
+  contentHash: string;
+}
 
 const runId = Date.now().toString(36);
+/** Written into every piece of the patient's PHI, searched for on every member's disks after erasure. */
+const phi = `Phi${runId}Zq`;
 const DAY = 86_400_000;
 
 /** A call that must succeed; answers the body. */
@@ -64,6 +72,8 @@ describe("each role's working day over REST", () => {
   let resultRecordId: string;
   let policyId: string;
   let billId: string;
+  let procedureRecordId: string;
+  let allergyRecordId: string;
 
   beforeAll(async () => {
     [a, b, lab, insurer] = await Promise.all([
@@ -73,7 +83,7 @@ describe("each role's working day over REST", () => {
       startGateway('insurer', 94),
     ]);
     [patient, doctor, billing, doctorB, labtech, adjuster] = await Promise.all([
-      invite(a, `pat-${runId}`, 'patient', `Grace ${runId}`),
+      invite(a, `pat-${runId}`, 'patient', `Grace ${phi}`),
       invite(a, `doc-${runId}`, 'doctor'),
       invite(a, `bill-${runId}`, 'billing'),
       invite(b, `docb-${runId}`, 'doctor'),
@@ -93,16 +103,16 @@ describe("each role's working day over REST", () => {
       mspId: 'HospitalAMSP',
       practitionerId,
       slot,
-      reason: 'wheezing at night',
+      reason: `wheezing at night ${phi}`,
     });
     appointmentId = booked.appointmentId as string;
     const today = await all(a, doctor, `/v1/schedule?day=${slot.slice(0, 10)}&status=requested`);
     expect(ids(today, 'appointmentId')).toContain(appointmentId);
     const reason = await ok(a, doctor, 'POST', `/v1/appointments/${appointmentId}/reason/read`, {});
-    expect(reason.value).toEqual({ appointmentId, reason: 'wheezing at night' });
+    expect(reason.value).toEqual({ appointmentId, reason: `wheezing at night ${phi}` });
     const person = await ok(a, doctor, 'POST', `/v1/patients/${patientId}/demographics/read`, { purpose: 'treatment' });
     expect(person).toMatchObject({ ticket: { basis: 'treating-staff', custodian: 'HospitalAMSP' } });
-    expect(person.value).toMatchObject({ patientId, name: `Grace ${runId}` });
+    expect(person.value).toMatchObject({ patientId, name: `Grace ${phi}` });
     expect(ids(await all(a, doctor, '/v1/my-patients'), 'patientId')).toContain(patientId);
     for (const action of ['confirm', 'complete'])
       await ok(a, doctor, 'POST', `/v1/appointments/${appointmentId}/status`, { action });
@@ -116,7 +126,7 @@ describe("each role's working day over REST", () => {
       patientId,
       labMspId: 'LabMSP',
       priority: 'urgent',
-      details: { tests: [{ code: 'IGE', name: 'total IgE' }], notes: `for ${runId}` },
+      details: { tests: [{ code: 'IGE', name: 'total IgE' }], notes: `for ${phi}` },
     });
     orderId = order.orderId as string;
     expect(ids(await all(a, doctor, '/v1/lab-orders/open'), 'orderId')).toContain(orderId);
@@ -124,14 +134,14 @@ describe("each role's working day over REST", () => {
     expect(ids(await all(lab, labtech, '/v1/lab-orders/queue?status=ordered'), 'orderId')).toContain(orderId);
     const tests = await ok(lab, labtech, 'POST', `/v1/lab-orders/${orderId}/details/read`, {});
     expect(tests).toMatchObject({ ticket: { basis: 'lab-order', custodian: 'LabMSP' } });
-    expect(tests.value).toEqual({ orderId, tests: [{ code: 'IGE', name: 'total IgE' }], notes: `for ${runId}` });
+    expect(tests.value).toEqual({ orderId, tests: [{ code: 'IGE', name: 'total IgE' }], notes: `for ${phi}` });
     for (const action of ['accept', 'start'])
       await ok(lab, labtech, 'POST', `/v1/lab-orders/${orderId}/status`, { action });
     const queue = await all(lab, labtech, '/v1/lab-orders/queue');
     expect(queue.find((o) => o.orderId === orderId)?.status).toBe('in-progress');
     expect(ids(await all(lab, labtech, '/v1/lab-orders/queue?status=ordered'), 'orderId')).not.toContain(orderId);
     const result = await ok(lab, labtech, 'POST', `/v1/lab-orders/${orderId}/result`, {
-      body: { diagnosis: 'IgE 410 kU/L' },
+      body: { diagnosis: `IgE 410 kU/L ${phi}` },
     });
     resultRecordId = result.recordId as string;
     await settled();
@@ -156,8 +166,9 @@ describe("each role's working day over REST", () => {
     const record = await ok(a, doctor, 'POST', '/v1/records', {
       patientId,
       category: 'procedure',
-      body: { notes: 'spirometry, reversible obstruction' },
+      body: { notes: `spirometry, reversible obstruction ${phi}` },
     });
+    procedureRecordId = record.recordId as string;
     await settled();
     expect(ids(await all(a, billing, `/v1/patients/${patientId}/policies?active=true`), 'policyId')).toContain(
       policyId,
@@ -166,22 +177,25 @@ describe("each role's working day over REST", () => {
       patientId,
       basis: { kind: 'appointment', id: appointmentId },
       items: [
-        { description: 'Consultation', category: 'note', amount: 4_000 },
+        { description: `Consultation ${phi}`, category: 'note', amount: 4_000 },
         { description: 'Spirometry', code: 'SPI-1', recordId: record.recordId, category: 'procedure', amount: 10_000 },
       ],
     });
     billId = bill.billId as string;
     expect(bill).toMatchObject({ total: 14_000, status: 'issued', lines: [{ amount: 4_000 }, { amount: 10_000 }] });
     expect(ids(await all(a, patient, '/v1/bills'), 'billId')).toContain(billId);
+    await settled();
     const items = await ok(a, patient, 'POST', `/v1/bills/${billId}/items/read`, {});
     expect(items.value).toMatchObject({
       billId,
-      items: [{ description: 'Consultation' }, { description: 'Spirometry' }],
+      items: [{ description: `Consultation ${phi}` }, { description: 'Spirometry' }],
     });
 
     const claim = await ok(a, billing, 'POST', `/v1/bills/${billId}/claims`, {
       policyId,
-      lineDetails: { lines: [{ recordId: record.recordId, description: 'Spirometry', code: 'SPI-1', quantity: 1 }] },
+      lineDetails: {
+        lines: [{ recordId: record.recordId, description: `Spirometry ${phi}`, code: 'SPI-1', quantity: 1 }],
+      },
     });
     const claimId = claim.claimId as string;
     expect(claim).toMatchObject({ billId, claimedAmount: 10_000, status: 'submitted' });
@@ -189,7 +203,7 @@ describe("each role's working day over REST", () => {
     expect(ids(await all(insurer, adjuster, '/v1/claims/queue?status=submitted'), 'claimId')).toContain(claimId);
     const lines = await ok(insurer, adjuster, 'POST', `/v1/claims/${claimId}/lines/read`, {});
     expect(lines).toMatchObject({ ticket: { basis: 'claim-party', custodian: 'InsurerMSP' } });
-    expect(lines.value).toMatchObject({ claimId, details: { lines: [{ description: 'Spirometry' }] } });
+    expect(lines.value).toMatchObject({ claimId, details: { lines: [{ description: `Spirometry ${phi}` }] } });
     const decided = await ok(insurer, adjuster, 'POST', `/v1/claims/${claimId}/adjudication`);
     expect(decided).toMatchObject({ status: 'approved', adjudication: { approvedAmount: 8_000 } });
     await settled();
@@ -209,9 +223,8 @@ describe("each role's working day over REST", () => {
 
   it('the patient rates the visit; the admin sees the ratings and reads the comment', async () => {
     await ok(a, patient, 'POST', `/v1/appointments/${appointmentId}/feedback`, {
-      practitionerMspId: 'HospitalAMSP',
       rating: 4,
-      comment: 'listened carefully',
+      comment: `listened carefully ${phi}`,
     });
     expect(await ok(a, a.admin, 'GET', `/v1/practitioners/${practitionerId}/feedback/summary`)).toMatchObject({
       count: 1,
@@ -221,7 +234,10 @@ describe("each role's working day over REST", () => {
       appointmentId,
     ]);
     const comment = await ok(a, a.admin, 'POST', `/v1/appointments/${appointmentId}/feedback/comment/read`, {});
-    expect(comment).toMatchObject({ ticket: { basis: 'member-admin' }, value: { comment: 'listened carefully' } });
+    expect(comment).toMatchObject({
+      ticket: { basis: 'member-admin' },
+      value: { comment: `listened carefully ${phi}` },
+    });
   });
 
   it("another hospital's doctor breaks the glass; the home admin reads the reason and reviews it", async () => {
@@ -229,14 +245,14 @@ describe("each role's working day over REST", () => {
       patientId,
       reasonCode: 'unconscious',
       minutes: 30,
-      reason: `brought in unresponsive ${runId}`,
+      reason: `brought in unresponsive ${phi}`,
     });
     const breakGlassId = window.breakGlassId as string;
     await settled();
     expect(ids(await all(a, a.admin, '/v1/org/break-glass/pending'), 'breakGlassId')).toContain(breakGlassId);
     const why = await ok(a, a.admin, 'POST', `/v1/break-glass/${breakGlassId}/reason/read`, {});
     expect(why).toMatchObject({ ticket: { basis: 'reviewer', custodian: 'HospitalAMSP' } });
-    expect(why.value).toMatchObject({ breakGlassId, reason: `brought in unresponsive ${runId}` });
+    expect(why.value).toMatchObject({ breakGlassId, reason: `brought in unresponsive ${phi}` });
     const seen = await ok(b, doctorB, 'POST', `/v1/patients/${patientId}/demographics/read`, { purpose: 'treatment' });
     expect(seen.ticket).toMatchObject({ basis: 'break-glass', flagged: true });
     await ok(a, a.admin, 'POST', `/v1/patients/${patientId}/break-glass/${breakGlassId}/review`, {
@@ -273,9 +289,10 @@ describe("each role's working day over REST", () => {
     const allergy = await ok(a, patient, 'POST', '/v1/records', {
       patientId,
       category: 'allergy',
-      body: { notes: 'penicillin: hives' },
+      body: { notes: `penicillin: hives ${phi}` },
     });
-    const header = await ok(a, doctor, 'GET', `/v1/records/${allergy.recordId as string}`);
+    allergyRecordId = allergy.recordId as string;
+    const header = await ok(a, doctor, 'GET', `/v1/records/${allergyRecordId}`);
     expect(header).toMatchObject({ source: 'patient', author: patientId, custodian: 'HospitalAMSP' });
     const records = await all(a, patient, `/v1/patients/${patientId}/records`);
     expect(ids(records, 'recordId')).toEqual(expect.arrayContaining([allergy.recordId, resultRecordId]));
@@ -306,7 +323,21 @@ describe("each role's working day over REST", () => {
     await ok(a, a.admin, 'PUT', '/v1/org/profile', { displayName: 'Hospital A', specialities: ['cardiology'] });
   });
 
-  it('an erasure request reaches every member holding the data, as an event and in its queue', async () => {
+  it('erasure reaches every member holding the data and leaves none of the PHI on any disk, only public traces', async () => {
+    const gateways: Record<string, Gateway> = { HospitalAMSP: a, HospitalBMSP: b, LabMSP: lab, InsurerMSP: insurer };
+    const records = [resultRecordId, procedureRecordId, allergyRecordId];
+    const integrity = async () =>
+      Promise.all(records.map((id) => ok(a, patient, 'GET', `/v1/records/${id}/integrity`) as Promise<Checked>));
+    const before = await integrity();
+    expect(before.map((c) => c.status)).toEqual(['intact', 'intact', 'intact']);
+    await settled();
+    // The PHI rests at the patient's hospital, the lab, the insurer and the hospital whose
+    // doctor broke the glass (so the scan below can fail).
+    const resting = await placesHolding([phi]);
+    expect(new Set(resting.map((place) => place.split(' ')[0]))).toEqual(
+      new Set(['hospital-a', 'hospital-b', 'lab', 'insurer']),
+    );
+
     // Resume from the current last block, so that no event after it can be missed while the
     // gateway opens its stream from the peer.
     const s = session('hospital-a', user('hospital-a', 'admin'));
@@ -319,7 +350,10 @@ describe("each role's working day over REST", () => {
     try {
       const request = await ok(a, patient, 'POST', '/v1/erasure-requests');
       const requestId = request.requestId as string;
-      expect(request.required).toEqual(expect.arrayContaining(['HospitalAMSP', 'LabMSP']));
+      // Every member holding a piece of the patient's data is asked, not only the custodian.
+      expect([...(request.required as string[])].sort()).toEqual(
+        ['HospitalAMSP', 'HospitalBMSP', 'InsurerMSP', 'LabMSP'].sort(),
+      );
       let stream = '';
       while (reader && !stream.includes(requestId)) {
         const { value, done } = await reader.read();
@@ -328,7 +362,9 @@ describe("each role's working day over REST", () => {
       }
       expect(stream).toMatch(new RegExp(`event: ErasureRequested\\ndata: .*${requestId}`));
       await settled();
-      for (const member of [a, lab]) {
+      for (const mspId of request.required as string[]) {
+        const member = gateways[mspId];
+        if (!member) throw new Error(`no gateway for ${mspId}`);
         expect(ids(await all(member, member.admin, '/v1/org/erasure-requests'), 'requestId')).toContain(requestId);
         await ok(member, member.admin, 'POST', `/v1/patients/${patientId}/erasure-requests/${requestId}/approval`);
         await settled();
@@ -339,6 +375,26 @@ describe("each role's working day over REST", () => {
     } finally {
       await reader?.cancel();
     }
+
+    // No key or value holding any of the PHI is left in any peer's private data store,
+    // transient store or state DB, nor in any CouchDB revision (the peers drop purged
+    // private data from their stores after each block; the state DB compacts).
+    await eventually(async () => {
+      expect(await placesHolding([phi])).toEqual([]);
+    }, 30_000);
+    // The public traces stay: headers with their hashes, the claim and the bill with their
+    // statuses, and the audit trail of who read what.
+    const after = await integrity();
+    expect(after.map((c) => c.status)).toEqual(['purged', 'purged', 'purged']);
+    expect(after.map((c) => c.contentHash)).toEqual(before.map((c) => c.contentHash));
+    expect(await ok(a, patient, 'GET', `/v1/records/${allergyRecordId}`)).toMatchObject({
+      contentHash: before[2]?.contentHash,
+    });
+    expect(await ok(a, billing, 'GET', `/v1/bills/${billId}`)).toMatchObject({ status: 'paid', remaining: 0 });
+    const log = await all(a, patient, '/v1/access-log');
+    expect(log.map((e) => `${(e.reader as { mspId: string }).mspId} ${String(e.resource)}`)).toEqual(
+      expect.arrayContaining([`LabMSP labOrderDetails:${orderId}`, `HospitalBMSP demographics:${patientId}`]),
+    );
     // Signing out ends the session at once.
     await ok(a, patient, 'DELETE', '/v1/sessions/current');
     expect((await call(`${a.url}/v1/bills`, 'GET', undefined, patient.token)).status).toBe(401);

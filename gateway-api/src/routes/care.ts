@@ -444,14 +444,13 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
       summary: 'Rate a completed appointment',
       tag: 'appointments',
       roles: ['patient'],
-      body: object(['practitionerMspId', 'rating'], {
-        practitionerMspId: MSP_ID,
+      body: object(['rating'], {
         rating: int(1, 5),
-        comment: str(2000),
+        comment: { ...str(2000), description: "Held by the practitioner's member only" },
       }),
       responses: { 201: { description: 'The feedback, committed', schema: Committed } },
       handler: async (ctx) => {
-        const body = ctx.body as { practitionerMspId: string; rating: number; comment?: string };
+        const body = ctx.body as { rating: number; comment?: string };
         return committed(
           201,
           await ledger.giveFeedback(identity(deps, ctx), { appointmentId: param(ctx, 'appointmentId'), ...body }),

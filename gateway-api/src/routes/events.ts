@@ -13,7 +13,13 @@ import { identity, type RouteDeps } from './common';
 
 /** The chaincode events the user needs to know of, as Server-Sent Events. */
 export function eventRoutes(
-  deps: RouteDeps & { events: EventSource; retryMs?: number; limits?: StreamLimits },
+  deps: RouteDeps & {
+    events: EventSource;
+    retryMs?: number;
+    limits?: StreamLimits;
+    /** Aborted when the gateway stops: every open stream ends (see `stopServer`). */
+    stopping?: AbortSignal;
+  },
 ): RouteSpec[] {
   // One cache for every stream: a patient's home member is public and never changes.
   const homes = new HomeMembers((who, patientId) => deps.ledger.getPatient(who, patientId));
@@ -34,7 +40,8 @@ export function eventRoutes(
             'A patient gets the events about themselves; staff the events involving their own member, ' +
             'of the kinds their role works with. ' +
             'The stream ends when the token expires, is signed out or withdrawn, after a last ' +
-            '`event: session-ended` whose data is an error (`code`, `message`). ' +
+            '`event: session-ended` whose data is an error (`code`, `message`); when the gateway stops, after a last ' +
+            '`event: gateway-stopping` (code `UNAVAILABLE`): reconnect with Last-Event-ID. ' +
             'A user may have a few streams open at a time and the gateway serves a bounded number (429 ' +
             '`TOO_MANY_STREAMS`); a Last-Event-ID more than the configured number of blocks (1000 by default) below ' +
             "the peer's height is refused (400 `RESUME_TOO_OLD`): reconnect without it and re-read what you follow",
@@ -55,7 +62,8 @@ export function eventRoutes(
             session.abort(reason);
           });
           const options = { source: deps.events, identity: who, user, retryMs: deps.retryMs ?? 1000 };
-          await streamEvents(ctx.req, res, { ...options, session: session.signal, homes });
+          const stopping = deps.stopping ? { stopping: deps.stopping } : {};
+          await streamEvents(ctx.req, res, { ...options, session: session.signal, homes, ...stopping });
         } finally {
           unwatch();
           release();

@@ -5,6 +5,7 @@ import { consortiumRoutes } from './consortium';
 import { consentRoutes } from './consents';
 import { insuranceRoutes } from './insurance';
 import { memberRoutes } from './members';
+import { pendingRoutes } from './pending';
 import { recordRoutes } from './records';
 
 export type { RouteDeps } from './common';
@@ -18,5 +19,6 @@ export function ledgerRoutes(deps: RouteDeps): RouteSpec[] {
     ...recordRoutes(deps),
     ...careRoutes(deps),
     ...insuranceRoutes(deps),
+    ...pendingRoutes(deps),
   ];
 }

@@ -101,7 +101,7 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
         summary: 'Check the integrity of a record',
         tag: 'records',
         roles: ROLES,
-        description: 'intact, mismatch or purged',
+        description: "intact, mismatch or purged: the body's hash, recomputed on the custodian's peer",
         schema: RecordIntegrity,
       },
       (who, ctx) => ledger.verifyRecord(who, param(ctx, 'recordId')),

@@ -127,6 +127,11 @@ export function peerSpec(org: OrgSpec, stateDb: StateDbType, secrets: OrgSecrets
       CORE_PEER_TLS_ROOTCERT_FILE: path.join(tls, 'ca.crt'),
       CORE_PEER_FILESYSTEMPATH: dirs.peerData,
       CORE_LEDGER_SNAPSHOTS_ROOTDIR: path.join(dirs.peerData, 'snapshots'),
+      // PurgePrivateData removes a value from the state at once, but from the private data
+      // store (every earlier version, kept per block) only when the purger runs: at Fabric's
+      // default every 100th block, so an erased patient's PHI stayed on disk for up to 100
+      // blocks. Run it after every block (it walks only the purge and expiry markers).
+      CORE_LEDGER_PVTDATASTORE_PURGEINTERVAL: '1',
       CORE_OPERATIONS_LISTENADDRESS: address(org, 'peerOperations'),
       CORE_METRICS_PROVIDER: 'prometheus',
       // Fills {{.ccaddress}} in the package's connection.json: each member runs its own server.

@@ -10,7 +10,10 @@
  * 5. `_find` returns a `bookmark` and continues from one (Fabric pages rich queries).
  *
  * It also guards the whole server: every request but the health probe `GET /_up` must carry
- * the admin's basic-auth credentials.
+ * the admin's basic-auth credentials; and it compacts a private data database after documents
+ * in it are deleted (Fabric's PurgePrivateData, an erasure): a deleted document's earlier
+ * revisions, each with the value, stay on disk until the database is compacted. Apache CouchDB
+ * compacts on its own thresholds (its `smoosh` daemon), which a few deletions need not reach.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -20,6 +23,8 @@ export interface CompatOptions {
   admin: { username: string; password: string };
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  /** Compacts the named database; called after documents of a private data database are deleted. */
+  compact?: (db: string) => void;
 }
 
 type Json = Record<string, unknown>;
@@ -245,6 +250,24 @@ function documentsOnly(req: Request, _res: Response, next: NextFunction): void {
   next(isDocumentPath(req.path) ? undefined : 'route');
 }
 
+/** A private data database: Fabric names them `<channel>_<chaincode>$$p<collection>`. */
+export const isPrivateDataDb = (db: string) => db.includes('$$p');
+
+/** After a bulk update of a private data database deletes documents, compacts the database. */
+function compactAfterDeletes(compact: (db: string) => void) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const db = req.params.db ?? '';
+    const docs = (req.body as { docs?: unknown } | undefined)?.docs;
+    const deletes = Array.isArray(docs) && docs.some((doc) => (doc as Json | null)?._deleted === true);
+    if (isPrivateDataDb(db) && deletes) {
+      res.on('finish', () => {
+        if (res.statusCode < 300) compact(db);
+      });
+    }
+    next();
+  };
+}
+
 /** The compatibility layer, to be mounted before express-pouchdb. */
 export function couchCompat(options: CompatOptions): express.Router {
   const router = express.Router();
@@ -254,5 +277,8 @@ export function couchCompat(options: CompatOptions): express.Router {
   router.put('/:db/:id', documentsOnly, multipartBody, multipartPutAsJson);
   router.get('/:db/:id', documentsOnly, documentGet);
   router.post('/:db/_find', express.json({ limit: options.maxBodyBytes }), findBookmark);
+  if (options.compact) {
+    router.post('/:db/_bulk_docs', express.json({ limit: options.maxBodyBytes }), compactAfterDeletes(options.compact));
+  }
   return router;
 }

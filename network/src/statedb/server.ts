@@ -36,6 +36,32 @@ const BasePouchDB = PouchDB.plugin(httpAdapter)
 // Parts of a full CouchDB we do not offer: the web UI and replication.
 const EXCLUDED_PARTS = ['routes/fauxton', 'replicator', 'routes/replicate'];
 
+/**
+ * Compacts databases one at a time per database: a request while one runs makes it run once
+ * more when done (the deletes it follows may have come after that run started).
+ */
+function compactor(pouch: typeof BasePouchDB): (db: string) => void {
+  const running = new Set<string>();
+  const again = new Set<string>();
+  const run = (db: string): void => {
+    if (running.has(db)) {
+      again.add(db);
+      return;
+    }
+    running.add(db);
+    new pouch(db)
+      .compact()
+      .catch((error: unknown) => {
+        console.error(JSON.stringify({ msg: 'compaction failed', db, error: String(error) }));
+      })
+      .finally(() => {
+        running.delete(db);
+        if (again.delete(db)) run(db);
+      });
+  };
+  return run;
+}
+
 /** Builds the state DB app; it does not listen. */
 export async function createStateDbApp(options: StateDbOptions): Promise<express.Express> {
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024 * 1024;
@@ -73,7 +99,7 @@ export async function createStateDbApp(options: StateDbOptions): Promise<express
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(couchCompat({ admin: options.admin, maxBodyBytes }));
+  app.use(couchCompat({ admin: options.admin, maxBodyBytes, compact: compactor(pouch) }));
   app.use(engine);
   return app;
 }

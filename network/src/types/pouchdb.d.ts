@@ -21,7 +21,12 @@ declare module 'express-pouchdb' {
 }
 
 declare module 'pouchdb-core' {
+  interface Database {
+    /** Drops the bodies of non-leaf revisions (a deleted document's earlier values). */
+    compact(): Promise<unknown>;
+  }
   interface PouchDBStatic {
+    new (name: string): Database;
     plugin(plugin: unknown): PouchDBStatic;
     defaults(options: Record<string, unknown>): PouchDBStatic;
   }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { totp } from '../../../gateway-api/src/auth/totp';
 import { readOutbox } from '../../../gateway-api/src/delivery';
 import { gatewaySpec } from '../../../network/src/nodes/fabric';
-import { type NodeSpec, startNode, stopNode } from '../../../network/src/process';
+import { type NodeSpec, runningPid, startNode, stopNode } from '../../../network/src/process';
 import { orgSecrets } from '../../../network/src/secrets';
 import { HOST, portBase } from '../../../network/src/topology';
 import { orgSpec } from './network';
@@ -147,6 +147,31 @@ export async function startGateway(org: string, spare: number, env: Record<strin
   const url = `http://${HOST}:${String(port)}`;
   const code = readFileSync(path.join(dataDir, 'admin-enrolment-code'), 'utf8').trim();
   return { org, url, dataDir, admin: await activate(url, 'admin', code) };
+}
+
+function startedAs(gateway: Gateway): NodeSpec {
+  const entry = started.find((s) => s.dataDir === gateway.dataDir);
+  if (!entry) throw new Error(`no gateway of this run serves from ${gateway.dataDir}`);
+  return entry.spec;
+}
+
+/** The PID of the gateway's process, or an error when it does not run. */
+export function gatewayPid(gateway: Gateway): number {
+  const pid = runningPid(startedAs(gateway).name);
+  if (pid === undefined) throw new Error(`the gateway of ${gateway.org} at ${gateway.url} does not run`);
+  return pid;
+}
+
+/**
+ * Starts the gateway again on its port and data folder (users, sessions and the idempotency
+ * journal survive), with `env` replacing what the last start added; stops it first if it runs.
+ */
+export async function restartGateway(gateway: Gateway, env: Record<string, string> = {}): Promise<void> {
+  const spec = startedAs(gateway);
+  await stopNode(spec.name);
+  const base = gatewaySpec(orgSpec(gateway.org), orgSecrets(orgSpec(gateway.org)));
+  spec.env = { ...base.env, ...env, EHR_GATEWAY_PORT: String(spec.ports[0]), EHR_GATEWAY_DATA_DIR: gateway.dataDir };
+  await startNode(spec);
 }
 
 /** Stops every gateway this run started and removes their data. */

@@ -203,6 +203,16 @@ export async function attemptApproval(
   return attempt(ledger, admin, (ctx) => erasure.Approve(ctx, patientId, requestId, held), options);
 }
 
+/**
+ * What a member holds of people's data: its implicit collection without the markers of two-step
+ * writes (chaincode/src/pending.ts) and their erasure index entries, which hold ids and times
+ * only and go when the member settles them.
+ */
+export function privateOf(ledger: Ledger, mspId: string): ReadonlyMap<string, Uint8Array> {
+  const collection = ledger.collection(`_implicit_org_${mspId}`);
+  return new Map([...collection].filter(([stateKey]) => !stateKey.includes('\u0000pendingWrite\u0000')));
+}
+
 /** Every public value and every committed event, as text: where PHI must never appear. */
 export function publicText(ledger: Ledger): string {
   const values = [...ledger.state.entries()].map(([k, v]) => k + Buffer.from(v).toString());

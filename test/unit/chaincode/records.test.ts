@@ -14,6 +14,7 @@ import {
   followLedgerClock,
   HA,
   HB,
+  privateOf,
   INS,
   itemsOf,
   key,
@@ -43,7 +44,7 @@ describe('records', () => {
 
   it("keeps the body in the custodian's collection and its hash in the public header", async () => {
     const { recordId, contentHash } = await createRecord(ledger, people.doctorA);
-    const stored = ledger.collection(`_implicit_org_${HA}`).get(`\u0000recordBody\u0000${recordId}\u0000000001\u0000`);
+    const stored = privateOf(ledger, HA).get(`\u0000recordBody\u0000${recordId}\u0000000001\u0000`);
     expect(Buffer.from(stored!).toString()).toContain(PHI_MARKER);
     expect(createHash('sha256').update(stored!).digest('hex')).toBe(contentHash);
     const header = JSON.parse(await evaluate(ledger, people.doctorA, (c) => records.Get(c, recordId))) as Record<
@@ -120,7 +121,7 @@ describe('records', () => {
     });
   });
 
-  it('refuses an amendment by another member and a version that skips ahead', async () => {
+  it('refuses an amendment by another member, and publishing a published version again', async () => {
     const { recordId, contentHash } = await createRecord(ledger, people.doctorA);
     await expect(
       submit(ledger, people.doctorB, (c) => records.AmendBody(c, recordId), {
@@ -129,7 +130,7 @@ describe('records', () => {
     ).rejects.toThrow(/^FORBIDDEN/);
     await expect(
       submit(ledger, people.doctorA, (c) => records.Publish(c, recordId, PATIENT_A, 'diagnosis', '1', contentHash)),
-    ).rejects.toThrow(/^CONFLICT: record .* is at version 1/);
+    ).rejects.toThrow(/^ALREADY_EXISTS: record .* version 1 is published/);
   });
 
   it("refuses a record for another member's patient without consent, allows it with a treatment consent", async () => {
@@ -151,7 +152,7 @@ describe('records', () => {
     };
     expect(header.custodian).toBe(HB);
     // The body and its binding to patient and category, each filed under the patient for erasure.
-    expect([...ledger.collection(`_implicit_org_${HB}`).keys()].map(printable).sort()).toEqual([
+    expect([...privateOf(ledger, HB).keys()].map(printable).sort()).toEqual([
       `phiKey/${PATIENT_A}/recordBinding/${recordId}/000001`,
       `phiKey/${PATIENT_A}/recordBody/${recordId}/000001`,
       `phiLast/${PATIENT_A}`,
@@ -239,7 +240,7 @@ describe('patient-reported records', () => {
 
   it("keeps the patient's own history at their home member, marked as the patient's and authored by them", async () => {
     const { recordId, contentHash } = await report();
-    const stored = ledger.collection(`_implicit_org_${HA}`).get(key('recordBody', recordId, '000001'));
+    const stored = privateOf(ledger, HA).get(key('recordBody', recordId, '000001'));
     expect(Buffer.from(stored!).toString()).toContain(PHI_MARKER);
     expect(await header(recordId)).toEqual({
       recordId,
@@ -399,7 +400,7 @@ describe('patient-reported records', () => {
     const requested = await submit(ledger, people.patientA, (c) => erasure.Request(c));
     const { requestId } = JSON.parse(requested.result) as { requestId: string };
     await approveErasure(ledger, people.adminA, PATIENT_A, requestId);
-    expect(ledger.collection(`_implicit_org_${HA}`).get(key('recordBody', recordId, '000001'))).toBeUndefined();
+    expect(privateOf(ledger, HA).get(key('recordBody', recordId, '000001'))).toBeUndefined();
     expect(await header(recordId)).toMatchObject({ purged: true, source: 'patient' });
     expect(
       await attempt(ledger, people.patientA, (c) => records.CreateBody(c, PATIENT_A, 'allergy'), {

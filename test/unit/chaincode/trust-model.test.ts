@@ -30,6 +30,7 @@ import {
   followLedgerClock,
   HA,
   HB,
+  privateOf,
   INS,
   key,
   LAB,
@@ -444,7 +445,7 @@ describe('salted private values', () => {
     const { requestId } = parse<{ requestId: string }>(result);
     await approveErasure(ledger, people.adminA, PATIENT_A, requestId);
     expect(ledger.privateDataHash(`_implicit_org_${HA}`, key('demographics', PATIENT_A))).toBeUndefined();
-    expect([...ledger.collection(`_implicit_org_${HA}`).values()].map((v) => Buffer.from(v).toString())).toEqual([]);
+    expect([...privateOf(ledger, HA).values()].map((v) => Buffer.from(v).toString())).toEqual([]);
     expect(
       parse<{ demographicsHash: string }>(
         await evaluate(ledger, people.doctorB, (c) => directory.GetPatient(c, PATIENT_A)),

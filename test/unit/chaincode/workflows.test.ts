@@ -13,6 +13,7 @@ import {
   followLedgerClock,
   HA,
   HB,
+  privateOf,
   INS,
   itemsOf,
   key,
@@ -64,8 +65,8 @@ describe('lab orders', () => {
   it('runs order → accept → start → result, the ordering doctor and the patient read the result', async () => {
     const orderId = await order();
     // Demographics and order details, each with its index entry, and the patient's latest-write marker.
-    expect(ledger.collection(`_implicit_org_${HA}`).size).toBe(5);
-    expect(ledger.collection(`_implicit_org_${LAB}`).size).toBe(3);
+    expect(privateOf(ledger, HA).size).toBe(5);
+    expect(privateOf(ledger, LAB).size).toBe(3);
     await submit(ledger, people.labtech, (c) => labOrders.Accept(c, orderId));
     await submit(ledger, people.labtech, (c) => labOrders.Start(c, orderId));
     expect(await status(orderId)).toBe('in-progress');
@@ -420,7 +421,7 @@ describe('policies and claims', () => {
         [...ledger.collection(`_implicit_org_${msp}`).values()].map((v) => Buffer.from(v).toString()).join(),
       ).toContain(PHI_MARKER);
     }
-    expect(ledger.collection(`_implicit_org_${HB}`).size).toBe(0);
+    expect(privateOf(ledger, HB).size).toBe(0);
     expect(publicText(ledger)).not.toContain(PHI_MARKER);
   });
 

@@ -53,6 +53,7 @@ describe("a patient's care team and the reads to review", () => {
       patientId,
       assignedBy: expect.any(String),
       assignedAt: expect.any(String),
+      committedBlock: expect.any(Number),
     });
     // Assigning again answers the running assignment.
     const again = await a.as(admin).put(careTeam()).expect(200);
@@ -65,7 +66,7 @@ describe("a patient's care team and the reads to review", () => {
     expect((await flaggedReads(a, admin)).items).toHaveLength(1);
 
     const ended = await a.as(admin).delete(careTeam()).expect(200);
-    expect(ended.body).toEqual({ txId: expect.any(String) });
+    expect(ended.body).toEqual({ txId: expect.any(String), committedBlock: expect.any(Number) });
     expect((await a.as(doctor).get('/v1/my-patients').expect(200)).body.items).toEqual([]);
     expect(await readDemographics()).toMatchObject({ flagged: true });
     expect((await flaggedReads(a, admin)).items).toHaveLength(2);

@@ -5,19 +5,19 @@
  */
 import type { Context } from 'fabric-contract-api';
 import { contracts } from '../../../chaincode/src';
-import { ApiError } from '../../../gateway-api/src/errors';
-import type { LedgerCall, LedgerPort, UserIdentity } from '../../../gateway-api/src/fabric';
+import { TransactionInvalidError } from '../../../gateway-api/src/errors';
+import type { LedgerCall, LedgerPort, TransactionOutcome, UserIdentity } from '../../../gateway-api/src/fabric';
 import { foundConsortium } from '../chaincode/fixture';
-import { type Caller, CommitError, Ledger } from '../helpers/fabric-stub';
+import { type Caller, CommitError, Ledger, VALIDATION_CODES } from '../helpers/fabric-stub';
 
 type Transaction = (ctx: Context, ...args: string[]) => Promise<string | undefined>;
 
-/** A chaincode refusal as fabric-gateway reports it: the `CODE: message` in the error details. */
+/**
+ * A failure as the Fabric adapter reports it: a chaincode refusal as fabric-gateway does (the
+ * `CODE: message` in the error details), an invalid commit as the adapter's domain error.
+ */
 function asGatewayError(error: unknown): unknown {
-  if (error instanceof CommitError) {
-    const status = error.code === 'MVCC_READ_CONFLICT' ? 409 : 422;
-    return new ApiError(status, 'TRANSACTION_INVALID', `the transaction was not committed (${error.code})`, error.txId);
-  }
+  if (error instanceof CommitError) return new TransactionInvalidError(error.code, error.txId);
   if (error instanceof Error && error.name === 'ChaincodeError')
     return Object.assign(new Error('10 ABORTED: failed to endorse transaction'), {
       details: [{ address: 'peer', mspId: 'stub', message: `chaincode response 500, ${error.message}` }],
@@ -33,6 +33,14 @@ export class ChaincodePort implements LedgerPort {
       return [contract.getName(), contract];
     }),
   );
+
+  /** The number of the last block: each submit commits in a block of its own. */
+  #block = 0n;
+
+  /** The chain's height (the number of its next block). */
+  height(): bigint {
+    return this.#block + 1n;
+  }
 
   /** The members' kinds, approved by a majority as a consortium is founded, before any call. */
   readonly #founded: Promise<void>;
@@ -59,18 +67,38 @@ export class ChaincodePort implements LedgerPort {
     };
   }
 
+  /** What each transaction committed (valid or not) answered, as qscc finds it by id. */
+  readonly #outcomes = new Map<string, TransactionOutcome>();
+
   async submit(identity: UserIdentity, call: LedgerCall) {
     await this.#founded;
     try {
-      const { result, tx } = await this.ledger.submit(
+      const endorsed = await this.ledger.endorse(
         this.callerOf(identity),
         this.#run(call),
         this.#options(identity, call),
       );
-      return { payload: Buffer.from(result ?? ''), txId: tx.txId };
+      const payload = Buffer.from(endorsed.result ?? '');
+      call.sending?.(endorsed.txId);
+      this.#block += 1n;
+      const blockNumber = this.#block;
+      try {
+        this.ledger.commit(endorsed);
+      } catch (error) {
+        if (error instanceof CommitError)
+          this.#outcomes.set(endorsed.txId, { code: VALIDATION_CODES[error.code], payload, blockNumber });
+        throw error;
+      }
+      this.#outcomes.set(endorsed.txId, { code: 0, payload, blockNumber });
+      return { payload, txId: endorsed.txId, blockNumber };
     } catch (error) {
       throw asGatewayError(error);
     }
+  }
+
+  /** One ledger for every member: a transaction is committed as soon as it was sent. */
+  transaction(_identity: UserIdentity, txId: string): Promise<TransactionOutcome | undefined> {
+    return Promise.resolve(this.#outcomes.get(txId));
   }
 
   /** One ledger for every member: a committed transaction is everywhere at once. */

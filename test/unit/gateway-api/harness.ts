@@ -8,10 +8,12 @@ import { Accounts, type Member } from '../../../gateway-api/src/accounts';
 import { totp } from '../../../gateway-api/src/auth/totp';
 import type { CertificateAuthority, Registration } from '../../../gateway-api/src/ca';
 import { type CodeDelivery, outboxDelivery, readOutbox } from '../../../gateway-api/src/delivery';
-import type { LedgerCall, LedgerPort, UserIdentity } from '../../../gateway-api/src/fabric';
+import type { LedgerCall, LedgerPort, TransactionOutcome, UserIdentity } from '../../../gateway-api/src/fabric';
+import { fileJournal, IdempotencyCache } from '../../../gateway-api/src/idempotency';
 import { Ledger } from '../../../gateway-api/src/ledger';
 import type { EventSource, StreamLimits } from '../../../gateway-api/src/events';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from '../../../gateway-api/src/rate-limit';
+import { DEFAULT_HEIGHT_OPTIONS, type HeightOptions, PeerHeight } from '../../../gateway-api/src/read-your-writes';
 import { ledgerRoutes } from '../../../gateway-api/src/routes';
 import { eventRoutes } from '../../../gateway-api/src/routes/events';
 import { createServer } from '../../../gateway-api/src/server';
@@ -54,7 +56,15 @@ export class StandInPort implements LedgerPort {
   /** Lets the calls of one chaincode function commit, then loses their answer, until removed. */
   readonly lostAnswers = new Map<string, Error>();
 
-  constructor(private readonly backend?: LedgerPort) {}
+  constructor(private readonly backend?: (LedgerPort & { height(): bigint }) | undefined) {}
+
+  /** The last block of the stand-in's own answers (a backend numbers its blocks itself). */
+  #block = 0n;
+
+  /** The chain's height: the number of its next block. */
+  height(): bigint {
+    return this.backend ? this.backend.height() : this.#block + 1n;
+  }
 
   #fault(call: LedgerCall): Error | undefined {
     return this.failure ?? this.failures.get(call.fn);
@@ -69,13 +79,26 @@ export class StandInPort implements LedgerPort {
     this.calls.push({ kind: 'submit', identity, call });
     const fault = this.#fault(call);
     if (fault) throw fault;
-    const answer =
-      this.backend && !this.answers.has(call.fn)
-        ? await this.backend.submit(identity, call)
-        : { payload: this.#answer(call), txId: `tx-${this.calls.length}` };
+    let answer;
+    if (this.backend && !this.answers.has(call.fn)) answer = await this.backend.submit(identity, call);
+    else {
+      answer = { payload: this.#answer(call), txId: `tx-${this.calls.length}`, blockNumber: (this.#block += 1n) };
+      call.sending?.(answer.txId);
+      this.#outcomes.set(answer.txId, { code: 0, payload: answer.payload, blockNumber: answer.blockNumber });
+    }
     const lost = this.lostAnswers.get(call.fn);
     if (lost) throw lost;
     return answer;
+  }
+
+  readonly #outcomes = new Map<string, TransactionOutcome>();
+
+  /** Transactions looked up by id (outcome unknown to the gateway), in order. */
+  readonly lookedUp: string[] = [];
+
+  async transaction(identity: UserIdentity, txId: string) {
+    this.lookedUp.push(txId);
+    return this.#outcomes.get(txId) ?? (await this.backend?.transaction(identity, txId));
   }
 
   /** Each transaction the ledger layer waited for on the other members' peers, and how many calls were made before. */
@@ -110,13 +133,17 @@ export const HOSPITAL_A: Member = {
 export interface HarnessOptions {
   member?: Member;
   /** Where ledger calls go that have no stand-in answer (e.g. a ChaincodePort). */
-  backend?: LedgerPort;
+  backend?: LedgerPort & { height(): bigint };
+  /** How long a request naming a block (Ehr-Min-Block) waits, and how often the peer is asked meanwhile. */
+  heights?: Partial<HeightOptions>;
   /** Mounts the event stream too (it holds a request open, so only where a test wants it). */
   events?: EventSource;
   /** Limits on sign-in attempts (counted on the harness's clock); the gateway's defaults unless given. */
   limits?: RateLimits;
   /** Limits on event streams; the gateway's defaults unless given. */
   streams?: StreamLimits;
+  /** Aborted when the gateway stops (ends the open event streams). */
+  stopping?: AbortSignal;
   /** Where enrolment codes go, given the data folder; the outbox there unless given. */
   delivery?: (dataDir: string) => CodeDelivery;
   /** Account settings other than SETTINGS' (e.g. a short token lifetime). */
@@ -150,6 +177,10 @@ export class Harness {
   readonly member: Member;
   accounts!: Accounts;
   app!: Express;
+  /** How many blocks the member's peer is behind the chain (it commits each block on its own schedule). */
+  lag = 0n;
+  /** The member's peer's height as the gateway caches it. */
+  blocks!: PeerHeight;
   readonly totps = new Map<string, string>();
 
   constructor(private readonly options: HarnessOptions = {}) {
@@ -169,16 +200,25 @@ export class Harness {
     const store = fileUserStore(this.dir);
     this.accounts = new Accounts(this.member, store, this.ca, ledger, delivery, settings, () => this.now);
     const deps = { accounts: this.accounts, ledger };
-    const { events, streams } = this.options;
-    const limits = streams ? { limits: streams } : {};
+    const { events, streams, stopping } = this.options;
+    const limits = { ...(streams ? { limits: streams } : {}), ...(stopping ? { stopping } : {}) };
     const routes = [...ledgerRoutes(deps), ...(events ? eventRoutes({ ...deps, events, retryMs: 10, ...limits }) : [])];
+    const peer = {
+      height: () => Promise.resolve(this.port.height() - this.lag),
+      // No block stream: the cache learns of new blocks by asking the peer (or a test's `observe`).
+      blocks: () => Promise.reject(new Error('no block stream in the harness')),
+    };
+    this.blocks = new PeerHeight(peer, { ...DEFAULT_HEIGHT_OPTIONS, pollMs: 20, ...this.options.heights });
     this.app = createServer({
       accounts: this.accounts,
+      blocks: this.blocks,
       routes,
       ready: () => Promise.resolve(true),
       maxBodyBytes: 256 * 1024,
       log: () => undefined,
       attempts: new RateLimiter(this.options.limits ?? DEFAULT_RATE_LIMITS, () => this.now),
+      // As the gateway keeps it: journalled in the data folder, so a restart remembers it.
+      idempotency: new IdempotencyCache(fileJournal(this.dir, settings.keyEncryptionKey)),
     });
   }
 
@@ -284,7 +324,7 @@ export const MEMBERS = {
  * gateway streams events from that source (one chain, so one source may serve them all).
  */
 export function consortium(
-  options: { events?: EventSource } = {},
+  options: { events?: EventSource; heights?: Partial<HeightOptions> } = {},
 ): { chain: ChaincodePort } & Record<keyof typeof MEMBERS, Harness> {
   const gateways = new Map<string, Harness>();
   const chain = new ChaincodePort((identity) => {
@@ -293,7 +333,12 @@ export function consortium(
     return gateway.callerOf(identity);
   });
   const of = (member: Member) => {
-    const gateway = new Harness({ member, backend: chain, ...(options.events ? { events: options.events } : {}) });
+    const gateway = new Harness({
+      member,
+      backend: chain,
+      ...(options.events ? { events: options.events } : {}),
+      ...(options.heights ? { heights: options.heights } : {}),
+    });
     gateways.set(member.mspId, gateway);
     return gateway;
   };

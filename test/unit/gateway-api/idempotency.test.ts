@@ -3,6 +3,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { IDEMPOTENCY_TTL_MS, IdempotencyCache, fileJournal } from '../../../gateway-api/src/idempotency';
+import { currentRequest } from '../../../gateway-api/src/requests';
 
 describe('Idempotency-Key replays', () => {
   let dir: string;
@@ -98,6 +99,62 @@ describe('Idempotency-Key replays', () => {
     await expect(cache.run('alice', 'key-00000001', ['A'], () => Promise.resolve({ status: 201 }))).resolves.toEqual({
       status: 201,
     });
+  });
+
+  /** Work that sends a transaction (as the ledger layer does), then fails as a lost answer would. */
+  const sendsThenTimesOut = (txId: string) => () => {
+    currentRequest()?.sending('call-1', txId);
+    return Promise.reject(Object.assign(new Error('4 DEADLINE_EXCEEDED'), { code: 4 }));
+  };
+
+  it('remembers what a failed request sent, across a restart, and hands it to the retry in the same request key', async () => {
+    let first: string | undefined;
+    await expect(
+      new IdempotencyCache(fileJournal(dir, key), clock).run('alice', 'key-00000001', ['A'], () => {
+        first = currentRequest()?.requestKey;
+        return sendsThenTimesOut('tx-1')();
+      }),
+    ).rejects.toThrow('DEADLINE_EXCEEDED');
+    expect(readFileSync(journalFile(), 'utf8')).not.toContain('tx-1');
+    const restarted = new IdempotencyCache(fileJournal(dir, key), clock);
+    const seen: unknown[] = [];
+    const retried = await restarted.run('alice', 'key-00000001', ['A'], () => {
+      const scope = currentRequest();
+      seen.push(scope?.requestKey, [...(scope?.earlier ?? [])]);
+      return Promise.resolve({ status: 201, body: { ok: true } });
+    });
+    expect(retried).toEqual({ status: 201, body: { ok: true } });
+    expect(seen).toEqual([first, [['call-1', { txId: 'tx-1', at: now }]]]);
+    expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // Another user's same key is another request key.
+    await new IdempotencyCache(undefined, clock).run('bob', 'key-00000001', ['A'], () => {
+      expect(currentRequest()?.requestKey).not.toBe(first);
+      return Promise.resolve({ status: 201 });
+    });
+    // Still one answer per key, and a different request with it is refused.
+    await expect(restarted.run('alice', 'key-00000001', ['B'], counting().work)).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_KEY_REUSED',
+    });
+  });
+
+  it('keeps what was sent through compaction, and forgets it after 24 hours', async () => {
+    const cache = new IdempotencyCache(fileJournal(dir, key), clock);
+    await expect(cache.run('alice', 'key-00000001', ['A'], sendsThenTimesOut('tx-1'))).rejects.toThrow();
+    now += 2 * 3_600_000;
+    await cache.run('alice', 'key-00000002', ['A'], counting().work);
+    const seen: unknown[] = [];
+    const resume = () => {
+      seen.push([...(currentRequest()?.earlier.values() ?? [])].map((sent) => sent.txId));
+      return Promise.resolve({ status: 201 });
+    };
+    await new IdempotencyCache(fileJournal(dir, key), clock).run('alice', 'key-00000001', ['A'], resume);
+    expect(seen).toEqual([['tx-1']]);
+    await expect(
+      new IdempotencyCache(fileJournal(dir, key), clock).run('alice', 'key-00000003', ['A'], sendsThenTimesOut('tx-3')),
+    ).rejects.toThrow();
+    now += IDEMPOTENCY_TTL_MS + 1;
+    await new IdempotencyCache(fileJournal(dir, key), clock).run('alice', 'key-00000003', ['A'], resume);
+    expect(seen).toEqual([['tx-1'], []]);
   });
 
   it('refuses a malformed key and a second request while the first is running', async () => {

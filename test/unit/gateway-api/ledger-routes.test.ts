@@ -53,17 +53,30 @@ describe('ledger resources over HTTP', () => {
       .set('authorization', `Bearer ${patient}`)
       .send(grant)
       .expect(201);
-    expect(res.body).toEqual({ txId: `tx-${String(mark + 1)}`, ...CONSENT });
+    // The block of its commit: the stand-in's last one.
+    const committedBlock = Number(h.port.height() - 1n);
+    expect(res.body).toEqual({ txId: `tx-${String(mark + 1)}`, ...CONSENT, committedBlock });
+    expect(res.headers['ehr-committed-block']).toBe(String(committedBlock));
     const [{ identity, call }] = h.port.since(mark) as [(typeof h.port.calls)[number]];
     const alice = h.enrolmentIdOf('alice');
     expect(identity).toEqual({ mspId: 'HospitalAMSP', certPem: `CERT OF ${alice}`, keyPem: `PRIVATE KEY OF ${alice}` });
-    expect(call).toEqual({ contract: 'consent', fn: 'Grant', args: [JSON.stringify(grant)] });
+    // A creating transaction carries a request key (random without Idempotency-Key), and its id is
+    // told to the request's journal before it goes to the orderers.
+    expect(call).toEqual({
+      contract: 'consent',
+      fn: 'Grant',
+      args: [JSON.stringify(grant)],
+      transient: { requestKey: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/) },
+      sending: expect.any(Function),
+    });
   });
 
   it("sends a record body only in the transient map, endorsed by the doctor's own member, then publishes the header", async () => {
     const doctor = await h.user(admin, 'drwho', 'doctor');
     const mark = h.port.calls.length;
-    h.port.answers.set('CreateBody', { recordId: 'REC-1', version: 1, contentHash: 'a'.repeat(64) });
+    const stored = { recordId: 'REC-1', version: 1, contentHash: 'a'.repeat(64) };
+    h.port.answers.set('CreateBody', stored);
+    h.port.answers.set('Publish', stored);
     const res = await request(h.app)
       .post('/v1/records')
       .set('authorization', `Bearer ${doctor}`)
@@ -74,19 +87,27 @@ describe('ledger resources over HTTP', () => {
       recordId: 'REC-1',
       version: 1,
       contentHash: 'a'.repeat(64),
+      // The block of the second step (the header), after which a reader finds the record.
+      committedBlock: Number(h.port.height() - 1n),
     });
     const [create, publish] = h.port.since(mark).map((c) => c.call);
     expect(create).toEqual({
       contract: 'records',
       fn: 'CreateBody',
       args: ['PAT-1', 'diagnosis'],
-      transient: { body: JSON.stringify({ diagnosis: MARKER }), salt: expect.stringMatching(/^[0-9a-f]{32}$/) },
+      transient: {
+        body: JSON.stringify({ diagnosis: MARKER }),
+        salt: expect.stringMatching(/^[0-9a-f]{32}$/),
+        requestKey: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/),
+      },
       orgs: ['HospitalAMSP'],
+      sending: expect.any(Function),
     });
     expect(publish).toEqual({
       contract: 'records',
       fn: 'Publish',
       args: ['REC-1', 'PAT-1', 'diagnosis', '1', 'a'.repeat(64)],
+      sending: expect.any(Function),
     });
     expect(JSON.stringify(h.port.calls.map((c) => c.call.args))).not.toContain(MARKER);
     // Between the two steps the body's transaction is awaited on the other members' peers,
@@ -96,13 +117,19 @@ describe('ledger resources over HTTP', () => {
 
   it('settles only before a second step: a feedback without a comment waits for no one', async () => {
     const patient = await h.user(admin, 'alice', 'patient');
+    h.port.answers.set('GiveFeedback', {
+      appointmentId: 'APT-1',
+      practitioner: { mspId: 'HospitalAMSP', practitionerId: 'DOC-1' },
+      rating: 5,
+      givenAt: '2026-01-01T00:00:00.000Z',
+    });
     for (const comment of [undefined, 'kind']) {
       const mark = h.port.calls.length;
       const settledBefore = h.port.settled.length;
       await request(h.app)
         .post('/v1/appointments/APT-1/feedback')
         .set('authorization', `Bearer ${patient}`)
-        .send({ practitionerMspId: 'HospitalAMSP', rating: 5, ...(comment ? { comment } : {}) })
+        .send({ rating: 5, ...(comment ? { comment } : {}) })
         .expect(201);
       expect(h.port.settled.slice(settledBefore)).toEqual(
         comment ? [{ txId: `tx-${String(mark + 1)}`, afterCalls: mark + 1 }] : [],
@@ -112,7 +139,9 @@ describe('ledger resources over HTTP', () => {
 
   it('sends a fresh random salt with every write of private data, and reads values back without it', async () => {
     const doctor = await h.user(admin, 'drwho', 'doctor');
-    h.port.answers.set('CreateBody', { recordId: 'REC-1', version: 1, contentHash: 'a'.repeat(64) });
+    const stored = { recordId: 'REC-1', version: 1, contentHash: 'a'.repeat(64) };
+    h.port.answers.set('CreateBody', stored);
+    h.port.answers.set('Publish', stored);
     for (const diagnosis of ['one', 'two']) {
       await request(h.app)
         .post('/v1/records')
@@ -273,6 +302,7 @@ describe('ledger resources over HTTP', () => {
       kind: 'lab',
       displayName: 'City Lab',
       specialities: ['haematology'],
+      committedBlock: expect.any(Number),
     });
     await put({ displayName: 'City Lab Ltd', specialities: ['haematology', 'microbiology'] }).expect(200);
     const directory = await request(lab.app).get('/v1/orgs').set('authorization', `Bearer ${labAdmin}`).expect(200);

@@ -51,6 +51,7 @@ describe('member kinds over HTTP', () => {
       status: 'proposed',
       proposedAt: expect.any(String),
       approvals: [{ mspId: 'HospitalAMSP', approvedAt: expect.any(String) }],
+      committedBlock: expect.any(Number),
     });
     expect((await approve('b').expect(200)).body).toMatchObject({ status: 'proposed', approvals: [{}, {}] });
     expect((await kinds()).proposals).toEqual([expect.objectContaining({ mspId: 'Lab2MSP', kind: 'lab' })]);
@@ -63,6 +64,7 @@ describe('member kinds over HTTP', () => {
       status: 'approved',
       approvedBy: ['HospitalAMSP', 'HospitalBMSP', 'LabMSP'],
       approvedAt: expect.any(String),
+      committedBlock: expect.any(Number),
     });
     const after = await kinds();
     expect(after.members).toContainEqual(expect.objectContaining({ mspId: 'Lab2MSP', kind: 'lab' }));

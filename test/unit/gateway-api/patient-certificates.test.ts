@@ -82,6 +82,7 @@ describe("a patient's certificates", () => {
       expiresAt: expect.any(String),
       status: 'requested',
       approvals: [{ mspId: 'HospitalAMSP', approvedAt: expect.any(String) }],
+      committedBlock: expect.any(Number),
     });
     const requestId = requested.body.requestId as string;
     const pending = await gateways.lab.as(admins.lab).get('/v1/consortium/recovery-requests').expect(200);

@@ -744,13 +744,16 @@ export class Ledger {
         const entries = member
           ? inRange(this.#private.get(collection) ?? new Map<string, PrivateEntry>(), start, start + MAX_RUNE)
           : [];
-        return Promise.resolve(
-          iterator(
-            entries.map(([key, e]) => [key, e.value]),
-            () => undefined,
-            () => undefined,
-          ),
+        // As fabric-shim 2.5 does: awaiting the answer gives `{ iterator }`, not the iterator
+        // (unlike getStateByPartialCompositeKey); only `for await` iterates it directly.
+        const found = iterator(
+          entries.map(([key, e]) => [key, e.value]),
+          () => undefined,
+          () => undefined,
         );
+        return Object.assign(Promise.resolve({ iterator: found }), {
+          [Symbol.asyncIterator]: () => found,
+        });
       },
       putPrivateData: (collection: string, key: string, value: Uint8Array | string) => {
         if (!value) throw new Error('value must be valid');

@@ -196,6 +196,40 @@ describe('state DB compatibility layer', () => {
     });
   });
 
+  describe('erasure: a purged private value leaves no revision behind', () => {
+    /** Writes a document, deletes it as Fabric commits a purge, answers the first revision. */
+    async function writeThenPurge(db: string): Promise<string> {
+      await auth(request(app).put(`/${encodeURIComponent(db)}`)).expect(201);
+      const put = await auth(request(app).put(`/${encodeURIComponent(db)}/k1`))
+        .send({ _id: 'k1', value: 'PHI-marker', '~version': 'CgMBAQA=' })
+        .expect(201);
+      const rev = (put.body as { rev: string }).rev;
+      await auth(request(app).post(`/${encodeURIComponent(db)}/_bulk_docs`))
+        .send({ docs: [{ _id: 'k1', _rev: rev, _deleted: true }] })
+        .expect(201);
+      return rev;
+    }
+    const revision = (db: string, rev: string) => auth(request(app).get(`/${encodeURIComponent(db)}/k1?rev=${rev}`));
+
+    it('compacts a private data database after a delete, so the earlier value is gone', async () => {
+      const db = 'ehr_ehr$$p_implicit_org_$hospital$a$m$s$p';
+      const rev = await writeThenPurge(db);
+      for (let i = 0; i < 50 && (await revision(db, rev)).status === 200; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const gone = await revision(db, rev);
+      expect(gone.status).toBe(404);
+      expect(JSON.stringify(gone.body)).not.toContain('PHI-marker');
+    });
+
+    it('leaves other databases to compact on their own (the earlier revision is still there)', async () => {
+      const db = 'ehr_ehr$$h_implicit_org_$hospital$a$m$s$p';
+      const rev = await writeThenPurge(db);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await revision(db, rev)).body).toMatchObject({ value: 'PHI-marker' });
+    });
+  });
+
   describe('gap 5: _find bookmarks', () => {
     beforeEach(async () => {
       const docs = ['a', 'b', 'c', 'd', 'e'].map((id, i) => ({ _id: id, owner: 'alice', n: i }));

@@ -1,0 +1,195 @@
+import { ConsentContract } from '../../../chaincode/src/consent-contract';
+import { ErasureContract } from '../../../chaincode/src/erasure-contract';
+import { PENDING_GRACE_MS } from '../../../chaincode/src/pending';
+import { RecordContract } from '../../../chaincode/src/record-contract';
+import { RequestContract } from '../../../chaincode/src/request-contract';
+import {
+  attempt,
+  body,
+  consortiumLedger,
+  evaluate,
+  HA,
+  heldBy,
+  key,
+  Ledger,
+  PATIENT_A,
+  people,
+  printableKeys,
+  registerPatient,
+  salted,
+  submit,
+} from './fixture';
+
+const consent = new ConsentContract();
+const records = new RecordContract();
+const requests = new RequestContract();
+const erasure = new ErasureContract();
+
+const GRANT = JSON.stringify({
+  grantee: { mspId: 'HospitalBMSP' },
+  categories: ['diagnosis'],
+  purpose: 'treatment',
+  validUntil: '2026-02-15T00:00:00Z',
+});
+const KEY = 'retry-key-0001-abcdef';
+
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the shape it expects
+const parse = <T>(text: string) => JSON.parse(text) as T;
+const withKey = (requestKey: string, values: Record<string, string> = {}) => ({ transient: { ...values, requestKey } });
+
+describe('requests', () => {
+  let ledger: Ledger;
+
+  beforeEach(async () => {
+    ledger = await consortiumLedger();
+    await registerPatient(ledger);
+  });
+
+  describe('created ids', () => {
+    it('refuses a retried create with ALREADY_EXISTS, changing nothing, and Find names the first object', async () => {
+      const first = await submit(ledger, people.patientA, (c) => consent.Grant(c, GRANT), withKey(KEY));
+      const { consentId } = parse<{ consentId: string }>(first.result);
+      expect(consentId).toMatch(/^CON-[0-9a-f]{32}$/);
+      expect(await attempt(ledger, people.patientA, (c) => consent.Grant(c, GRANT), withKey(KEY))).toEqual({
+        error: `ALREADY_EXISTS: consent ${consentId} exists`,
+        changes: [],
+      });
+      expect(printableKeys(ledger, 'consent')).toHaveLength(1);
+      const found = await evaluate(ledger, people.patientA, (c) => requests.Find(c, 'consent.Grant'), withKey(KEY));
+      expect(parse<unknown>(found)).toEqual({ id: consentId, kind: 'consent', txId: first.tx.txId });
+    });
+
+    it('gives other keys, other users and calls without a key objects of their own', async () => {
+      const ids = [];
+      for (const [who, options] of [
+        [people.patientA, withKey(KEY)],
+        [people.patientA, withKey(`${KEY}-2`)],
+        [people.patientA, {}],
+        [people.patientA, {}],
+      ] as const) {
+        ids.push(
+          parse<{ consentId: string }>((await submit(ledger, who, (c) => consent.Grant(c, GRANT), options)).result),
+        );
+      }
+      expect(new Set(ids.map((c) => c.consentId)).size).toBe(4);
+      // Another user's request with the same key names another object: nobody takes an id first.
+      await expect(
+        evaluate(ledger, people.patientA2, (c) => requests.Find(c, 'consent.Grant'), withKey(KEY)),
+      ).rejects.toThrow(/^NOT_FOUND: no object of this request exists/);
+    });
+
+    it('refuses a malformed request key and a Find without key or of an unknown transaction', async () => {
+      expect(await attempt(ledger, people.patientA, (c) => consent.Grant(c, GRANT), withKey('short'))).toEqual({
+        error: expect.stringMatching(/^INVALID_ARGUMENT: requestKey must be 16 to 128/),
+        changes: [],
+      });
+      await expect(evaluate(ledger, people.patientA, (c) => requests.Find(c, 'consent.Grant'))).rejects.toThrow(
+        /^INVALID_ARGUMENT: the transient map must carry the request's 'requestKey'/,
+      );
+      await expect(
+        evaluate(ledger, people.patientA, (c) => requests.Find(c, 'consent.Revoke'), withKey(KEY)),
+      ).rejects.toThrow(/^INVALID_ARGUMENT: transaction must be one of/);
+    });
+  });
+
+  describe('two-step record writes', () => {
+    const createBody = (requestKey = KEY) =>
+      submit(ledger, people.doctorA, (c) => records.CreateBody(c, PATIENT_A, 'diagnosis'), {
+        transient: { ...salted({ body: JSON.stringify(body) }), requestKey },
+      });
+    const publish = (recordId: string, contentHash: string) => (c: Parameters<typeof records.Publish>[0]) =>
+      records.Publish(c, recordId, PATIENT_A, 'diagnosis', '1', contentHash);
+
+    it('stores a retried first step under the same record, and publishes one header once', async () => {
+      const one = parse<{ recordId: string; contentHash: string }>((await createBody()).result);
+      const again = parse<{ recordId: string; contentHash: string }>((await createBody()).result);
+      expect(again.recordId).toBe(one.recordId);
+      // The retry replaced the body (a new salt): the hash it answered is the one held.
+      expect(again.contentHash).not.toBe(one.contentHash);
+      expect(await attempt(ledger, people.doctorA, publish(one.recordId, one.contentHash))).toMatchObject({
+        error: expect.stringMatching(/^HASH_MISMATCH/),
+        changes: [],
+      });
+      const published = await submit(ledger, people.doctorA, publish(again.recordId, again.contentHash));
+      expect(await attempt(ledger, people.doctorA, publish(again.recordId, again.contentHash))).toEqual({
+        error: `ALREADY_EXISTS: record ${again.recordId} version 1 is published`,
+        changes: [],
+      });
+      expect(
+        await attempt(ledger, people.doctorA, (c) => records.CreateBody(c, PATIENT_A, 'diagnosis'), {
+          transient: { ...salted({ body: JSON.stringify(body) }), requestKey: KEY },
+        }),
+      ).toEqual({ error: `ALREADY_EXISTS: record ${again.recordId} exists`, changes: [] });
+      expect(printableKeys(ledger, 'record')).toEqual([`record/${again.recordId}`]);
+      const found = await evaluate(ledger, people.doctorA, (c) => requests.Find(c, 'records.CreateBody'), withKey(KEY));
+      expect(parse<unknown>(found)).toEqual({ id: again.recordId, kind: 'record', txId: published.tx.txId });
+    });
+
+    describe('pending writes', () => {
+      const list = () =>
+        evaluate(ledger, people.adminA, (c) => requests.ListPending(c), { peerMspId: HA }).then(
+          (text) => parse<{ items: { kind: string; id: string; status: string }[] }>(text).items,
+        );
+      const settle = (recordId: string) =>
+        attempt(ledger, people.adminA, (c) => requests.SettlePending(c, 'recordBody', recordId, '1'), {
+          endorsingOrganizations: [HA],
+        });
+      const heldKeys = async () =>
+        parse<{ keys: string[][] }>(await heldBy(ledger, people.adminA)).keys.map((parts) => parts.join('/'));
+
+      it('lists a body waiting for its header, refuses to settle it while it waits, drops the marker once published', async () => {
+        const { recordId, contentHash } = parse<{ recordId: string; contentHash: string }>((await createBody()).result);
+        const bodyPending = { kind: 'recordBody', id: recordId, version: 1 };
+        expect(await list()).toContainEqual(expect.objectContaining({ ...bodyPending, status: 'waiting' }));
+        expect(await settle(recordId)).toEqual({
+          error: expect.stringMatching(/^CONFLICT: recordBody REC-\S+ waits for its public part until 2026-01-16T10:/),
+          changes: [],
+        });
+        await submit(ledger, people.doctorA, publish(recordId, contentHash));
+        expect(await list()).toContainEqual(expect.objectContaining({ ...bodyPending, status: 'finished' }));
+        expect((await settle(recordId)).error).toBeUndefined();
+        expect((await list()).map((p) => p.id)).not.toContain(recordId);
+        // The body stays, marker and its erasure index entry are gone.
+        expect(await heldKeys()).toEqual(
+          expect.arrayContaining([`recordBody/${recordId}/000001`, `recordBinding/${recordId}/000001`]),
+        );
+        expect((await heldKeys()).filter((k) => k.startsWith('pendingWrite/recordBody'))).toEqual([]);
+      });
+
+      it('purges a body whose header never came after the grace, with its index entries; erasure then lists nothing of it', async () => {
+        const { recordId } = parse<{ recordId: string }>((await createBody()).result);
+        const bodyKey = key('recordBody', recordId, '000001');
+        ledger.advance(PENDING_GRACE_MS);
+        expect(await list()).toContainEqual(expect.objectContaining({ id: recordId, status: 'stale' }));
+        const settled = await submit(
+          ledger,
+          people.adminA,
+          (c) => requests.SettlePending(c, 'recordBody', recordId, '1'),
+          { endorsingOrganizations: [HA] },
+        );
+        expect(parse<unknown>(settled.result)).toMatchObject({ id: recordId, status: 'stale', outcome: 'purged' });
+        expect(ledger.privateDataHash(`_implicit_org_${HA}`, bodyKey)).toBeUndefined();
+        expect((await heldKeys()).filter((k) => k.includes(recordId))).toEqual([]);
+        // An erasure of the patient still goes through: nothing it lists is missing.
+        const { result } = await submit(ledger, people.patientA, (c) => erasure.Request(c));
+        const { requestId } = parse<{ requestId: string }>(result);
+        const held = await heldBy(ledger, people.adminA);
+        await submit(ledger, people.adminA, (c) => erasure.Approve(c, PATIENT_A, requestId, held));
+      });
+
+      it('keeps listing and settling to admins, and refuses what is not pending', async () => {
+        await expect(evaluate(ledger, people.doctorA, (c) => requests.ListPending(c))).rejects.toThrow(/^FORBIDDEN/);
+        expect(
+          await attempt(ledger, people.adminA, (c) => requests.SettlePending(c, 'recordBody', 'REC-none', '1'), {
+            endorsingOrganizations: [HA],
+          }),
+        ).toEqual({ error: 'NOT_FOUND: HospitalAMSP has no pending recordBody REC-none', changes: [] });
+        expect(
+          await attempt(ledger, people.adminA, (c) => requests.SettlePending(c, 'consent', 'CON-1', ''), {
+            endorsingOrganizations: [HA],
+          }),
+        ).toEqual({ error: expect.stringMatching(/^INVALID_ARGUMENT: kind must be one of/), changes: [] });
+      });
+    });
+  });
+});
