@@ -24,6 +24,7 @@ import {
   stopGateways,
 } from './helpers/gateways';
 import { height, session, someUser } from './helpers/network';
+import { logFile } from '../../network/src/process';
 
 const runId = Date.now().toString(36);
 
@@ -43,6 +44,9 @@ async function post(url: string, body: unknown, token: string, key: string): Pro
     replayed: res.headers.get('idempotent-replayed') === 'true',
   };
 }
+
+/** How many times the peer's log says an orderer accepted a transaction its Gateway sent. */
+const ordererAnswers = (log: string) => readFileSync(log, 'utf8').split('Successful response from orderer').length - 1;
 
 const delay = (ms: number) =>
   new Promise((resolve) => {
@@ -102,10 +106,13 @@ describe('retried requests on the real network', () => {
       const first = post(`${a.url}/v1/consents`, body, patient.token, key).finally(() => {
         answered = true;
       });
-      // The transaction's id is journalled just before it goes to the orderers: the gateway is
-      // frozen there, and killed once the peer committed a block (the peer's Gateway broadcasts
-      // what it was sent on its own), before it could answer.
+      // The transaction's id is journalled just before it goes to the peer's Gateway, which
+      // sends it to the orderers; once the peer says so, the gateway is frozen (before the
+      // block commits), and killed once the peer committed a block, before it could answer.
+      const peerLog = logFile('hospital-a.peer');
+      const sentBefore = ordererAnswers(peerLog);
       await until(() => sentLines().length > 0, 30_000, 'the transaction to be journalled');
+      await until(() => ordererAnswers(peerLog) > sentBefore, 10_000, 'the peer to send the transaction');
       const pid = gatewayPid(a);
       process.kill(pid, 'SIGSTOP');
       await until(async () => (await height(ledger)) > startHeight, 20_000, 'the transaction to be committed');
