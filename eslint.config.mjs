@@ -24,6 +24,43 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
     },
   },
+  // Import boundaries between workspaces: the protocol imports nothing; the chaincode, the
+  // gateway and the network scripts import the protocol (by its package name) and no other
+  // workspace's source; tests may import anything.
+  {
+    files: ['protocol/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\./)',
+              message:
+                'The protocol imports nothing but its own modules: no packages, no Node APIs, no other workspace.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['chaincode/src/**/*.ts', 'gateway-api/src/**/*.ts', 'network/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./){2,}(protocol|chaincode|gateway-api|network|test)(/|$)',
+              message: "Import the protocol as '@ehr/protocol'; another workspace's source is not yours to import.",
+            },
+            { regex: '^@ehr/(?!protocol$)', message: 'Workspaces share only @ehr/protocol.' },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,

@@ -1,4 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { contractName } from '@ehr/protocol';
 import { getPatient, isThePatient } from './basis';
 import { ChaincodeError, forbidden, invalid } from './errors';
 import { type Caller, callerWithRole, ROLES } from './identity';
@@ -53,7 +54,7 @@ interface LogEntry {
 @Info({ title: 'Access', description: 'Audited reads of private data' })
 export class AccessContract extends Contract {
   constructor() {
-    super('access');
+    super(contractName('access'));
   }
 
   @Transaction()

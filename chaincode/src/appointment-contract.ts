@@ -1,4 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { contractName } from '@ehr/protocol';
 import { addCareLink, getPatient, isThePatient } from './basis';
 import { ChaincodeError, forbidden, invalid, notFound } from './errors';
 import { type Caller, callerWithRole } from './identity';
@@ -42,7 +43,7 @@ const slotKey = (ctx: Context, a: Appointment) =>
 @Info({ title: 'Appointments', description: 'Appointments and feedback' })
 export class AppointmentContract extends Contract {
   constructor() {
-    super('appointments');
+    super(contractName('appointments'));
   }
 
   @Transaction()

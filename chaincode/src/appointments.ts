@@ -2,7 +2,7 @@
 import type { Context } from 'fabric-contract-api';
 import { notFound } from './errors';
 import { getJson, key } from './ledger';
-import type { Appointment, AppointmentStatus, Feedback } from './types/appointment';
+import type { Appointment, Feedback } from './types/appointment';
 import { id } from './validate';
 
 export const appointmentKey = (ctx: Context, appointmentId: string) => key(ctx, 'appointment', appointmentId);
@@ -17,7 +17,7 @@ export async function getAppointment(ctx: Context, appointmentId: string): Promi
   return appointment;
 }
 
-export const APPOINTMENT_STATUSES: readonly AppointmentStatus[] = ['requested', 'confirmed', 'cancelled', 'completed'];
+export { APPOINTMENT_STATUSES } from '@ehr/protocol';
 
 /** Public: the patient's rating of an appointment. */
 export const feedbackKey = (ctx: Context, appointmentId: string) => key(ctx, 'feedback', appointmentId);

@@ -6,6 +6,7 @@
  * review. Nothing is cached: expiry and revocation act on the next call.
  */
 import type { Context } from 'fabric-contract-api';
+import type { CareAssignment, CareLink } from '@ehr/protocol';
 import { getAppointment } from './appointments';
 import { ChaincodeError, notFound } from './errors';
 import type { Caller } from './identity';
@@ -184,29 +185,9 @@ async function consentOrBreakGlass(
   );
 }
 
-/** A doctor's link to a patient they care for, and what makes it. */
-export interface CareLink {
-  via: 'appointment' | 'lab-order' | 'consent' | 'assignment' | 'break-glass';
-  /** The appointment, order, consent, assignment or window id. */
-  ref: string;
-  since: string;
-}
+export type { CareLink } from '@ehr/protocol';
 
-/**
- * Public: a member's admin assigns one of its doctors to a patient's care (an admission, a ward
- * round), until unassigned. It makes a care link for data that member holds; it is no basis to
- * read what other members hold. No PHI.
- */
-export interface CareAssignment {
-  assignmentId: string;
-  mspId: string;
-  practitionerId: string;
-  patientId: string;
-  assignedBy: string;
-  assignedAt: string;
-  endedAt?: string;
-  endedBy?: string;
-}
+export type { CareAssignment } from '@ehr/protocol';
 
 export const assignmentKey = (ctx: Context, mspId: string, practitionerId: string, patientId: string) =>
   key(ctx, 'careAssignment', mspId, practitionerId, patientId);

@@ -1,4 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { contractName } from '@ehr/protocol';
 import { getAppointment } from './appointments';
 import { getPatient, isThePatient } from './basis';
 import {
@@ -107,7 +108,7 @@ async function careOf(
 @Info({ title: 'Bills', description: 'Bills of hospitals to patients for care' })
 export class BillContract extends Contract {
   constructor() {
-    super('bills');
+    super(contractName('bills'));
   }
 
   /**

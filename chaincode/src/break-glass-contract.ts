@@ -1,4 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { contractName } from '@ehr/protocol';
 import { addCareLink, getPatient, isThePatient, openBreakGlass } from './basis';
 import {
   DOCTOR_DAY,
@@ -31,7 +32,7 @@ import { id } from './validate';
 @Info({ title: 'BreakGlass', description: 'Emergency access windows' })
 export class BreakGlassContract extends Contract {
   constructor() {
-    super('breakglass');
+    super(contractName('breakglass'));
   }
 
   @Transaction()

@@ -1,4 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { contractName } from '@ehr/protocol';
 import { adjudicate, statusOf } from './adjudication';
 import { linkClaimToBill } from './bills';
 import {
@@ -66,7 +67,7 @@ const earlier = (a: Claim, b: Claim) =>
 @Info({ title: 'Claims', description: 'Insurance claims' })
 export class ClaimContract extends Contract {
   constructor() {
-    super('claims');
+    super(contractName('claims'));
   }
 
   @Transaction()

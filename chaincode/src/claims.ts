@@ -2,7 +2,7 @@
 import type { Context } from 'fabric-contract-api';
 import { notFound } from './errors';
 import { getJson, key, refile } from './ledger';
-import type { Claim, ClaimStatus } from './types/claim';
+import type { Claim } from './types/claim';
 import { id } from './validate';
 
 export const claimKey = (ctx: Context, claimId: string) => key(ctx, 'claim', claimId);
@@ -15,13 +15,7 @@ export async function getClaim(ctx: Context, claimId: string): Promise<Claim> {
   return claim;
 }
 
-export const CLAIM_STATUSES: readonly ClaimStatus[] = [
-  'submitted',
-  'approved',
-  'partially-approved',
-  'rejected',
-  'paid',
-];
+export { CLAIM_STATUSES } from '@ehr/protocol';
 
 /** Public index: the claims submitted to an insurer, by status, oldest first (the adjusters' queue). */
 export const INSURER_CLAIMS = 'insurerClaim';

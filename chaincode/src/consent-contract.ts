@@ -1,4 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { contractName } from '@ehr/protocol';
 import { addCareLink, getPatient, isThePatient } from './basis';
 import { forbidden, notFound } from './errors';
 import { type Caller, callerWithRole } from './identity';
@@ -21,7 +22,7 @@ async function thePatient(ctx: Context): Promise<Caller & { patientId: string }>
 @Info({ title: 'Consent', description: "The patient's permissions to read their records" })
 export class ConsentContract extends Contract {
   constructor() {
-    super('consent');
+    super(contractName('consent'));
   }
 
   @Transaction()

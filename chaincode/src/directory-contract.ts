@@ -1,4 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { contractName } from '@ehr/protocol';
 import {
   addCareLink,
   assignmentKey,
@@ -76,7 +77,7 @@ function profileView(profile: OrgProfile & { kind?: unknown }, kind: OrgKind | u
 @Info({ title: 'Directory', description: 'Members, practitioners and patients' })
 export class DirectoryContract extends Contract {
   constructor() {
-    super('directory');
+    super(contractName('directory'));
   }
 
   /**

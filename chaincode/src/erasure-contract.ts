@@ -1,4 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { contractName } from '@ehr/protocol';
 import { getPatient, isThePatient } from './basis';
 import { ChaincodeError, forbidden, notFound } from './errors';
 import { callerWithRole } from './identity';
@@ -49,7 +50,7 @@ const pendingKey = (ctx: Context, mspId: string, request: ErasureRequest) =>
 @Info({ title: 'Erasure', description: "Purging a patient's private data on request" })
 export class ErasureContract extends Contract {
   constructor() {
-    super('erasure');
+    super(contractName('erasure'));
   }
 
   /** The patient asks; answers the request with the members that must approve it. */

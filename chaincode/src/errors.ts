@@ -2,18 +2,9 @@
  * Chaincode errors carry a stable code prefix (`CODE: message`) that clients map to their own
  * errors without reading the prose.
  */
-export type ErrorCode =
-  | 'INVALID_ARGUMENT'
-  | 'NOT_FOUND'
-  | 'ALREADY_EXISTS'
-  | 'FORBIDDEN'
-  | 'CONSENT_REQUIRED'
-  | 'CONSENT_EXPIRED'
-  | 'TICKET_REQUIRED'
-  | 'HASH_MISMATCH'
-  | 'CONFLICT'
-  | 'PURGED'
-  | 'WRONG_PEER';
+import { type ErrorCode, refusalText } from '@ehr/protocol';
+
+export type { ErrorCode } from '@ehr/protocol';
 
 export class ChaincodeError extends Error {
   override readonly name = 'ChaincodeError';
@@ -22,7 +13,7 @@ export class ChaincodeError extends Error {
     readonly code: ErrorCode,
     message: string,
   ) {
-    super(`${code}: ${message}`);
+    super(refusalText(code, message));
   }
 }
 

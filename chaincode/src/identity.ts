@@ -4,12 +4,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
+import { isRole, type Role, ROLE_ISSUERS } from '@ehr/protocol';
 import { forbidden } from './errors';
 import { memberKind } from './members';
-import type { OrgKind } from './types/vocabulary';
 
-export const ROLES = ['patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { type Role, ROLE_ISSUERS, ROLES } from '@ehr/protocol';
 
 export interface Caller {
   mspId: string;
@@ -22,15 +21,11 @@ export interface Caller {
   practitionerId?: string;
 }
 
-function isRole(value: string): value is Role {
-  return (ROLES as readonly string[]).includes(value);
-}
-
 /** The caller as the certificate says; FORBIDDEN when it carries no usable role. */
 export function caller(ctx: Context): Caller {
   const ci = ctx.clientIdentity;
   const role = ci.getAttributeValue('ehr.role');
-  if (!role || !isRole(role)) throw forbidden('the certificate carries no ehr.role this ledger knows');
+  if (!isRole(role)) throw forbidden('the certificate carries no ehr.role this ledger knows');
   const result: Caller = {
     mspId: ci.getMSPID(),
     role,
@@ -49,18 +44,6 @@ export function caller(ctx: Context): Caller {
   }
   return result;
 }
-
-/**
- * The kind of member whose CA may issue each role (SPEC §2); an admin may come from any member.
- * A member controls its own CA: without this, any member could make itself doctors.
- */
-export const ROLE_ISSUERS: Readonly<Record<Exclude<Role, 'admin'>, OrgKind>> = {
-  patient: 'hospital',
-  doctor: 'hospital',
-  billing: 'hospital',
-  labtech: 'lab',
-  adjuster: 'insurer',
-};
 
 /**
  * FORBIDDEN unless `mspId` is of the kind that may issue `role` (always, for admin). The kind is

@@ -1,4 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { contractName } from '@ehr/protocol';
 import { addCareLink, getPatient, isThePatient, writeBasis } from './basis';
 import { ChaincodeError, forbidden, invalid } from './errors';
 import { type Caller, callerWithRole } from './identity';
@@ -52,7 +53,7 @@ const resultOf = (order: LabOrder, recordId: string) => ({
 @Info({ title: 'LabOrders', description: 'Lab orders and results' })
 export class LabOrderContract extends Contract {
   constructor() {
-    super('laborders');
+    super(contractName('laborders'));
   }
 
   /**
@@ -290,7 +291,11 @@ export class LabOrderContract extends Contract {
     await this.#save(ctx, moved);
   }
 
-  async #save(ctx: Context, order: LabOrder, eventName = 'LabOrderStatus'): Promise<void> {
+  async #save(
+    ctx: Context,
+    order: LabOrder,
+    eventName: 'LabOrderStatus' | 'ResultReady' = 'LabOrderStatus',
+  ): Promise<void> {
     const previous = await getJson<LabOrder>(ctx, labOrderKey(ctx, order.orderId));
     await putJson(ctx, labOrderKey(ctx, order.orderId), order);
     await fileOrder(ctx, order, previous);

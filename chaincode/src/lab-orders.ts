@@ -2,7 +2,7 @@
 import type { Context } from 'fabric-contract-api';
 import { notFound } from './errors';
 import { getJson, key, refile } from './ledger';
-import type { LabOrder, LabOrderStatus } from './types/lab-order';
+import type { LabOrder } from './types/lab-order';
 import { id } from './validate';
 
 export const labOrderKey = (ctx: Context, orderId: string) => key(ctx, 'labOrder', orderId);
@@ -23,13 +23,7 @@ export async function orderOfResult(ctx: Context, recordId: string): Promise<Lab
   return link ? getJson<LabOrder>(ctx, labOrderKey(ctx, link.orderId)) : undefined;
 }
 
-export const LAB_ORDER_STATUSES: readonly LabOrderStatus[] = [
-  'ordered',
-  'accepted',
-  'in-progress',
-  'completed',
-  'rejected',
-];
+export { LAB_ORDER_STATUSES } from '@ehr/protocol';
 
 /** Public index: a lab's work queue, by status, oldest first. */
 export const LAB_QUEUE = 'labQueue';

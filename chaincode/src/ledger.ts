@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
 import { KeyEndorsementPolicy } from 'fabric-shim';
+import type { EventName, EventPayloads } from '@ehr/protocol';
 import { ChaincodeError, invalid, notFound } from './errors';
 import { canonicalJson, marshal, unmarshal } from './json';
 
@@ -146,7 +147,8 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-export function emit(ctx: Context, name: string, payload: unknown): void {
+/** Emits one of the protocol's events, with the payload its name carries. */
+export function emit<N extends EventName>(ctx: Context, name: N, payload: EventPayloads[N]): void {
   ctx.stub.setEvent(name, marshal(payload));
 }
 

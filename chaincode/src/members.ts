@@ -7,35 +7,12 @@
  * trust about who agreed).
  */
 import type { Context } from 'fabric-contract-api';
+import type { Approval, MemberKind } from '@ehr/protocol';
 import { ChaincodeError } from './errors';
 import { getJson, key, listJson } from './ledger';
 import type { OrgKind } from './types/vocabulary';
 
-/** One member's approval of a majority decision. */
-export interface Approval {
-  mspId: string;
-  approvedAt: string;
-}
-
-/**
- * Public: the kind a member is, in effect. Written only when a proposal reaches a majority of
- * approvals, under the channel's majority policy: no member changes it alone.
- */
-export interface MemberKind {
-  mspId: string;
-  kind: OrgKind;
-  /** The members whose admins approved it, sorted. */
-  approvedBy: string[];
-  approvedAt: string;
-}
-
-/** Public: a kind proposed for a member, and who approved it so far. */
-export interface MemberKindProposal {
-  mspId: string;
-  kind: OrgKind;
-  proposedAt: string;
-  approvals: Approval[];
-}
+export type { Approval, MemberKind, MemberKindProposal } from '@ehr/protocol';
 
 export const MEMBER_KIND = 'memberKind';
 export const MEMBER_KIND_PROPOSAL = 'memberKindProposal';

@@ -12,13 +12,13 @@
  * retry of the same request stores the value again under the same id.
  */
 import type { Context } from 'fabric-contract-api';
+import { PENDING_KINDS, type PendingKind, type PendingView } from '@ehr/protocol';
 import { ChaincodeError, invalid, notFound } from './errors';
 import { marshal, unmarshal } from './json';
 import { filePrivate, getJson, implicitCollection, key, phiIndexKey, txMillis, txTime } from './ledger';
 import { ID_PATTERN } from './validate';
 
-export const PENDING_KINDS = ['recordBody', 'labOrderDetails', 'billItems', 'demographics'] as const;
-export type PendingKind = (typeof PENDING_KINDS)[number];
+export { PENDING_KINDS, type PendingKind, type PendingView } from '@ehr/protocol';
 
 /** How long a private value waits for its public part before its member may purge it. */
 export const PENDING_GRACE_MS = 25 * 3_600_000;
@@ -40,15 +40,6 @@ export interface PendingWrite {
 }
 
 /** What a member sees of one of its pending writes. */
-export interface PendingView {
-  kind: PendingKind;
-  id: string;
-  version?: number;
-  storedAt: string;
-  /** finished: the public part exists; stale: it waited past the grace; waiting: neither. */
-  status: 'finished' | 'stale' | 'waiting';
-  purgeableAt: string;
-}
 
 const PENDING = 'pendingWrite';
 

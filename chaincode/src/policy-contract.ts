@@ -1,4 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { contractName } from '@ehr/protocol';
 import { getPatient, isThePatient } from './basis';
 import { forbidden, notFound } from './errors';
 import { callerWithRole } from './identity';
@@ -18,7 +19,7 @@ export async function getPolicy(ctx: Context, policyId: string): Promise<Policy 
 @Info({ title: 'Policies', description: 'Insurance policies' })
 export class PolicyContract extends Contract {
   constructor() {
-    super('policies');
+    super(contractName('policies'));
   }
 
   @Transaction()

@@ -1,4 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { contractName } from '@ehr/protocol';
 import { ChaincodeError } from './errors';
 import { canonicalJson, marshal, unmarshal } from './json';
 import { key, txTime } from './ledger';
@@ -30,7 +31,7 @@ function validProbeId(probeId: string): string {
 @Info({ title: 'Probe', description: 'Network liveness checks' })
 export class ProbeContract extends Contract {
   constructor() {
-    super('probe');
+    super(contractName('probe'));
   }
 
   @Transaction()

@@ -5,6 +5,7 @@
  * way through this table (SPEC §4: no unaudited read).
  */
 import type { Context } from 'fabric-contract-api';
+import { isOneOf, READ_KINDS, RECORD_READER_ROLES, type ReadKind } from '@ehr/protocol';
 import { commentKey, getAppointment, reasonKey as appointmentReasonKey } from './appointments';
 import { type BasisFound, careOf, getPatient, isThePatient, patientBasis, readBasis, unreviewedStaff } from './basis';
 import { billItemsKey, getBill } from './bills';
@@ -20,17 +21,7 @@ import { bodyKey, getHeader } from './records';
 import type { Feedback } from './types/appointment';
 import type { Purpose } from './types/vocabulary';
 
-export const READ_KINDS = [
-  'record',
-  'demographics',
-  'labOrderDetails',
-  'appointmentReason',
-  'feedbackComment',
-  'breakGlassReason',
-  'claimLines',
-  'billItems',
-] as const;
-export type ReadKind = (typeof READ_KINDS)[number];
+export { READ_KINDS, type ReadKind } from '@ehr/protocol';
 
 export interface Readable {
   /** The patient the value is about: their access log shows the read. */
@@ -49,9 +40,6 @@ function noBasis(what: string): ChaincodeError {
   return new ChaincodeError('CONSENT_REQUIRED', `no lawful basis to read ${what}`);
 }
 
-/** Who may ask for a record's content at all; the basis rules decide for whom of them. */
-const RECORD_READERS: readonly string[] = ['patient', 'doctor', 'labtech', 'adjuster'];
-
 async function record(ctx: Context, recordId: string): Promise<Readable> {
   const header = await getHeader(ctx, recordId);
   if (header.purged) throw new ChaincodeError('PURGED', `record ${recordId} was erased`);
@@ -59,7 +47,7 @@ async function record(ctx: Context, recordId: string): Promise<Readable> {
     patientId: header.patientId,
     holders: [header.custodian],
     basis: (who, purpose) => {
-      if (!RECORD_READERS.includes(who.role)) throw forbidden(`a ${who.role} does not read clinical records`);
+      if (!isOneOf(RECORD_READER_ROLES, who.role)) throw forbidden(`a ${who.role} does not read clinical records`);
       return readBasis(ctx, who, header, purpose);
     },
     privateKey: bodyKey(ctx, recordId, header.version),

@@ -1,4 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { contractName } from '@ehr/protocol';
 import { getPatient, isThePatient, writeBasis } from './basis';
 import { ChaincodeError, forbidden, invalid } from './errors';
 import { type Caller, callerWithRole } from './identity';
@@ -88,7 +89,7 @@ async function requireSelfReporting(ctx: Context, who: Caller, patientId: string
 @Info({ title: 'Records', description: 'Clinical record headers, bodies and versions' })
 export class RecordContract extends Contract {
   constructor() {
-    super('records');
+    super(contractName('records'));
   }
 
   /**

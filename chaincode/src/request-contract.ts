@@ -1,4 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { contractName } from '@ehr/protocol';
 import { invalid, notFound } from './errors';
 import { callerWithRole } from './identity';
 import { canonicalJson } from './json';
@@ -13,7 +14,7 @@ import { CREATES, type CreatingTransaction, receiptOf, requestedId, requestKeyOf
 @Info({ title: 'Requests', description: 'Created objects by request key; unfinished two-step writes' })
 export class RequestContract extends Contract {
   constructor() {
-    super('requests');
+    super(contractName('requests'));
   }
 
   /**

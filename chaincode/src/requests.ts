@@ -12,6 +12,7 @@
  * the key compulsory would not force clients to reuse it; the gateway always sends one.)
  */
 import type { Context } from 'fabric-contract-api';
+import type { Receipt } from '@ehr/protocol';
 import { ChaincodeError, invalid } from './errors';
 import { canonicalJson } from './json';
 import { getJson, key, putJson, sha256Hex } from './ledger';
@@ -64,11 +65,7 @@ export function requestedId(ctx: Context, transaction: CreatingTransaction): str
 }
 
 /** Public, one per created object: the transaction that created it (made it public, for two-step writes). */
-export interface Receipt {
-  id: string;
-  kind: string;
-  txId: string;
-}
+export type { Receipt } from '@ehr/protocol';
 
 export const receiptKey = (ctx: Context, id: string) => key(ctx, 'created', id);
 

@@ -15,7 +15,7 @@ import type { CodeDelivery, EnrolmentNotice } from './delivery';
 import type { Ledger } from './ledger';
 import { checkDetails, type InviteDetails, practitionerExists, registerOnLedger } from './registration';
 import { ApiError } from './errors';
-import { type OrgKind, ROLES_BY_KIND, type Role } from './roles';
+import { isOneOf, type OrgKind, PRACTITIONER_ROLES, ROLES_BY_KIND, type Role } from '@ehr/protocol';
 import type { UserRecord, UserStore } from './store';
 import { lockedUntil, pageOf, recentFailures, summaryOf, type UserQuery, type UserSummary } from './users';
 
@@ -97,7 +97,7 @@ export class Accounts {
     const attrs: Record<string, string> = { 'ehr.role': role };
     const suffix = randomBytes(5).toString('hex').toUpperCase();
     if (role === 'patient') attrs['ehr.patientId'] = `PAT-${suffix}`;
-    if (role === 'doctor' || role === 'labtech') {
+    if (isOneOf(PRACTITIONER_ROLES, role)) {
       const id = input.practitionerId ?? `${role === 'doctor' ? 'DOC' : 'LAB'}-${suffix}`;
       if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw invalid('practitionerId must be 1-64 letters, digits, "-" or "_"');
       attrs['ehr.practitionerId'] = id;

@@ -5,11 +5,11 @@
  * kinds their role works with (SPEC §2). Anything else, an event kind this gateway does not
  * know included, is not shown.
  *
- * The payload fields read here are those the chaincode emits (`emit(ctx, …)` in
- * chaincode/src/*-contract.ts).
+ * The payload fields read here are those of the protocol's event types, which the chaincode's
+ * `emit` is held to.
  */
 import type { UserIdentity } from './fabric';
-import type { Role } from './roles';
+import { type EventName, type EventPayloads, isEventName, type Role } from '@ehr/protocol';
 
 export interface Viewer {
   /** The viewer's member. */
@@ -22,49 +22,60 @@ export interface Viewer {
 type Payload = Record<string, unknown>;
 /** A patient's home member, or undefined when it cannot be told. */
 export type HomeOf = (patientId: string) => Promise<string | undefined>;
-type Involves = (payload: Payload, mspId: string, homeOf: HomeOf) => boolean | Promise<boolean>;
+type Involves<N extends EventName> = (
+  payload: EventPayloads[N],
+  mspId: string,
+  homeOf: HomeOf,
+) => boolean | Promise<boolean>;
 
-/** The member of a `{ mspId, practitionerId? }` party in a payload. */
-function memberOf(payload: Payload, field: string): unknown {
-  const party = payload[field];
-  return typeof party === 'object' && party !== null ? (party as { mspId?: unknown }).mspId : undefined;
+async function patientOf(patientId: string, mspId: string, homeOf: HomeOf): Promise<boolean> {
+  return (await homeOf(patientId)) === mspId;
 }
 
-async function patientOf(payload: Payload, mspId: string, homeOf: HomeOf): Promise<boolean> {
-  return typeof payload.patientId === 'string' && (await homeOf(payload.patientId)) === mspId;
-}
-
-const labOrder: Involves = (p, m) => p.orderingOrg === m || p.lab === m;
+const labOrder: Involves<'LabOrderStatus' | 'ResultReady'> = (p, m) => p.orderingOrg === m || p.lab === m;
 
 /** For each event kind: whether it involves a member. */
-const INVOLVES = new Map<string, Involves>([
+const INVOLVES: { [N in EventName]: Involves<N> } = {
   // A consent granted to the member (or one of its practitioners).
-  ['ConsentGranted', (p, m) => memberOf(p, 'grantee') === m],
-  ['ConsentRevoked', (p, m) => memberOf(p, 'grantee') === m],
+  ConsentGranted: (p, m) => p.grantee.mspId === m,
+  ConsentRevoked: (p, m) => p.grantee.mspId === m,
   // An appointment with one of the member's practitioners.
-  ['AppointmentStatus', (p, m) => memberOf(p, 'practitioner') === m],
+  AppointmentStatus: (p, m) => p.practitioner.mspId === m,
   // A lab order the member placed or tests.
-  ['LabOrderStatus', labOrder],
-  ['ResultReady', labOrder],
+  LabOrderStatus: labOrder,
+  ResultReady: labOrder,
   // A record the member holds, or about one of its patients.
-  ['RecordAdded', async (p, m, homeOf) => p.custodian === m || patientOf(p, m, homeOf)],
+  RecordAdded: async (p, m, homeOf) => p.custodian === m || patientOf(p.patientId, m, homeOf),
   // A break-glass window by one of the member's doctors, or on one of its patients (its admin reviews it).
-  ['BreakGlassOpened', async (p, m, homeOf) => memberOf(p, 'doctor') === m || patientOf(p, m, homeOf)],
+  BreakGlassOpened: async (p, m, homeOf) => p.doctor.mspId === m || patientOf(p.patientId, m, homeOf),
   // An erasure the member must approve.
-  ['ErasureRequested', (p, m) => Array.isArray(p.required) && p.required.includes(m)],
+  ErasureRequested: (p, m) => p.required.includes(m),
   // A claim the member provided care for or insures.
-  ['ClaimStatus', (p, m) => p.provider === m || p.insurer === m],
+  ClaimStatus: (p, m) => p.provider === m || p.insurer === m,
   // A bill the member issued.
-  ['BillStatus', (p, m) => p.provider === m],
+  BillStatus: (p, m) => p.provider === m,
   // A care assignment the member made for one of its doctors.
-  ['CareAssignment', (p, m) => p.mspId === m],
+  CareAssignment: (p, m) => p.mspId === m,
   // Decisions every member's admin takes part in: a member's kind, a patient's certificate recovery.
-  ['MemberKind', () => true],
-  ['PatientRecovery', () => true],
-]);
+  MemberKind: () => true,
+  PatientRecovery: () => true,
+};
+
+/**
+ * Whether an event of the protocol involves the member. The payload is read as its name's type
+ * (the chaincode emits no other); one that is not, from a chaincode that disagrees, is not shown.
+ */
+async function involves(name: EventName, payload: Payload, mspId: string, homeOf: HomeOf): Promise<boolean> {
+  const check = INVOLVES[name] as Involves<EventName>;
+  try {
+    return await check(payload as unknown as EventPayloads[EventName], mspId, homeOf);
+  } catch {
+    return false;
+  }
+}
 
 /** The event kinds each staff role works with (SPEC §2: what the role may do). */
-export const KINDS_BY_ROLE: Readonly<Record<Exclude<Role, 'patient'>, readonly string[]>> = {
+export const KINDS_BY_ROLE: Readonly<Record<Exclude<Role, 'patient'>, readonly EventName[]>> = {
   doctor: [
     'ConsentGranted',
     'ConsentRevoked',
@@ -98,9 +109,8 @@ export async function sees(
   homeOf: HomeOf,
 ): Promise<boolean> {
   if (viewer.role === 'patient') return viewer.patientId !== undefined && event.payload.patientId === viewer.patientId;
-  const involves = INVOLVES.get(event.name);
-  if (!involves || !KINDS_BY_ROLE[viewer.role].includes(event.name)) return false;
-  return involves(event.payload, viewer.mspId, homeOf);
+  if (!isEventName(event.name) || !KINDS_BY_ROLE[viewer.role].includes(event.name)) return false;
+  return involves(event.name, event.payload, viewer.mspId, homeOf);
 }
 
 /** Patients kept in the cache of home members at most. */

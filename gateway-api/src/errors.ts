@@ -4,6 +4,7 @@
  * from the chaincode (by their stable `CODE:` prefix), and Fabric network failures.
  */
 import type { NextFunction, Request, Response } from 'express';
+import type { ErrorCode } from '@ehr/protocol';
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -52,7 +53,7 @@ export const CHAINCODE_STATUS: Readonly<Record<string, number>> = {
   CONFLICT: 409,
   HASH_MISMATCH: 422,
   WRONG_PEER: 503,
-};
+} satisfies Record<ErrorCode, number>;
 
 /**
  * The chaincode's stable error code (`CODE: message`) carried in a gateway error's details,

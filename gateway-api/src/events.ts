@@ -7,25 +7,11 @@
 import type { Request, Response } from 'express';
 import { type HomeMembers, sees, type Viewer } from './audience';
 import { ApiError } from './errors';
-import type { UserIdentity } from './fabric';
+import type { EventSource, LedgerEvent, UserIdentity } from './fabric';
 import type { UserRecord } from './store';
 
-export interface LedgerEvent {
-  blockNumber: bigint;
-  txId: string;
-  name: string;
-  payload: Record<string, unknown>;
-}
-
-/** Fabric's chaincode event stream, from a block on; tests use a stand-in. */
-export interface EventSource {
-  open(
-    identity: UserIdentity,
-    startBlock: bigint | undefined,
-  ): Promise<{ events: AsyncIterable<LedgerEvent>; close(): void }>;
-  /** The peer's ledger height (the number of the next block). */
-  height(identity: UserIdentity): Promise<bigint>;
-}
+// The port this feed reads, defined with the Fabric adapter that implements it.
+export type { EventSource, LedgerEvent } from './fabric';
 
 /** How many event streams may be open, and how far back one may resume. */
 export interface StreamLimits {

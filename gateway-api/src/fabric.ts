@@ -20,8 +20,8 @@ import {
   type Transaction,
 } from '@hyperledger/fabric-gateway';
 import { common, gateway as gatewayProtos, msp, peer } from '@hyperledger/fabric-protos';
+import type { ContractName, TransactionName } from '@ehr/protocol';
 import { TransactionInvalidError } from './errors';
-import type { EventSource, LedgerEvent } from './events';
 import type { BlockSource } from './read-your-writes';
 
 export interface UserIdentity {
@@ -30,9 +30,10 @@ export interface UserIdentity {
   keyPem: string;
 }
 
-export interface LedgerCall {
-  contract: string;
-  fn: string;
+/** One transaction of the chaincode, named as the protocol names it (a misspelt one does not compile). */
+export type LedgerCall = {
+  [C in ContractName]: { contract: C; fn: TransactionName<C> };
+}[ContractName] & {
   args?: string[];
   /** Private inputs: sent in the transient map, never in arguments. */
   transient?: Record<string, string>;
@@ -40,7 +41,7 @@ export interface LedgerCall {
   orgs?: string[];
   /** Told the transaction id once endorsed, before the transaction goes to the orderers. */
   sending?: (txId: string) => void;
-}
+};
 
 /**
  * A transaction found on the ledger: its validation code (0: valid), the chaincode's answer and
@@ -75,6 +76,24 @@ export interface LedgerPort {
    * not seen it committed within that time.
    */
   transaction(identity: UserIdentity, txId: string): Promise<TransactionOutcome | undefined>;
+}
+
+/** A chaincode event as the peer delivered it. */
+export interface LedgerEvent {
+  blockNumber: bigint;
+  txId: string;
+  name: string;
+  payload: Record<string, unknown>;
+}
+
+/** Fabric's chaincode event stream, from a block on; tests use a stand-in. */
+export interface EventSource {
+  open(
+    identity: UserIdentity,
+    startBlock: bigint | undefined,
+  ): Promise<{ events: AsyncIterable<LedgerEvent>; close(): void }>;
+  /** The peer's ledger height (the number of the next block). */
+  height(identity: UserIdentity): Promise<bigint>;
 }
 
 export interface PeerEndpoint {

@@ -7,11 +7,11 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { Accounts } from './accounts';
-import type { IdempotencyCache } from './idempotency';
+import type { IdempotencyCache, RouteResult } from './idempotency';
 import { ApiError } from './errors';
+import type { Role } from '@ehr/protocol';
 import { COMMITTED_BLOCK_HEADER, collectCommits, MIN_BLOCK_HEADER, minBlockOf } from './read-your-writes';
 import { inFreshRequest } from './requests';
-import type { Role } from './roles';
 import { COMPONENTS, type JsonSchema } from './schemas';
 import type { UserRecord } from './store';
 
@@ -33,12 +33,7 @@ export function signedIn(ctx: RouteContext): UserRecord {
   return ctx.user;
 }
 
-export interface RouteResult {
-  status: number;
-  body?: unknown;
-  /** The block of the request's last commit, when it committed (sent as Ehr-Committed-Block). */
-  committedBlock?: number;
-}
+export type { RouteResult } from './idempotency';
 
 /** Waits until the member's peer holds a block (see read-your-writes.ts). */
 export interface BlockWait {

@@ -20,8 +20,15 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { seal, unseal } from './auth/sealed';
 import { ApiError } from './errors';
-import type { RouteResult } from './http';
 import { inRequest, requestKeyOf, type SentTransaction } from './requests';
+
+/** What a route answers: what is kept and replayed here (http.ts re-exports it for the routes). */
+export interface RouteResult {
+  status: number;
+  body?: unknown;
+  /** The block of the request's last commit, when it committed (sent as Ehr-Committed-Block). */
+  committedBlock?: number;
+}
 
 interface JournalBase {
   /** SHA-256 of user and key: the journal names no user. */

@@ -5,6 +5,7 @@
  * two members sharing a lab order or a claim), so no other member's peer sees the data.
  */
 import { randomBytes } from 'node:crypto';
+import { type ContractName, type Guard, guards, type Page, type ReadKind, type TransactionName } from '@ehr/protocol';
 import { ApiError, toApiError } from './errors';
 import type { LedgerCall, LedgerPort, UserIdentity } from './fabric';
 import { noteCommit } from './read-your-writes';
@@ -23,13 +24,6 @@ export interface Committed<T> {
   created?: string;
 }
 
-/** A transaction's receipt (chaincode/src/requests.ts). */
-interface Receipt {
-  id: string;
-  kind: string;
-  txId: string;
-}
-
 /**
  * How long a transaction sent by an earlier attempt may still commit though the ledger has not
  * shown it: past this, it is taken as never ordered and sent again (a creating transaction is
@@ -37,11 +31,7 @@ interface Receipt {
  */
 const LOST_AFTER_MS = 120_000;
 
-/** One page of a list and the bookmark of the next ('' when there is none). */
-export interface Page<T = Json> {
-  items: T[];
-  bookmark: string;
-}
+export type { Page } from '@ehr/protocol';
 
 /** Which page to read: a size (the chaincode's default when absent) and a bookmark from the last page. */
 export interface PageQuery {
@@ -60,27 +50,7 @@ const pageArgs = (page: PageQuery) => [
   toChaincode(page.bookmark),
 ];
 
-/** The private values the access contract reads with an audit trail (chaincode/src/readables.ts). */
-export type ReadKind =
-  | 'record'
-  | 'demographics'
-  | 'labOrderDetails'
-  | 'appointmentReason'
-  | 'feedbackComment'
-  | 'breakGlassReason'
-  | 'claimLines'
-  | 'billItems';
-
-export interface ReadTicket {
-  ticketId: string;
-  kind: ReadKind;
-  resourceId: string;
-  basis: string;
-  flagged: boolean;
-  expiresAt: string;
-  /** The member whose peer serves the value. */
-  custodian: string;
-}
+export type { ReadKind, ReadTicket } from '@ehr/protocol';
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 
@@ -106,11 +76,24 @@ const outcomeUnknown = (txId: string) =>
     txId,
   );
 
-/** The chaincode's JSON answer (empty for transactions that return nothing). */
-function parse(bytes: Uint8Array): unknown {
+/** The chaincode's JSON answer (empty for transactions that return nothing), checked against its protocol type. */
+function parse<T>(bytes: Uint8Array, guard: Guard<T>, at: string): T {
   const body = text(bytes);
-  return body === '' ? undefined : JSON.parse(body);
+  return guard(body === '' ? undefined : JSON.parse(body), at);
 }
+
+const nameOf = (call: LedgerCall) => `${call.contract}.${call.fn}`;
+
+/** A call by the protocol's names; the compiler checks that `fn` is a transaction of `contract`. */
+function call<C extends ContractName>(contract: C, fn: TransactionName<C>, args: string[]): LedgerCall {
+  return { contract, fn, args } as LedgerCall;
+}
+
+/** What a body write answers without the record id (an amendment's). */
+const amendedBody = guards.objectOf<{ version: number; contentHash: string }>({
+  version: guards.integer,
+  contentHash: guards.string,
+});
 
 export class Ledger {
   constructor(private readonly port: LedgerPort) {}
@@ -121,21 +104,21 @@ export class Ledger {
    * ledger, and its answer taken when it committed, instead of being sent again; a creating
    * transaction refused with ALREADY_EXISTS answers what created the object.
    */
-  async #submit<T>(who: UserIdentity, call: LedgerCall): Promise<Committed<T>> {
+  async #submit<T>(who: UserIdentity, call: LedgerCall, guard: Guard<T>): Promise<Committed<T>> {
     const scope = currentRequest();
-    if (!scope) return this.#send<T>(who, call);
+    if (!scope) return this.#send(who, call, guard);
     const signature = callSignature(call);
     const earlier = scope.earlier.get(signature);
     if (earlier) {
       const outcome = await this.port.transaction(who, earlier.txId);
       if (outcome?.code === 0) {
         noteCommit(outcome.blockNumber);
-        return { txId: earlier.txId, result: parse(outcome.payload) as T };
+        return { txId: earlier.txId, result: parse(outcome.payload, guard, nameOf(call)) };
       }
       if (!outcome && Date.now() - earlier.at < LOST_AFTER_MS) throw outcomeUnknown(earlier.txId);
       // Committed as invalid, or never ordered: this attempt sends it again.
     }
-    const name = `${call.contract}.${call.fn}`;
+    const name = nameOf(call);
     const creating = CREATING.has(name);
     const sent: LedgerCall = {
       ...call,
@@ -145,139 +128,178 @@ export class Ledger {
       },
     };
     try {
-      return await this.#send<T>(who, sent);
+      return await this.#send(who, sent, guard);
     } catch (error) {
-      if (creating && toApiError(error).code === 'ALREADY_EXISTS') return this.#created<T>(who, name, scope.requestKey);
+      if (creating && toApiError(error).code === 'ALREADY_EXISTS')
+        return this.#created(who, name, scope.requestKey, guard);
       throw error;
     }
   }
 
-  async #send<T>(who: UserIdentity, call: LedgerCall): Promise<Committed<T>> {
+  async #send<T>(who: UserIdentity, call: LedgerCall, guard: Guard<T>): Promise<Committed<T>> {
     const { payload, txId, blockNumber } = await this.port.submit(who, call);
     // The request's answer names its commit's block (read-your-writes at the other members).
     noteCommit(blockNumber);
-    return { txId, result: parse(payload) as T };
+    return { txId, result: parse(payload, guard, nameOf(call)) };
   }
 
   /** What the request's object was created by, and what that transaction answered (on the member's peer). */
-  async #created<T>(who: UserIdentity, transaction: string, requestKey: string): Promise<Committed<T>> {
-    const receipt = await this.#evaluate<Receipt>(who, {
-      contract: 'requests',
-      fn: 'Find',
-      args: [transaction],
-      transient: { requestKey },
-      orgs: [who.mspId],
-    });
+  async #created<T>(
+    who: UserIdentity,
+    transaction: string,
+    requestKey: string,
+    guard: Guard<T>,
+  ): Promise<Committed<T>> {
+    const receipt = await this.#evaluate(
+      who,
+      { contract: 'requests', fn: 'Find', args: [transaction], transient: { requestKey }, orgs: [who.mspId] },
+      guards.receipt,
+    );
     const outcome = await this.port.transaction(who, receipt.txId);
     if (!outcome) throw outcomeUnknown(receipt.txId);
     noteCommit(outcome.blockNumber);
-    return { txId: receipt.txId, result: parse(outcome.payload) as T, created: receipt.id };
+    return { txId: receipt.txId, result: parse(outcome.payload, guard, transaction), created: receipt.id };
   }
 
   /**
    * The first step of a two-step operation: committed, and then (when a second step follows)
    * found on the other members' peers, which endorse or serve the second step.
    */
-  async #firstStep<T>(who: UserIdentity, call: LedgerCall, followed = true): Promise<Committed<T>> {
-    const committed = await this.#submit<T>(who, call);
+  async #firstStep<T>(who: UserIdentity, call: LedgerCall, guard: Guard<T>, followed = true): Promise<Committed<T>> {
+    const committed = await this.#submit(who, call, guard);
     if (followed) await this.port.settle(who, committed.txId);
     return committed;
   }
 
-  async #evaluate<T>(who: UserIdentity, call: LedgerCall): Promise<T> {
-    return parse(await this.port.evaluate(who, call)) as T;
+  async #evaluate<T>(who: UserIdentity, call: LedgerCall, guard: Guard<T>): Promise<T> {
+    return parse(await this.port.evaluate(who, call), guard, nameOf(call));
   }
 
   /** One page of a chaincode list transaction whose last two arguments are page size and bookmark. */
-  async #page(who: UserIdentity, contract: string, fn: string, args: string[], page: PageQuery): Promise<Page> {
-    const answer = await this.#evaluate<Page>(who, { contract, fn, args: [...args, ...pageArgs(page)] });
+  async #page<C extends ContractName, T>(
+    who: UserIdentity,
+    contract: C,
+    fn: TransactionName<C>,
+    args: string[],
+    item: Guard<T>,
+    page: PageQuery,
+  ): Promise<Page<T>> {
+    const answer = await this.#evaluate(who, call(contract, fn, [...args, ...pageArgs(page)]), guards.pageOf(item));
     return { items: answer.items, bookmark: toClient(answer.bookmark) };
   }
 
   // Audited reads of private values other than record bodies: the request commits an access
   // event (and says which member's peer serves the value), then that peer answers the value.
   async read(who: UserIdentity, kind: ReadKind, resourceId: string, purpose: string) {
-    const requested = await this.#firstStep<ReadTicket>(who, {
-      contract: 'access',
-      fn: 'RequestRead',
-      args: [kind, resourceId, purpose],
-    });
+    const requested = await this.#firstStep(
+      who,
+      {
+        contract: 'access',
+        fn: 'RequestRead',
+        args: [kind, resourceId, purpose],
+      },
+      guards.readTicket,
+    );
     const ticket = requested.result;
-    const value = await this.#evaluate<Json>(who, {
-      contract: 'access',
-      fn: 'ReadResource',
-      args: [kind, resourceId, ticket.ticketId],
-      orgs: [ticket.custodian],
-    });
+    const value = await this.#evaluate(
+      who,
+      {
+        contract: 'access',
+        fn: 'ReadResource',
+        args: [kind, resourceId, ticket.ticketId],
+        orgs: [ticket.custodian],
+      },
+      guards.jsonObject,
+    );
     return { txId: requested.txId, result: { ticket, value: unsalted(value) } };
   }
 
   // Readiness: the chaincode answers this member's users.
   ping(who: UserIdentity): Promise<Json> {
-    return this.#evaluate(who, { contract: 'probe', fn: 'Ping' });
+    return this.#evaluate(who, { contract: 'probe', fn: 'Ping' }, guards.pong);
   }
 
   // Consents.
   grantConsent(who: UserIdentity, grant: Json) {
-    return this.#submit<Json>(who, { contract: 'consent', fn: 'Grant', args: [JSON.stringify(grant)] });
+    return this.#submit(who, { contract: 'consent', fn: 'Grant', args: [JSON.stringify(grant)] }, guards.consent);
   }
 
   revokeConsent(who: UserIdentity, consentId: string) {
-    return this.#submit<undefined>(who, { contract: 'consent', fn: 'Revoke', args: [consentId] });
+    return this.#submit(who, { contract: 'consent', fn: 'Revoke', args: [consentId] }, guards.nothing);
   }
 
   listMyConsents(who: UserIdentity, page: PageQuery) {
-    return this.#page(who, 'consent', 'ListMine', [], page);
+    return this.#page(who, 'consent', 'ListMine', [], guards.consent, page);
   }
 
   // Records: the body goes to the doctor's own member only, then the public header.
   async createRecord(who: UserIdentity, input: { patientId: string; category: string; body: Json }) {
-    const stored = await this.#firstStep<{ recordId: string; version: number; contentHash: string }>(who, {
-      contract: 'records',
-      fn: 'CreateBody',
-      args: [input.patientId, input.category],
-      transient: salted({ body: JSON.stringify(input.body) }),
-      orgs: [who.mspId],
-    });
+    const stored = await this.#firstStep(
+      who,
+      {
+        contract: 'records',
+        fn: 'CreateBody',
+        args: [input.patientId, input.category],
+        transient: salted({ body: JSON.stringify(input.body) }),
+        orgs: [who.mspId],
+      },
+      guards.storedBody,
+    );
     // A retry of a record published already: the answer of its publication.
     if (stored.created) return stored;
     const { recordId, version, contentHash } = stored.result;
-    const published = await this.#submit<undefined>(who, {
-      contract: 'records',
-      fn: 'Publish',
-      args: [recordId, input.patientId, input.category, String(version), contentHash],
-    });
+    const published = await this.#submit(
+      who,
+      {
+        contract: 'records',
+        fn: 'Publish',
+        args: [recordId, input.patientId, input.category, String(version), contentHash],
+      },
+      guards.storedBody,
+    );
     return { txId: published.txId, result: { recordId, version, contentHash } };
   }
 
   async amendRecord(who: UserIdentity, recordId: string, body: Json) {
     const header = await this.getRecord(who, recordId);
-    const stored = await this.#firstStep<{ version: number; contentHash: string }>(who, {
-      contract: 'records',
-      fn: 'AmendBody',
-      args: [recordId],
-      transient: salted({ body: JSON.stringify(body) }),
-      orgs: [who.mspId],
-    });
+    const stored = await this.#firstStep(
+      who,
+      {
+        contract: 'records',
+        fn: 'AmendBody',
+        args: [recordId],
+        transient: salted({ body: JSON.stringify(body) }),
+        orgs: [who.mspId],
+      },
+      amendedBody,
+    );
     const { version, contentHash } = stored.result;
-    const published = await this.#submit<undefined>(who, {
-      contract: 'records',
-      fn: 'Publish',
-      args: [recordId, String(header.patientId), String(header.category), String(version), contentHash],
-    });
+    const published = await this.#submit(
+      who,
+      {
+        contract: 'records',
+        fn: 'Publish',
+        args: [recordId, header.patientId, header.category, String(version), contentHash],
+      },
+      guards.storedBody,
+    );
     return { txId: published.txId, result: { recordId, version, contentHash } };
   }
 
   getRecord(who: UserIdentity, recordId: string) {
-    return this.#evaluate<Json>(who, { contract: 'records', fn: 'Get', args: [recordId] });
+    return this.#evaluate(who, { contract: 'records', fn: 'Get', args: [recordId] }, guards.recordHeader);
   }
 
   recordHistory(who: UserIdentity, recordId: string) {
-    return this.#evaluate<Json[]>(who, { contract: 'records', fn: 'History', args: [recordId] });
+    return this.#evaluate(
+      who,
+      { contract: 'records', fn: 'History', args: [recordId] },
+      guards.arrayOf(guards.recordVersion),
+    );
   }
 
   patientRecords(who: UserIdentity, patientId: string, page: PageQuery) {
-    return this.#page(who, 'records', 'ListForPatient', [patientId], page);
+    return this.#page(who, 'records', 'ListForPatient', [patientId], guards.recordHeader, page);
   }
 
   /**
@@ -287,41 +309,53 @@ export class Ledger {
    */
   async verifyRecord(who: UserIdentity, recordId: string) {
     const header = await this.getRecord(who, recordId);
-    return this.#evaluate<Json>(who, {
-      contract: 'records',
-      fn: 'Verify',
-      args: [recordId],
-      orgs: [String(header.custodian)],
-    });
+    return this.#evaluate(
+      who,
+      {
+        contract: 'records',
+        fn: 'Verify',
+        args: [recordId],
+        orgs: [header.custodian],
+      },
+      guards.recordIntegrity,
+    );
   }
 
   // Audited reads: a committed access request, then the body from the custodian's peer.
   requestAccess(who: UserIdentity, recordId: string, purpose: string) {
-    return this.#submit<Json>(who, { contract: 'access', fn: 'RequestAccess', args: [recordId, purpose] });
+    return this.#submit(
+      who,
+      { contract: 'access', fn: 'RequestAccess', args: [recordId, purpose] },
+      guards.recordTicket,
+    );
   }
 
   async readRecordBody(who: UserIdentity, recordId: string, ticketId: string) {
     const header = await this.getRecord(who, recordId);
-    const body = await this.#evaluate<Json>(who, {
-      contract: 'access',
-      fn: 'ReadBody',
-      args: [recordId, ticketId],
-      orgs: [String(header.custodian)],
-    });
+    const body = await this.#evaluate(
+      who,
+      {
+        contract: 'access',
+        fn: 'ReadBody',
+        args: [recordId, ticketId],
+        orgs: [header.custodian],
+      },
+      guards.jsonObject,
+    );
     return unsalted(body);
   }
 
   myAccessLog(who: UserIdentity, page: PageQuery) {
-    return this.#page(who, 'access', 'ListMyAccessLog', [], page);
+    return this.#page(who, 'access', 'ListMyAccessLog', [], guards.accessEvent, page);
   }
 
   orgAccessLog(who: UserIdentity, page: PageQuery) {
-    return this.#page(who, 'access', 'ListOrgAccessLog', [], page);
+    return this.#page(who, 'access', 'ListOrgAccessLog', [], guards.accessEvent, page);
   }
 
   /** Flagged reads of the member's patients, wherever the data were held: the home member reviews them. */
   flaggedReads(who: UserIdentity, page: PageQuery) {
-    return this.#page(who, 'access', 'ListFlaggedReads', [], page);
+    return this.#page(who, 'access', 'ListFlaggedReads', [], guards.accessEvent, page);
   }
 
   // Break-glass and erasure.
@@ -329,47 +363,56 @@ export class Ledger {
     who: UserIdentity,
     input: { patientId: string; reasonCode: string; minutes: number; reason?: string },
   ) {
-    const opened = await this.#firstStep<{ breakGlassId: string }>(
+    const opened = await this.#firstStep(
       who,
       {
         contract: 'breakglass',
         fn: 'Open',
         args: [input.patientId, input.reasonCode, String(input.minutes)],
       },
+      guards.breakGlass,
       Boolean(input.reason),
     );
     if (input.reason) {
       // The reason is kept by the doctor's member and by the patient's home member, which reviews it.
       const { homeOrg } = (await this.getPatient(who, input.patientId)) as { homeOrg: string };
-      await this.#submit(who, {
-        contract: 'breakglass',
-        fn: 'StoreReason',
-        args: [input.patientId, opened.result.breakGlassId],
-        transient: salted({ reason: input.reason }),
-        orgs: [...new Set([who.mspId, homeOrg])],
-      });
+      await this.#submit(
+        who,
+        {
+          contract: 'breakglass',
+          fn: 'StoreReason',
+          args: [input.patientId, opened.result.breakGlassId],
+          transient: salted({ reason: input.reason }),
+          orgs: [...new Set([who.mspId, homeOrg])],
+        },
+        guards.nothing,
+      );
     }
     return opened;
   }
 
   pendingBreakGlassReviews(who: UserIdentity, page: PageQuery) {
-    return this.#page(who, 'breakglass', 'ListPendingReview', [], page);
+    return this.#page(who, 'breakglass', 'ListPendingReview', [], guards.breakGlass, page);
   }
 
   reviewBreakGlass(who: UserIdentity, patientId: string, breakGlassId: string, outcome: string) {
-    return this.#submit<undefined>(who, {
-      contract: 'breakglass',
-      fn: 'Review',
-      args: [patientId, breakGlassId, outcome],
-    });
+    return this.#submit(
+      who,
+      {
+        contract: 'breakglass',
+        fn: 'Review',
+        args: [patientId, breakGlassId, outcome],
+      },
+      guards.nothing,
+    );
   }
 
   breakGlassWindows(who: UserIdentity, patientId: string, page: PageQuery) {
-    return this.#page(who, 'breakglass', 'ListForPatient', [patientId], page);
+    return this.#page(who, 'breakglass', 'ListForPatient', [patientId], guards.breakGlass, page);
   }
 
   requestErasure(who: UserIdentity) {
-    return this.#submit<Json>(who, { contract: 'erasure', fn: 'Request' });
+    return this.#submit(who, { contract: 'erasure', fn: 'Request' }, guards.erasureRequest);
   }
 
   /**
@@ -377,102 +420,142 @@ export class Ledger {
    * collection), then the approval that purges all of it: every endorser checks the list.
    */
   async approveErasure(who: UserIdentity, patientId: string, requestId: string) {
-    const held = await this.#evaluate<Json>(who, {
-      contract: 'erasure',
-      fn: 'Held',
-      args: [patientId],
-      orgs: [who.mspId],
-    });
-    return this.#submit<Json>(who, {
-      contract: 'erasure',
-      fn: 'Approve',
-      args: [patientId, requestId, JSON.stringify(held)],
-    });
+    const held = await this.#evaluate(
+      who,
+      {
+        contract: 'erasure',
+        fn: 'Held',
+        args: [patientId],
+        orgs: [who.mspId],
+      },
+      guards.heldKeys,
+    );
+    return this.#submit(
+      who,
+      {
+        contract: 'erasure',
+        fn: 'Approve',
+        args: [patientId, requestId, JSON.stringify(held)],
+      },
+      guards.erasureRequest,
+    );
   }
 
   // Two-step writes of the admin's member whose public part never came (chaincode/src/pending.ts):
   // its own collection, so listed on its own peer and settled by it alone.
   pendingWrites(who: UserIdentity) {
-    return this.#evaluate<{ items: Json[] }>(who, { contract: 'requests', fn: 'ListPending', orgs: [who.mspId] });
+    return this.#evaluate(who, { contract: 'requests', fn: 'ListPending', orgs: [who.mspId] }, guards.pendingWrites);
   }
 
   settlePendingWrite(who: UserIdentity, write: { kind: string; id: string; version?: number }) {
-    return this.#submit<Json>(who, {
-      contract: 'requests',
-      fn: 'SettlePending',
-      args: [write.kind, write.id, write.version === undefined ? '' : String(write.version)],
-      orgs: [who.mspId],
-    });
+    return this.#submit(
+      who,
+      {
+        contract: 'requests',
+        fn: 'SettlePending',
+        args: [write.kind, write.id, write.version === undefined ? '' : String(write.version)],
+        orgs: [who.mspId],
+      },
+      guards.settledWrite,
+    );
   }
 
   myErasureRequests(who: UserIdentity, page: PageQuery) {
-    return this.#page(who, 'erasure', 'ListMine', [], page);
+    return this.#page(who, 'erasure', 'ListMine', [], guards.erasureRequest, page);
   }
 
   pendingErasureRequests(who: UserIdentity, page: PageQuery) {
-    return this.#page(who, 'erasure', 'ListPending', [], page);
+    return this.#page(who, 'erasure', 'ListPending', [], guards.erasureRequest, page);
   }
 
   // Directory and beds. The admin publishes (or replaces) the member's own profile.
   publishOrgProfile(who: UserIdentity, profile: { kind: string; displayName: string; specialities: string[] }) {
-    return this.#submit<undefined>(who, {
-      contract: 'directory',
-      fn: 'PublishOrgProfile',
-      args: [JSON.stringify(profile)],
-    });
+    return this.#submit(
+      who,
+      {
+        contract: 'directory',
+        fn: 'PublishOrgProfile',
+        args: [JSON.stringify(profile)],
+      },
+      guards.nothing,
+    );
   }
 
   orgDirectory(who: UserIdentity) {
-    return this.#evaluate<Json[]>(who, { contract: 'directory', fn: 'ListOrgProfiles' });
+    return this.#evaluate(who, { contract: 'directory', fn: 'ListOrgProfiles' }, guards.arrayOf(guards.orgProfileView));
   }
 
   orgProfile(who: UserIdentity, mspId: string) {
-    return this.#evaluate<Json>(who, { contract: 'directory', fn: 'GetOrgProfile', args: [mspId] });
+    return this.#evaluate(who, { contract: 'directory', fn: 'GetOrgProfile', args: [mspId] }, guards.orgProfileView);
   }
 
   /** A doctor's patients with a care link that holds now. */
   myPatients(who: UserIdentity, page: PageQuery) {
-    return this.#page(who, 'directory', 'ListMyPatients', [], page);
+    return this.#page(who, 'directory', 'ListMyPatients', [], guards.myPatient, page);
   }
 
   practitioners(who: UserIdentity, mspId: string) {
-    return this.#evaluate<Json[]>(who, { contract: 'directory', fn: 'ListPractitioners', args: [mspId] });
+    return this.#evaluate(
+      who,
+      { contract: 'directory', fn: 'ListPractitioners', args: [mspId] },
+      guards.arrayOf(guards.practitioner),
+    );
   }
 
   registerPractitioner(who: UserIdentity, practitioner: Json) {
-    return this.#submit<undefined>(who, {
-      contract: 'directory',
-      fn: 'RegisterPractitioner',
-      args: [JSON.stringify(practitioner)],
-    });
+    return this.#submit(
+      who,
+      {
+        contract: 'directory',
+        fn: 'RegisterPractitioner',
+        args: [JSON.stringify(practitioner)],
+      },
+      guards.nothing,
+    );
   }
 
   async registerPatient(who: UserIdentity, patientId: string, demographics: Json) {
-    const stored = await this.#firstStep<{ demographicsHash: string }>(who, {
-      contract: 'directory',
-      fn: 'StoreDemographics',
-      args: [patientId],
-      transient: salted({ demographics: JSON.stringify(demographics) }),
-      orgs: [who.mspId],
-    });
-    return this.#submit<undefined>(who, {
-      contract: 'directory',
-      fn: 'RegisterPatient',
-      args: [patientId, stored.result.demographicsHash],
-    });
+    const stored = await this.#firstStep(
+      who,
+      {
+        contract: 'directory',
+        fn: 'StoreDemographics',
+        args: [patientId],
+        transient: salted({ demographics: JSON.stringify(demographics) }),
+        orgs: [who.mspId],
+      },
+      guards.storedDemographics,
+    );
+    return this.#submit(
+      who,
+      {
+        contract: 'directory',
+        fn: 'RegisterPatient',
+        args: [patientId, stored.result.demographicsHash],
+      },
+      guards.nothing,
+    );
   }
 
   /** The admin assigns a doctor of the member to a patient's care; answers the assignment (the running one, if any). */
   assignCare(who: UserIdentity, practitionerId: string, patientId: string) {
-    return this.#submit<Json>(who, { contract: 'directory', fn: 'AssignCare', args: [practitionerId, patientId] });
+    return this.#submit(
+      who,
+      { contract: 'directory', fn: 'AssignCare', args: [practitionerId, patientId] },
+      guards.careAssignment,
+    );
   }
 
   unassignCare(who: UserIdentity, practitionerId: string, patientId: string) {
-    return this.#submit<undefined>(who, {
-      contract: 'directory',
-      fn: 'UnassignCare',
-      args: [practitionerId, patientId],
-    });
+    return this.#submit(
+      who,
+      {
+        contract: 'directory',
+        fn: 'UnassignCare',
+        args: [practitionerId, patientId],
+      },
+      guards.nothing,
+    );
   }
 
   // Decisions a majority of members takes: member kinds, patient certificate recoveries.
@@ -481,38 +564,50 @@ export class Ledger {
    * the kind in effect once this approval made a majority; `status` says which.
    */
   async approveMemberKind(who: UserIdentity, mspId: string, kind: string) {
-    const approved = await this.#submit<Json | undefined>(who, {
-      contract: 'directory',
-      fn: 'ApproveMemberKind',
-      args: [mspId, kind],
-    });
-    const status = approved.result && 'approvedBy' in approved.result ? 'approved' : 'proposed';
+    const approved = await this.#submit(
+      who,
+      {
+        contract: 'directory',
+        fn: 'ApproveMemberKind',
+        args: [mspId, kind],
+      },
+      guards.kindDecision,
+    );
+    const status = 'approvedBy' in approved.result ? 'approved' : 'proposed';
     return { txId: approved.txId, result: { ...approved.result, status } };
   }
 
   memberKinds(who: UserIdentity) {
-    return this.#evaluate<Json>(who, { contract: 'directory', fn: 'ListMemberKinds' });
+    return this.#evaluate(who, { contract: 'directory', fn: 'ListMemberKinds' }, guards.memberKinds);
   }
 
   /** The home member's admin asks to bind the certificate of this fingerprint to a patient who lost theirs. */
   requestPatientRecovery(who: UserIdentity, patientId: string, fingerprint: string) {
-    return this.#submit<Json>(who, {
-      contract: 'directory',
-      fn: 'RequestPatientRecovery',
-      args: [patientId, fingerprint],
-    });
+    return this.#submit(
+      who,
+      {
+        contract: 'directory',
+        fn: 'RequestPatientRecovery',
+        args: [patientId, fingerprint],
+      },
+      guards.patientRecovery,
+    );
   }
 
   approvePatientRecovery(who: UserIdentity, patientId: string, requestId: string) {
-    return this.#submit<Json>(who, {
-      contract: 'directory',
-      fn: 'ApprovePatientRecovery',
-      args: [patientId, requestId],
-    });
+    return this.#submit(
+      who,
+      {
+        contract: 'directory',
+        fn: 'ApprovePatientRecovery',
+        args: [patientId, requestId],
+      },
+      guards.patientRecovery,
+    );
   }
 
   pendingRecoveries(who: UserIdentity, page: PageQuery) {
-    return this.#page(who, 'directory', 'ListPendingRecoveries', [], page);
+    return this.#page(who, 'directory', 'ListPendingRecoveries', [], guards.patientRecovery, page);
   }
 
   /**
@@ -524,19 +619,27 @@ export class Ledger {
    * with the old, before it stops using the old.
    */
   linkPatientCertificate(who: UserIdentity) {
-    return this.#submit<undefined>(who, { contract: 'directory', fn: 'LinkPatientCertificate' });
+    return this.#submit(who, { contract: 'directory', fn: 'LinkPatientCertificate' }, guards.nothing);
   }
 
   getPatient(who: UserIdentity, patientId: string) {
-    return this.#evaluate<Json>(who, { contract: 'directory', fn: 'GetPatient', args: [patientId] });
+    return this.#evaluate(who, { contract: 'directory', fn: 'GetPatient', args: [patientId] }, guards.patient);
   }
 
   publishBeds(who: UserIdentity, ward: Json) {
-    return this.#submit<undefined>(who, { contract: 'directory', fn: 'PublishBeds', args: [JSON.stringify(ward)] });
+    return this.#submit(
+      who,
+      { contract: 'directory', fn: 'PublishBeds', args: [JSON.stringify(ward)] },
+      guards.nothing,
+    );
   }
 
   freeBeds(who: UserIdentity, filter: Json) {
-    return this.#evaluate<Json[]>(who, { contract: 'directory', fn: 'ListFreeBeds', args: [JSON.stringify(filter)] });
+    return this.#evaluate(
+      who,
+      { contract: 'directory', fn: 'ListFreeBeds', args: [JSON.stringify(filter)] },
+      guards.arrayOf(guards.freeBeds),
+    );
   }
 
   // Lab orders: details shared by the ordering member and the lab only.
@@ -544,64 +647,84 @@ export class Ledger {
     who: UserIdentity,
     input: { patientId: string; labMspId: string; priority: string; details: Json },
   ) {
-    const stored = await this.#firstStep<{ orderId: string; detailsHash: string }>(who, {
-      contract: 'laborders',
-      fn: 'StoreDetails',
-      args: [input.patientId, input.labMspId],
-      transient: salted({ details: JSON.stringify(input.details) }),
-      orgs: [...new Set([who.mspId, input.labMspId])],
-    });
+    const stored = await this.#firstStep(
+      who,
+      {
+        contract: 'laborders',
+        fn: 'StoreDetails',
+        args: [input.patientId, input.labMspId],
+        transient: salted({ details: JSON.stringify(input.details) }),
+        orgs: [...new Set([who.mspId, input.labMspId])],
+      },
+      guards.storedDetails,
+    );
     if (stored.created) return { txId: stored.txId, result: { orderId: stored.created } };
     const { orderId, detailsHash } = stored.result;
-    const created = await this.#submit<undefined>(who, {
-      contract: 'laborders',
-      fn: 'Create',
-      args: [orderId, input.patientId, input.labMspId, input.priority, detailsHash],
-    });
+    const created = await this.#submit(
+      who,
+      {
+        contract: 'laborders',
+        fn: 'Create',
+        args: [orderId, input.patientId, input.labMspId, input.priority, detailsHash],
+      },
+      guards.nothing,
+    );
     return { txId: created.txId, result: { orderId } };
   }
 
   moveLabOrder(who: UserIdentity, orderId: string, action: 'Accept' | 'Start' | 'Reject', reason?: string) {
-    return this.#submit<undefined>(who, {
-      contract: 'laborders',
-      fn: action,
-      args: reason === undefined ? [orderId] : [orderId, reason],
-    });
+    return this.#submit(
+      who,
+      {
+        contract: 'laborders',
+        fn: action,
+        args: reason === undefined ? [orderId] : [orderId, reason],
+      },
+      guards.nothing,
+    );
   }
 
   async postLabResult(who: UserIdentity, orderId: string, body: Json) {
-    const stored = await this.#firstStep<{ recordId: string; contentHash: string }>(who, {
-      contract: 'laborders',
-      fn: 'StoreResultBody',
-      args: [orderId],
-      transient: salted({ body: JSON.stringify(body) }),
-      orgs: [who.mspId],
-    });
+    const stored = await this.#firstStep(
+      who,
+      {
+        contract: 'laborders',
+        fn: 'StoreResultBody',
+        args: [orderId],
+        transient: salted({ body: JSON.stringify(body) }),
+        orgs: [who.mspId],
+      },
+      guards.storedResult,
+    );
     if (stored.created) return { txId: stored.txId, result: { orderId, recordId: stored.created } };
     const { recordId, contentHash } = stored.result;
-    const published = await this.#submit<undefined>(who, {
-      contract: 'laborders',
-      fn: 'PublishResult',
-      args: [orderId, recordId, contentHash],
-    });
+    const published = await this.#submit(
+      who,
+      {
+        contract: 'laborders',
+        fn: 'PublishResult',
+        args: [orderId, recordId, contentHash],
+      },
+      guards.publishedResult,
+    );
     return { txId: published.txId, result: { orderId, recordId } };
   }
 
   labOrder(who: UserIdentity, orderId: string) {
-    return this.#evaluate<Json>(who, { contract: 'laborders', fn: 'Get', args: [orderId] });
+    return this.#evaluate(who, { contract: 'laborders', fn: 'Get', args: [orderId] }, guards.labOrder);
   }
 
   /** The lab's work queue, by status ('' for all). */
   labQueue(who: UserIdentity, status: string, page: PageQuery) {
-    return this.#page(who, 'laborders', 'ListForLab', [status], page);
+    return this.#page(who, 'laborders', 'ListForLab', [status], guards.labOrder, page);
   }
 
   myOpenLabOrders(who: UserIdentity, page: PageQuery) {
-    return this.#page(who, 'laborders', 'ListMyOpen', [], page);
+    return this.#page(who, 'laborders', 'ListMyOpen', [], guards.labOrder, page);
   }
 
   patientLabOrders(who: UserIdentity, patientId: string, page: PageQuery) {
-    return this.#page(who, 'laborders', 'ListForPatient', [patientId], page);
+    return this.#page(who, 'laborders', 'ListForPatient', [patientId], guards.labOrder, page);
   }
 
   // Appointments and feedback.
@@ -609,50 +732,59 @@ export class Ledger {
     who: UserIdentity,
     input: { mspId: string; practitionerId: string; slot: string; reason?: string },
   ) {
-    const requested = await this.#firstStep<{ appointmentId: string; practitioner: { mspId: string } }>(
+    const requested = await this.#firstStep(
       who,
       {
         contract: 'appointments',
         fn: 'Request',
         args: [input.mspId, input.practitionerId, input.slot],
       },
+      guards.appointment,
       Boolean(input.reason),
     );
     if (input.reason) {
-      await this.#submit(who, {
-        contract: 'appointments',
-        fn: 'StoreReason',
-        args: [requested.result.appointmentId],
-        transient: salted({ reason: input.reason }),
-        orgs: [input.mspId],
-      });
+      await this.#submit(
+        who,
+        {
+          contract: 'appointments',
+          fn: 'StoreReason',
+          args: [requested.result.appointmentId],
+          transient: salted({ reason: input.reason }),
+          orgs: [input.mspId],
+        },
+        guards.nothing,
+      );
     }
     return requested;
   }
 
   moveAppointment(who: UserIdentity, appointmentId: string, action: 'Confirm' | 'Cancel' | 'Complete') {
-    return this.#submit<undefined>(who, { contract: 'appointments', fn: action, args: [appointmentId] });
+    return this.#submit(who, { contract: 'appointments', fn: action, args: [appointmentId] }, guards.nothing);
   }
 
   myAppointments(who: UserIdentity, page: PageQuery) {
-    return this.#page(who, 'appointments', 'ListMine', [], page);
+    return this.#page(who, 'appointments', 'ListMine', [], guards.appointment, page);
   }
 
   /** A doctor's own appointments, of a day ('' for all) and a status ('' for all). */
   practitionerSchedule(who: UserIdentity, day: string, status: string, page: PageQuery) {
-    return this.#page(who, 'appointments', 'ListForPractitioner', [day, status], page);
+    return this.#page(who, 'appointments', 'ListForPractitioner', [day, status], guards.appointment, page);
   }
 
   memberAppointments(who: UserIdentity, day: string, status: string, page: PageQuery) {
-    return this.#page(who, 'appointments', 'ListForMember', [day, status], page);
+    return this.#page(who, 'appointments', 'ListForMember', [day, status], guards.appointment, page);
   }
 
   feedback(who: UserIdentity, practitionerId: string, page: PageQuery) {
-    return this.#page(who, 'appointments', 'ListFeedback', [practitionerId], page);
+    return this.#page(who, 'appointments', 'ListFeedback', [practitionerId], guards.feedbackEntry, page);
   }
 
   feedbackSummary(who: UserIdentity, practitionerId: string) {
-    return this.#evaluate<Json>(who, { contract: 'appointments', fn: 'FeedbackSummary', args: [practitionerId] });
+    return this.#evaluate(
+      who,
+      { contract: 'appointments', fn: 'FeedbackSummary', args: [practitionerId] },
+      guards.feedbackSummary,
+    );
   }
 
   /**
@@ -660,145 +792,175 @@ export class Ledger {
    * committed rating names it (never a member the request names: the comment is PHI).
    */
   async giveFeedback(who: UserIdentity, input: { appointmentId: string; rating: number; comment?: string }) {
-    const given = await this.#firstStep<{ practitioner: { mspId: string } }>(
+    const given = await this.#firstStep(
       who,
       {
         contract: 'appointments',
         fn: 'GiveFeedback',
         args: [input.appointmentId, String(input.rating)],
       },
+      guards.feedback,
       Boolean(input.comment),
     );
     if (input.comment) {
-      await this.#submit(who, {
-        contract: 'appointments',
-        fn: 'StoreFeedbackComment',
-        args: [input.appointmentId],
-        transient: salted({ comment: input.comment }),
-        orgs: [given.result.practitioner.mspId],
-      });
+      await this.#submit(
+        who,
+        {
+          contract: 'appointments',
+          fn: 'StoreFeedbackComment',
+          args: [input.appointmentId],
+          transient: salted({ comment: input.comment }),
+          orgs: [given.result.practitioner.mspId],
+        },
+        guards.nothing,
+      );
     }
     return { txId: given.txId, result: undefined };
   }
 
   // Policies and claims.
   issuePolicy(who: UserIdentity, patientId: string, terms: Json) {
-    return this.#submit<Json>(who, { contract: 'policies', fn: 'Issue', args: [patientId, JSON.stringify(terms)] });
+    return this.#submit(
+      who,
+      { contract: 'policies', fn: 'Issue', args: [patientId, JSON.stringify(terms)] },
+      guards.policy,
+    );
   }
 
   updatePolicy(who: UserIdentity, policyId: string, terms: Json) {
-    return this.#submit<undefined>(who, {
-      contract: 'policies',
-      fn: 'Update',
-      args: [policyId, JSON.stringify(terms)],
-    });
+    return this.#submit(
+      who,
+      {
+        contract: 'policies',
+        fn: 'Update',
+        args: [policyId, JSON.stringify(terms)],
+      },
+      guards.nothing,
+    );
   }
 
   endPolicy(who: UserIdentity, policyId: string) {
-    return this.#submit<undefined>(who, { contract: 'policies', fn: 'End', args: [policyId] });
+    return this.#submit(who, { contract: 'policies', fn: 'End', args: [policyId] }, guards.nothing);
   }
 
   policy(who: UserIdentity, policyId: string) {
-    return this.#evaluate<Json>(who, { contract: 'policies', fn: 'Get', args: [policyId] });
+    return this.#evaluate(who, { contract: 'policies', fn: 'Get', args: [policyId] }, guards.policy);
   }
 
   patientPolicies(who: UserIdentity, patientId: string, activeOnly: boolean, page: PageQuery) {
-    return this.#page(who, 'policies', 'ListForPatient', [patientId, activeOnly ? 'true' : ''], page);
+    return this.#page(who, 'policies', 'ListForPatient', [patientId, activeOnly ? 'true' : ''], guards.policy, page);
   }
 
   myPolicies(who: UserIdentity, page: PageQuery) {
-    return this.#page(who, 'policies', 'ListMine', [], page);
+    return this.#page(who, 'policies', 'ListMine', [], guards.policy, page);
   }
 
   async submitClaim(who: UserIdentity, claim: Json, lineDetails?: Json) {
-    const submitted = await this.#firstStep<{ claimId: string; provider: string; insurer: string }>(
+    const submitted = await this.#firstStep(
       who,
       {
         contract: 'claims',
         fn: 'Submit',
         args: [JSON.stringify(claim)],
       },
+      guards.claim,
       Boolean(lineDetails),
     );
     if (lineDetails) {
       const { claimId, provider, insurer } = submitted.result;
-      await this.#submit(who, {
-        contract: 'claims',
-        fn: 'StoreLineDetails',
-        args: [claimId],
-        transient: salted({ lines: JSON.stringify(lineDetails) }),
-        orgs: [...new Set([provider, insurer])],
-      });
+      await this.#submit(
+        who,
+        {
+          contract: 'claims',
+          fn: 'StoreLineDetails',
+          args: [claimId],
+          transient: salted({ lines: JSON.stringify(lineDetails) }),
+          orgs: [...new Set([provider, insurer])],
+        },
+        guards.nothing,
+      );
     }
     return submitted;
   }
 
   adjudicateClaim(who: UserIdentity, claimId: string) {
-    return this.#submit<Json>(who, { contract: 'claims', fn: 'Adjudicate', args: [claimId] });
+    return this.#submit(who, { contract: 'claims', fn: 'Adjudicate', args: [claimId] }, guards.claim);
   }
 
   recordPayment(who: UserIdentity, claimId: string, paymentRef: string) {
-    return this.#submit<undefined>(who, { contract: 'claims', fn: 'RecordPayment', args: [claimId, paymentRef] });
+    return this.#submit(who, { contract: 'claims', fn: 'RecordPayment', args: [claimId, paymentRef] }, guards.nothing);
   }
 
   claim(who: UserIdentity, claimId: string) {
-    return this.#evaluate<Json>(who, { contract: 'claims', fn: 'Get', args: [claimId] });
+    return this.#evaluate(who, { contract: 'claims', fn: 'Get', args: [claimId] }, guards.claim);
   }
 
   myClaims(who: UserIdentity, page: PageQuery) {
-    return this.#page(who, 'claims', 'ListMine', [], page);
+    return this.#page(who, 'claims', 'ListMine', [], guards.claim, page);
   }
 
   /** Claims submitted to the adjuster's insurer, by status ('' for all). */
   insurerClaims(who: UserIdentity, status: string, page: PageQuery) {
-    return this.#page(who, 'claims', 'ListForInsurer', [status], page);
+    return this.#page(who, 'claims', 'ListForInsurer', [status], guards.claim, page);
   }
 
   /** The billing clerk's member's claims, by status ('' for all). */
   providerClaims(who: UserIdentity, status: string, page: PageQuery) {
-    return this.#page(who, 'claims', 'ListForProvider', [status], page);
+    return this.#page(who, 'claims', 'ListForProvider', [status], guards.claim, page);
   }
 
   // Bills: the items go to the hospital's own collection, then the public bill.
   async issueBill(who: UserIdentity, input: { patientId: string; basis: { kind: string; id: string }; items: Json[] }) {
-    const stored = await this.#firstStep<{ billId: string; itemsHash: string; lines: Json[] }>(who, {
-      contract: 'bills',
-      fn: 'StoreItems',
-      args: [input.patientId, input.basis.kind, input.basis.id],
-      transient: salted({ items: JSON.stringify({ items: input.items }) }),
-      orgs: [who.mspId],
-    });
+    const stored = await this.#firstStep(
+      who,
+      {
+        contract: 'bills',
+        fn: 'StoreItems',
+        args: [input.patientId, input.basis.kind, input.basis.id],
+        transient: salted({ items: JSON.stringify({ items: input.items }) }),
+        orgs: [who.mspId],
+      },
+      guards.storedItems,
+    );
     if (stored.created) return stored as unknown as Committed<Json>;
     const { billId, itemsHash, lines } = stored.result;
-    return this.#submit<Json>(who, {
-      contract: 'bills',
-      fn: 'Issue',
-      args: [billId, input.patientId, input.basis.kind, input.basis.id, JSON.stringify(lines), itemsHash],
-    });
+    return this.#submit(
+      who,
+      {
+        contract: 'bills',
+        fn: 'Issue',
+        args: [billId, input.patientId, input.basis.kind, input.basis.id, JSON.stringify(lines), itemsHash],
+      },
+      guards.bill,
+    );
   }
 
   bill(who: UserIdentity, billId: string) {
-    return this.#evaluate<Json>(who, { contract: 'bills', fn: 'Get', args: [billId] });
+    return this.#evaluate(who, { contract: 'bills', fn: 'Get', args: [billId] }, guards.billView);
   }
 
   myBills(who: UserIdentity, page: PageQuery) {
-    return this.#page(who, 'bills', 'ListMine', [], page);
+    return this.#page(who, 'bills', 'ListMine', [], guards.billView, page);
   }
 
   providerBills(who: UserIdentity, status: string, page: PageQuery) {
-    return this.#page(who, 'bills', 'ListForProvider', [status], page);
+    return this.#page(who, 'bills', 'ListForProvider', [status], guards.billView, page);
   }
 
   recordBillPayment(who: UserIdentity, billId: string, amount: number, paymentRef: string) {
-    return this.#submit<Json>(who, {
-      contract: 'bills',
-      fn: 'RecordPayment',
-      args: [billId, String(amount), paymentRef],
-    });
+    return this.#submit(
+      who,
+      {
+        contract: 'bills',
+        fn: 'RecordPayment',
+        args: [billId, String(amount), paymentRef],
+      },
+      guards.billView,
+    );
   }
 
   settleBill(who: UserIdentity, billId: string) {
-    return this.#submit<Json>(who, { contract: 'bills', fn: 'Settle', args: [billId] });
+    return this.#submit(who, { contract: 'bills', fn: 'Settle', args: [billId] }, guards.billView);
   }
 
   /**

@@ -16,27 +16,23 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { IdentityEntry, NetworkJson, OrgEntry } from '@ehr/protocol';
 import type { Member } from './accounts';
 import type { PeerEndpoint, UserIdentity } from './fabric';
-import type { OrgKind } from './roles';
 
 /** A certificate and its private key, as paths relative to the network's home. */
-export interface IdentityFiles {
-  cert: string;
-  key: string;
-}
+export type IdentityFiles = Pick<IdentityEntry, 'cert' | 'key'>;
 
-/** A member's entry in network.json, as far as the gateway reads it. */
-export interface NetworkOrg {
-  name: string;
-  mspId: string;
-  kind: OrgKind;
-  displayName: string;
-  peer: { endpoint: string; hostAlias?: string; tlsCACert: string };
-  ca: { url: string; caName: string; tlsCACert: string };
+/**
+ * A member's entry in network.json (the protocol's OrgEntry), as far as the gateway reads it;
+ * its two identities may be missing from a network written by an older version, which is refused.
+ */
+export type NetworkOrg = Pick<OrgEntry, 'name' | 'mspId' | 'kind' | 'displayName'> & {
+  peer: Pick<OrgEntry['peer'], 'endpoint' | 'tlsCACert'> & { hostAlias?: string };
+  ca: Pick<OrgEntry['ca'], 'url' | 'caName' | 'tlsCACert'>;
   registrar?: IdentityFiles;
   memberAdmin?: IdentityFiles;
-}
+};
 
 export interface MemberSetup {
   member: Member;
@@ -114,9 +110,7 @@ export function checkGatewayIdentities(orgName: string, setup: Pick<MemberSetup,
 
 /** Reads the member's setup from network.json (paths in it are relative to the folder above organizations/). */
 export function loadMemberSetup(networkJson: string, orgName: string): MemberSetup {
-  const network = JSON.parse(readFileSync(networkJson, 'utf8')) as {
-    channel: string;
-    chaincode: string;
+  const network = JSON.parse(readFileSync(networkJson, 'utf8')) as Pick<NetworkJson, 'channel' | 'chaincode'> & {
     orgs: NetworkOrg[];
   };
   const org = network.orgs.find((o) => o.name === orgName);

@@ -4,10 +4,10 @@
  * run again for the same ids: a patient found on the ledger is not registered twice, and a
  * practitioner's registration replaces the entry with the same values.
  */
+import { isOneOf, PRACTITIONER_ROLES, type Role } from '@ehr/protocol';
 import { ApiError, chaincodeErrorCode } from './errors';
 import type { UserIdentity } from './fabric';
 import type { Json, Ledger } from './ledger';
-import type { Role } from './roles';
 
 /** The details an invitation carries for the ledger: demographics, or a practitioner's licence. */
 export interface InviteDetails {
@@ -15,12 +15,10 @@ export interface InviteDetails {
   practitioner?: { licenceNo: string; specialty?: string };
 }
 
-const PRACTITIONER_ROLES: readonly Role[] = ['doctor', 'labtech'];
-
 /** The details a role needs, or a 400 naming what is missing or out of place. */
 export function checkDetails(role: Role, details: InviteDetails): void {
   const invalid = (message: string) => new ApiError(400, 'INVALID_ARGUMENT', message);
-  const practitioner = PRACTITIONER_ROLES.includes(role);
+  const practitioner = isOneOf(PRACTITIONER_ROLES, role);
   if (role === 'patient' && !details.demographics)
     throw invalid("a patient's invitation carries their demographics (name, dateOfBirth)");
   if (role !== 'patient' && details.demographics) throw invalid(`a ${role} has no demographics`);
@@ -41,8 +39,7 @@ async function patientExists(ledger: Ledger, who: UserIdentity, patientId: strin
 
 /** True when the member already has a practitioner with this id on the ledger. */
 export async function practitionerExists(ledger: Ledger, who: UserIdentity, practitionerId: string): Promise<boolean> {
-  // A stand-in ledger may answer nothing.
-  const practitioners = ((await ledger.practitioners(who, who.mspId)) as Json[] | undefined) ?? [];
+  const practitioners = await ledger.practitioners(who, who.mspId);
   return practitioners.some((p) => p.practitionerId === practitionerId);
 }
 

@@ -6,8 +6,34 @@
  * Every object names its fields and refuses others: the document tells a client everything.
  * The schemas listed in `COMPONENTS` appear once in the OpenAPI document and are referenced.
  */
-import { ALL_ROLES } from './roles';
-import { PURPOSES, RECORD_CATEGORIES } from './vocabulary';
+import type * as P from '@ehr/protocol';
+import {
+  APPOINTMENT_STATUSES,
+  BASES,
+  BILL_BASIS_KINDS,
+  BILL_STATUSES,
+  BREAK_GLASS_REASONS,
+  BREAK_GLASS_REVIEW_STATUSES,
+  CANCELLERS,
+  CLAIM_REASON_CODES,
+  CLAIM_STATUSES,
+  CONSENT_STATUSES,
+  ERASURE_STATUSES,
+  INTEGRITY_STATUSES,
+  LAB_ORDER_STATUSES,
+  LAB_PRIORITIES,
+  ORG_KINDS,
+  PATIENT_STATUSES,
+  POLICY_STATUSES,
+  PRACTITIONER_ROLES,
+  PRACTITIONER_STATUSES,
+  PURPOSES,
+  READ_KINDS,
+  RECORD_CATEGORIES,
+  RECORD_SOURCES,
+  RECOVERY_STATUSES,
+  ROLES,
+} from '@ehr/protocol';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -35,6 +61,24 @@ export function object(required: string[], properties: Record<string, JsonSchema
     properties,
     ...(description ? { description } : {}),
   };
+}
+
+/** The fields of T that are not optional. */
+type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T] & string;
+
+/**
+ * The schema of a protocol object (`@ehr/protocol`'s types): a closed object that names every
+ * field of T and no other, and requires exactly the fields T requires. A field added to the
+ * protocol type, or dropped from it, and not here, does not compile.
+ */
+export function shapeOf<T>() {
+  return <const R extends readonly RequiredKeys<T>[]>(
+    required: R,
+    properties: { [K in keyof Required<T>]: JsonSchema } & ([Exclude<RequiredKeys<T>, R[number]>] extends [never]
+      ? unknown
+      : { requiredButNotListed: Exclude<RequiredKeys<T>, R[number]> }),
+    description?: string,
+  ): JsonSchema => object([...required], properties, description);
 }
 
 /** An array of `items`, optionally with a least and a most number of them. */
@@ -81,18 +125,11 @@ export const TIME = { type: 'string', format: 'date-time' };
 export const CENTS = int(0, Number.MAX_SAFE_INTEGER);
 export const CATEGORY = oneOf(RECORD_CATEGORIES);
 export const PURPOSE = oneOf(PURPOSES);
-export const ROLE = oneOf(ALL_ROLES);
-export const ORG_KIND = oneOf(['hospital', 'lab', 'insurer']);
+export const ROLE = oneOf(ROLES);
+export const ORG_KIND = oneOf(ORG_KINDS);
 const PERCENT = int(0, 100);
-const PRACTITIONER_ROLE = oneOf(['doctor', 'labtech']);
-const REASON_CODE = oneOf([
-  'POLICY_INACTIVE',
-  'NOT_COVERED',
-  'LIMIT_EXCEEDED',
-  'MISSING_DOCUMENT',
-  'HASH_MISMATCH',
-  'DUPLICATE',
-]);
+const PRACTITIONER_ROLE = oneOf(PRACTITIONER_ROLES);
+const REASON_CODE = oneOf(CLAIM_REASON_CODES);
 const practitionerRef = object(['mspId', 'practitionerId'], { mspId: MSP_ID, practitionerId: PRACTITIONER_ID });
 
 // ---------------------------------------------------------------- inputs
@@ -114,7 +151,7 @@ export const PractitionerInput = object(['practitionerId', 'role', 'licenceNo'],
   role: PRACTITIONER_ROLE,
   licenceNo: str(64),
   specialty: str(80),
-  status: oneOf(['active', 'suspended']),
+  status: oneOf(PRACTITIONER_STATUSES),
 });
 
 /** types/directory.ts parseWard (occupied ≤ total is checked by the route). */
@@ -213,25 +250,28 @@ export const ClaimLineDetails = object(['lines'], {
 
 // ---------------------------------------------------------------- answers
 
-export const OrgProfile = object(['mspId', 'kind', 'displayName', 'specialities', 'updatedAt'], {
+export const OrgProfile = shapeOf<P.OrgProfileView>()(['mspId', 'displayName', 'specialities', 'updatedAt'], {
   mspId: MSP_ID,
-  kind: ORG_KIND,
+  kind: { ...ORG_KIND, description: 'The kind a majority of members approved; absent until they have' },
   displayName: str(120),
   specialities: list({ type: 'string' }),
   updatedAt: TIME,
 });
 
-export const Practitioner = object(['practitionerId', 'mspId', 'role', 'licenceNo', 'status', 'updatedAt'], {
-  practitionerId: PRACTITIONER_ID,
-  mspId: MSP_ID,
-  role: PRACTITIONER_ROLE,
-  specialty: { type: 'string' },
-  licenceNo: { type: 'string' },
-  status: oneOf(['active', 'suspended']),
-  updatedAt: TIME,
-});
+export const Practitioner = shapeOf<P.Practitioner>()(
+  ['practitionerId', 'mspId', 'role', 'licenceNo', 'status', 'updatedAt'],
+  {
+    practitionerId: PRACTITIONER_ID,
+    mspId: MSP_ID,
+    role: PRACTITIONER_ROLE,
+    specialty: { type: 'string' },
+    licenceNo: { type: 'string' },
+    status: oneOf(PRACTITIONER_STATUSES),
+    updatedAt: TIME,
+  },
+);
 
-export const PatientEntry = object(
+export const PatientEntry = shapeOf<P.Patient>()(
   ['patientId', 'homeOrg', 'certFingerprints', 'demographicsHash', 'status', 'registeredAt'],
   {
     patientId: ID,
@@ -242,13 +282,13 @@ export const PatientEntry = object(
         'SHA-256 of the certificates the patient acts with: the first linked, then those confirmed with a bound one or recovered to',
     },
     demographicsHash: HEX64,
-    status: oneOf(['active', 'erased']),
+    status: oneOf(PATIENT_STATUSES),
     registeredAt: TIME,
   },
   'The public entry of a patient: no demographics',
 );
 
-export const FreeBeds = object(['mspId', 'hospital', 'ward', 'specialty', 'free'], {
+export const FreeBeds = shapeOf<P.FreeBeds>()(['mspId', 'hospital', 'ward', 'specialty', 'free'], {
   mspId: MSP_ID,
   hospital: { type: 'string', description: "The hospital's display name" },
   ward: { type: 'string' },
@@ -256,7 +296,7 @@ export const FreeBeds = object(['mspId', 'hospital', 'ward', 'specialty', 'free'
   free: int(1, 100_000),
 });
 
-export const Consent = object(
+export const Consent = shapeOf<P.Consent>()(
   ['consentId', 'patientId', 'grantee', 'categories', 'purpose', 'validFrom', 'validUntil', 'status', 'createdAt'],
   {
     consentId: ID,
@@ -266,13 +306,13 @@ export const Consent = object(
     purpose: PURPOSE,
     validFrom: TIME,
     validUntil: TIME,
-    status: oneOf(['active', 'revoked']),
+    status: oneOf(CONSENT_STATUSES),
     createdAt: TIME,
     revokedAt: TIME,
   },
 );
 
-export const RecordHeader = object(
+export const RecordHeader = shapeOf<P.RecordHeader>()(
   [
     'recordId',
     'patientId',
@@ -297,41 +337,47 @@ export const RecordHeader = object(
     contentHash: HEX64,
     purged: { type: 'boolean' },
     source: {
-      ...oneOf(['clinician', 'patient']),
+      ...oneOf(RECORD_SOURCES),
       description: "'patient' for a patient's own history (the author is then the patientId)",
     },
   },
   'The public header of a record: no clinical content',
 );
 
-export const RecordVersion = object(['recordId', 'version', 'author', 'contentHash', 'txId', 'publishedAt'], {
-  recordId: ID,
-  version: int(1, 999_999),
-  author: { type: 'string' },
-  contentHash: HEX64,
-  txId: TX_ID,
-  publishedAt: TIME,
-});
+export const RecordVersion = shapeOf<P.RecordVersion>()(
+  ['recordId', 'version', 'author', 'contentHash', 'txId', 'publishedAt'],
+  {
+    recordId: ID,
+    version: int(1, 999_999),
+    author: { type: 'string' },
+    contentHash: HEX64,
+    txId: TX_ID,
+    publishedAt: TIME,
+  },
+);
 
 /** A written record version (create, amend). */
-export const RecordWritten = object(['recordId', 'version', 'contentHash'], {
+export const RecordWritten = shapeOf<P.StoredBody>()(['recordId', 'version', 'contentHash'], {
   recordId: ID,
   version: int(1, 999_999),
   contentHash: HEX64,
 });
 
-export const RecordIntegrity = object(['recordId', 'version', 'contentHash', 'status', 'checked'], {
-  recordId: ID,
-  version: int(1, 999_999),
-  contentHash: HEX64,
-  status: { ...oneOf(['intact', 'mismatch', 'purged']), description: 'The held body or its hash against the header' },
-  checked: {
-    ...oneOf(['body', 'hash']),
-    description:
-      "'body': the hash of the body the custodian's peer holds was recomputed (the gateway asks that peer); " +
-      "'hash': only the committed hash was compared (a peer without the body)",
+export const RecordIntegrity = shapeOf<P.RecordIntegrity>()(
+  ['recordId', 'version', 'contentHash', 'status', 'checked'],
+  {
+    recordId: ID,
+    version: int(1, 999_999),
+    contentHash: HEX64,
+    status: { ...oneOf(INTEGRITY_STATUSES), description: 'The held body or its hash against the header' },
+    checked: {
+      ...oneOf(['body', 'hash']),
+      description:
+        "'body': the hash of the body the custodian's peer holds was recomputed (the gateway asks that peer); " +
+        "'hash': only the committed hash was compared (a peer without the body)",
+    },
   },
-});
+);
 
 /** The clinical content of a version, as the custodian stores it. */
 export const RecordBody = object(['recordId', 'version', 'patientId', 'category'], {
@@ -348,54 +394,40 @@ export const RecordBody = object(['recordId', 'version', 'patientId', 'category'
 });
 
 const BASIS = {
-  ...oneOf([
-    'patient',
-    'treating-staff',
-    'consent',
-    'ordering-doctor',
-    'break-glass',
-    'care',
-    'lab-order',
-    'reviewer',
-    'author',
-    'member-admin',
-    'claim-party',
-    'bill-party',
-  ]),
+  ...oneOf(BASES),
   description:
     "The lawful basis of a read: care = the doctor's appointment, lab order or consent with the patient; " +
     "lab-order = the lab the test is ordered at; reviewer = the home member's admin reviewing a break-glass window",
 };
 
-export const AccessTicket = object(['ticketId', 'recordId', 'basis', 'flagged', 'expiresAt', 'custodian'], {
-  ticketId: TX_ID,
-  recordId: ID,
-  basis: BASIS,
-  flagged: { type: 'boolean', description: 'True for a read under a break-glass window: it is reviewed' },
-  expiresAt: TIME,
-  custodian: { ...MSP_ID, description: 'The member whose peer serves the body: read it there' },
-});
+export const AccessTicket = shapeOf<P.RecordTicket>()(
+  ['ticketId', 'recordId', 'basis', 'flagged', 'expiresAt', 'custodian'],
+  {
+    ticketId: TX_ID,
+    recordId: ID,
+    basis: BASIS,
+    flagged: { type: 'boolean', description: 'True for a read under a break-glass window: it is reviewed' },
+    expiresAt: TIME,
+    custodian: { ...MSP_ID, description: 'The member whose peer serves the body: read it there' },
+  },
+);
 
-export const READ_KINDS = [
-  'demographics',
-  'labOrderDetails',
-  'appointmentReason',
-  'feedbackComment',
-  'breakGlassReason',
-  'claimLines',
-  'billItems',
-];
+/** The private values other than record bodies (which have routes of their own) read with an audit trail. */
+export const VALUE_READ_KINDS = READ_KINDS.filter((kind) => kind !== 'record');
 
 /** The audit record of a read of a private value other than a record body. */
-export const ReadTicket = object(['ticketId', 'kind', 'resourceId', 'basis', 'flagged', 'expiresAt', 'custodian'], {
-  ticketId: TX_ID,
-  kind: oneOf(READ_KINDS),
-  resourceId: ID,
-  basis: BASIS,
-  flagged: { type: 'boolean', description: 'True for a read under a break-glass window: it is reviewed' },
-  expiresAt: TIME,
-  custodian: { ...MSP_ID, description: 'The member whose peer served the value' },
-});
+export const ReadTicket = shapeOf<P.ReadTicket>()(
+  ['ticketId', 'kind', 'resourceId', 'basis', 'flagged', 'expiresAt', 'custodian'],
+  {
+    ticketId: TX_ID,
+    kind: oneOf(VALUE_READ_KINDS),
+    resourceId: ID,
+    basis: BASIS,
+    flagged: { type: 'boolean', description: 'True for a read under a break-glass window: it is reviewed' },
+    expiresAt: TIME,
+    custodian: { ...MSP_ID, description: 'The member whose peer served the value' },
+  },
+);
 
 /** An audited read's answer: its committed access event (ticket) and the value. */
 export function auditedRead(value: JsonSchema): JsonSchema {
@@ -433,7 +465,7 @@ export const BreakGlassReason = object(['breakGlassId', 'patientId', 'reason'], 
   reason: { type: 'string' },
 });
 
-export const AccessEvent = object(
+export const AccessEvent = shapeOf<P.AccessEvent>()(
   ['ticketId', 'reader', 'patientId', 'resource', 'action', 'purpose', 'basis', 'flagged', 'custodian', 'txId', 'time'],
   {
     ticketId: TX_ID,
@@ -458,9 +490,7 @@ export const AccessEvent = object(
   },
 );
 
-export const BREAK_GLASS_REASONS = ['unconscious', 'life-threatening', 'patient-unable-to-consent', 'other'];
-
-export const BreakGlass = object(
+export const BreakGlass = shapeOf<P.BreakGlass>()(
   ['breakGlassId', 'patientId', 'doctor', 'reasonCode', 'openedAt', 'expiresAt', 'review'],
   {
     breakGlassId: ID,
@@ -470,32 +500,35 @@ export const BreakGlass = object(
     openedAt: TIME,
     expiresAt: TIME,
     review: object(['status'], {
-      status: oneOf(['pending', 'justified', 'unjustified']),
+      status: oneOf(BREAK_GLASS_REVIEW_STATUSES),
       reviewer: { type: 'string' },
       reviewedAt: TIME,
     }),
   },
 );
 
-export const ErasureRequest = object(['requestId', 'patientId', 'requestedAt', 'status', 'required', 'approvals'], {
-  requestId: ID,
-  patientId: ID,
-  requestedAt: TIME,
-  status: { ...oneOf(['requested', 'approved']), description: 'approved once every required member approved' },
-  required: {
-    ...list(MSP_ID),
-    description: "The members that must approve: the patient's home member and every custodian of their records",
+export const ErasureRequest = shapeOf<P.ErasureRequest>()(
+  ['requestId', 'patientId', 'requestedAt', 'status', 'required', 'approvals'],
+  {
+    requestId: ID,
+    patientId: ID,
+    requestedAt: TIME,
+    status: { ...oneOf(ERASURE_STATUSES), description: 'approved once every required member approved' },
+    required: {
+      ...list(MSP_ID),
+      description: "The members that must approve: the patient's home member and every custodian of their records",
+    },
+    approvals: list(
+      object(['mspId', 'approvedAt', 'purgedKeys'], {
+        mspId: MSP_ID,
+        approvedAt: TIME,
+        purgedKeys: int(0, Number.MAX_SAFE_INTEGER),
+      }),
+    ),
   },
-  approvals: list(
-    object(['mspId', 'approvedAt', 'purgedKeys'], {
-      mspId: MSP_ID,
-      approvedAt: TIME,
-      purgedKeys: int(0, Number.MAX_SAFE_INTEGER),
-    }),
-  ),
-});
+);
 
-export const LabOrder = object(
+export const LabOrder = shapeOf<P.LabOrder>()(
   [
     'orderId',
     'patientId',
@@ -515,8 +548,8 @@ export const LabOrder = object(
     orderingDoctor: PRACTITIONER_ID,
     lab: MSP_ID,
     detailsHash: HEX64,
-    priority: oneOf(['routine', 'urgent', 'stat']),
-    status: oneOf(['ordered', 'accepted', 'rejected', 'in-progress', 'completed']),
+    priority: oneOf(LAB_PRIORITIES),
+    status: oneOf(LAB_ORDER_STATUSES),
     rejectionReason: { type: 'string' },
     resultRecordId: ID,
     createdAt: TIME,
@@ -524,21 +557,21 @@ export const LabOrder = object(
   },
 );
 
-export const Appointment = object(
+export const Appointment = shapeOf<P.Appointment>()(
   ['appointmentId', 'patientId', 'practitioner', 'slot', 'status', 'createdAt', 'updatedAt'],
   {
     appointmentId: ID,
     patientId: ID,
     practitioner: practitionerRef,
     slot: TIME,
-    status: oneOf(['requested', 'confirmed', 'cancelled', 'completed']),
-    cancelledBy: oneOf(['patient', 'practitioner']),
+    status: oneOf(APPOINTMENT_STATUSES),
+    cancelledBy: oneOf(CANCELLERS),
     createdAt: TIME,
     updatedAt: TIME,
   },
 );
 
-export const Policy = object(
+export const Policy = shapeOf<P.Policy>()(
   [
     'policyId',
     'insurer',
@@ -562,7 +595,7 @@ export const Policy = object(
     annualLimit: CENTS,
     validFrom: TIME,
     validUntil: TIME,
-    status: oneOf(['active', 'ended']),
+    status: oneOf(POLICY_STATUSES),
     updatedAt: TIME,
   },
 );
@@ -581,7 +614,7 @@ const Adjudication = object(['approvedAmount', 'reasons', 'lines', 'adjudicatedA
   adjudicator: { type: 'string', description: "The adjuster's certificate subject and issuer" },
 });
 
-export const Claim = object(
+export const Claim = shapeOf<P.Claim>()(
   [
     'claimId',
     'patientId',
@@ -613,14 +646,12 @@ export const Claim = object(
     ),
     claimedAmount: CENTS,
     billId: { ...ID, description: 'The bill the claim was made from, if any' },
-    status: oneOf(['submitted', 'approved', 'partially-approved', 'rejected', 'paid']),
+    status: oneOf(CLAIM_STATUSES),
     submittedAt: TIME,
     adjudication: Adjudication,
     payment: object(['paymentRef', 'paidAt', 'amount'], { paymentRef: str(64), paidAt: TIME, amount: CENTS }),
   },
 );
-
-export const CLAIM_STATUSES = ['submitted', 'approved', 'partially-approved', 'rejected', 'paid'];
 
 /** A claim made from a bill: the policy to claim on and, optionally, what each line was. */
 export const ClaimFromBill = object(['policyId'], { policyId: ID, lineDetails: ClaimLineDetails });
@@ -628,7 +659,6 @@ export const ClaimFromBill = object(['policyId'], { policyId: ID, lineDetails: C
 export const ClaimLinesHeld = object(['claimId', 'details'], { claimId: ID, details: ClaimLineDetails });
 
 // Bills (chaincode/src/types/bill.ts). Amounts in cents.
-export const BILL_STATUSES = ['issued', 'paid'];
 
 const BillLine = object(['category', 'amount'], {
   recordId: { ...ID, description: 'The record documenting the billed care; a claim may cite such a line' },
@@ -649,7 +679,7 @@ export const BillInput = object(['patientId', 'basis', 'items'], {
   patientId: ID,
   basis: object(['kind', 'id'], {
     kind: {
-      ...oneOf(['appointment', 'lab-order']),
+      ...oneOf(BILL_BASIS_KINDS),
       description: 'A completed appointment or lab order of this member',
     },
     id: ID,
@@ -666,7 +696,7 @@ const BILL_FIELDS = {
   billId: ID,
   patientId: ID,
   provider: MSP_ID,
-  basis: object(['kind', 'id'], { kind: oneOf(['appointment', 'lab-order']), id: ID }),
+  basis: object(['kind', 'id'], { kind: oneOf(BILL_BASIS_KINDS), id: ID }),
   lines: list(BillLine),
   total: CENTS,
   itemsHash: HEX64,
@@ -682,17 +712,17 @@ const BILL_FIELDS = {
   issuedAt: TIME,
   updatedAt: TIME,
 };
-const BILL_REQUIRED = Object.keys(BILL_FIELDS);
+const BILL_REQUIRED = Object.keys(BILL_FIELDS) as (keyof P.Bill)[];
 
 /** The public bill as issued: the items in words stay with the hospital. */
-export const BillIssued = object(
+export const BillIssued = shapeOf<P.Bill>()(
   BILL_REQUIRED,
   BILL_FIELDS,
   'A bill as issued: the items in words stay with the hospital',
 );
 
 /** A bill as of now, with the insurers' share, the payments and what remains. */
-export const Bill = object(
+export const Bill = shapeOf<P.BillView>()(
   [...BILL_REQUIRED, 'covered', 'paid', 'remaining'],
   {
     ...BILL_FIELDS,
@@ -706,24 +736,27 @@ export const Bill = object(
 export const BillItemsHeld = object(['billId', 'items'], { billId: ID, items: list(BillItem) });
 
 // Feedback and a doctor's patients.
-export const FeedbackEntry = object(['appointmentId', 'rating', 'givenAt'], {
+export const FeedbackEntry = shapeOf<P.FeedbackEntry>()(['appointmentId', 'rating', 'givenAt'], {
   appointmentId: ID,
   rating: int(1, 5),
   givenAt: TIME,
 });
 
-export const FeedbackSummary = object(['mspId', 'practitionerId', 'count', 'average', 'ratings'], {
-  mspId: MSP_ID,
-  practitionerId: PRACTITIONER_ID,
-  count: int(0, Number.MAX_SAFE_INTEGER),
-  average: { type: 'number', nullable: true, description: 'Two decimals; null without ratings' },
-  ratings: object(
-    ['1', '2', '3', '4', '5'],
-    Object.fromEntries(['1', '2', '3', '4', '5'].map((r) => [r, int(0, Number.MAX_SAFE_INTEGER)])),
-  ),
-});
+export const FeedbackSummary = shapeOf<P.FeedbackSummary>()(
+  ['mspId', 'practitionerId', 'count', 'average', 'ratings'],
+  {
+    mspId: MSP_ID,
+    practitionerId: PRACTITIONER_ID,
+    count: int(0, Number.MAX_SAFE_INTEGER),
+    average: { type: 'number', nullable: true, description: 'Two decimals; null without ratings' },
+    ratings: object(
+      ['1', '2', '3', '4', '5'],
+      Object.fromEntries(['1', '2', '3', '4', '5'].map((r) => [r, int(0, Number.MAX_SAFE_INTEGER)])),
+    ),
+  },
+);
 
-export const CarePatient = object(['patientId', 'links'], {
+export const CarePatient = shapeOf<P.MyPatient>()(['patientId', 'links'], {
   patientId: ID,
   links: list(
     object(['via', 'ref', 'since'], {
@@ -735,7 +768,7 @@ export const CarePatient = object(['patientId', 'links'], {
 });
 
 /** chaincode/src/basis.ts CareAssignment: an admin put a doctor of the member on a patient's care. */
-export const CareAssignment = object(
+export const CareAssignment = shapeOf<P.CareAssignment>()(
   ['assignmentId', 'mspId', 'practitionerId', 'patientId', 'assignedBy', 'assignedAt'],
   {
     assignmentId: ID,
@@ -758,19 +791,19 @@ const APPROVALS_NEEDED = {
     'More than half of the members whose kind is in effect, and at least 3; a kind proposed for a newcomer counts the newcomer too',
 };
 
-export const MemberKind = object(
+export const MemberKind = shapeOf<P.MemberKind>()(
   ['mspId', 'kind', 'approvedBy', 'approvedAt'],
   { mspId: MSP_ID, kind: ORG_KIND, approvedBy: list(MSP_ID), approvedAt: TIME },
   'The kind of a member in effect (which roles its CA may issue), approved by admins of a majority of members',
 );
 
-export const MemberKindProposal = object(
+export const MemberKindProposal = shapeOf<P.MemberKindProposal>()(
   ['mspId', 'kind', 'proposedAt', 'approvals'],
   { mspId: MSP_ID, kind: ORG_KIND, proposedAt: TIME, approvals: APPROVALS },
   'A kind proposed for a member, awaiting approvals',
 );
 
-export const MemberKinds = object(['members', 'proposals', 'approvalsNeeded'], {
+export const MemberKinds = shapeOf<P.MemberKinds>()(['members', 'proposals', 'approvalsNeeded'], {
   members: list(MemberKind),
   proposals: list(MemberKindProposal),
   approvalsNeeded: APPROVALS_NEEDED,
@@ -796,7 +829,7 @@ export const MemberKindApproval = withTxId(
 );
 
 /** chaincode/src/types/patient.ts PatientRecovery. */
-export const PatientRecovery = object(
+export const PatientRecovery = shapeOf<P.PatientRecovery>()(
   ['requestId', 'patientId', 'fingerprint', 'requestedAt', 'expiresAt', 'status', 'approvals'],
   {
     requestId: ID,
@@ -805,7 +838,7 @@ export const PatientRecovery = object(
     requestedAt: TIME,
     expiresAt: { ...TIME, description: 'Approvals after this are refused (7 days after the request)' },
     status: {
-      ...oneOf(['requested', 'completed']),
+      ...oneOf(RECOVERY_STATUSES),
       description: "completed: a majority approved and the certificate replaced the patient's bound ones",
     },
     approvals: { ...APPROVALS, description: "The home member's request is its approval" },

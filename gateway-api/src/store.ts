@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Role } from './roles';
+import type { Role } from '@ehr/protocol';
 
 /** `registering`: an invitation that has not got through the ledger and the CA yet (sent again, it resumes). */
 export type UserStatus = 'registering' | 'invited' | 'totp-pending' | 'active' | 'disabled';

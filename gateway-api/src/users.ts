@@ -3,7 +3,7 @@
  * and the list in pages with an opaque bookmark.
  */
 import { ApiError } from './errors';
-import type { Role } from './roles';
+import type { Role } from '@ehr/protocol';
 import type { UserRecord, UserStatus } from './store';
 
 /** Failed sign-ins count against a user for this long. */

@@ -11,18 +11,22 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import {
   CommitError,
   connect,
   type Contract,
   type Gateway,
+  GatewayError,
   hash,
   type Network,
   type ProposalOptions,
   signers,
+  type Status,
+  type Transaction,
 } from '@hyperledger/fabric-gateway';
-import { commitOf, peerClient, submitEndorsed } from '../../gateway-api/src/fabric';
+import { gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
+import { type ContractName, type ErrorCode, parseRefusal } from '@ehr/protocol';
 import { certFile, keyFile } from './identities';
 import { address, CHAINCODE, CHANNEL, ORGS, type OrgSpec, paths } from './topology';
 
@@ -32,17 +36,55 @@ export type SessionContract = Pick<Contract, 'evaluate' | 'evaluateTransaction' 
 export interface Session {
   gateway: Gateway;
   network: Network;
-  contract(name: string): SessionContract;
+  contract(name: ContractName): SessionContract;
   close(): void;
 }
 
 /** How long a committed transaction may take to reach every other member's peer. */
 const EVERYWHERE_MS = 30_000;
+/** How long a submit that reported a failure is looked for on the ledger. */
+const CONFIRM_MS = 15_000;
 
 function grpcClient(peerOrg: OrgSpec): grpc.Client {
   const tlsRoot = readFileSync(path.join(paths.org(peerOrg).peer, 'tls', 'ca.crt'));
   // Node TLS certificates name localhost as well as the address; a TLS server name cannot be an IP.
-  return peerClient(address(peerOrg, 'peer'), tlsRoot, 'localhost');
+  const alias = { 'grpc.ssl_target_name_override': 'localhost', 'grpc.default_authority': 'localhost' };
+  return new grpc.Client(address(peerOrg, 'peer'), grpc.credentials.createSsl(tlsRoot), alias);
+}
+
+/** A commit-status request for a transaction known only by its id, signed by the session's identity. */
+function commitOf(gateway: Gateway, network: Network, transactionId: string) {
+  const identity = gateway.getIdentity();
+  const creator = new msp.SerializedIdentity();
+  creator.setMspid(identity.mspId);
+  creator.setIdBytes(identity.credentials);
+  const request = new gatewayProtos.CommitStatusRequest();
+  request.setChannelId(network.getName());
+  request.setTransactionId(transactionId);
+  request.setIdentity(creator.serializeBinary());
+  const signed = new gatewayProtos.SignedCommitStatusRequest();
+  signed.setRequest(request.serializeBinary());
+  return gateway.newCommit(signed.serializeBinary());
+}
+
+/**
+ * Submits an endorsed transaction and waits for its status. The peer's Gateway counts a BFT
+ * orderer that already had the transaction ("request already processed") as a failed submit,
+ * so a failed submit is looked up on the ledger, for a bounded time, before it is believed.
+ */
+async function submitEndorsed(gateway: Gateway, network: Network, transaction: Transaction): Promise<Status> {
+  let commit;
+  try {
+    commit = await transaction.submit();
+  } catch (error) {
+    if (!(error instanceof GatewayError && error.name === 'SubmitError')) throw error;
+    const status = await commitOf(gateway, network, transaction.getTransactionId())
+      .getStatus({ deadline: Date.now() + CONFIRM_MS })
+      .catch(() => undefined);
+    if (status) return status;
+    throw error;
+  }
+  return commit.getStatus();
 }
 
 /** Connects `userName` of `org` to the peer of `peerOrg` (the user's own member by default). */
@@ -87,7 +129,7 @@ export function session(org: OrgSpec, userName: string, peerOrg: OrgSpec = org):
     );
   }
 
-  async function submit(contractName: string, fn: string, options: ProposalOptions = {}): Promise<Uint8Array> {
+  async function submit(contractName: ContractName, fn: string, options: ProposalOptions = {}): Promise<Uint8Array> {
     const transaction = await network.getContract(CHAINCODE, contractName).newProposal(fn, options).endorse();
     const status = await submitEndorsed(gateway, network, transaction);
     if (!status.successful) {
@@ -101,7 +143,7 @@ export function session(org: OrgSpec, userName: string, peerOrg: OrgSpec = org):
     return transaction.getResult();
   }
 
-  const contract = (name: string): SessionContract => {
+  const contract = (name: ContractName): SessionContract => {
     const fabricContract = network.getContract(CHAINCODE, name);
     return {
       evaluate: (fn, options) => fabricContract.evaluate(fn, options),
@@ -140,4 +182,15 @@ export async function withSession<T>(
   }
 }
 
-export { chaincodeErrorCode } from '../../gateway-api/src/errors';
+/**
+ * The chaincode's refusal code (`CODE: message`) in a fabric-gateway error's details, or
+ * undefined for errors that did not come from the chaincode.
+ */
+export function chaincodeErrorCode(error: unknown): ErrorCode | undefined {
+  const details = (error as { details?: { message?: string }[] } | undefined)?.details ?? [];
+  for (const detail of details) {
+    const refusal = parseRefusal(detail.message ?? '');
+    if (refusal) return refusal.code;
+  }
+  return undefined;
+}

@@ -4,18 +4,19 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { IdentityEntry, NetworkJson, OrgEntry, UserEntry } from '@ehr/protocol';
 import { certFile, keyFile } from './identities';
 import { address, CHAINCODE, CHANNEL, demoUsers, type OrgSpec, paths, relative } from './topology';
 import type { StateDbType } from './topology';
 
-function identityEntry(dir: string) {
+function identityEntry(dir: string): IdentityEntry {
   const msp = path.join(dir, 'msp');
   return { mspDir: relative(msp), cert: relative(certFile(msp)), key: relative(keyFile(msp)) };
 }
 
-const userEntry = (org: OrgSpec, name: string) => identityEntry(paths.org(org).user(name));
+const userEntry = (org: OrgSpec, name: string): IdentityEntry => identityEntry(paths.org(org).user(name));
 
-function orgEntry(org: OrgSpec, stateDb: StateDbType) {
+function orgEntry(org: OrgSpec, stateDb: StateDbType): OrgEntry {
   const dirs = paths.org(org);
   const adminTls = path.join(dirs.user('admin'), 'tls');
   return {
@@ -54,7 +55,7 @@ function orgEntry(org: OrgSpec, stateDb: StateDbType) {
     registrar: identityEntry(dirs.gatewayRegistrar),
     memberAdmin: identityEntry(dirs.gatewayAdmin),
     gateway: { url: `http://${address(org, 'gateway')}` },
-    users: demoUsers(org).map((user) => ({
+    users: demoUsers(org).map((user): UserEntry => ({
       name: user.name,
       role: user.role,
       attrs: user.attrs,
@@ -64,7 +65,7 @@ function orgEntry(org: OrgSpec, stateDb: StateDbType) {
 }
 
 export function writeNetworkJson(orgs: readonly OrgSpec[], stateDb: StateDbType, chaincodePackageId: string): void {
-  const doc = {
+  const doc: NetworkJson = {
     channel: CHANNEL,
     chaincode: CHAINCODE,
     chaincodePackageId,

@@ -3,10 +3,9 @@
  * launch function reads this; nothing else in the orchestrator knows a port or a path.
  */
 import path from 'node:path';
+import { CHAINCODE_NAME, CHANNEL_NAME, type OrgKind, type Role } from '@ehr/protocol';
 
-export type OrgKind = 'hospital' | 'lab' | 'insurer';
-export type Role = 'patient' | 'doctor' | 'labtech' | 'billing' | 'adjuster' | 'admin';
-export type StateDbType = 'couchdb' | 'leveldb';
+export type { OrgKind, Role, StateDbType } from '@ehr/protocol';
 
 export interface OrgSpec {
   /** Folder and process name, e.g. `hospital-a`. */
@@ -27,8 +26,8 @@ export interface DemoUser {
   attrs: Record<string, string>;
 }
 
-export const CHANNEL = 'ehr';
-export const CHAINCODE = 'ehr';
+export const CHANNEL = CHANNEL_NAME;
+export const CHAINCODE = CHAINCODE_NAME;
 
 export const ORGS: readonly OrgSpec[] = [
   { name: 'hospital-a', mspId: 'HospitalAMSP', kind: 'hospital', displayName: 'Hospital A', code: 'HA', index: 0 },

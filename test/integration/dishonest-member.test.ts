@@ -19,7 +19,7 @@ import {
   text,
   uniqueTag,
   user,
-  type UserEntry,
+  type IssuedIdentity,
 } from './helpers/network';
 
 const HA = 'HospitalAMSP';
@@ -49,14 +49,14 @@ const sha256 = (value: unknown) => createHash('sha256').update(canonicalJson(val
 
 describe('a dishonest member cannot break the trust model', () => {
   const sessions: Session[] = [];
-  const open = (orgName: string, entry: UserEntry, peerOrg = orgName) => {
+  const open = (orgName: string, entry: IssuedIdentity, peerOrg = orgName) => {
     const s = session(orgName, entry, peerOrg);
     sessions.push(s);
     return s;
   };
   const demo = (orgName: string, name: string) => open(orgName, user(orgName, name));
 
-  let patient: UserEntry & { patientId: string };
+  let patient: IssuedIdentity & { patientId: string };
   let recordId: string;
   let contentHash: string;
   const body = { diagnosis: 'J45.20', notes: 'asthma review' };

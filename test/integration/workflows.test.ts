@@ -5,7 +5,7 @@
  */
 import { CommitError, StatusCode } from '@hyperledger/fabric-gateway';
 import { chaincodeErrorCode, type Session } from '../../network/src/gateway';
-import { freshPatient, salted, session, text, user, type UserEntry } from './helpers/network';
+import { freshPatient, type IssuedIdentity, salted, session, text, user } from './helpers/network';
 
 const HA = 'HospitalAMSP';
 const LAB = 'LabMSP';
@@ -19,7 +19,7 @@ describe('workflows as endorsed transactions', () => {
   // Hospital A's patient of this run: claims, appointments and policies of earlier runs or other
   // suites (duplicates, annual limits, booked slots) must not decide these outcomes.
   let PATIENT_A: string;
-  let patientUser: UserEntry;
+  let patientUser: IssuedIdentity;
   const as = (orgName: string, userName: string, peerOrg = orgName) => {
     const entry = userName === 'patient' ? patientUser : user(orgName, userName);
     const s = session(orgName, entry, peerOrg);

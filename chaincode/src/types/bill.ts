@@ -1,74 +1,21 @@
+import type { BillItem, BillItems, BillLine } from '@ehr/protocol';
 import { invalid } from '../errors';
 import { canonicalJson } from '../json';
 import { id, type Input, optionalStr, str } from '../validate';
 import { RECORD_CATEGORIES, type RecordCategory } from './vocabulary';
 
-export const BILL_STATUSES = ['issued', 'paid'] as const;
-export type BillStatus = (typeof BILL_STATUSES)[number];
-
-/** What a bill is for: a completed appointment or a completed lab order. */
-export const BILL_BASIS_KINDS = ['appointment', 'lab-order'] as const;
-export type BillBasisKind = (typeof BILL_BASIS_KINDS)[number];
-
-/** Public: one line of a bill, as a claim may cite it. Amounts in cents. */
-export interface BillLine {
-  /** The record documenting the billed care, if one does. */
-  recordId?: string;
-  category: RecordCategory;
-  amount: number;
-}
-
-/** Private (the provider's collection): one billed item, with what it was in words. */
-export interface BillItem extends BillLine {
-  description: string;
-  /** A tariff or procedure code of the provider's. */
-  code?: string;
-}
-
-/**
- * Private (the provider's collection): the items of a bill; their hash is public. Stored salted
- * (ledger.ts putPrivate).
- */
-export interface BillItems {
-  billId: string;
-  items: BillItem[];
-}
-
-/** Public: a payment by the patient, recorded by the provider's billing clerk. */
-export interface Payment {
-  amount: number;
-  paymentRef: string;
-  paidAt: string;
-  /** The clerk's certificate subject. */
-  recordedBy: string;
-}
-
-/** Public: a bill of a provider to a patient. The items in words stay with the provider. */
-export interface Bill {
-  billId: string;
-  patientId: string;
-  /** MSP ID of the hospital that issued the bill. */
-  provider: string;
-  basis: { kind: BillBasisKind; id: string };
-  lines: BillLine[];
-  total: number;
-  /** SHA-256 (hex) of the canonical items held by the provider. */
-  itemsHash: string;
-  status: BillStatus;
-  payments: Payment[];
-  issuedAt: string;
-  updatedAt: string;
-}
-
-/** A bill as its readers see it: with the insurers' share, the payments and what remains, as of now. */
-export interface BillView extends Bill {
-  /** Approved amount of the adjudicated claims made from this bill. */
-  covered: number;
-  /** Sum of the patient's payments. */
-  paid: number;
-  /** total − covered − paid, never below 0. */
-  remaining: number;
-}
+export {
+  type Bill,
+  BILL_BASIS_KINDS,
+  BILL_STATUSES,
+  type BillBasisKind,
+  type BillItem,
+  type BillItems,
+  type BillLine,
+  type BillStatus,
+  type BillView,
+  type Payment,
+} from '@ehr/protocol';
 
 export const MAX_BILL_ITEMS = 50;
 const MAX_ITEMS_BYTES = 64 * 1024;

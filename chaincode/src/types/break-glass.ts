@@ -1,15 +1,5 @@
-/** Public: an emergency access window a doctor opened for a patient. */
-export interface BreakGlass {
-  breakGlassId: string;
-  patientId: string;
-  doctor: { mspId: string; practitionerId: string };
-  reasonCode: string;
-  openedAt: string;
-  expiresAt: string;
-  review: { status: 'pending' | 'justified' | 'unjustified'; reviewer?: string; reviewedAt?: string };
-}
+export { type BreakGlass, BREAK_GLASS_REASONS } from '@ehr/protocol';
 
-export const BREAK_GLASS_REASONS = ['unconscious', 'life-threatening', 'patient-unable-to-consent', 'other'] as const;
 /**
  * Limits on emergency access, per doctor: a window lasts at most 4 hours (an emergency is dealt
  * with in that time, or the doctor states it again by opening another once this one ended, a

@@ -1,59 +1,17 @@
+import type { Claim, ClaimLine } from '@ehr/protocol';
 import { invalid } from '../errors';
 import { hex64, id, type Input, isoTime, optionalStr, str } from '../validate';
 import { RECORD_CATEGORIES, type RecordCategory } from './vocabulary';
 
-export const REASON_CODES = [
-  'POLICY_INACTIVE',
-  'NOT_COVERED',
-  'LIMIT_EXCEEDED',
-  'MISSING_DOCUMENT',
-  'HASH_MISMATCH',
-  'DUPLICATE',
-] as const;
-export type ReasonCode = (typeof REASON_CODES)[number];
-
-/** A claim line: one referenced record, its hash as the provider saw it, and the amount in cents. */
-export interface ClaimLine {
-  recordId: string;
-  contentHash: string;
-  category: RecordCategory;
-  amount: number;
-}
-
-export interface LineDecision {
-  recordId: string;
-  approvedAmount: number;
-  reasons: ReasonCode[];
-}
-
-export interface Adjudication {
-  approvedAmount: number;
-  reasons: ReasonCode[];
-  lines: LineDecision[];
-  adjudicatedAt: string;
-  adjudicator: string;
-}
-
-export type ClaimStatus = 'submitted' | 'approved' | 'partially-approved' | 'rejected' | 'paid';
-
-/** Public: a claim (line descriptions stay in the provider's and insurer's collections). */
-export interface Claim {
-  claimId: string;
-  patientId: string;
-  policyId: string;
-  insurer: string;
-  provider: string;
-  submittedBy: { mspId: string; role: string };
-  serviceDate: string;
-  lines: ClaimLine[];
-  claimedAmount: number;
-  /** The provider's bill the claim was made from, if any: its lines cite that bill's lines. */
-  billId?: string;
-  status: ClaimStatus;
-  submittedAt: string;
-  adjudication?: Adjudication;
-  payment?: { paymentRef: string; paidAt: string; amount: number };
-}
+export {
+  type Adjudication,
+  type Claim,
+  type ClaimLine,
+  type ClaimStatus,
+  CLAIM_REASON_CODES as REASON_CODES,
+  type ClaimReasonCode as ReasonCode,
+  type LineDecision,
+} from '@ehr/protocol';
 
 function parseLine(value: unknown, index: number): ClaimLine {
   if (typeof value !== 'object' || value === null) throw invalid(`lines[${index}] must be an object`);

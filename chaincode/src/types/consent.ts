@@ -1,26 +1,9 @@
+import type { Consent, Grantee } from '@ehr/protocol';
 import { invalid } from '../errors';
 import { type Input, isoTime, listOf, MSP_PATTERN, oneOf, optionalStr } from '../validate';
 import { PURPOSES, type Purpose, RECORD_CATEGORIES, type RecordCategory } from './vocabulary';
 
-/** An org or a single practitioner (of an org). */
-export interface Grantee {
-  mspId: string;
-  practitionerId?: string;
-}
-
-/** Public: a patient's permission for a grantee to read some categories for a purpose. */
-export interface Consent {
-  consentId: string;
-  patientId: string;
-  grantee: Grantee;
-  categories: RecordCategory[];
-  purpose: Purpose;
-  validFrom: string;
-  validUntil: string;
-  status: 'active' | 'revoked';
-  createdAt: string;
-  revokedAt?: string;
-}
+export type { Consent, Grantee } from '@ehr/protocol';
 
 /**
  * The longest a consent lasts, from validFrom: 730 days (2 years). Consents are given for a

@@ -1,22 +1,15 @@
+import {
+  type OrgProfile,
+  type Practitioner,
+  PRACTITIONER_ROLES,
+  PRACTITIONER_STATUSES,
+  type Ward,
+} from '@ehr/protocol';
 import { invalid } from '../errors';
 import { type Input, oneOf, optionalStr, str, stringList } from '../validate';
 import { ORG_KINDS, type OrgKind } from './vocabulary';
 
-/**
- * Public profile of a member, published by its admin: what the member says of itself. Its kind
- * is not among it: a majority of members decides that (members.ts), and readers see it added.
- */
-export interface OrgProfile {
-  mspId: string;
-  displayName: string;
-  specialities: string[];
-  updatedAt: string;
-}
-
-/** A profile as readers see it: with the kind in effect (none while no majority approved one). */
-export interface OrgProfileView extends OrgProfile {
-  kind?: OrgKind;
-}
+export { type OrgProfile, type OrgProfileView, type Practitioner, PRACTITIONER_ROLES, type Ward } from '@ehr/protocol';
 
 /**
  * The profile an admin publishes. A `kind` may be given (clients that send their member's kind),
@@ -38,41 +31,18 @@ export function parseOrgProfile(
   };
 }
 
-export const PRACTITIONER_ROLES = ['doctor', 'labtech'] as const;
-
-/** Public: a practitioner of a member, registered by its admin. */
-export interface Practitioner {
-  practitionerId: string;
-  mspId: string;
-  role: (typeof PRACTITIONER_ROLES)[number];
-  specialty?: string;
-  licenceNo: string;
-  status: 'active' | 'suspended';
-  updatedAt: string;
-}
-
 export function parsePractitioner(input: Input, mspId: string, updatedAt: string): Practitioner {
   const practitioner: Practitioner = {
     practitionerId: str(input, 'practitionerId', { max: 64, pattern: /^[A-Za-z0-9_-]+$/ }),
     mspId,
     role: oneOf(input, 'role', PRACTITIONER_ROLES),
     licenceNo: str(input, 'licenceNo', { max: 64 }),
-    status: input.status === undefined ? 'active' : oneOf(input, 'status', ['active', 'suspended'] as const),
+    status: input.status === undefined ? 'active' : oneOf(input, 'status', PRACTITIONER_STATUSES),
     updatedAt,
   };
   const specialty = optionalStr(input, 'specialty', { max: 80 });
   if (specialty) practitioner.specialty = specialty;
   return practitioner;
-}
-
-/** Public: bed capacity of one ward of a hospital. */
-export interface Ward {
-  mspId: string;
-  ward: string;
-  specialty: string;
-  total: number;
-  occupied: number;
-  updatedAt: string;
 }
 
 function count(input: Input, field: string): number {

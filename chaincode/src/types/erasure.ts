@@ -1,33 +1,8 @@
+import type { HeldKeys } from '@ehr/protocol';
 import { invalid } from '../errors';
 import { type Input, ID_PATTERN } from '../validate';
 
-/** Public: a patient's request to erase their private data, and its approvals. */
-export interface ErasureRequest {
-  requestId: string;
-  patientId: string;
-  requestedAt: string;
-  /** Approved once every required member approved. */
-  status: 'requested' | 'approved';
-  /**
-   * The members that must approve (each purging what it holds): the home member and every
-   * member whose collection holds something of the patient when the request is made.
-   */
-  required: string[];
-  /** `purgedKeys`: how many private values of the patient the member purged (its index entries aside). */
-  approvals: { mspId: string; approvedAt: string; purgedKeys: number }[];
-}
-
-/**
- * What a member's peer holds of a patient, as its index lists it (`Held`, evaluated on that
- * peer): each key as its parts (object type, then attributes), and the transaction that last
- * wrote there ('' when none did). Ids only, no PHI: an approval carries it as an argument.
- */
-export interface HeldKeys {
-  patientId: string;
-  mspId: string;
-  keys: string[][];
-  through: string;
-}
+export type { ErasureRequest, HeldKeys } from '@ehr/protocol';
 
 /** More keys than any patient's data takes; a bound on what one approval purges. */
 export const MAX_HELD_KEYS = 10_000;

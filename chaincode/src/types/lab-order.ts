@@ -1,32 +1,8 @@
+import type { LabOrderDetails } from '@ehr/protocol';
 import { invalid } from '../errors';
 import { type Input, optionalStr, str } from '../validate';
 
-export const PRIORITIES = ['routine', 'urgent', 'stat'] as const;
-export type LabOrderStatus = 'ordered' | 'accepted' | 'rejected' | 'in-progress' | 'completed';
-
-/** Public: a lab order. The tests ordered stay private to the hospital and the lab. */
-export interface LabOrder {
-  orderId: string;
-  patientId: string;
-  orderingOrg: string;
-  orderingDoctor: string;
-  lab: string;
-  /** SHA-256 of the canonical order details held by both members. */
-  detailsHash: string;
-  priority: (typeof PRIORITIES)[number];
-  status: LabOrderStatus;
-  rejectionReason?: string;
-  resultRecordId?: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** Private (ordering hospital and lab): what is to be tested. Stored salted (ledger.ts putPrivate). */
-export interface LabOrderDetails {
-  orderId: string;
-  tests: { code: string; name: string }[];
-  notes?: string;
-}
+export { LAB_PRIORITIES as PRIORITIES, type LabOrder, type LabOrderDetails, type LabOrderStatus } from '@ehr/protocol';
 
 export function parseLabOrderDetails(input: Input, orderId: string): LabOrderDetails {
   const tests = input.tests;

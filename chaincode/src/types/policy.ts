@@ -1,22 +1,9 @@
+import type { Policy } from '@ehr/protocol';
 import { invalid } from '../errors';
 import { type Input, isoTime, str } from '../validate';
 import { RECORD_CATEGORIES, type RecordCategory } from './vocabulary';
 
-/** Public: an insurance policy issued by an insurer's adjuster. Money in cents. */
-export interface Policy {
-  policyId: string;
-  insurer: string;
-  patientId: string;
-  plan: string;
-  /** Share of each covered category the insurer pays, in percent. */
-  coverage: Partial<Record<RecordCategory, number>>;
-  copayPercent: number;
-  annualLimit: number;
-  validFrom: string;
-  validUntil: string;
-  status: 'active' | 'ended';
-  updatedAt: string;
-}
+export type { Policy } from '@ehr/protocol';
 
 function percent(value: unknown, field: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 100) {

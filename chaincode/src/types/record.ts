@@ -1,36 +1,10 @@
+import type { Attachment, RecordBody, RecordHeader } from '@ehr/protocol';
 import { invalid } from '../errors';
 import { canonicalJson } from '../json';
 import { type Input, isoTime, optionalStr } from '../validate';
 import type { RecordCategory } from './vocabulary';
 
-/**
- * Who wrote a record: a clinician (a doctor, or a lab posting a result), or the patient
- * themself (patient-reported history: allergies, past conditions, documents' hashes), which a
- * reader must be able to tell apart from clinical findings.
- */
-export type RecordSource = 'clinician' | 'patient';
-
-/** Public: the header of a clinical record. The body stays with the custodian. */
-export interface RecordHeader {
-  recordId: string;
-  patientId: string;
-  category: RecordCategory;
-  /** MSP ID of the member holding the body. */
-  custodian: string;
-  /** Practitioner id of the author of the latest version; the patientId when `source` is 'patient'. */
-  author: string;
-  /**
-   * Always written now; headers from before patients could report have none and are clinicians',
-   * so readers test for 'patient' only (`isPatientReported`).
-   */
-  source: RecordSource;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  /** SHA-256 (hex) of the canonical body bytes of the latest version. */
-  contentHash: string;
-  purged: boolean;
-}
+export type { Attachment, RecordBody, RecordHeader, RecordSource, RecordVersion } from '@ehr/protocol';
 
 /** True for a record the patient wrote about themself. */
 export const isPatientReported = (header: Pick<RecordHeader, 'source'>) => header.source === 'patient';
@@ -47,35 +21,6 @@ export interface RecordBinding {
   category: RecordCategory;
   contentHash: string;
   orderId?: string;
-}
-
-/** Public: one entry of a record's version history. */
-export interface RecordVersion {
-  recordId: string;
-  version: number;
-  author: string;
-  contentHash: string;
-  txId: string;
-  publishedAt: string;
-}
-
-export interface Attachment {
-  name: string;
-  sha256: string;
-}
-
-/** Private (custodian only): the clinical content of one version. Stored salted (ledger.ts putPrivate). */
-export interface RecordBody {
-  recordId: string;
-  version: number;
-  patientId: string;
-  category: RecordCategory;
-  diagnosis?: string;
-  medication?: string[];
-  suggestion?: string;
-  nextReview?: string;
-  notes?: string;
-  attachments?: Attachment[];
 }
 
 const MAX_BODY_BYTES = 64 * 1024;

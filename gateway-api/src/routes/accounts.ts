@@ -1,6 +1,6 @@
 import type { Accounts, InviteInput } from '../accounts';
 import { bearer, type RouteContext, type RouteSpec, signedIn } from '../http';
-import { ALL_ROLES, type Role } from '../roles';
+import { ROLES, type Role } from '@ehr/protocol';
 import type { UserStatus } from '../store';
 import {
   CodeSent,
@@ -188,7 +188,7 @@ export function accountRoutes(accounts: Accounts, attempts: RouteSpec['limiter']
       operationId: 'signOut',
       summary: 'Sign out',
       tag: 'people',
-      roles: ALL_ROLES,
+      roles: ROLES,
       responses: { 204: { description: "The token used stops working; the user's other tokens keep working" } },
       handler: async (ctx) => {
         await accounts.signOut(bearer(ctx.req));
@@ -201,7 +201,7 @@ export function accountRoutes(accounts: Accounts, attempts: RouteSpec['limiter']
       operationId: 'whoAmI',
       summary: 'Show the signed-in user',
       tag: 'people',
-      roles: ALL_ROLES,
+      roles: ROLES,
       responses: { 200: { description: 'The user, their role and certificate attributes', schema: Me } },
       handler: (ctx) => {
         const { username, role, attrs } = signedIn(ctx);

@@ -1,10 +1,10 @@
+import { APPOINTMENT_STATUSES, BREAK_GLASS_REASONS, LAB_ORDER_STATUSES, LAB_PRIORITIES } from '@ehr/protocol';
 import { ApiError } from '../errors';
 import type { RouteSpec } from '../http';
 import {
   AppointmentCommitted,
   Appointment,
   AppointmentReason,
-  BREAK_GLASS_REASONS,
   BreakGlass,
   BreakGlassCommitted,
   BreakGlassReason,
@@ -40,10 +40,10 @@ import {
   lookup,
 } from './common';
 
-const LAB_ORDER_STATUS = oneOf(['ordered', 'accepted', 'rejected', 'in-progress', 'completed']);
+const LAB_ORDER_STATUS = oneOf(LAB_ORDER_STATUSES);
 const APPOINTMENT_FILTERS = {
   day: { ...DATE, description: 'The day of the slot (UTC)' },
-  status: oneOf(['requested', 'confirmed', 'cancelled', 'completed']),
+  status: oneOf(APPOINTMENT_STATUSES),
 };
 
 const LabOrderCreated = withTxId(object(['orderId'], { orderId: ID }));
@@ -190,7 +190,7 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
       body: object(['patientId', 'labMspId', 'priority', 'details'], {
         patientId: ID,
         labMspId: MSP_ID,
-        priority: oneOf(['routine', 'urgent', 'stat']),
+        priority: oneOf(LAB_PRIORITIES),
         details: LabOrderDetails,
       }),
       responses: { 201: { description: 'The order, committed', schema: LabOrderCreated } },

@@ -60,7 +60,7 @@ export function listing(
     item: JsonSchema;
     filters?: Record<string, JsonSchema>;
   },
-  read: (who: UserIdentity, ctx: RouteContext, page: PageQuery) => Promise<Page>,
+  read: (who: UserIdentity, ctx: RouteContext, page: PageQuery) => Promise<Page<unknown>>,
 ): RouteSpec {
   const { item, filters, ...rest } = spec;
   return lookup(deps, { ...rest, schema: pageOf(item), query: pageQuery(filters) }, (who, ctx) =>

@@ -8,7 +8,7 @@ import {
   streamEvents,
 } from '../events';
 import { bearer, type RouteSpec, signedIn } from '../http';
-import { ALL_ROLES } from '../roles';
+import { ROLES } from '@ehr/protocol';
 import { identity, type RouteDeps } from './common';
 
 /** The chaincode events the user needs to know of, as Server-Sent Events. */
@@ -32,7 +32,7 @@ export function eventRoutes(
       operationId: 'events',
       summary: 'Stream ledger events',
       tag: 'events',
-      roles: ALL_ROLES,
+      roles: ROLES,
       responses: {
         200: {
           description:

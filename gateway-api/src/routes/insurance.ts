@@ -1,15 +1,14 @@
+import { BILL_STATUSES, CLAIM_STATUSES } from '@ehr/protocol';
 import { ApiError } from '../errors';
 import { type RouteSpec, signedIn } from '../http';
 import {
   Bill,
-  BILL_STATUSES,
   BillCommitted,
   BillInput,
   BillIssuedCommitted,
   BillItemsHeld,
   BillPayment,
   Claim,
-  CLAIM_STATUSES,
   ClaimCommitted,
   ClaimFromBill,
   ClaimInput,

@@ -1,3 +1,4 @@
+import { ROLES } from '@ehr/protocol';
 import { ApiError } from '../errors';
 import type { RouteSpec } from '../http';
 import {
@@ -32,7 +33,6 @@ import {
   lookup,
 } from './common';
 
-const ALL = ['patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin'] as const;
 const OrgProfilePublished = withTxId(
   object(['mspId', 'kind', 'displayName', 'specialities'], {
     mspId: MSP_ID,
@@ -54,7 +54,7 @@ export function memberRoutes(deps: RouteDeps): RouteSpec[] {
         operationId: 'orgDirectory',
         summary: 'List the members',
         tag: 'directory',
-        roles: ALL,
+        roles: ROLES,
         description: 'Member profiles',
         schema: list(OrgProfile),
       },
@@ -91,7 +91,7 @@ export function memberRoutes(deps: RouteDeps): RouteSpec[] {
         operationId: 'orgProfile',
         summary: "Read a member's profile",
         tag: 'directory',
-        roles: ALL,
+        roles: ROLES,
         description: 'The profile',
         schema: OrgProfile,
       },
@@ -128,7 +128,7 @@ export function memberRoutes(deps: RouteDeps): RouteSpec[] {
         operationId: 'listPractitioners',
         summary: 'List the practitioners of a member',
         tag: 'directory',
-        roles: ALL,
+        roles: ROLES,
         description: 'Practitioners',
         schema: list(Practitioner),
       },
@@ -208,7 +208,7 @@ export function memberRoutes(deps: RouteDeps): RouteSpec[] {
         operationId: 'getPatient',
         summary: 'Read a patient entry',
         tag: 'patients',
-        roles: ALL,
+        roles: ROLES,
         description: 'The public entry (no demographics)',
         schema: PatientEntry,
       },

@@ -1,16 +1,14 @@
+import { PENDING_KINDS, PENDING_STATUSES, type PendingView, type SettledWrite } from '@ehr/protocol';
 import type { RouteSpec } from '../http';
-import { int, list, oneOf, withTxId } from '../schemas';
+import { int, type JsonSchema, list, oneOf, shapeOf, withTxId } from '../schemas';
 import { committed, ID, identity, ISO_TIME, object, ok, type RouteDeps } from './common';
 
-/** The private values a first step stores (chaincode/src/pending.ts PENDING_KINDS). */
-const PENDING_KINDS = ['recordBody', 'labOrderDetails', 'billItems', 'demographics'];
-
-const PendingWrite = object(['kind', 'id', 'storedAt', 'status', 'purgeableAt'], {
+const PendingWrite = shapeOf<PendingView>()(['kind', 'id', 'storedAt', 'status', 'purgeableAt'], {
   kind: oneOf(PENDING_KINDS),
   id: ID,
   version: int(1, 999_999),
   storedAt: ISO_TIME,
-  status: oneOf(['waiting', 'finished', 'stale']),
+  status: oneOf(PENDING_STATUSES),
   purgeableAt: ISO_TIME,
 });
 const { properties } = PendingWrite as { properties: Record<string, unknown> };
@@ -51,8 +49,8 @@ export function pendingRoutes(deps: RouteDeps): RouteSpec[] {
           description:
             'Settled, committed: outcome finished (the marker dropped) or purged (the stale value and its marker)',
           schema: withTxId(
-            object(['kind', 'id', 'storedAt', 'status', 'purgeableAt', 'outcome'], {
-              ...properties,
+            shapeOf<SettledWrite>()(['kind', 'id', 'storedAt', 'status', 'purgeableAt', 'outcome'], {
+              ...(properties as Record<keyof PendingView, JsonSchema>),
               outcome: oneOf(['finished', 'purged']),
             }),
           ),

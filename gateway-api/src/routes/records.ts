@@ -1,3 +1,4 @@
+import { RECORD_READER_ROLES, ROLES } from '@ehr/protocol';
 import type { RouteSpec } from '../http';
 import {
   AccessEvent,
@@ -18,8 +19,6 @@ import { committed, ID, identity, listing, object, ok, param, type RouteDeps, lo
 
 /** Doctors write clinical records; patients their own history (marked as patient-reported). */
 const WRITERS = ['doctor', 'patient'] as const;
-const STAFF_AND_PATIENT = ['patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin'] as const;
-const READERS = ['patient', 'doctor', 'labtech', 'adjuster'] as const;
 
 /** Records (create, amend, history, integrity) and audited reads. */
 export function recordRoutes(deps: RouteDeps): RouteSpec[] {
@@ -75,7 +74,7 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
         operationId: 'getRecord',
         summary: 'Read a record header',
         tag: 'records',
-        roles: STAFF_AND_PATIENT,
+        roles: ROLES,
         description: 'The public header (no clinical content)',
         schema: RecordHeader,
       },
@@ -88,7 +87,7 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
         operationId: 'recordHistory',
         summary: 'List the versions of a record',
         tag: 'records',
-        roles: STAFF_AND_PATIENT,
+        roles: ROLES,
         description: 'Every version with its hash and transaction',
         schema: list(RecordVersion),
       },
@@ -101,7 +100,7 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
         operationId: 'verifyRecord',
         summary: 'Check the integrity of a record',
         tag: 'records',
-        roles: STAFF_AND_PATIENT,
+        roles: ROLES,
         description: "intact, mismatch or purged: the body's hash, recomputed on the custodian's peer",
         schema: RecordIntegrity,
       },
@@ -114,7 +113,7 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
         operationId: 'patientRecords',
         summary: 'List the records of a patient',
         tag: 'records',
-        roles: STAFF_AND_PATIENT,
+        roles: ROLES,
         description: 'Record headers, a page at a time',
         item: RecordHeader,
       },
@@ -126,7 +125,7 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
       operationId: 'requestAccess',
       summary: 'Request access to a record',
       tag: 'access',
-      roles: READERS,
+      roles: RECORD_READER_ROLES,
       body: object(['purpose'], { purpose: PURPOSE }),
       responses: { 201: { description: 'An access ticket, valid for 5 minutes', schema: AccessTicketCommitted } },
       handler: async (ctx) =>
@@ -141,7 +140,7 @@ export function recordRoutes(deps: RouteDeps): RouteSpec[] {
       operationId: 'readRecordBody',
       summary: 'Read the clinical content of a record',
       tag: 'access',
-      roles: READERS,
+      roles: RECORD_READER_ROLES,
       responses: { 200: { description: "The body, from the custodian's peer", schema: RecordBody } },
       handler: async (ctx) =>
         ok(await ledger.readRecordBody(identity(deps, ctx), param(ctx, 'recordId'), param(ctx, 'ticketId'))),

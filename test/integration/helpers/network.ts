@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { common } from '@hyperledger/fabric-protos';
 import nano from 'nano';
+import type { NetworkJson, OrgEntry, UserEntry } from '@ehr/protocol';
 import { STATEDB_ADMIN_USER } from '../../../network/src/nodes/fabric';
 import { orgSecrets } from '../../../network/src/secrets';
 import { session as gatewaySession, type Session, text, withSession } from '../../../network/src/gateway';
@@ -14,32 +15,10 @@ import { certFile, ensureIdentity, keyFile } from '../../../network/src/identiti
 import { registerPatient } from '../../../network/src/seed';
 import { ORGS, type OrgSpec, paths } from '../../../network/src/topology';
 
-export interface UserEntry {
-  name: string;
-  role: string;
-  attrs: Record<string, string>;
-  cert: string;
-  key: string;
-}
+export type { NetworkJson, OrgEntry, UserEntry } from '@ehr/protocol';
 
-export interface OrgEntry {
-  name: string;
-  mspId: string;
-  peer: { endpoint: string; tlsCACert: string; operations: string };
-  orderer: { endpoint: string; adminEndpoint: string; tlsCACert: string; operations: string };
-  stateDb: { type: 'couchdb' | 'leveldb'; url?: string };
-  admin: UserEntry;
-  users: UserEntry[];
-  gateway?: { url: string };
-}
-
-export interface NetworkJson {
-  channel: string;
-  chaincode: string;
-  chaincodePackageId: string;
-  stateDb: 'couchdb' | 'leveldb';
-  orgs: OrgEntry[];
-}
+/** An identity a test had the member's CA issue: any attributes, a role the ledger may not know. */
+export type IssuedIdentity = Pick<UserEntry, 'name' | 'attrs' | 'cert' | 'key'> & { role: string };
 
 export function network(): NetworkJson {
   return JSON.parse(readFileSync(paths.networkJson, 'utf8')) as NetworkJson;
@@ -71,7 +50,7 @@ export function orgSpec(name: string): OrgSpec {
 }
 
 /** Connects a member's user to a peer (their own member's by default). */
-export function session(orgName: string, userEntry: UserEntry, peerOrg: string = orgName): Session {
+export function session(orgName: string, userEntry: IssuedIdentity, peerOrg: string = orgName): Session {
   return gatewaySession(orgSpec(orgName), userEntry.name, orgSpec(peerOrg));
 }
 
@@ -105,9 +84,9 @@ export function stateDbAt(url: string, member: OrgSpec): nano.ServerScope {
 
 /** A nano client for a CouchDB-mode member's state DB, as the peer's admin. */
 export function stateDb(orgName: string): nano.ServerScope {
-  const url = org(orgName).stateDb.url;
-  if (!url) throw new Error(`${orgName} has no CouchDB state DB`);
-  return stateDbAt(url, orgSpec(orgName));
+  const db = org(orgName).stateDb;
+  if (db.type !== 'couchdb') throw new Error(`${orgName} has no CouchDB state DB`);
+  return stateDbAt(db.url, orgSpec(orgName));
 }
 
 /** A name unique to this run and call, for identities and ids a test makes. */
@@ -119,7 +98,11 @@ export function uniqueTag(tag: string): string {
  * An identity the member's CA issues with the attributes given, as the member's admin can do
  * at its own CA whatever the consortium's rules say (the dishonest-member tests rely on it).
  */
-export async function issueIdentity(orgName: string, name: string, attrs: Record<string, string>): Promise<UserEntry> {
+export async function issueIdentity(
+  orgName: string,
+  name: string,
+  attrs: Record<string, string>,
+): Promise<IssuedIdentity> {
   const member = orgSpec(orgName);
   const dir = paths.org(member).user(name);
   await ensureIdentity(member, { name, type: 'client', attrs, dir });
@@ -137,7 +120,7 @@ export async function freshPatient(
   orgName: string,
   tag: string,
   demographics?: { name: string; dateOfBirth: string },
-): Promise<UserEntry & { patientId: string }> {
+): Promise<IssuedIdentity & { patientId: string }> {
   const member = orgSpec(orgName);
   const suffix = uniqueTag(tag);
   const patientId = `PAT-${member.code}-${suffix}`;
@@ -151,7 +134,7 @@ export async function freshPatient(
  * A doctor of their own for one suite run, registered as the member's practitioner: break-glass
  * windows are limited per doctor and day, and care links are per doctor.
  */
-export async function freshDoctor(orgName: string, tag: string): Promise<UserEntry & { practitionerId: string }> {
+export async function freshDoctor(orgName: string, tag: string): Promise<IssuedIdentity & { practitionerId: string }> {
   const member = orgSpec(orgName);
   const suffix = uniqueTag(tag);
   const practitionerId = `DOC-${member.code}-${suffix}`;

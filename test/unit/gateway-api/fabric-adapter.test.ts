@@ -8,7 +8,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { Metadata, status as grpcStatus } from '@grpc/grpc-js';
 import { EndorseError, type Status, StatusCode } from '@hyperledger/fabric-gateway';
 import { ApiError, toApiError } from '../../../gateway-api/src/errors';
-import { fabricLedger, type UserIdentity } from '../../../gateway-api/src/fabric';
+import { fabricLedger, type LedgerCall, type UserIdentity } from '../../../gateway-api/src/fabric';
 
 jest.mock('@hyperledger/fabric-gateway', () => {
   const actual = jest.requireActual<typeof import('@hyperledger/fabric-gateway')>('@hyperledger/fabric-gateway');
@@ -19,7 +19,7 @@ const gatewayModule = require('@hyperledger/fabric-gateway') as { connect: jest.
 
 const KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' });
 const WHO: UserIdentity = { mspId: 'HospitalAMSP', certPem: 'CERT', keyPem: KEY.toString() };
-const CALL = { contract: 'consent', fn: 'Grant', args: ['{}'] };
+const CALL: LedgerCall = { contract: 'consent', fn: 'Grant', args: ['{}'] };
 
 /** A peer whose commits end with the given validation codes, one per attempt, each in the next block. */
 function peerCommitting(...codes: Status['code'][]) {

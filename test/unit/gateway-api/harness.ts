@@ -187,7 +187,8 @@ export class Harness {
     this.member = options.member ?? HOSPITAL_A;
     this.port = new StandInPort(options.backend);
     // Without the chaincode, the stand-in answers what registering a patient needs.
-    if (!options.backend) this.port.answers.set('StoreDemographics', { demographicsHash: 'd'.repeat(64) });
+    if (!options.backend)
+      this.port.answers.set('StoreDemographics', { patientId: 'PAT-STAND-IN', demographicsHash: 'd'.repeat(64) });
     this.restart();
   }
 
