@@ -12,27 +12,12 @@
  * the key compulsory would not force clients to reuse it; the gateway always sends one.)
  */
 import type { Context } from 'fabric-contract-api';
-import type { Receipt } from '@ehr/protocol';
+import { CREATES, type CreatingTransaction, type Receipt } from '@ehr/protocol';
 import { ChaincodeError, invalid } from './errors';
 import { canonicalJson } from './json';
 import { getJson, key, putJson, sha256Hex } from './ledger';
 
-/** Each transaction that creates an object, and the prefix of the ids it makes. */
-export const CREATES = {
-  'consent.Grant': 'CON',
-  'policies.Issue': 'POL',
-  'claims.Submit': 'CLM',
-  'breakglass.Open': 'BG',
-  'appointments.Request': 'APT',
-  'erasure.Request': 'ER',
-  'directory.AssignCare': 'ASG',
-  'directory.RequestPatientRecovery': 'RCV',
-  'records.CreateBody': 'REC',
-  'laborders.StoreResultBody': 'REC',
-  'laborders.StoreDetails': 'LAB',
-  'bills.StoreItems': 'BILL',
-} as const;
-export type CreatingTransaction = keyof typeof CREATES;
+export { CREATES, type CreatingTransaction };
 
 const REQUEST_KEY = /^[A-Za-z0-9_-]{16,128}$/;
 

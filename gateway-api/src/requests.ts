@@ -15,6 +15,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomBytes } from 'node:crypto';
+import { CREATES } from '@ehr/protocol';
 import type { LedgerCall } from './fabric';
 
 /** A transaction an earlier attempt sent: its id and when (ms since the epoch). */
@@ -32,23 +33,10 @@ export interface RequestScope {
 
 /**
  * The transactions that create an object with an id derived from the request key, and the
- * prefix of that id (chaincode/src/requests.ts CREATES). The first steps of two-step writes
+ * prefix of that id (the protocol's CREATES). The first steps of two-step writes
  * are among them: their object is created by the second step.
  */
-export const CREATING: ReadonlySet<string> = new Set([
-  'consent.Grant',
-  'policies.Issue',
-  'claims.Submit',
-  'breakglass.Open',
-  'appointments.Request',
-  'erasure.Request',
-  'directory.AssignCare',
-  'directory.RequestPatientRecovery',
-  'records.CreateBody',
-  'laborders.StoreResultBody',
-  'laborders.StoreDetails',
-  'bills.StoreItems',
-]);
+export const CREATING: ReadonlySet<string> = new Set(Object.keys(CREATES));
 
 const storage = new AsyncLocalStorage<RequestScope>();
 

@@ -95,3 +95,25 @@ export const CONTRACT_NAMES = Object.keys(CONTRACTS) as ContractName[];
 
 /** The name a contract class registers under: checked against the list at compile time. */
 export const contractName = <C extends ContractName>(name: C): C => name;
+
+/**
+ * The transactions that create an object, each with the prefix of the ids it makes. The
+ * object's id is derived from the request key the client sends in the transient map, so a
+ * retried request names the same object (and is refused ALREADY_EXISTS); the first steps of
+ * two-step writes are among them, their object being made public by the second step.
+ */
+export const CREATES = {
+  'consent.Grant': 'CON',
+  'policies.Issue': 'POL',
+  'claims.Submit': 'CLM',
+  'breakglass.Open': 'BG',
+  'appointments.Request': 'APT',
+  'erasure.Request': 'ER',
+  'directory.AssignCare': 'ASG',
+  'directory.RequestPatientRecovery': 'RCV',
+  'records.CreateBody': 'REC',
+  'laborders.StoreResultBody': 'REC',
+  'laborders.StoreDetails': 'LAB',
+  'bills.StoreItems': 'BILL',
+} as const satisfies Partial<Record<`${ContractName}.${string}`, string>>;
+export type CreatingTransaction = keyof typeof CREATES;

@@ -3,7 +3,7 @@
  * registers under a protocol name, and its invocable methods (fabric-contract-api serves every
  * public method of the class) are exactly the protocol's list, each declared a transaction.
  */
-import { CONTRACT_NAMES, CONTRACTS } from '@ehr/protocol';
+import { CONTRACT_NAMES, CONTRACTS, CREATES, type ContractName } from '@ehr/protocol';
 import { contracts } from '../../../chaincode/src';
 
 /** Contract hooks fabric-contract-api calls itself; a client cannot invoke them. */
@@ -32,5 +32,10 @@ describe('the contracts and transactions of the protocol', () => {
     expect(served(Contract.prototype)).toEqual([...CONTRACTS[name]].sort());
     const declared = (metadata.getMetadata('fabric:transactions', Contract.prototype) ?? []).map((t) => t.name);
     expect(declared.sort()).toEqual([...CONTRACTS[name]].sort());
+  });
+
+  it.each(Object.keys(CREATES))('names a served transaction among those that create objects: %s', (name) => {
+    const [contract = '', transaction = ''] = name.split('.');
+    expect(CONTRACTS[contract as ContractName] as readonly string[]).toContain(transaction);
   });
 });
