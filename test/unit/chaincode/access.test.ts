@@ -1,5 +1,4 @@
-import { AccessContract, TICKET_TTL_MS } from '../../../chaincode/src/access-contract';
-import { ConsentContract } from '../../../chaincode/src/consent-contract';
+import { TICKET_TTL_MS } from '../../../chaincode/src/access-contract';
 import {
   body,
   consortiumLedger,
@@ -14,11 +13,11 @@ import {
   publicText,
   registerPatient,
   submit,
+  contracts,
 } from './fixture';
 import type { Caller } from '../helpers/fabric-stub';
 
-const access = new AccessContract();
-const consent = new ConsentContract();
+const { access, consent } = contracts;
 
 describe('audited reads', () => {
   let ledger: Ledger;

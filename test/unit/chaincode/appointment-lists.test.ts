@@ -2,8 +2,6 @@
  * Appointment lists (the patient's, a doctor's day, a member's schedule) and feedback (a
  * practitioner's ratings and their summary), a page at a time.
  */
-import { AppointmentContract } from '../../../chaincode/src/appointment-contract';
-import { DirectoryContract } from '../../../chaincode/src/directory-contract';
 import type { Caller } from '../helpers/fabric-stub';
 import {
   consortiumLedger,
@@ -19,10 +17,10 @@ import {
   salted,
   submit,
   walk,
+  contracts,
 } from './fixture';
 
-const appointments = new AppointmentContract();
-const directory = new DirectoryContract();
+const { appointments, directory } = contracts;
 
 const doctorA2: Caller = {
   mspId: HA,

@@ -2,14 +2,6 @@
  * Bills for care: items in words with the hospital, the public bill with lines, total, status and
  * payments; what insurers cover from the claims made from it; audited reads of the items.
  */
-import { AccessContract } from '../../../chaincode/src/access-contract';
-import { AppointmentContract } from '../../../chaincode/src/appointment-contract';
-import { BillContract } from '../../../chaincode/src/bill-contract';
-import { ClaimContract } from '../../../chaincode/src/claim-contract';
-import { DirectoryContract } from '../../../chaincode/src/directory-contract';
-import { ErasureContract } from '../../../chaincode/src/erasure-contract';
-import { LabOrderContract } from '../../../chaincode/src/lab-order-contract';
-import { PolicyContract } from '../../../chaincode/src/policy-contract';
 import type { Caller } from '../helpers/fabric-stub';
 import {
   approveErasure,
@@ -32,19 +24,11 @@ import {
   registerPatient,
   salted,
   submit,
+  contracts,
+  parse,
 } from './fixture';
 
-const access = new AccessContract();
-const appointments = new AppointmentContract();
-const bills = new BillContract();
-const claims = new ClaimContract();
-const directory = new DirectoryContract();
-const erasure = new ErasureContract();
-const labOrders = new LabOrderContract();
-const policies = new PolicyContract();
-
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the shape it expects
-const parse = <T>(text: string) => JSON.parse(text) as T;
+const { access, appointments, bills, claims, directory, erasure, labOrders, policies } = contracts;
 
 const PATIENT_A2 = 'PAT-HA-0002';
 const ITEMS_KEY = (billId: string) => key('billItems', billId);

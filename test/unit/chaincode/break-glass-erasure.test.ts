@@ -1,8 +1,3 @@
-import { AccessContract } from '../../../chaincode/src/access-contract';
-import { BreakGlassContract } from '../../../chaincode/src/break-glass-contract';
-import { ConsentContract } from '../../../chaincode/src/consent-contract';
-import { ErasureContract } from '../../../chaincode/src/erasure-contract';
-import { RecordContract } from '../../../chaincode/src/record-contract';
 import type { Caller } from '../helpers/fabric-stub';
 import {
   approveErasure,
@@ -28,13 +23,10 @@ import {
   salted,
   submit,
   walk,
+  contracts,
 } from './fixture';
 
-const breakGlass = new BreakGlassContract();
-const access = new AccessContract();
-const erasure = new ErasureContract();
-const records = new RecordContract();
-const consent = new ConsentContract();
+const { breakGlass, access, erasure, records, consent } = contracts;
 
 describe('break-glass', () => {
   let ledger: Ledger;

@@ -2,8 +2,6 @@
  * Claim and policy lists: the adjusters' queue, the billing clerks' list, the patient's claims
  * and a patient's policies, a page at a time, with the queue entries moved by every status change.
  */
-import { ClaimContract } from '../../../chaincode/src/claim-contract';
-import { PolicyContract } from '../../../chaincode/src/policy-contract';
 import type { Caller } from '../helpers/fabric-stub';
 import {
   attempt,
@@ -23,10 +21,10 @@ import {
   registerPatient,
   submit,
   walk,
+  contracts,
 } from './fixture';
 
-const claims = new ClaimContract();
-const policies = new PolicyContract();
+const { claims, policies } = contracts;
 
 const PATIENT_B = 'PAT-HB-0001';
 const billingB: Caller = { mspId: HB, cn: 'billing9', attrs: { 'ehr.role': 'billing' } };

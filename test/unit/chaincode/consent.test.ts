@@ -1,4 +1,3 @@
-import { ConsentContract } from '../../../chaincode/src/consent-contract';
 import {
   attempt,
   consortiumLedger,
@@ -13,9 +12,10 @@ import {
   people,
   registerPatient,
   submit,
+  contracts,
 } from './fixture';
 
-const consent = new ConsentContract();
+const { consent } = contracts;
 
 const grant = (overrides: Record<string, unknown> = {}) =>
   JSON.stringify({

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { DirectoryContract } from '../../../chaincode/src/directory-contract';
 import { caller } from '../../../chaincode/src/identity';
 import { type Caller, printable } from '../helpers/fabric-stub';
 import {
@@ -20,9 +19,10 @@ import {
   registerPatient,
   salted,
   submit,
+  contracts,
 } from './fixture';
 
-const directory = new DirectoryContract();
+const { directory } = contracts;
 
 describe('identity from the creator certificate', () => {
   const ledger = new Ledger();

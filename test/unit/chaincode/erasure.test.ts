@@ -3,16 +3,6 @@
  * every feature is erased, and no member's collection keeps a byte of their PHI, while the
  * public objects, their hashes and the audit trail stay.
  */
-import { AccessContract } from '../../../chaincode/src/access-contract';
-import { AppointmentContract } from '../../../chaincode/src/appointment-contract';
-import { BillContract } from '../../../chaincode/src/bill-contract';
-import { BreakGlassContract } from '../../../chaincode/src/break-glass-contract';
-import { ClaimContract } from '../../../chaincode/src/claim-contract';
-import { DirectoryContract } from '../../../chaincode/src/directory-contract';
-import { ErasureContract } from '../../../chaincode/src/erasure-contract';
-import { LabOrderContract } from '../../../chaincode/src/lab-order-contract';
-import { PolicyContract } from '../../../chaincode/src/policy-contract';
-import { RecordContract } from '../../../chaincode/src/record-contract';
 import { type Caller, printable } from '../helpers/fabric-stub';
 import {
   approveErasure,
@@ -37,21 +27,11 @@ import {
   registerPatient,
   salted,
   submit,
+  contracts,
+  parse,
 } from './fixture';
 
-const access = new AccessContract();
-const appointments = new AppointmentContract();
-const bills = new BillContract();
-const breakGlass = new BreakGlassContract();
-const claims = new ClaimContract();
-const directory = new DirectoryContract();
-const erasure = new ErasureContract();
-const labOrders = new LabOrderContract();
-const policies = new PolicyContract();
-const records = new RecordContract();
-
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the shape it expects
-const parse = <T>(text: string) => JSON.parse(text) as T;
+const { access, appointments, bills, breakGlass, claims, directory, erasure, labOrders, policies, records } = contracts;
 
 const PATIENT_A2 = 'PAT-HA-0002';
 /** What patient A2 tells: it must outlive patient A's erasure. */

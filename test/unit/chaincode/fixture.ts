@@ -1,9 +1,18 @@
 /** Demo identities, two-phase write helpers and ledger checks shared by the chaincode unit tests. */
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
+import { AccessContract } from '../../../chaincode/src/access-contract';
+import { AppointmentContract } from '../../../chaincode/src/appointment-contract';
+import { BillContract } from '../../../chaincode/src/bill-contract';
+import { BreakGlassContract } from '../../../chaincode/src/break-glass-contract';
+import { ClaimContract } from '../../../chaincode/src/claim-contract';
+import { ConsentContract } from '../../../chaincode/src/consent-contract';
 import { DirectoryContract } from '../../../chaincode/src/directory-contract';
 import { ErasureContract } from '../../../chaincode/src/erasure-contract';
+import { LabOrderContract } from '../../../chaincode/src/lab-order-contract';
+import { PolicyContract } from '../../../chaincode/src/policy-contract';
 import { RecordContract } from '../../../chaincode/src/record-contract';
+import { RequestContract } from '../../../chaincode/src/request-contract';
 import {
   type Caller,
   CHANNEL_ORGS,
@@ -102,9 +111,26 @@ export async function attempt(
 /** A ledger key as the chaincode builds it. */
 export const key = (type: string, ...parts: string[]) => compositeKey(type, parts);
 
-const directory = new DirectoryContract();
-const records = new RecordContract();
-const erasure = new ErasureContract();
+/** One instance of each contract, as the chaincode serves them. */
+export const contracts = {
+  access: new AccessContract(),
+  appointments: new AppointmentContract(),
+  bills: new BillContract(),
+  breakGlass: new BreakGlassContract(),
+  claims: new ClaimContract(),
+  consent: new ConsentContract(),
+  directory: new DirectoryContract(),
+  erasure: new ErasureContract(),
+  labOrders: new LabOrderContract(),
+  policies: new PolicyContract(),
+  records: new RecordContract(),
+  requests: new RequestContract(),
+};
+const { directory, records, erasure } = contracts;
+
+/** A chaincode answer (JSON text) as the shape the caller expects. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the shape it expects
+export const parse = <T>(text: string) => JSON.parse(text) as T;
 
 type Kind = 'hospital' | 'lab' | 'insurer';
 

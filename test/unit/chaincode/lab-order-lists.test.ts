@@ -2,7 +2,6 @@
  * Lab order lists: a lab's work queue by status, a doctor's open orders and a patient's orders,
  * each a page at a time, with the queue entries moved by every status change.
  */
-import { LabOrderContract } from '../../../chaincode/src/lab-order-contract';
 import type { Caller } from '../helpers/fabric-stub';
 import {
   consortiumLedger,
@@ -20,9 +19,10 @@ import {
   salted,
   submit,
   walk,
+  contracts,
 } from './fixture';
 
-const labOrders = new LabOrderContract();
+const { labOrders } = contracts;
 
 const PATIENT_B = 'PAT-HB-0001';
 const doctorA2: Caller = {

@@ -2,11 +2,6 @@
  * Paginated lists of records, consents, break-glass windows and the directory: which items,
  * in which order, every item once across pages, and who may not list what.
  */
-import { BreakGlassContract } from '../../../chaincode/src/break-glass-contract';
-import { AppointmentContract } from '../../../chaincode/src/appointment-contract';
-import { ConsentContract } from '../../../chaincode/src/consent-contract';
-import { DirectoryContract } from '../../../chaincode/src/directory-contract';
-import { RecordContract } from '../../../chaincode/src/record-contract';
 import type { Caller } from '../helpers/fabric-stub';
 import {
   consortiumLedger,
@@ -21,13 +16,10 @@ import {
   registerPatient,
   submit,
   walk,
+  contracts,
 } from './fixture';
 
-const appointments = new AppointmentContract();
-const breakGlass = new BreakGlassContract();
-const directory = new DirectoryContract();
-const consent = new ConsentContract();
-const records = new RecordContract();
+const { appointments, breakGlass, directory, consent, records } = contracts;
 
 const PATIENT_A2 = 'PAT-HA-0002';
 

@@ -3,14 +3,6 @@
  * needs its reader's lawful basis, is read on a peer of a member that holds it, and leaves an
  * access event in the patient's log. And the paginated access logs.
  */
-import { AccessContract } from '../../../chaincode/src/access-contract';
-import { AppointmentContract } from '../../../chaincode/src/appointment-contract';
-import { BreakGlassContract } from '../../../chaincode/src/break-glass-contract';
-import { ClaimContract } from '../../../chaincode/src/claim-contract';
-import { ConsentContract } from '../../../chaincode/src/consent-contract';
-import { DirectoryContract } from '../../../chaincode/src/directory-contract';
-import { LabOrderContract } from '../../../chaincode/src/lab-order-contract';
-import { PolicyContract } from '../../../chaincode/src/policy-contract';
 import type { Caller } from '../helpers/fabric-stub';
 import {
   aSalt,
@@ -32,19 +24,11 @@ import {
   registerPatient,
   salted,
   submit,
+  contracts,
+  parse,
 } from './fixture';
 
-const access = new AccessContract();
-const appointments = new AppointmentContract();
-const breakGlass = new BreakGlassContract();
-const claims = new ClaimContract();
-const consent = new ConsentContract();
-const directory = new DirectoryContract();
-const labOrders = new LabOrderContract();
-const policies = new PolicyContract();
-
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the shape it expects
-const parse = <T>(text: string) => JSON.parse(text) as T;
+const { access, appointments, breakGlass, claims, consent, directory, labOrders, policies } = contracts;
 
 interface Ticket {
   ticketId: string;

@@ -1,8 +1,4 @@
 import { createHash } from 'node:crypto';
-import { AccessContract } from '../../../chaincode/src/access-contract';
-import { ConsentContract } from '../../../chaincode/src/consent-contract';
-import { ErasureContract } from '../../../chaincode/src/erasure-contract';
-import { RecordContract } from '../../../chaincode/src/record-contract';
 import { type Caller, printable } from '../helpers/fabric-stub';
 import {
   approveErasure,
@@ -27,12 +23,10 @@ import {
   registerPatient,
   salted,
   submit,
+  contracts,
 } from './fixture';
 
-const records = new RecordContract();
-const consent = new ConsentContract();
-const access = new AccessContract();
-const erasure = new ErasureContract();
+const { records, consent, access, erasure } = contracts;
 
 describe('records', () => {
   let ledger: Ledger;

@@ -1,8 +1,4 @@
-import { ConsentContract } from '../../../chaincode/src/consent-contract';
-import { ErasureContract } from '../../../chaincode/src/erasure-contract';
 import { PENDING_GRACE_MS } from '../../../chaincode/src/pending';
-import { RecordContract } from '../../../chaincode/src/record-contract';
-import { RequestContract } from '../../../chaincode/src/request-contract';
 import {
   attempt,
   body,
@@ -18,12 +14,11 @@ import {
   registerPatient,
   salted,
   submit,
+  contracts,
+  parse,
 } from './fixture';
 
-const consent = new ConsentContract();
-const records = new RecordContract();
-const requests = new RequestContract();
-const erasure = new ErasureContract();
+const { consent, records, requests, erasure } = contracts;
 
 const GRANT = JSON.stringify({
   grantee: { mspId: 'HospitalBMSP' },
@@ -33,8 +28,6 @@ const GRANT = JSON.stringify({
 });
 const KEY = 'retry-key-0001-abcdef';
 
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the shape it expects
-const parse = <T>(text: string) => JSON.parse(text) as T;
 const withKey = (requestKey: string, values: Record<string, string> = {}) => ({ transient: { ...values, requestKey } });
 
 describe('requests', () => {

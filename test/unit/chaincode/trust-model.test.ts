@@ -5,18 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
-import { AccessContract } from '../../../chaincode/src/access-contract';
-import { AppointmentContract } from '../../../chaincode/src/appointment-contract';
-import { BillContract } from '../../../chaincode/src/bill-contract';
-import { BreakGlassContract } from '../../../chaincode/src/break-glass-contract';
-import { ClaimContract } from '../../../chaincode/src/claim-contract';
-import { ConsentContract } from '../../../chaincode/src/consent-contract';
-import { DirectoryContract } from '../../../chaincode/src/directory-contract';
-import { ErasureContract } from '../../../chaincode/src/erasure-contract';
 import { canonicalJson } from '../../../chaincode/src/json';
-import { LabOrderContract } from '../../../chaincode/src/lab-order-contract';
-import { PolicyContract } from '../../../chaincode/src/policy-contract';
-import { RecordContract } from '../../../chaincode/src/record-contract';
 import { type Caller, Ledger } from '../helpers/fabric-stub';
 import {
   approveErasure,
@@ -39,22 +28,12 @@ import {
   registerPatient,
   salted,
   submit,
+  contracts,
+  parse,
 } from './fixture';
 
-const access = new AccessContract();
-const appointments = new AppointmentContract();
-const bills = new BillContract();
-const erasure = new ErasureContract();
-const labOrders = new LabOrderContract();
-const records = new RecordContract();
-const claims = new ClaimContract();
-const consent = new ConsentContract();
-const breakGlass = new BreakGlassContract();
-const directory = new DirectoryContract();
-const policies = new PolicyContract();
-
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the shape it expects
-const parse = <T>(text: string) => JSON.parse(text) as T;
+const { access, appointments, bills, erasure, labOrders, records, claims, consent, breakGlass, directory, policies } =
+  contracts;
 
 /** Certificates a member's own CA can issue with any attributes. */
 const issuedBy = (mspId: string, cn: string, attrs: Record<string, string>): Caller => ({ mspId, cn, attrs });

@@ -1,9 +1,3 @@
-import { AccessContract } from '../../../chaincode/src/access-contract';
-import { AppointmentContract } from '../../../chaincode/src/appointment-contract';
-import { ClaimContract } from '../../../chaincode/src/claim-contract';
-import { DirectoryContract } from '../../../chaincode/src/directory-contract';
-import { LabOrderContract } from '../../../chaincode/src/lab-order-contract';
-import { PolicyContract } from '../../../chaincode/src/policy-contract';
 import type { Caller } from '../helpers/fabric-stub';
 import {
   attempt,
@@ -26,17 +20,11 @@ import {
   registerPatient,
   salted,
   submit,
+  contracts,
+  parse,
 } from './fixture';
 
-const labOrders = new LabOrderContract();
-const appointments = new AppointmentContract();
-const policies = new PolicyContract();
-const claims = new ClaimContract();
-const directory = new DirectoryContract();
-const access = new AccessContract();
-
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the shape it expects
-const parse = <T>(text: string) => JSON.parse(text) as T;
+const { labOrders, appointments, policies, claims, directory, access } = contracts;
 
 describe('lab orders', () => {
   let ledger: Ledger;
