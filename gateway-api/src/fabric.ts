@@ -22,7 +22,7 @@ import {
 import { common, gateway as gatewayProtos, msp, peer } from '@hyperledger/fabric-protos';
 import type { ContractName, TransactionName } from '@ehr/protocol';
 import { TransactionInvalidError } from './errors';
-import type { BlockSource } from './read-your-writes';
+import { type BlockSource, requiredBlock } from './read-your-writes';
 
 export interface UserIdentity {
   mspId: string;
@@ -97,6 +97,8 @@ export interface EventSource {
 }
 
 export interface PeerEndpoint {
+  /** The member whose peer it is (other members' peers: where `settle` and reads elsewhere go). */
+  mspId?: string;
   endpoint: string;
   tlsRootPem: string;
   /** The host name the peer's TLS certificate carries, when the endpoint is an IP address. */
@@ -108,6 +110,8 @@ export interface PeerOptions extends PeerEndpoint {
   chaincode: string;
   /** The other members' peers (their published endpoints), where `settle` looks for commits. */
   otherPeers?: PeerEndpoint[];
+  /** How long a read at another member's peer waits for the block the request requires. */
+  minBlockWaitMs?: number;
   /** How long a submit waits for the commit of its transaction (ms; default 60 000). */
   commitTimeoutMs?: number;
 }
@@ -252,6 +256,38 @@ export function fabricLedger(
   });
 
   /**
+   * Before a read served by other members' peers (`call.orgs` without this member, e.g. a record
+   * body at its custodian's peer), waits until each holds the block the request requires
+   * (Ehr-Min-Block): the gateway's own peer having it says nothing of theirs. Bounded like the
+   * wait for the own peer; past it the read runs and finds out.
+   */
+  async function othersReach(identity: UserIdentity, call: LedgerCall): Promise<void> {
+    const block = requiredBlock();
+    if (block === undefined || !call.orgs || call.orgs.includes(identity.mspId)) return;
+    const deadline = Date.now() + (options.minBlockWaitMs ?? 10_000);
+    await Promise.all(
+      (options.otherPeers ?? [])
+        .map((peer, i) => ({ peer, client: others[i] }))
+        .filter(({ peer }) => peer.mspId !== undefined && call.orgs?.includes(peer.mspId))
+        .map(async ({ client: peerAt }) => {
+          const gateway = gatewayFor(identity, peerAt);
+          try {
+            const qscc = gateway.getNetwork(options.channel).getContract('qscc');
+            for (let pause = 50; Date.now() < deadline; pause = Math.min(pause * 2, 500)) {
+              const info = await qscc.evaluateTransaction('GetChainInfo', options.channel);
+              if (BigInt(common.BlockchainInfo.deserializeBinary(info).getHeight()) > block) return;
+              await new Promise((resolve) => setTimeout(resolve, pause));
+            }
+          } catch {
+            // That peer unreachable: the read itself says what it means.
+          } finally {
+            gateway.close();
+          }
+        }),
+    );
+  }
+
+  /**
    * Endorses the call; while only other members' peers refuse it (see refusedOnlyElsewhere),
    * endorses it again after a growing pause, for LAGGING_ENDORSERS_MS at most, before their
    * refusal counts. Nothing was sent to the orderers, so a new proposal changes nothing.
@@ -290,6 +326,7 @@ export function fabricLedger(
       }
     },
     async evaluate(identity, call) {
+      await othersReach(identity, call);
       const { contract, gateway } = contractFor(identity, call.contract);
       try {
         return await contract.evaluate(call.fn, proposalOptions(call));

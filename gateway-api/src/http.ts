@@ -10,7 +10,13 @@ import type { Accounts } from './accounts';
 import type { IdempotencyCache, RouteResult } from './idempotency';
 import { ApiError } from './errors';
 import type { Role } from '@ehr/protocol';
-import { COMMITTED_BLOCK_HEADER, collectCommits, MIN_BLOCK_HEADER, minBlockOf } from './read-your-writes';
+import {
+  COMMITTED_BLOCK_HEADER,
+  collectCommits,
+  MIN_BLOCK_HEADER,
+  minBlockOf,
+  requiringBlock,
+} from './read-your-writes';
 import { inFreshRequest } from './requests';
 import { COMPONENTS, type JsonSchema } from './schemas';
 import type { UserRecord } from './store';
@@ -141,12 +147,13 @@ async function handle(
   const ctx = { req, user, body, params: req.params, query };
   // A block the client saw committed, perhaps at another member: this member's peer must hold
   // it before the route reads, endorses or streams, or the client could be told it is not there.
-  await blocks.reach(minBlockOf(req.get(MIN_BLOCK_HEADER)));
+  const minBlock = minBlockOf(req.get(MIN_BLOCK_HEADER));
+  await blocks.reach(minBlock);
   if (route.stream) {
     await route.stream(ctx, res);
     return;
   }
-  const work = () => withCommittedBlock(() => route.handler(ctx));
+  const work = () => requiringBlock(minBlock, () => withCommittedBlock(() => route.handler(ctx)));
   const key = req.get('idempotency-key');
   const result =
     key && user && route.method !== 'get'

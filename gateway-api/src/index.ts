@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     // The other members' published peer endpoints: two-step writes wait there between steps.
     otherPeers: setup.otherPeers,
     commitTimeoutMs: config.commitTimeoutMs,
+    minBlockWaitMs: config.minBlockWaitMs,
   });
   const ledger = new Ledger(port);
   // Accounts use the ledger too: an invitation registers the patient or practitioner.

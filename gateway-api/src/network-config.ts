@@ -126,6 +126,7 @@ export function loadMemberSetup(networkJson: string, orgName: string): MemberSet
     return { mspId: org.mspId, certPem: read(files.cert), keyPem: read(files.key) };
   };
   const endpoint = (o: NetworkOrg): PeerEndpoint => ({
+    mspId: o.mspId,
     endpoint: o.peer.endpoint,
     tlsRootPem: read(o.peer.tlsCACert),
     ...(o.peer.hostAlias ? { hostAlias: o.peer.hostAlias } : {}),

@@ -33,6 +33,21 @@ export async function collectCommits<T>(work: () => Promise<T>): Promise<{ value
   return { value, block: scope.block };
 }
 
+const required = new AsyncLocalStorage<bigint>();
+
+/**
+ * Runs a request's work requiring `block` (its Ehr-Min-Block): reads the work sends to other
+ * members' peers wait for it there too (`requiredBlock`).
+ */
+export function requiringBlock<T>(block: bigint | undefined, work: () => Promise<T>): Promise<T> {
+  return block === undefined ? work() : required.run(block, work);
+}
+
+/** The block the current request requires (its Ehr-Min-Block), if any. */
+export function requiredBlock(): bigint | undefined {
+  return required.getStore();
+}
+
 /** The block an `Ehr-Min-Block` header names (undefined without one), or a 400. */
 export function minBlockOf(header: string | undefined): bigint | undefined {
   if (header === undefined) return undefined;

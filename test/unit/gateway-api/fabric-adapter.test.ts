@@ -8,7 +8,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { Metadata, status as grpcStatus } from '@grpc/grpc-js';
 import { EndorseError, type Status, StatusCode } from '@hyperledger/fabric-gateway';
 import { ApiError, toApiError } from '../../../gateway-api/src/errors';
+import { common } from '@hyperledger/fabric-protos';
 import { fabricLedger, type LedgerCall, type UserIdentity } from '../../../gateway-api/src/fabric';
+import { requiringBlock } from '../../../gateway-api/src/read-your-writes';
 
 jest.mock('@hyperledger/fabric-gateway', () => {
   const actual = jest.requireActual<typeof import('@hyperledger/fabric-gateway')>('@hyperledger/fabric-gateway');
@@ -157,5 +159,56 @@ describe("endorsement while other members' peers lag", () => {
   it('answers 503 ENDORSERS_DISAGREE with Retry-After when they still disagree', () => {
     const mapped = toApiError(refusal('HospitalBMSP', 'ProposalResponsePayloads do not match'));
     expect(mapped).toMatchObject({ status: 503, code: 'ENDORSERS_DISAGREE', retryAfterSeconds: 1 });
+  });
+});
+
+describe("a read served by another member's peer, for a request that requires a block", () => {
+  /** Another member's peer whose height grows by one at each question; answers what was asked, in order. */
+  function laggingPeer(startHeight: number) {
+    const asked: string[] = [];
+    let height = startHeight;
+    const qscc = {
+      evaluateTransaction: () => {
+        asked.push(`height ${String(height)}`);
+        const info = new common.BlockchainInfo();
+        info.setHeight(height++);
+        return Promise.resolve(info.serializeBinary());
+      },
+    };
+    const ehr = {
+      evaluate: () => {
+        asked.push(`read at height ${String(height)}`);
+        return Promise.resolve(Buffer.from('{}'));
+      },
+    };
+    const network = { getName: () => 'ehr', getContract: (name: string) => (name === 'qscc' ? qscc : ehr) };
+    gatewayModule.connect.mockReturnValue({ getNetwork: () => network, close: () => undefined });
+    return asked;
+  }
+  const ledgerWithOthers = () =>
+    fabricLedger({
+      endpoint: '127.0.0.1:1',
+      tlsRootPem: 'ROOT',
+      channel: 'ehr',
+      chaincode: 'ehr',
+      otherPeers: [{ mspId: 'HospitalBMSP', endpoint: '127.0.0.1:2', tlsRootPem: 'ROOT' }],
+    });
+  const READ: LedgerCall = { contract: 'access', fn: 'ReadBody', args: ['REC-1', 'T-1'], orgs: ['HospitalBMSP'] };
+
+  it('waits until that peer holds the block before reading there', async () => {
+    const asked = laggingPeer(8);
+    const ledger = ledgerWithOthers();
+    await requiringBlock(9n, () => ledger.evaluate(WHO, READ));
+    expect(asked).toEqual(['height 8', 'height 9', 'height 10', 'read at height 11']);
+    ledger.close();
+  });
+
+  it('reads at once without a required block, or on its own member', async () => {
+    const asked = laggingPeer(8);
+    const ledger = ledgerWithOthers();
+    await ledger.evaluate(WHO, READ);
+    await requiringBlock(9n, () => ledger.evaluate(WHO, { ...READ, orgs: [WHO.mspId] }));
+    expect(asked).toEqual(['read at height 8', 'read at height 8']);
+    ledger.close();
   });
 });

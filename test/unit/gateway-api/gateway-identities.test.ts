@@ -94,7 +94,9 @@ describe("the gateway's identities", () => {
       kind: 'hospital',
       displayName: 'hospital-a',
     });
-    expect(setup.otherPeers).toEqual([{ endpoint: '127.0.0.1:7101', tlsRootPem: 'TLS ROOT', hostAlias: 'localhost' }]);
+    expect(setup.otherPeers).toEqual([
+      { mspId: 'HospitalBMSP', endpoint: '127.0.0.1:7101', tlsRootPem: 'TLS ROOT', hostAlias: 'localhost' },
+    ]);
   });
 
   it.each([
