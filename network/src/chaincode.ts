@@ -9,7 +9,8 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ordererArgs, peerCli } from './admin';
 import { run } from './process';
-import { address, CHAINCODE, CHANNEL, type OrgSpec, paths } from './topology';
+import { hostPort, type PublishedMember } from './member-definition';
+import { CHAINCODE, CHANNEL, type OrgSpec, paths } from './topology';
 
 export interface ChaincodePackage {
   label: string;
@@ -34,10 +35,8 @@ export interface PackageDirs {
   out: string;
 }
 
-const DEFAULT_DIRS: PackageDirs = { source: paths.chaincodeSource, out: paths.chaincodeDir };
-
 /** Digest of the built chaincode, its declared dependencies and its state DB index definitions. */
-export function chaincodeDigest(source = DEFAULT_DIRS.source): string {
+export function chaincodeDigest(source = paths.chaincodeSource): string {
   const dist = path.join(source, 'dist');
   if (!existsSync(path.join(dist, 'index.js'))) {
     throw new Error(`${dist} is missing: run \`npm run build\` (npm start does it through bootstrap)`);
@@ -73,8 +72,11 @@ async function reproducibleTarGz(target: string, cwd: string, entries: string[])
   rmSync(tar);
 }
 
-/** Writes the ccaas package (metadata.json + code.tar.gz with connection.json). */
-export async function packageChaincode(dirs: PackageDirs = DEFAULT_DIRS): Promise<ChaincodePackage> {
+/**
+ * Writes the ccaas package (metadata.json + code.tar.gz with connection.json). Each member
+ * packages into its own folder; the same build gives every member the same package id.
+ */
+export async function packageChaincode(dirs: PackageDirs): Promise<ChaincodePackage> {
   const version = chaincodeDigest(dirs.source);
   const label = `${CHAINCODE}_${version}`;
   const dir = path.join(dirs.out, label);
@@ -122,52 +124,87 @@ export async function committedDefinition(org: OrgSpec): Promise<Committed | und
   return (list.chaincode_definitions ?? []).find((d) => d.name === CHAINCODE);
 }
 
+/** A chaincode definition: the version (the package's digest) and the sequence it commits at. */
+export interface Definition {
+  version: string;
+  sequence: number;
+}
+
+const definitionArgs = (d: Definition) => [
+  '-C',
+  CHANNEL,
+  '-n',
+  CHAINCODE,
+  '--version',
+  d.version,
+  '--sequence',
+  String(d.sequence),
+];
+
 /**
- * Approves (every member) and commits the definition for the package unless that version is
- * committed already. Endorsement stays the channel's MAJORITY policy; implicit private data
- * collections keep their own per-member endorsement.
+ * The definition to commit for the package, as the member's peer sees the channel: undefined
+ * when that version is committed already, else the next sequence.
  */
-export async function defineChaincode(orgs: readonly OrgSpec[], pkg: ChaincodePackage): Promise<boolean> {
-  const first = orgs[0];
-  if (!first) throw new Error('no organizations');
-  const committed = await committedDefinition(first);
-  if (committed?.version === pkg.version) return false;
-  const sequence = String((committed?.sequence ?? 0) + 1);
-  const definition = ['-C', CHANNEL, '-n', CHAINCODE, '--version', pkg.version, '--sequence', sequence];
-  // A run that stopped between approvals and the commit is resumed: Fabric refuses to approve
-  // the same uncommitted definition twice, so members that approved already are skipped.
-  const readiness = await peerCli(first, [
+export async function nextDefinition(org: OrgSpec, pkg: ChaincodePackage): Promise<Definition | undefined> {
+  const committed = await committedDefinition(org);
+  if (committed?.version === pkg.version) return undefined;
+  return { version: pkg.version, sequence: (committed?.sequence ?? 0) + 1 };
+}
+
+/** Which members' approvals of the definition the channel holds, as the member's peer answers. */
+export async function approvals(org: OrgSpec, definition: Definition): Promise<Record<string, boolean>> {
+  const readiness = await peerCli(org, [
     'lifecycle',
     'chaincode',
     'checkcommitreadiness',
-    ...definition,
+    ...definitionArgs(definition),
     '--output',
     'json',
   ]);
-  const approvals = (JSON.parse(readiness) as { approvals?: Record<string, boolean> }).approvals ?? {};
-  // Each member approves on its own (its approval is its own private state), so all at once.
-  await Promise.all(
-    orgs
-      .filter((o) => approvals[o.mspId] !== true)
-      .map((org) =>
-        peerCli(org, [
-          'lifecycle',
-          'chaincode',
-          'approveformyorg',
-          ...definition,
-          '--package-id',
-          pkg.packageId,
-          ...ordererArgs(org),
-          '--waitForEvent',
-        ]),
-      ),
-  );
-  const peers = orgs.flatMap((org) => [
-    '--peerAddresses',
-    address(org, 'peer'),
-    '--tlsRootCertFiles',
-    path.join(paths.org(org).peer, 'tls', 'ca.crt'),
+  return (JSON.parse(readiness) as { approvals?: Record<string, boolean> }).approvals ?? {};
+}
+
+/**
+ * The member's own step: its admin approves the definition for the package it installed. Its
+ * approval is its own private state; Fabric refuses to approve the same uncommitted definition
+ * twice, so the caller skips members whose approval the channel holds already.
+ */
+export async function approveDefinition(org: OrgSpec, definition: Definition, pkg: ChaincodePackage): Promise<void> {
+  await peerCli(org, [
+    'lifecycle',
+    'chaincode',
+    'approveformyorg',
+    ...definitionArgs(definition),
+    '--package-id',
+    pkg.packageId,
+    ...ordererArgs(org),
+    '--waitForEvent',
   ]);
-  await peerCli(first, ['lifecycle', 'chaincode', 'commit', ...definition, ...peers, ...ordererArgs(first)]);
-  return true;
+}
+
+/**
+ * One member's step once a majority approved: its admin commits the definition, endorsed by the
+ * peers of `endorsers` (reached through their published endpoints and TLS roots). Endorsement
+ * stays the channel's MAJORITY policy; implicit private data collections keep their own
+ * per-member endorsement.
+ */
+export async function commitDefinition(
+  org: OrgSpec,
+  definition: Definition,
+  endorsers: readonly PublishedMember[],
+): Promise<void> {
+  const peers = endorsers.flatMap((member) => [
+    '--peerAddresses',
+    hostPort(member.endpoints.peer),
+    '--tlsRootCertFiles',
+    member.tlsCaCert,
+  ]);
+  await peerCli(org, [
+    'lifecycle',
+    'chaincode',
+    'commit',
+    ...definitionArgs(definition),
+    ...peers,
+    ...ordererArgs(org),
+  ]);
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { ordererArgs, peerCli, peerHeight } from './admin';
 import { currentCrl } from './identities';
 import { run } from './process';
-import { CHANNEL, type OrgSpec, paths } from './topology';
+import { asMember, CHANNEL, type OrgSpec, paths } from './topology';
 
 /** A channel config as configtxlator decodes it (only the parts this module walks are typed). */
 export interface ChannelConfig {
@@ -149,8 +149,9 @@ export async function submitUpdate(org: OrgSpec, envelopeFile: string, mspDir?: 
 }
 
 /**
- * A config update whose signers' admins all act here: proposed and submitted by the first of
- * `signers`, signed by the others. Answers false when the change leaves the config as it was.
+ * A config update whose signers' admins all act here, each in its own step, the update passing
+ * between them as a file: proposed and submitted by the first of `signers`, signed by the
+ * others. Answers false when the change leaves the config as it was.
  */
 export async function updateConfig(
   signers: readonly OrgSpec[],
@@ -161,9 +162,9 @@ export async function updateConfig(
   const dir = mkdtempSync(path.join(tmpdir(), 'config-envelope-'));
   try {
     const envelope = path.join(dir, 'update.pb');
-    if (!(await proposeUpdate(submitter, change, envelope))) return false;
-    for (const signer of signers.slice(1)) await signUpdate(signer, envelope);
-    await submitUpdate(submitter, envelope);
+    if (!(await asMember(submitter, () => proposeUpdate(submitter, change, envelope)))) return false;
+    for (const signer of signers.slice(1)) await asMember(signer, () => signUpdate(signer, envelope));
+    await asMember(submitter, () => submitUpdate(submitter, envelope));
     return true;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -198,5 +199,6 @@ export function memberMsps(config: ChannelConfig, mspId: string): { revocation_l
  * revoked certificate and orderers refuse its transactions.
  */
 export async function publishRevocations(org: OrgSpec): Promise<void> {
-  await updateConfig([org], withCrl(org.mspId, await currentCrl(org)));
+  const crl = await asMember(org, () => currentCrl(org));
+  await updateConfig([org], withCrl(org.mspId, crl));
 }

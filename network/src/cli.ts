@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { publishRevocations } from './channel-config';
 import { REVOCATION_REASONS, type RevocationReason, revokeIdentity } from './identities';
 import { clean, down, status, up } from './network';
-import { ORGS, type OrgSpec, paths, type StateDbType } from './topology';
+import { asMember, ORGS, type OrgSpec, paths, type StateDbType } from './topology';
 
 const log = (message: string) => {
   console.log(`[network] ${message}`);
@@ -80,7 +80,7 @@ async function revoke(args: string[]): Promise<void> {
   if (!name || name.startsWith('--')) throw new Error('usage: revoke <member> <enrolment id> [--reason r]');
   const org = member(memberName);
   const reason = reasonOption(args);
-  await revokeIdentity(org, name, reason);
+  await asMember(org, () => revokeIdentity(org, name, reason));
   log(`${org.name} CA revoked ${name}`);
   await publishRevocations(org);
   log(`the channel carries ${org.name}'s new CRL`);

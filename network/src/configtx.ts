@@ -3,8 +3,7 @@
  * peer, V3_0 capabilities, and MAJORITY policies for administration and endorsement, so that
  * no single member can change the channel or forge an endorsed transaction (SPEC §1, §5).
  */
-import path from 'node:path';
-import { HOST, type OrgSpec, paths, port } from './topology';
+import { hostPort, type PublishedMember } from './member-definition';
 
 function signature(rule: string) {
   return { Type: 'Signature', Rule: rule };
@@ -14,36 +13,38 @@ function implicitMeta(rule: string) {
   return { Type: 'ImplicitMeta', Rule: rule };
 }
 
-/** The member as both an application and an ordering organization (one MSP for both). */
-export function organization(org: OrgSpec) {
-  const m = org.mspId;
+/**
+ * The member as both an application and an ordering organization (one MSP for both), from
+ * what it published: its MSP folder and its endpoints.
+ */
+export function organization(member: PublishedMember) {
+  const m = member.endpoints.mspId;
   return {
     Name: m,
     ID: m,
-    MSPDir: paths.org(org).msp,
+    MSPDir: member.msp,
     Policies: {
       Readers: signature(`OR('${m}.admin', '${m}.peer', '${m}.client', '${m}.orderer')`),
       Writers: signature(`OR('${m}.admin', '${m}.client', '${m}.orderer')`),
       Admins: signature(`OR('${m}.admin')`),
       Endorsement: signature(`OR('${m}.peer')`),
     },
-    OrdererEndpoints: [`${HOST}:${port(org, 'orderer')}`],
-    AnchorPeers: [{ Host: HOST, Port: port(org, 'peer') }],
+    OrdererEndpoints: [hostPort(member.endpoints.orderer)],
+    AnchorPeers: [{ Host: member.endpoints.peer.host, Port: member.endpoints.peer.port }],
   };
 }
 
-export function consenter(org: OrgSpec, id: number) {
-  const ordererDir = paths.org(org).orderer;
-  const tlsCert = path.join(ordererDir, 'tls', 'server.crt');
+/** The member's orderer as a BFT consenter, from its published certificates and endpoints. */
+export function consenter(member: PublishedMember, id: number) {
   return {
     ID: id,
-    Host: HOST,
     // Orderers talk consensus on their own mutual-TLS cluster listener, apart from clients.
-    Port: port(org, 'ordererCluster'),
-    MSPID: org.mspId,
-    Identity: path.join(ordererDir, 'msp', 'signcerts', 'cert.pem'),
-    ClientTLSCert: tlsCert,
-    ServerTLSCert: tlsCert,
+    Host: member.endpoints.ordererCluster.host,
+    Port: member.endpoints.ordererCluster.port,
+    MSPID: member.endpoints.mspId,
+    Identity: member.ordererIdentity,
+    ClientTLSCert: member.ordererTls,
+    ServerTLSCert: member.ordererTls,
   };
 }
 
@@ -67,9 +68,12 @@ const SMART_BFT = {
   SyncOnStart: true,
 };
 
-/** configtx.yaml content with the single profile `EhrChannel`. */
-export function configtx(orgs: readonly OrgSpec[]) {
-  const organizations = orgs.map(organization);
+/**
+ * configtx.yaml content with the single profile `EhrChannel`, built from the founding members'
+ * published files only (no member's private folder).
+ */
+export function configtx(members: readonly PublishedMember[]) {
+  const organizations = members.map(organization);
   const basePolicies = {
     Readers: implicitMeta('ANY Readers'),
     Writers: implicitMeta('ANY Writers'),
@@ -89,7 +93,7 @@ export function configtx(orgs: readonly OrgSpec[]) {
           Policies: { ...basePolicies, BlockValidation: implicitMeta('ANY Writers') },
           Capabilities: { V2_0: true },
           SmartBFT: SMART_BFT,
-          ConsenterMapping: orgs.map((org, i) => consenter(org, i + 1)),
+          ConsenterMapping: members.map((member, i) => consenter(member, i + 1)),
         },
         Application: {
           Organizations: organizations,

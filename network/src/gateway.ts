@@ -45,10 +45,11 @@ const EVERYWHERE_MS = 30_000;
 /** How long a submit that reported a failure is looked for on the ledger. */
 const CONFIRM_MS = 15_000;
 
+/** A connection to a member's peer, trusting what that member published (its TLS root, its host name). */
 function grpcClient(peerOrg: OrgSpec): grpc.Client {
-  const tlsRoot = readFileSync(path.join(paths.org(peerOrg).peer, 'tls', 'ca.crt'));
-  // Node TLS certificates name localhost as well as the address; a TLS server name cannot be an IP.
-  const alias = { 'grpc.ssl_target_name_override': 'localhost', 'grpc.default_authority': 'localhost' };
+  const tlsRoot = readFileSync(paths.published(peerOrg).tlsCaCert);
+  // A TLS server name cannot be an IP address: the peer's certificate also names its member's host.
+  const alias = { 'grpc.ssl_target_name_override': peerOrg.hostname, 'grpc.default_authority': peerOrg.hostname };
   return new grpc.Client(address(peerOrg, 'peer'), grpc.credentials.createSsl(tlsRoot), alias);
 }
 

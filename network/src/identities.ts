@@ -18,7 +18,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { run } from './process';
 import { newSecret, type OrgSecrets } from './secrets';
-import { HOST, type OrgSpec, paths, port } from './topology';
+import { type OrgSpec, paths, port } from './topology';
 
 export type IdentityType = 'client' | 'admin' | 'peer' | 'orderer';
 
@@ -37,7 +37,7 @@ const ADMIN_REGISTRAR_ATTRS = 'hf.Registrar.Roles=client,hf.Registrar.Attributes
 
 function caUrl(org: OrgSpec, credentials?: { name: string; secret: string }): string {
   const auth = credentials ? `${encodeURIComponent(credentials.name)}:${encodeURIComponent(credentials.secret)}@` : '';
-  return `https://${auth}${HOST}:${port(org, 'ca')}`;
+  return `https://${auth}${org.host}:${port(org, 'ca')}`;
 }
 
 async function caClient(org: OrgSpec, args: string[], env: Record<string, string>): Promise<string> {
@@ -95,14 +95,18 @@ export async function enrollRegistrars(org: OrgSpec, secrets: OrgSecrets): Promi
   }
 }
 
-/** Writes the member's MSP as the channel configuration sees it (CA and TLS CA roots, NodeOUs). */
+/**
+ * Writes the member's MSP as the channel configuration sees it (CA and TLS CA roots, NodeOUs)
+ * into the member's published folder: the organisation definition it hands to the others.
+ */
 export function writeOrgMsp(org: OrgSpec): void {
   const dirs = paths.org(org);
-  mkdirSync(path.join(dirs.msp, 'cacerts'), { recursive: true });
-  mkdirSync(path.join(dirs.msp, 'tlscacerts'), { recursive: true });
-  copyFileSync(dirs.caTlsCert, path.join(dirs.msp, 'cacerts', 'ca.pem'));
-  copyFileSync(path.join(dirs.caServer, 'tlsca', 'ca-cert.pem'), path.join(dirs.msp, 'tlscacerts', 'tlsca.pem'));
-  writeFileSync(path.join(dirs.msp, 'config.yaml'), YAML.stringify(NODE_OUS));
+  const published = paths.published(org);
+  mkdirSync(path.dirname(published.caCert), { recursive: true });
+  mkdirSync(path.dirname(published.tlsCaCert), { recursive: true });
+  copyFileSync(dirs.caTlsCert, published.caCert);
+  copyFileSync(path.join(dirs.caServer, 'tlsca', 'ca-cert.pem'), published.tlsCaCert);
+  writeFileSync(path.join(published.msp, 'config.yaml'), YAML.stringify(NODE_OUS));
 }
 
 /**
@@ -198,11 +202,16 @@ export async function ensureGatewayIdentities(org: OrgSpec): Promise<void> {
   });
 }
 
-/** A TLS certificate from the member's TLS CA, valid for localhost and 127.0.0.1. */
+/** The names a TLS certificate of the member's nodes carries: the member's host name and address. */
+export function tlsHosts(org: OrgSpec): string[] {
+  return [org.hostname, org.host];
+}
+
+/** A TLS certificate from the member's TLS CA, valid for the member's host name and address only. */
 async function enrollTls(org: OrgSpec, name: string, type: IdentityType, tlsDir: string): Promise<void> {
   const secret = await register(org, 'tlsca', name, type, '');
   const staging = `${tlsDir}.enroll`;
-  await enroll(org, 'tlsca', { name, secret }, staging, ['--csr.hosts', `localhost,${HOST}`]);
+  await enroll(org, 'tlsca', { name, secret }, staging, ['--csr.hosts', tlsHosts(org).join(',')]);
   rmSync(tlsDir, { recursive: true, force: true });
   mkdirSync(tlsDir, { recursive: true });
   copyFileSync(certFile(staging), path.join(tlsDir, 'server.crt'));

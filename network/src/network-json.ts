@@ -16,8 +16,13 @@ function identityEntry(dir: string): IdentityEntry {
 
 const userEntry = (org: OrgSpec, name: string): IdentityEntry => identityEntry(paths.org(org).user(name));
 
-function orgEntry(org: OrgSpec, stateDb: StateDbType): OrgEntry {
+/**
+ * The member's entry, made in its own step: its endpoints, the TLS roots others trust it with
+ * (its published ones) and the paths of its own identities.
+ */
+export function orgEntry(org: OrgSpec, stateDb: StateDbType): OrgEntry {
   const dirs = paths.org(org);
+  const published = paths.published(org);
   const adminTls = path.join(dirs.user('admin'), 'tls');
   return {
     name: org.name,
@@ -26,14 +31,14 @@ function orgEntry(org: OrgSpec, stateDb: StateDbType): OrgEntry {
     displayName: org.displayName,
     peer: {
       endpoint: address(org, 'peer'),
-      hostAlias: 'localhost',
-      tlsCACert: relative(path.join(dirs.peer, 'tls', 'ca.crt')),
+      hostAlias: org.hostname,
+      tlsCACert: relative(published.tlsCaCert),
       operations: `http://${address(org, 'peerOperations')}`,
     },
     orderer: {
       endpoint: address(org, 'orderer'),
       adminEndpoint: address(org, 'ordererAdmin'),
-      tlsCACert: relative(path.join(dirs.orderer, 'tls', 'ca.crt')),
+      tlsCACert: relative(published.tlsCaCert),
       operations: `http://${address(org, 'ordererOperations')}`,
     },
     ca: {
@@ -64,14 +69,19 @@ function orgEntry(org: OrgSpec, stateDb: StateDbType): OrgEntry {
   };
 }
 
-export function writeNetworkJson(orgs: readonly OrgSpec[], stateDb: StateDbType, chaincodePackageId: string): void {
+/**
+ * Writes the index of the whole demo consortium on this machine, from the members' entries:
+ * what tests and tools use to act as any member's user. A member on its own host has its own
+ * entry only.
+ */
+export function writeNetworkJson(entries: OrgEntry[], stateDb: StateDbType, chaincodePackageId: string): void {
   const doc: NetworkJson = {
     channel: CHANNEL,
     chaincode: CHAINCODE,
     chaincodePackageId,
     binDir: relative(paths.bin),
     stateDb,
-    orgs: orgs.map((org) => orgEntry(org, stateDb)),
+    orgs: entries,
   };
   writeFileSync(paths.networkJson, JSON.stringify(doc, null, 2) + '\n');
 }

@@ -7,11 +7,30 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import YAML from 'yaml';
 import { discoveredEndorsers, joinOrderer, joinPeer } from './admin';
-import { defineChaincode, installChaincode, packageChaincode } from './chaincode';
+import {
+  approvals,
+  approveDefinition,
+  type ChaincodePackage,
+  commitDefinition,
+  installChaincode,
+  nextDefinition,
+  packageChaincode,
+} from './chaincode';
 import { configtx } from './configtx';
-import { CHAINCODE, CHANNEL, demoUsers, ORGS, type OrgSpec, paths, type StateDbType } from './topology';
-import { ensureGatewayIdentities, ensureIdentity, enrollRegistrars, writeOrgMsp } from './identities';
-import { writeNetworkJson } from './network-json';
+import {
+  asConsortium,
+  asMember,
+  CHAINCODE,
+  CHANNEL,
+  demoUsers,
+  ORGS,
+  type OrgSpec,
+  paths,
+  type StateDbType,
+} from './topology';
+import { ensureGatewayIdentities, ensureIdentity, enrollRegistrars } from './identities';
+import { publishMember, readPublished } from './member-definition';
+import { orgEntry, writeNetworkJson } from './network-json';
 import { caSpec, writeCaConfig } from './nodes/ca';
 import { chaincodeSpec, gatewaySpec, ordererSpec, peerSpec, stateDbSpec, writeNodeConfigs } from './nodes/fabric';
 import { nodeHealthy, type NodeSpec, recordedNodes, run, runningPid, startNode, stopNode, waitUntil } from './process';
@@ -20,8 +39,13 @@ import { seedDemoData } from './seed';
 
 export type Log = (message: string) => void;
 
+/** The layout of organizations/ and the addresses; a network made with an older one is recreated. */
+const LAYOUT = 'member-hosts-1';
+
 interface NetworkState {
   stateDb: StateDbType;
+  /** {@link LAYOUT} the network was made with; absent for networks from before it. */
+  layout?: string;
   chaincodePackageId?: string;
 }
 
@@ -59,7 +83,6 @@ async function startCa(org: OrgSpec, log: Log): Promise<void> {
 async function createIdentities(org: OrgSpec): Promise<void> {
   const dirs = paths.org(org);
   await enrollRegistrars(org, orgSecrets(org));
-  writeOrgMsp(org);
   await ensureIdentity(org, { name: `peer0-${org.name}`, type: 'peer', dir: dirs.peer, tls: true });
   await ensureIdentity(org, { name: `orderer0-${org.name}`, type: 'orderer', dir: dirs.orderer, tls: true });
   for (const user of demoUsers(org)) {
@@ -73,32 +96,48 @@ async function createIdentities(org: OrgSpec): Promise<void> {
     });
   }
   await ensureGatewayIdentities(org);
+  publishMember(org);
 }
 
-async function startNodes(org: OrgSpec, stateDb: StateDbType, log: Log): Promise<void> {
+/**
+ * One member's services besides Fabric's own nodes, from its own folder: its CAs, the
+ * identities they issue (MSP, node TLS certificates, demo users), its published files and,
+ * with CouchDB, its state database. Needs only the Fabric CA binaries.
+ */
+async function upMemberServicesOf(org: OrgSpec, stateDb: StateDbType, log: Log): Promise<void> {
+  await startCa(org, log);
+  await createIdentities(org);
+  if (stateDb === 'couchdb') await start(stateDbSpec(org, orgSecrets(org)), log);
+}
+
+/**
+ * What each member runs besides Fabric's own nodes (see {@link upMemberServicesOf}), every
+ * member in its own step. Safe to run again: running services and existing identities are kept.
+ */
+export async function upMemberServices(stateDb: StateDbType, log: Log): Promise<void> {
+  const missing = ['fabric-ca-server', 'fabric-ca-client'].filter((b) => !existsSync(path.join(paths.bin, b)));
+  if (missing.length > 0) throw new Error(`missing ${missing.join(', ')}: run \`npm run bootstrap\``);
+  await Promise.all(ORGS.map((org) => asMember(org, () => upMemberServicesOf(org, stateDb, log))));
+}
+
+/** The member's step: its services, then its orderer and peer, from its own folder. */
+async function upMember(org: OrgSpec, stateDb: StateDbType, log: Log): Promise<void> {
+  await upMemberServicesOf(org, stateDb, log);
   writeNodeConfigs(org);
   await start(ordererSpec(org), log);
   await start(peerSpec(org, stateDb, orgSecrets(org)), log);
 }
 
 /**
- * What each member runs besides Fabric's own nodes: its CAs, the identities they issue (MSPs,
- * node TLS certificates, demo users) and, with CouchDB, its state database. Needs only the
- * Fabric CA binaries. Safe to run again: running services and existing identities are kept.
+ * The channel's genesis block, made from the founding members' published files only (MSP
+ * roots, orderer certificates, endpoints). Every founder could make it and get the same block;
+ * here the consortium step makes it once.
  */
-export async function upMemberServices(stateDb: StateDbType, log: Log): Promise<void> {
-  const missing = ['fabric-ca-server', 'fabric-ca-client'].filter((b) => !existsSync(path.join(paths.bin, b)));
-  if (missing.length > 0) throw new Error(`missing ${missing.join(', ')}: run \`npm run bootstrap\``);
-  await Promise.all(ORGS.map((org) => startCa(org, log)));
-  await Promise.all(ORGS.map(createIdentities));
-  if (stateDb === 'couchdb') await Promise.all(ORGS.map((org) => start(stateDbSpec(org, orgSecrets(org)), log)));
-}
-
 async function channelBlock(): Promise<string> {
   const block = path.join(paths.channelDir, `${CHANNEL}.block`);
   if (existsSync(block)) return block;
   mkdirSync(paths.channelDir, { recursive: true });
-  writeFileSync(path.join(paths.channelDir, 'configtx.yaml'), YAML.stringify(configtx(ORGS)));
+  writeFileSync(path.join(paths.channelDir, 'configtx.yaml'), YAML.stringify(configtx(ORGS.map(readPublished))));
   await run(
     path.join(paths.bin, 'configtxgen'),
     ['-profile', 'EhrChannel', '-channelID', CHANNEL, '-outputBlock', block, '-configPath', paths.channelDir],
@@ -107,19 +146,48 @@ async function channelBlock(): Promise<string> {
   return block;
 }
 
+/** The member's step: packages the chaincode into its own folder, installs it, runs its server. */
+async function runChaincode(org: OrgSpec, previousPackageId: string | undefined, log: Log): Promise<ChaincodePackage> {
+  const pkg = await packageChaincode({ source: paths.chaincodeSource, out: paths.org(org).chaincodePackages });
+  if (await installChaincode(org, pkg)) log(`${org.name}: installed chaincode package ${pkg.label}`);
+  // A new build replaces the server running the old one.
+  if (previousPackageId !== pkg.packageId) await stopNode(`${org.name}.chaincode`);
+  await start(chaincodeSpec(org, pkg.packageId), log);
+  return pkg;
+}
+
+/**
+ * Deploys the chaincode: each member packages, installs and approves on its own; once they
+ * have, the first member commits the definition, endorsed by every member's peer (reached
+ * through what they published).
+ */
 async function deployChaincode(log: Log, state: NetworkState): Promise<string> {
-  const pkg = await packageChaincode();
-  for (const org of ORGS) {
-    if (await installChaincode(org, pkg)) log(`${org.name}: installed chaincode package ${pkg.label}`);
-  }
-  if (state.chaincodePackageId !== pkg.packageId) {
-    // A new build replaces the servers running the old one.
-    for (const org of ORGS) await stopNode(`${org.name}.chaincode`);
-  }
-  for (const org of ORGS) await start(chaincodeSpec(org, pkg.packageId), log);
+  const packages = await Promise.all(
+    ORGS.map((org) => asMember(org, () => runChaincode(org, state.chaincodePackageId, log))),
+  );
+  const [pkg] = packages;
+  if (!pkg) throw new Error('no members');
+  const differing = packages.filter((p) => p.packageId !== pkg.packageId);
+  if (differing.length > 0) throw new Error(`members built different chaincode packages: ${differing[0]?.packageId}`);
   writeState({ ...state, chaincodePackageId: pkg.packageId });
-  if (await defineChaincode(ORGS, pkg)) log(`chaincode ${pkg.label} approved by all members and committed`);
-  else log(`chaincode ${pkg.label}: already committed`);
+  const [first] = ORGS;
+  if (!first) throw new Error('no members');
+  const definition = await asMember(first, () => nextDefinition(first, pkg));
+  if (!definition) {
+    log(`chaincode ${pkg.label}: already committed`);
+  } else {
+    // A run that stopped between approvals and the commit is resumed: members that approved
+    // already are skipped. Each approval is its member's own step, so all at once.
+    const approved = await asMember(first, () => approvals(first, definition));
+    await Promise.all(
+      ORGS.filter((o) => approved[o.mspId] !== true).map((org) =>
+        asMember(org, () => approveDefinition(org, definition, pkg)),
+      ),
+    );
+    const endorsers = ORGS.map(readPublished);
+    await asMember(first, () => commitDefinition(first, definition, endorsers));
+    log(`chaincode ${pkg.label} approved by every member and committed by ${first.name}`);
+  }
   await awaitDiscovery(log);
   return pkg.packageId;
 }
@@ -143,13 +211,19 @@ async function awaitDiscovery(log: Log): Promise<void> {
   };
   await Promise.all(
     ORGS.map((org) =>
-      waitUntil(() => offersEveryone(org), 120_000, `${org.name}.peer: discovery of every member's endorsing peer`),
+      asMember(org, () =>
+        waitUntil(() => offersEveryone(org), 120_000, `${org.name}.peer: discovery of every member's endorsing peer`),
+      ),
     ),
   );
   log(`discovery offers every member's peer as endorser (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
 }
 
-/** Brings the whole consortium up; safe to run again on a running or stopped network. */
+/**
+ * Brings the whole consortium up; safe to run again on a running or stopped network. Every
+ * step runs as one member, using that member's own folder and what the others published; the
+ * steps between members (the genesis block) run as the consortium, with no member's secrets.
+ */
 export async function up(options: { stateDb?: StateDbType }, log: Log): Promise<void> {
   checkPrerequisites();
   const existing = readState();
@@ -158,27 +232,38 @@ export async function up(options: { stateDb?: StateDbType }, log: Log): Promise<
       `this network was created with the ${existing.stateDb} state DB; run \`npm run network:clean\` to switch to ${options.stateDb}`,
     );
   }
-  const state: NetworkState = existing ?? { stateDb: options.stateDb ?? 'couchdb' };
+  if (existing && existing.layout !== LAYOUT) {
+    throw new Error(
+      'this network was created with every member on 127.0.0.1 and one shared MSP folder; run `npm run network:clean` to recreate it with each member on its own address',
+    );
+  }
+  const state: NetworkState = existing ?? { stateDb: options.stateDb ?? 'couchdb', layout: LAYOUT };
   writeState(state);
-  await upMemberServices(state.stateDb, log);
-  await Promise.all(ORGS.map((org) => startNodes(org, state.stateDb, log)));
-  const block = await channelBlock();
-  // Members join independently of each other (an orderer joining syncs with the others first).
-  await Promise.all(
-    ORGS.map(async (org) => {
-      if (await joinOrderer(org, block)) log(`${org.name}.orderer: joined channel ${CHANNEL}`);
-    }),
-  );
-  await Promise.all(
-    ORGS.map(async (org) => {
-      if (await joinPeer(org, block)) log(`${org.name}.peer: joined channel ${CHANNEL}`);
-    }),
-  );
-  const packageId = await deployChaincode(log, state);
-  writeNetworkJson(ORGS, state.stateDb, packageId);
-  await seedDemoData(ORGS);
-  log('demo data in place: member profiles, practitioners, one registered patient per hospital');
-  for (const org of ORGS) await start(gatewaySpec(org, orgSecrets(org)), log);
+  await asConsortium(async () => {
+    await Promise.all(ORGS.map((org) => asMember(org, () => upMember(org, state.stateDb, log))));
+    const block = await channelBlock();
+    // Members join independently of each other (an orderer joining syncs with the others first).
+    await Promise.all(
+      ORGS.map((org) =>
+        asMember(org, async () => {
+          if (await joinOrderer(org, block)) log(`${org.name}.orderer: joined channel ${CHANNEL}`);
+        }),
+      ),
+    );
+    await Promise.all(
+      ORGS.map((org) =>
+        asMember(org, async () => {
+          if (await joinPeer(org, block)) log(`${org.name}.peer: joined channel ${CHANNEL}`);
+        }),
+      ),
+    );
+    const packageId = await deployChaincode(log, state);
+    const entries = ORGS.map((org) => asMember(org, () => orgEntry(org, state.stateDb)));
+    writeNetworkJson(entries, state.stateDb, packageId);
+    await seedDemoData(ORGS);
+    log('demo data in place: member profiles, practitioners, one registered patient per hospital');
+    for (const org of ORGS) await asMember(org, () => start(gatewaySpec(org, orgSecrets(org)), log));
+  });
 }
 
 // Stop order: clients of a service before the service.

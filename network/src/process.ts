@@ -24,7 +24,7 @@ export type HealthCheck =
    * handshakes only once it serves: a Fabric node's operations endpoint answers /healthz
    * before its gRPC listener exists, so /healthz alone does not mean clients can connect.
    */
-  | { kind: 'tls'; host: string; port: number; caFile: string };
+  | { kind: 'tls'; host: string; port: number; caFile: string; servername: string };
 
 export interface NodeSpec {
   /** Unique process name, e.g. `hospital-a.peer`; names the log and PID files. */
@@ -33,7 +33,9 @@ export interface NodeSpec {
   args: string[];
   env: Record<string, string>;
   cwd?: string;
-  /** Ports the process listens on; each must be free before it starts. */
+  /** The address the process listens on: its member's. */
+  host: string;
+  /** Ports the process listens on (at `host`); each must be free before it starts. */
   ports: number[];
   /** Checks that must all pass for the process to count as ready. */
   health: HealthCheck[];
@@ -84,8 +86,8 @@ export class StartError extends Error {
   override readonly name = 'StartError';
 }
 
-/** Resolves true when something already listens on the port. */
-export function portInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
+/** Resolves true when something already listens on the port at the address. */
+export function portInUse(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
     server.once('error', () => {
@@ -141,8 +143,8 @@ async function passes(check: HealthCheck): Promise<boolean> {
         host: check.host,
         port: check.port,
         ca: readFileSync(check.caFile),
-        // Node certificates name localhost and 127.0.0.1; gRPC negotiates HTTP/2.
-        servername: 'localhost',
+        // Node certificates name their member's host name and address; gRPC negotiates HTTP/2.
+        servername: check.servername,
         ALPNProtocols: ['h2'],
         timeout: PROBE_TIMEOUT_MS,
       });
@@ -185,8 +187,8 @@ export async function waitUntil(
 export async function startNode(spec: NodeSpec): Promise<boolean> {
   if (runningPid(spec.name) !== undefined) return false;
   for (const port of spec.ports) {
-    if (await portInUse(port)) {
-      throw new StartError(`cannot start ${spec.name}: port ${port} on 127.0.0.1 is already in use`);
+    if (await portInUse(port, spec.host)) {
+      throw new StartError(`cannot start ${spec.name}: port ${port} on ${spec.host} is already in use`);
     }
   }
   if (!existsSync(spec.command)) throw new StartError(`cannot start ${spec.name}: ${spec.command} does not exist`);

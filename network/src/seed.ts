@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chaincodeErrorCode, text, withSession } from './gateway';
-import { demoUsers, type OrgSpec } from './topology';
+import { asMember, demoUsers, type OrgSpec } from './topology';
 
 interface MemberKinds {
   members: { mspId: string; kind: string }[];
@@ -14,12 +14,14 @@ interface MemberKinds {
   approvalsNeeded: number;
 }
 
-/** `approver`'s admin approves `member`'s kind; true when that made it take effect. */
+/** `approver`'s step: its admin approves `member`'s kind; true when that made it take effect. */
 async function approveKind(approver: OrgSpec, member: OrgSpec): Promise<boolean> {
-  return withSession(approver, 'admin', async (s) => {
-    const answer = await s.contract('directory').submitTransaction('ApproveMemberKind', member.mspId, member.kind);
-    return 'approvedBy' in (JSON.parse(text(answer)) as object);
-  });
+  return asMember(approver, () =>
+    withSession(approver, 'admin', async (s) => {
+      const answer = await s.contract('directory').submitTransaction('ApproveMemberKind', member.mspId, member.kind);
+      return 'approvedBy' in (JSON.parse(text(answer)) as object);
+    }),
+  );
 }
 
 /**
@@ -33,10 +35,12 @@ async function approveKind(approver: OrgSpec, member: OrgSpec): Promise<boolean>
 async function approveMemberKinds(orgs: readonly OrgSpec[]): Promise<void> {
   const [first] = orgs;
   if (!first) return;
-  const state = await withSession(first, 'admin', async (s) => {
-    const answer = await s.contract('directory').evaluateTransaction('ListMemberKinds');
-    return JSON.parse(text(answer)) as MemberKinds;
-  });
+  const state = await asMember(first, () =>
+    withSession(first, 'admin', async (s) => {
+      const answer = await s.contract('directory').evaluateTransaction('ListMemberKinds');
+      return JSON.parse(text(answer)) as MemberKinds;
+    }),
+  );
   const pending = orgs.filter((o) => !state.members.some((m) => m.mspId === o.mspId && m.kind === o.kind));
   const approversLeft = new Map(
     pending.map((member) => {
@@ -145,13 +149,16 @@ export async function registerPatient(
   await withSession(org, patientUser, (s) => s.contract('directory').submitTransaction('LinkPatientCertificate'));
 }
 
+/** The demo data: each approval is its approver's step, each member's own data its own step. */
 export async function seedDemoData(orgs: readonly OrgSpec[]): Promise<void> {
   await approveMemberKinds(orgs);
   for (const org of orgs) {
-    await publishProfile(org);
-    await registerPractitioners(org);
-    for (const user of demoUsers(org).filter((u) => u.role === 'patient')) {
-      await registerPatient(org, user.name, user.attrs['ehr.patientId'] ?? '');
-    }
+    await asMember(org, async () => {
+      await publishProfile(org);
+      await registerPractitioners(org);
+      for (const user of demoUsers(org).filter((u) => u.role === 'patient')) {
+        await registerPatient(org, user.name, user.attrs['ehr.patientId'] ?? '');
+      }
+    });
   }
 }

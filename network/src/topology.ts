@@ -2,6 +2,7 @@
  * The consortium as data: members, their ports, demo users and where every file lives. Every
  * launch function reads this; nothing else in the orchestrator knows a port or a path.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import path from 'node:path';
 import { CHAINCODE_NAME, CHANNEL_NAME, type OrgKind, type Role } from '@ehr/protocol';
 
@@ -17,6 +18,14 @@ export interface OrgSpec {
   code: string;
   /** Position in the port plan: ports start at base + 100 × index. */
   index: number;
+  /**
+   * The member's own address: every node of the member listens there and nowhere else. On this
+   * machine each member has a loopback address of its own (Linux routes all of 127.0.0.0/8 to
+   * the loopback device); on a member's own host it is that host's address.
+   */
+  host: string;
+  /** The DNS name the member's TLS certificates carry besides `host`; TLS clients verify it. */
+  hostname: string;
 }
 
 export interface DemoUser {
@@ -29,11 +38,31 @@ export interface DemoUser {
 export const CHANNEL = CHANNEL_NAME;
 export const CHAINCODE = CHAINCODE_NAME;
 
+const member = (spec: Omit<OrgSpec, 'host' | 'hostname'>): OrgSpec => ({
+  ...spec,
+  host: `127.0.1.${String(spec.index + 1)}`,
+  hostname: `${spec.name}.ehr.internal`,
+});
+
 export const ORGS: readonly OrgSpec[] = [
-  { name: 'hospital-a', mspId: 'HospitalAMSP', kind: 'hospital', displayName: 'Hospital A', code: 'HA', index: 0 },
-  { name: 'hospital-b', mspId: 'HospitalBMSP', kind: 'hospital', displayName: 'Hospital B', code: 'HB', index: 1 },
-  { name: 'lab', mspId: 'LabMSP', kind: 'lab', displayName: 'Diagnostic Lab', code: 'LB', index: 2 },
-  { name: 'insurer', mspId: 'InsurerMSP', kind: 'insurer', displayName: 'Insurer', code: 'IN', index: 3 },
+  member({
+    name: 'hospital-a',
+    mspId: 'HospitalAMSP',
+    kind: 'hospital',
+    displayName: 'Hospital A',
+    code: 'HA',
+    index: 0,
+  }),
+  member({
+    name: 'hospital-b',
+    mspId: 'HospitalBMSP',
+    kind: 'hospital',
+    displayName: 'Hospital B',
+    code: 'HB',
+    index: 1,
+  }),
+  member({ name: 'lab', mspId: 'LabMSP', kind: 'lab', displayName: 'Diagnostic Lab', code: 'LB', index: 2 }),
+  member({ name: 'insurer', mspId: 'InsurerMSP', kind: 'insurer', displayName: 'Insurer', code: 'IN', index: 3 }),
 ];
 
 /** Demo users of SPEC §2 for an org: every member has an admin; the rest depends on its kind. */
@@ -86,7 +115,13 @@ const PORT_OFFSETS = {
 
 export type PortName = keyof typeof PORT_OFFSETS;
 
-/** First port of the plan; each member takes the next 100. */
+/**
+ * First port of the plan; each member takes the next 100. Members listen on addresses of their
+ * own, so they could all use the same port numbers; they do not, so that a network's ports stay
+ * one block [base, base + 100 × members) that EHR_PORT_BASE moves as a whole (several networks,
+ * each with its own base, run side by side on one machine), and a port alone names the member
+ * and node in a log or a `ss` listing.
+ */
 export function portBase(): number {
   const raw = process.env.EHR_PORT_BASE ?? '7100';
   const base = Number(raw);
@@ -100,10 +135,9 @@ export function port(org: OrgSpec, name: PortName): number {
   return portBase() + 100 * org.index + PORT_OFFSETS[name];
 }
 
-export const HOST = '127.0.0.1';
-
+/** `host:port` of one of the member's listeners. */
 export function address(org: OrgSpec, name: PortName): string {
-  return `${HOST}:${port(org, name)}`;
+  return `${org.host}:${port(org, name)}`;
 }
 
 /**
@@ -136,11 +170,16 @@ export const paths = (() => {
     runtime,
     logs: path.join(runtime, 'logs'),
     pids: path.join(runtime, 'pids'),
+    /** The consortium's founding files: configtx.yaml and the genesis block, both built from public files. */
     channelDir: path.join(runtime, 'channel'),
-    chaincodeDir: path.join(runtime, 'chaincode'),
     stateFile: path.join(runtime, 'state.json'),
     chaincodeSource: path.join(root, 'chaincode'),
+    /**
+     * A member's own folders: its configuration, crypto and data. Only that member's steps may
+     * use them (see {@link asMember}); the other members see its {@link published} files only.
+     */
     org(org: OrgSpec) {
+      checkPrivateAccess(org);
       const base = path.join(organizations, org.name);
       const data = path.join(runtime, org.name);
       return {
@@ -150,7 +189,6 @@ export const paths = (() => {
         caTlsCert: path.join(base, 'ca-server', 'ca-cert.pem'),
         registrar: path.join(base, 'registrars', 'ca'),
         tlsRegistrar: path.join(base, 'registrars', 'tlsca'),
-        msp: path.join(base, 'msp'),
         peer: path.join(base, 'peer'),
         orderer: path.join(base, 'orderer'),
         user: (name: string) => path.join(base, 'users', name),
@@ -161,12 +199,90 @@ export const paths = (() => {
         ordererData: path.join(data, 'orderer'),
         stateDbData: path.join(data, 'statedb'),
         gatewayData: path.join(data, 'gateway'),
+        chaincodePackages: path.join(data, 'chaincode'),
         coreConfig: path.join(data, 'peer-config'),
         ordererConfig: path.join(data, 'orderer-config'),
       };
     },
+    /**
+     * What a member hands to the others (organizations/<member>/public/), all of it public:
+     * its organisation definition as the channel configuration takes it (an MSP folder with its
+     * CA and TLS CA root certificates and NodeOU config), its orderer's enrolment and TLS
+     * certificates (a consenter's identity), and its endpoints. The member writes it; any step
+     * of any member may read it.
+     */
+    published(org: OrgSpec) {
+      const base = path.join(organizations, org.name, 'public');
+      return {
+        base,
+        msp: path.join(base, 'msp'),
+        caCert: path.join(base, 'msp', 'cacerts', 'ca.pem'),
+        /** Root of every TLS certificate of the member's nodes: what a client of them trusts. */
+        tlsCaCert: path.join(base, 'msp', 'tlscacerts', 'tlsca.pem'),
+        ordererIdentity: path.join(base, 'orderer', 'identity.pem'),
+        ordererTls: path.join(base, 'orderer', 'tls.pem'),
+        endpoints: path.join(base, 'endpoints.json'),
+      };
+    },
   };
 })();
+
+/** Who a step acts as: one member, or the consortium (steps that need no member's secrets). */
+type Actor = { member: OrgSpec } | { consortium: true };
+
+const acting = new AsyncLocalStorage<Actor>();
+
+/** Raised when a step reaches into a folder that is not its own. */
+export class MemberBoundaryError extends Error {
+  override readonly name = 'MemberBoundaryError';
+}
+
+/** A step's use of a member's private folder: who acted (undefined: no step) and whose folder. */
+export interface PrivateAccess {
+  actor?: string;
+  owner: string;
+}
+
+const watchers = new Set<(access: PrivateAccess) => void>();
+
+function checkPrivateAccess(owner: OrgSpec): void {
+  const actor = acting.getStore();
+  if (actor && 'consortium' in actor) {
+    throw new MemberBoundaryError(`a consortium step may not use ${owner.name}'s private folder`);
+  }
+  if (actor && actor.member.name !== owner.name) {
+    throw new MemberBoundaryError(`${actor.member.name}'s step may not use ${owner.name}'s private folder`);
+  }
+  const access: PrivateAccess = actor ? { actor: actor.member.name, owner: owner.name } : { owner: owner.name };
+  for (const watcher of watchers) watcher(access);
+}
+
+/**
+ * Runs `work` as the member: within it (and everything it awaits), {@link paths}.org() answers
+ * for that member only and throws MemberBoundaryError for any other. Outside every step (tests,
+ * operator tools on this one machine) every folder stays reachable.
+ */
+export function asMember<T>(org: OrgSpec, work: () => T): T {
+  return acting.run({ member: org }, work);
+}
+
+/** Runs `work` as the consortium: it may read what members published and no member's private folder. */
+export function asConsortium<T>(work: () => T): T {
+  return acting.run({ consortium: true }, work);
+}
+
+/** Records every use of a private folder until the returned function is called; it answers the record. */
+export function watchPrivateAccess(): () => PrivateAccess[] {
+  const seen: PrivateAccess[] = [];
+  const watcher = (access: PrivateAccess) => {
+    seen.push(access);
+  };
+  watchers.add(watcher);
+  return () => {
+    watchers.delete(watcher);
+    return seen;
+  };
+}
 
 /** Form of an absolute path that network.json records: relative to the network's home. */
 export function relative(absolute: string): string {

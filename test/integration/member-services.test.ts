@@ -30,7 +30,6 @@ import {
   CHAINCODE,
   CHANNEL,
   demoUsers,
-  HOST,
   ORGS,
   type OrgSpec,
   paths,
@@ -71,9 +70,8 @@ function certificateAttributes(pem: string): Record<string, string> {
   throw new Error('unterminated attribute extension');
 }
 
-const caRoot = (org: OrgSpec) => new X509Certificate(readFileSync(path.join(paths.org(org).msp, 'cacerts', 'ca.pem')));
-const tlsRoot = (org: OrgSpec) =>
-  new X509Certificate(readFileSync(path.join(paths.org(org).msp, 'tlscacerts', 'tlsca.pem')));
+const caRoot = (org: OrgSpec) => new X509Certificate(readFileSync(paths.published(org).caCert));
+const tlsRoot = (org: OrgSpec) => new X509Certificate(readFileSync(paths.published(org).tlsCaCert));
 const userCert = (org: OrgSpec, name: string) =>
   readFileSync(certFile(path.join(paths.org(org).user(name), 'msp')), 'utf8');
 
@@ -96,7 +94,7 @@ describe('member CAs and the identities they issue', () => {
     },
   );
 
-  it('gives peers and orderers NodeOU certificates and TLS certificates for loopback from the TLS CA', () => {
+  it("gives peers and orderers NodeOU certificates and TLS certificates for their member's address from the TLS CA", () => {
     for (const org of ORGS) {
       for (const [dir, ou] of [
         [paths.org(org).peer, 'peer'],
@@ -108,11 +106,10 @@ describe('member CAs and the identities they issue', () => {
         expect(tls.verify(caRoot(org).publicKey)).toBe(false);
         // Orderers dial each other with these certificates too (BFT cluster), so both uses.
         expect(tls.keyUsage).toEqual(expect.arrayContaining(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']));
-        expect(tls.subjectAltName).toContain('DNS:localhost');
-        expect(tls.subjectAltName).toContain(`IP Address:${HOST}`);
+        expect(tls.subjectAltName).toBe(`DNS:${org.hostname}, IP Address:${org.host}`);
         expect(existsSync(path.join(dir, 'tls', 'server.key'))).toBe(true);
       }
-      expect(readFileSync(path.join(paths.org(org).msp, 'config.yaml'), 'utf8')).toContain('Enable: true');
+      expect(readFileSync(path.join(paths.published(org).msp, 'config.yaml'), 'utf8')).toContain('Enable: true');
     }
   });
 });
@@ -132,7 +129,7 @@ function memberPeer(org: OrgSpec) {
   return fabricLedger({
     endpoint: address(org, 'peer'),
     tlsRootPem: readFileSync(path.join(paths.org(org).peer, 'tls', 'ca.crt'), 'utf8'),
-    hostAlias: 'localhost',
+    hostAlias: org.hostname,
     channel: CHANNEL,
     chaincode: CHAINCODE,
   });
@@ -248,7 +245,7 @@ describe('gateway sign-up against the member CA', () => {
 });
 
 describe('state database (CouchDB HTTP API)', () => {
-  const url = `http://${HOST}:${port(hospitalA, 'stateDb')}`;
+  const url = `http://${address(hospitalA, 'stateDb')}`;
   const admin = () => stateDbAt(url, hospitalA);
   const dbName = `it_${randomBytes(4).toString('hex')}`;
 
@@ -258,14 +255,14 @@ describe('state database (CouchDB HTTP API)', () => {
       .catch(() => undefined);
   });
 
-  it('listens on loopback only and answers nobody but its admin', async () => {
+  it("listens on its member's address only and answers nobody but its admin", async () => {
     const hexPort = port(hospitalA, 'stateDb').toString(16).toUpperCase().padStart(4, '0');
     const listening = readFileSync('/proc/net/tcp', 'utf8')
       .split('\n')
       .map((line) => line.trim().split(/\s+/))
       .filter((cols) => cols[1]?.endsWith(`:${hexPort}`) && cols[3] === '0A')
       .map((cols) => cols[1]);
-    expect(listening).toEqual(['0100007F:' + hexPort]);
+    expect(listening).toEqual(['0101007F:' + hexPort]);
     await expect(nano(url).db.list()).rejects.toMatchObject({ statusCode: 401 });
     const wrong = new URL(url);
     wrong.username = STATEDB_ADMIN_USER;
@@ -320,9 +317,9 @@ describe('state database (CouchDB HTTP API)', () => {
       name: 'test-restart.statedb',
       env: { ...base.env, STATEDB_PORT: String(spare), STATEDB_DATA_DIR: dataDir },
       ports: [spare],
-      health: [{ kind: 'http', url: `http://${HOST}:${String(spare)}/_up` }],
+      health: [{ kind: 'http', url: `http://${hospitalA.host}:${String(spare)}/_up` }],
     };
-    const client = () => stateDbAt(`http://${HOST}:${String(spare)}`, hospitalA);
+    const client = () => stateDbAt(`http://${hospitalA.host}:${String(spare)}`, hospitalA);
     try {
       for (let start = 0; start < 3; start += 1) {
         expect(await startNode(spec)).toBe(true);

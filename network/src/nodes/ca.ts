@@ -7,7 +7,8 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { NodeSpec } from '../process';
 import type { OrgSecrets } from '../secrets';
-import { HOST, type OrgSpec, paths, port } from '../topology';
+import { tlsHosts } from '../identities';
+import { type OrgSpec, paths, port } from '../topology';
 
 const REGISTRAR_ATTRS = {
   'hf.Registrar.Roles': '*',
@@ -37,7 +38,7 @@ function caSection(org: OrgSpec, name: 'ca' | 'tlsca', registrarSecret: string) 
     csr: {
       cn: `${name}.${org.name}`,
       names: [{ O: org.displayName, OU: org.mspId }],
-      hosts: ['localhost', HOST],
+      hosts: tlsHosts(org),
       ca: { expiry: '131400h', pathlength: 1 },
     },
     registry: {
@@ -58,11 +59,11 @@ export function writeCaConfig(org: OrgSpec, secrets: OrgSecrets): void {
   mkdirSync(path.join(home, 'tlsca'), { recursive: true });
   const server = {
     port: port(org, 'ca'),
-    address: HOST,
+    address: org.host,
     tls: { enabled: true },
     ...caSection(org, 'ca', secrets.caRegistrar),
     cafiles: ['tlsca/fabric-ca-server-config.yaml'],
-    operations: { listenAddress: `${HOST}:${port(org, 'caOperations')}`, tls: { enabled: false } },
+    operations: { listenAddress: `${org.host}:${port(org, 'caOperations')}`, tls: { enabled: false } },
     metrics: { provider: 'disabled' },
   };
   writeFileSync(path.join(home, 'fabric-ca-server-config.yaml'), YAML.stringify(server), { mode: 0o600 });
@@ -81,7 +82,8 @@ export function caSpec(org: OrgSpec): NodeSpec {
     args: ['start', '--home', home],
     env: {},
     cwd: home,
+    host: org.host,
     ports: [port(org, 'ca'), port(org, 'caOperations')],
-    health: [{ kind: 'http', url: `http://${HOST}:${port(org, 'caOperations')}/healthz` }],
+    health: [{ kind: 'http', url: `http://${org.host}:${port(org, 'caOperations')}/healthz` }],
   };
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { HealthCheck, NodeSpec } from '../process';
 import type { OrgSecrets } from '../secrets';
-import { address, HOST, type OrgSpec, paths, port, type PortName, type StateDbType } from '../topology';
+import { address, type OrgSpec, paths, port, type PortName, type StateDbType } from '../topology';
 
 export const STATEDB_ADMIN_USER = 'peeradmin';
 
@@ -20,13 +20,15 @@ export function stateDbSpec(org: OrgSpec, secrets: OrgSecrets): NodeSpec {
     // tsx's loader runs the TypeScript source directly, as the rest of the orchestrator does.
     args: ['--import', 'tsx', path.join(paths.root, 'network', 'src', 'statedb', 'server.ts')],
     env: {
+      STATEDB_HOST: org.host,
       STATEDB_PORT: String(port(org, 'stateDb')),
       STATEDB_DATA_DIR: paths.org(org).stateDbData,
       STATEDB_ADMIN_USER,
       STATEDB_ADMIN_PASSWORD: secrets.stateDbAdmin,
     },
+    host: org.host,
     ports: [port(org, 'stateDb')],
-    health: [{ kind: 'http', url: `http://${HOST}:${port(org, 'stateDb')}/_up` }],
+    health: [{ kind: 'http', url: `http://${address(org, 'stateDb')}/_up` }],
   };
 }
 
@@ -93,7 +95,7 @@ export function writeNodeConfigs(org: OrgSpec): void {
 function grpcNodeHealth(org: OrgSpec, listen: PortName, operations: PortName, caFile: string): HealthCheck[] {
   return [
     { kind: 'http', url: `http://${address(org, operations)}/healthz` },
-    { kind: 'tls', host: HOST, port: port(org, listen), caFile },
+    { kind: 'tls', host: org.host, port: port(org, listen), caFile, servername: org.hostname },
   ];
 }
 
@@ -138,6 +140,7 @@ export function peerSpec(org: OrgSpec, stateDb: StateDbType, secrets: OrgSecrets
       CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG: JSON.stringify({ ccaddress: address(org, 'chaincode') }),
       ...stateDbEnv(org, stateDb, secrets),
     },
+    host: org.host,
     ports: [port(org, 'peer'), port(org, 'peerChaincode'), port(org, 'peerOperations')],
     health: grpcNodeHealth(org, 'peer', 'peerOperations', path.join(tls, 'ca.crt')),
     readyTimeoutMs: 120_000,
@@ -159,7 +162,7 @@ export function ordererSpec(org: OrgSpec): NodeSpec {
       // The BFT cluster client at this Fabric commit logs a bogus certificate-expiry warning on
       // every message it sends (it never records the remote certificate): keep that logger quiet.
       FABRIC_LOGGING_SPEC: 'info:orderer.consensus.smartbft=warning:orderer.common.cluster.step=error',
-      ORDERER_GENERAL_LISTENADDRESS: HOST,
+      ORDERER_GENERAL_LISTENADDRESS: org.host,
       ORDERER_GENERAL_LISTENPORT: String(port(org, 'orderer')),
       ORDERER_GENERAL_LOCALMSPID: org.mspId,
       ORDERER_GENERAL_LOCALMSPDIR: path.join(dirs.orderer, 'msp'),
@@ -170,7 +173,7 @@ export function ordererSpec(org: OrgSpec): NodeSpec {
       // Consensus traffic gets a listener of its own, which requires the other orderers' TLS
       // client certificates; the client port serves peers and applications, for which a client
       // certificate is optional.
-      ORDERER_GENERAL_CLUSTER_LISTENADDRESS: HOST,
+      ORDERER_GENERAL_CLUSTER_LISTENADDRESS: org.host,
       ORDERER_GENERAL_CLUSTER_LISTENPORT: String(port(org, 'ordererCluster')),
       ORDERER_GENERAL_CLUSTER_SERVERCERTIFICATE: tlsCert,
       ORDERER_GENERAL_CLUSTER_SERVERPRIVATEKEY: tlsKey,
@@ -190,6 +193,7 @@ export function ordererSpec(org: OrgSpec): NodeSpec {
       ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED: 'true',
       ORDERER_ADMIN_TLS_CLIENTROOTCAS: tlsRoot,
     },
+    host: org.host,
     ports: [
       port(org, 'orderer'),
       port(org, 'ordererCluster'),
@@ -198,7 +202,13 @@ export function ordererSpec(org: OrgSpec): NodeSpec {
     ],
     health: [
       ...grpcNodeHealth(org, 'orderer', 'ordererOperations', path.join(tls, 'ca.crt')),
-      { kind: 'tls', host: HOST, port: port(org, 'ordererAdmin'), caFile: path.join(tls, 'ca.crt') },
+      {
+        kind: 'tls',
+        host: org.host,
+        port: port(org, 'ordererAdmin'),
+        caFile: path.join(tls, 'ca.crt'),
+        servername: org.hostname,
+      },
     ],
   };
 }
@@ -218,8 +228,9 @@ export function chaincodeSpec(org: OrgSpec, packageId: string): NodeSpec {
     ],
     env: { CORE_CHAINCODE_LOGGING_LEVEL: 'info' },
     cwd: paths.chaincodeSource,
+    host: org.host,
     ports: [port(org, 'chaincode')],
-    health: [{ kind: 'tcp', host: HOST, port: port(org, 'chaincode') }],
+    health: [{ kind: 'tcp', host: org.host, port: port(org, 'chaincode') }],
   };
 }
 
@@ -230,7 +241,7 @@ export function gatewaySpec(org: OrgSpec, secrets: OrgSecrets): NodeSpec {
     command: process.execPath,
     args: ['--import', 'tsx', path.join(paths.root, 'gateway-api', 'src', 'index.ts')],
     env: {
-      EHR_GATEWAY_HOST: HOST,
+      EHR_GATEWAY_HOST: org.host,
       EHR_GATEWAY_PORT: String(port(org, 'gateway')),
       EHR_GATEWAY_ORG: org.name,
       EHR_NETWORK_JSON: paths.networkJson,
@@ -238,6 +249,7 @@ export function gatewaySpec(org: OrgSpec, secrets: OrgSecrets): NodeSpec {
       EHR_GATEWAY_KEY_ENCRYPTION_KEY: secrets.gatewayKeyEncryptionKey,
       EHR_GATEWAY_TOKEN_SECRET: secrets.gatewayTokenSecret,
     },
+    host: org.host,
     ports: [port(org, 'gateway')],
     health: [{ kind: 'http', url: `http://${address(org, 'gateway')}/healthz` }],
   };

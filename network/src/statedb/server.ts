@@ -1,6 +1,6 @@
 /**
  * A peer's state database: pouchdb-server's engine (express-pouchdb, on LevelDB files) behind
- * our CouchDB compatibility layer, listening on loopback only. Production members run Apache
+ * our CouchDB compatibility layer, listening on its member's address only. Production members run Apache
  * CouchDB 3.x instead; this server exists because CouchDB cannot be installed here.
  */
 import { randomUUID } from 'node:crypto';
@@ -112,14 +112,15 @@ function requiredEnv(name: string): string {
 
 /** Starts the server from STATEDB_* environment variables; used by the network orchestrator. */
 export async function main(): Promise<Server> {
+  const host = requiredEnv('STATEDB_HOST');
   const port = Number(requiredEnv('STATEDB_PORT'));
   const app = await createStateDbApp({
     dataDir: requiredEnv('STATEDB_DATA_DIR'),
     admin: { username: requiredEnv('STATEDB_ADMIN_USER'), password: requiredEnv('STATEDB_ADMIN_PASSWORD') },
   });
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, '127.0.0.1', () => {
-      console.log(JSON.stringify({ msg: 'state db listening', address: `127.0.0.1:${port}` }));
+    const server = app.listen(port, host, () => {
+      console.log(JSON.stringify({ msg: 'state db listening', address: `${host}:${port}` }));
       resolve(server);
     });
     server.on('error', reject);

@@ -13,7 +13,7 @@ import { readOutbox } from '../../../gateway-api/src/delivery';
 import { gatewaySpec } from '../../../network/src/nodes/fabric';
 import { type NodeSpec, runningPid, startNode, stopNode } from '../../../network/src/process';
 import { orgSecrets } from '../../../network/src/secrets';
-import { HOST, portBase } from '../../../network/src/topology';
+import { portBase } from '../../../network/src/topology';
 import { orgSpec } from './network';
 
 export const PASSWORD = 'integration passphrase 42';
@@ -140,11 +140,11 @@ export async function startGateway(org: string, spare: number, env: Record<strin
     name: `test-${org}-${String(spare)}.gateway`,
     env: { ...base.env, ...env, EHR_GATEWAY_PORT: String(port), EHR_GATEWAY_DATA_DIR: dataDir },
     ports: [port],
-    health: [{ kind: 'http', url: `http://${HOST}:${String(port)}/healthz` }],
+    health: [{ kind: 'http', url: `http://${member.host}:${String(port)}/healthz` }],
   };
   started.push({ spec, dataDir });
   await startNode(spec);
-  const url = `http://${HOST}:${String(port)}`;
+  const url = `http://${member.host}:${String(port)}`;
   const code = readFileSync(path.join(dataDir, 'admin-enrolment-code'), 'utf8').trim();
   return { org, url, dataDir, admin: await activate(url, 'admin', code) };
 }

@@ -13,17 +13,20 @@ import {
 } from '../../../network/src/process';
 import { paths } from '../../../network/src/topology';
 
-// A stand-in service: an HTTP server answering /healthz, or a process that exits at once.
-const SERVER = `require('http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1')`;
+// A stand-in service of a member on its own loopback address: an HTTP server answering
+// /healthz, or a process that exits at once.
+const HOST = '127.0.1.9';
+const SERVER = `require('http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), process.env.HOST)`;
 
 function serviceSpec(name: string, port: number, script = SERVER): NodeSpec {
   return {
     name,
     command: process.execPath,
     args: ['-e', script],
-    env: { PORT: String(port) },
+    env: { PORT: String(port), HOST },
+    host: HOST,
     ports: [port],
-    health: [{ kind: 'http', url: `http://127.0.0.1:${port}/healthz` }],
+    health: [{ kind: 'http', url: `http://${HOST}:${port}/healthz` }],
     readyTimeoutMs: 10_000,
   };
 }
@@ -31,7 +34,7 @@ function serviceSpec(name: string, port: number, script = SERVER): NodeSpec {
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, HOST, () => {
       const { port } = server.address() as net.AddressInfo;
       server.close(() => {
         resolve(port);
@@ -62,16 +65,28 @@ describe('process launcher', () => {
     await startNode(serviceSpec(name, port));
     expect(await stopNode(name)).toBe(true);
     expect(runningPid(name)).toBeUndefined();
-    expect(await portInUse(port)).toBe(false);
+    expect(await portInUse(port, HOST)).toBe(false);
     expect(await stopNode(name)).toBe(false);
   });
 
-  it('refuses to start on a taken port, naming the port', async () => {
+  it('starts on a port another address has taken: each member has its own address', async () => {
     const port = await freePort();
-    const blocker = net.createServer().listen(port, '127.0.0.1');
+    const other = net.createServer().listen(port, '127.0.1.8');
+    try {
+      await new Promise((resolve) => other.once('listening', resolve));
+      expect(await portInUse(port, HOST)).toBe(false);
+      expect(await startNode(serviceSpec(name, port))).toBe(true);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('refuses to start on a taken port, naming the port and address', async () => {
+    const port = await freePort();
+    const blocker = net.createServer().listen(port, HOST);
     try {
       await expect(startNode(serviceSpec(name, port))).rejects.toThrow(
-        `cannot start ${name}: port ${port} on 127.0.0.1 is already in use`,
+        `cannot start ${name}: port ${port} on ${HOST} is already in use`,
       );
       expect(runningPid(name)).toBeUndefined();
     } finally {

@@ -1,5 +1,18 @@
+import path from 'node:path';
 import { configtx } from '../../../network/src/configtx';
-import { demoUsers, ORGS, port, type PortName } from '../../../network/src/topology';
+import { declaredEndpoints, declaredMember } from '../../../network/src/member-definition';
+import {
+  address,
+  asConsortium,
+  asMember,
+  demoUsers,
+  MemberBoundaryError,
+  ORGS,
+  paths,
+  port,
+  type PortName,
+  watchPrivateAccess,
+} from '../../../network/src/topology';
 
 const PORT_NAMES: PortName[] = [
   'orderer',
@@ -38,6 +51,82 @@ describe('port plan', () => {
   });
 });
 
+describe('member addresses', () => {
+  it('puts each member on a loopback address of its own, with a host name of its own', () => {
+    expect(ORGS.map((o) => o.host)).toEqual(['127.0.1.1', '127.0.1.2', '127.0.1.3', '127.0.1.4']);
+    expect(new Set(ORGS.map((o) => o.hostname)).size).toBe(ORGS.length);
+    for (const org of ORGS) expect(org.hostname).toBe(`${org.name}.ehr.internal`);
+  });
+
+  it("gives every listener of a member that member's address, never 127.0.0.1", () => {
+    for (const org of ORGS) {
+      for (const name of PORT_NAMES) expect(address(org, name)).toBe(`${org.host}:${port(org, name)}`);
+    }
+    expect(ORGS.flatMap((org) => PORT_NAMES.map((name) => address(org, name))).join()).not.toContain('127.0.0.1');
+  });
+
+  it('keeps the port plan under EHR_PORT_BASE with the member addresses', () => {
+    process.env.EHR_PORT_BASE = '9600';
+    try {
+      expect(address(ORGS[2]!, 'peer')).toBe('127.0.1.3:9801');
+    } finally {
+      delete process.env.EHR_PORT_BASE;
+    }
+  });
+
+  it('publishes the endpoints the other members reach the member at', () => {
+    expect(declaredEndpoints(ORGS[1]!)).toEqual({
+      name: 'hospital-b',
+      mspId: 'HospitalBMSP',
+      hostname: 'hospital-b.ehr.internal',
+      peer: { host: '127.0.1.2', port: port(ORGS[1]!, 'peer') },
+      orderer: { host: '127.0.1.2', port: port(ORGS[1]!, 'orderer') },
+      ordererCluster: { host: '127.0.1.2', port: port(ORGS[1]!, 'ordererCluster') },
+    });
+  });
+});
+
+describe('member folders', () => {
+  const [a, b] = [ORGS[0]!, ORGS[1]!];
+
+  it("lets a member's step use its own private folder and another member's published files only", () => {
+    asMember(a, () => {
+      expect(paths.org(a).peer).toBe(path.join(paths.organizations, 'hospital-a', 'peer'));
+      expect(paths.published(b).tlsCaCert).toBe(
+        path.join(paths.organizations, 'hospital-b', 'public', 'msp', 'tlscacerts', 'tlsca.pem'),
+      );
+      expect(() => paths.org(b)).toThrow(
+        new MemberBoundaryError("hospital-a's step may not use hospital-b's private folder"),
+      );
+    });
+  });
+
+  it('keeps the boundary across awaits and lets a consortium step use no private folder', async () => {
+    await asMember(b, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      expect(() => paths.org(a)).toThrow(MemberBoundaryError);
+      expect(() => paths.org(b)).not.toThrow();
+    });
+    await asConsortium(async () => {
+      expect(() => paths.org(a)).toThrow("a consortium step may not use hospital-a's private folder");
+      expect(paths.published(a).msp).toContain(path.join('hospital-a', 'public', 'msp'));
+      // A member's step inside the consortium's acts as that member.
+      await asMember(a, async () => {
+        await Promise.resolve();
+        expect(() => paths.org(a)).not.toThrow();
+      });
+    });
+  });
+
+  it('records which step used which private folder, and what no step did', () => {
+    const stop = watchPrivateAccess();
+    asMember(a, () => paths.org(a));
+    paths.org(b);
+    expect(() => asMember(a, () => paths.org(b))).toThrow(MemberBoundaryError);
+    expect(stop()).toEqual([{ actor: 'hospital-a', owner: 'hospital-a' }, { owner: 'hospital-b' }]);
+  });
+});
+
 describe('demo users', () => {
   it('gives each hospital a patient, doctor, billing clerk and admin with SPEC §2 attributes', () => {
     const users = demoUsers(ORGS[0]!);
@@ -56,7 +145,7 @@ describe('demo users', () => {
 });
 
 describe('channel configuration', () => {
-  const profile = configtx(ORGS).Profiles.EhrChannel;
+  const profile = configtx(ORGS.map(declaredMember)).Profiles.EhrChannel;
 
   it('orders with SmartBFT, one consenter per member, V3_0 capabilities', () => {
     expect(profile.Orderer.OrdererType).toBe('BFT');
@@ -81,10 +170,25 @@ describe('channel configuration', () => {
 
   it('names each member with its own orderer endpoint and anchor peer, and no global orderer addresses', () => {
     for (const [i, org] of profile.Application.Organizations.entries()) {
-      expect(org.OrdererEndpoints).toEqual([`127.0.0.1:${port(ORGS[i]!, 'orderer')}`]);
-      expect(org.AnchorPeers).toEqual([{ Host: '127.0.0.1', Port: port(ORGS[i]!, 'peer') }]);
+      expect(org.OrdererEndpoints).toEqual([address(ORGS[i]!, 'orderer')]);
+      expect(org.AnchorPeers).toEqual([{ Host: ORGS[i]!.host, Port: port(ORGS[i]!, 'peer') }]);
     }
     expect(profile.Orderer).not.toHaveProperty('Addresses');
+  });
+
+  it("is built from the members' published files only: MSP folders and orderer certificates under public/", () => {
+    for (const [i, org] of profile.Application.Organizations.entries()) {
+      expect(org.MSPDir).toBe(paths.published(ORGS[i]!).msp);
+    }
+    for (const [i, c] of profile.Orderer.ConsenterMapping.entries()) {
+      const published = paths.published(ORGS[i]!);
+      expect(c.Host).toBe(ORGS[i]!.host);
+      expect([c.Identity, c.ClientTLSCert, c.ServerTLSCert]).toEqual([
+        published.ordererIdentity,
+        published.ordererTls,
+        published.ordererTls,
+      ]);
+    }
   });
 
   it("lets only a member's peers endorse for it", () => {
