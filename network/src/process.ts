@@ -102,6 +102,23 @@ export function portInUse(port: number, host: string): Promise<boolean> {
   });
 }
 
+/** How long a port may take to be released by a node that was just stopped. */
+const PORT_RELEASE_MS = 5000;
+
+/**
+ * Whether the port stays in use for PORT_RELEASE_MS. A stopped node's process can look gone
+ * (its /proc entry has no command line once its memory is released) a moment before the kernel
+ * closes its sockets: `down` then `up` found a CA's port still bound.
+ */
+export async function portStaysInUse(port: number, host: string, releaseMs = PORT_RELEASE_MS): Promise<boolean> {
+  const deadline = Date.now() + releaseMs;
+  while (await portInUse(port, host)) {
+    if (Date.now() >= deadline) return true;
+    await delay(100);
+  }
+  return false;
+}
+
 const PROBE_TIMEOUT_MS = 2000;
 
 /** Whether the socket reaches `event` (and then `ok()`) before an error or the probe timeout. */
@@ -187,7 +204,7 @@ export async function waitUntil(
 export async function startNode(spec: NodeSpec): Promise<boolean> {
   if (runningPid(spec.name) !== undefined) return false;
   for (const port of spec.ports) {
-    if (await portInUse(port, spec.host)) {
+    if (await portStaysInUse(port, spec.host)) {
       throw new StartError(`cannot start ${spec.name}: port ${port} on ${spec.host} is already in use`);
     }
   }

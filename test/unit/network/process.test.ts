@@ -6,6 +6,7 @@ import {
   type NodeSpec,
   nodeHealthy,
   portInUse,
+  portStaysInUse,
   runningPid,
   StartError,
   startNode,
@@ -81,6 +82,23 @@ describe('process launcher', () => {
     }
   });
 
+  it('waits for a port a just-stopped node is still releasing', async () => {
+    const port = await freePort();
+    const releasing = net.createServer().listen(port, HOST);
+    await new Promise((resolve) => releasing.once('listening', resolve));
+    setTimeout(() => releasing.close(), 300);
+    expect(await portStaysInUse(port, HOST, 3000)).toBe(false);
+    const kept = net.createServer().listen(port, HOST);
+    try {
+      await new Promise((resolve) => kept.once('listening', resolve));
+      const started = Date.now();
+      expect(await portStaysInUse(port, HOST, 300)).toBe(true);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    } finally {
+      kept.close();
+    }
+  });
+
   it('refuses to start on a taken port, naming the port and address', async () => {
     const port = await freePort();
     const blocker = net.createServer().listen(port, HOST);
@@ -92,7 +110,7 @@ describe('process launcher', () => {
     } finally {
       blocker.close();
     }
-  });
+  }, 15_000);
 
   it('reports a process that exits during start-up, pointing at its log', async () => {
     const spec = serviceSpec(name, await freePort(), 'console.error("boom"); process.exit(3)');
