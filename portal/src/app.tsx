@@ -5,7 +5,7 @@ import { DOCTOR_VIEWS } from './doctor';
 import { follow } from './live';
 import { PATIENT_VIEWS } from './patient';
 import { Activate, SignIn } from './signin';
-import { highestBlock, live, notice, session, signOutLocally } from './state';
+import { highestBlock, live, notice, problem, session, signOutLocally } from './state';
 import { StatusArea } from './ui';
 
 type Views = Record<string, { label: string; view: () => preact.JSX.Element }>;
@@ -31,6 +31,7 @@ function Visitor() {
       username={username}
       onActivate={() => {
         notice.value = undefined;
+        problem.value = undefined;
         setActivating(true);
       }}
     />

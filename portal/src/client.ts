@@ -6,7 +6,7 @@
  */
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from './api';
-import { highestBlock, pending, problem, type Problem, seeBlock, session, signOutLocally } from './state';
+import { highestBlock, notice, pending, problem, type Problem, seeBlock, session, signOutLocally } from './state';
 
 export const MIN_BLOCK_HEADER = 'Ehr-Min-Block';
 export const COMMITTED_BLOCK_HEADER = 'Ehr-Committed-Block';
@@ -76,7 +76,7 @@ export async function answer<T>(call: Promise<{ data?: T; error?: unknown; respo
 /**
  * Runs a user's action: shows `doing` as progress while it runs (a write waits for its commit),
  * clears the last problem, and shows the gateway's code and message if it fails. Answers the
- * action's result, or undefined when it failed.
+ * action's result, or undefined when it failed (the last outcome is then cleared).
  */
 export async function act<T>(doing: string, action: () => Promise<T>): Promise<T | undefined> {
   pending.value = doing;
@@ -84,6 +84,8 @@ export async function act<T>(doing: string, action: () => Promise<T>): Promise<T
   try {
     return await action();
   } catch (error) {
+    // An earlier success's outcome would read as this action's.
+    notice.value = undefined;
     problem.value =
       error instanceof ApiError ? error.problem : { code: 'PORTAL_ERROR', message: (error as Error).message };
     return undefined;

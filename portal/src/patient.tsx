@@ -75,7 +75,7 @@ function MyRecords() {
 const field = (e: Event) => (e.currentTarget as HTMLInputElement).value;
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
-function GrantForm({ members }: { members: OrgProfile[] }) {
+function GrantForm({ members, onGranted }: { members: OrgProfile[]; onGranted: () => void }) {
   const [mspId, setMspId] = useState('');
   const [practitionerId, setPractitionerId] = useState('');
   const [categories, setCategories] = useState<string[]>(['diagnosis']);
@@ -98,8 +98,9 @@ function GrantForm({ members }: { members: OrgProfile[] }) {
         }),
       ),
     );
-    if (granted)
-      notice.value = `Consent granted to ${granted.grantee.mspId}: committed in block ${String(granted.committedBlock)}.`;
+    if (!granted) return;
+    notice.value = `Consent granted to ${granted.grantee.mspId}: committed in block ${String(granted.committedBlock)}.`;
+    onGranted();
   };
   return (
     <form onSubmit={(e) => void grant(e)} class="card" aria-labelledby="grant-title">
@@ -179,6 +180,11 @@ function MyConsents() {
   const [consents, setConsents] = useState<Consent[] | undefined>(undefined);
   const [members, setMembers] = useState<OrgProfile[]>([]);
   const version = useLiveVersion(CONSENT_EVENTS);
+  // Re-read after this client's own writes too (the event may come a moment later).
+  const [written, setWritten] = useState(0);
+  const reread = useCallback(() => {
+    setWritten((n) => n + 1);
+  }, []);
   useEffect(() => {
     void act('Loading the members…', async () => {
       setMembers(await answer(api.GET('/v1/orgs')));
@@ -188,17 +194,19 @@ function MyConsents() {
     void act('Loading your consents…', async () => {
       setConsents((await answer(api.GET('/v1/consents', { params: { query: { pageSize: 100 } } }))).items);
     });
-  }, [version]);
+  }, [version, written]);
   const revoke = async (consent: Consent) => {
     const revoked = await act('Revoking the consent: waiting for the ledger to commit it…', () =>
       answer(api.DELETE('/v1/consents/{consentId}', { params: { path: { consentId: consent.consentId } } })),
     );
-    if (revoked) notice.value = `Consent revoked: committed in block ${String(revoked.committedBlock)}.`;
+    if (!revoked) return;
+    notice.value = `Consent revoked: committed in block ${String(revoked.committedBlock)}.`;
+    reread();
   };
   return (
     <section aria-labelledby="consents-title">
       <h2 id="consents-title">My consents</h2>
-      <GrantForm members={members} />
+      <GrantForm members={members} onGranted={reread} />
       {consents?.length === 0 && <p>You have granted no consents.</p>}
       {consents && consents.length > 0 && (
         <table>
