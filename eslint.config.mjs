@@ -4,7 +4,17 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', 'coverage/**', '.fabric/**', '.network/**', 'organizations/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'coverage/**',
+      '.fabric/**',
+      '.network/**',
+      'organizations/**',
+      'test-artifacts/**',
+      // Generated from the gateway's OpenAPI document (portal/scripts/api-types.ts).
+      'portal/src/api.d.ts',
+    ],
   },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
@@ -25,7 +35,7 @@ export default tseslint.config(
     },
   },
   // Import boundaries between workspaces: the protocol imports nothing; the chaincode, the
-  // gateway and the network scripts import the protocol (by its package name) and no other
+  // gateway, the network scripts and the portal import the protocol (by its package name) and no other
   // workspace's source; tests may import anything.
   {
     files: ['protocol/src/**/*.ts'],
@@ -56,6 +66,26 @@ export default tseslint.config(
               message: "Import the protocol as '@ehr/protocol'; another workspace's source is not yours to import.",
             },
             { regex: '^@ehr/(?!protocol$)', message: 'Workspaces share only @ehr/protocol.' },
+          ],
+        },
+      ],
+    },
+  },
+  // The portal runs in browsers: its own packages and the protocol, no Node API, no other
+  // workspace's source (its build scripts, in portal/scripts, are tooling like scripts/).
+  {
+    files: ['portal/src/**/*.ts', 'portal/src/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./){2,}(protocol|chaincode|gateway-api|network|test|scripts)(/|$)',
+              message: "Import the protocol as '@ehr/protocol'; another workspace's source is not yours to import.",
+            },
+            { regex: '^@ehr/(?!protocol$)', message: 'Workspaces share only @ehr/protocol.' },
+            { regex: '^node:', message: 'The portal runs in browsers: no Node APIs.' },
           ],
         },
       ],

@@ -11,8 +11,9 @@ log() { printf '[bootstrap] %s\n' "$*"; }
 
 install_debian_packages() {
   local missing=() tool package
-  # command:package pairs for what the scripts, builds and tests call (jq: the ccaas builder).
-  for pair in gcc:gcc g++:g++ make:make git:git curl:curl jq:jq shellcheck:shellcheck; do
+  # command:package pairs for what the scripts, builds and tests call (jq: the ccaas builder;
+  # chromium: the portal's browser tests, driven by playwright-core with Debian's build).
+  for pair in gcc:gcc g++:g++ make:make git:git curl:curl jq:jq shellcheck:shellcheck chromium:chromium; do
     tool="${pair%%:*}"
     package="${pair##*:}"
     command -v "${tool}" >/dev/null 2>&1 || missing+=("${package}")

@@ -43,6 +43,8 @@ export interface Config {
    * the same Idempotency-Key asks the ledger for it.
    */
   commitTimeoutMs: number;
+  /** The built web portal served at / (EHR_GATEWAY_PORTAL_DIR, default portal/dist). */
+  portalDir: string;
   /** Largest accepted request body in bytes (fixed: 256 KiB). */
   maxBodyBytes: number;
 }
@@ -110,6 +112,7 @@ export function loadConfig(env: Env = process.env, root = process.cwd()): Config
     eventResumeBlocks: integer(env, 'EHR_GATEWAY_EVENT_RESUME_BLOCKS', 1000, 0, 1_000_000, problems),
     minBlockWaitMs: integer(env, 'EHR_GATEWAY_MIN_BLOCK_WAIT_MS', 10_000, 0, 60_000, problems),
     commitTimeoutMs: integer(env, 'EHR_GATEWAY_COMMIT_TIMEOUT_MS', 60_000, 1, 600_000, problems),
+    portalDir: path.resolve(root, env.EHR_GATEWAY_PORTAL_DIR ?? 'portal/dist'),
     maxBodyBytes: 256 * 1024,
   };
   if (problems.length > 0) throw new ConfigError(`invalid gateway configuration:\n- ${problems.join('\n- ')}`);

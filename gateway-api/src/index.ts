@@ -15,8 +15,7 @@ import { Ledger } from './ledger';
 import { loadMemberSetup } from './network-config';
 import { RateLimiter } from './rate-limit';
 import { DEFAULT_HEIGHT_OPTIONS, PeerHeight } from './read-your-writes';
-import { ledgerRoutes } from './routes';
-import { eventRoutes } from './routes/events';
+import { servedRoutes } from './routes';
 import { createServer, stopServer } from './server';
 import { fileUserStore } from './store';
 
@@ -73,10 +72,7 @@ async function main(): Promise<void> {
     waitMs: config.minBlockWaitMs,
   });
   void blocks.follow(streams.signal);
-  const routes = [
-    ...ledgerRoutes({ accounts, ledger }),
-    ...eventRoutes({ accounts, ledger, events: port, limits, stopping: streams.signal }),
-  ];
+  const routes = servedRoutes({ accounts, ledger, events: port, limits, stopping: streams.signal });
   const idempotency = new IdempotencyCache(fileJournal(config.dataDir, config.keyEncryptionKey));
   const attempts = new RateLimiter({
     perAddress: config.signInRatePerAddress,
@@ -91,6 +87,7 @@ async function main(): Promise<void> {
     attempts,
     blocks,
     maxBodyBytes: config.maxBodyBytes,
+    portalDir: config.portalDir,
     log,
   });
   const server = app.listen(config.port, config.host, () => {

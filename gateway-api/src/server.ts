@@ -1,6 +1,6 @@
 /**
  * The gateway app: JSON bodies up to 256 KiB, health endpoints, the OpenAPI document, the
- * routes, and the one error middleware. `createServer` builds the app and never listens.
+ * routes, the web portal, and the one error middleware. `createServer` builds the app and never listens.
  */
 import type { Server } from 'node:http';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { errorMiddleware } from './errors';
 import { type BlockWait, mountRoutes, openApiDocument, type RouteSpec } from './http';
 import { IdempotencyCache } from './idempotency';
 import { DEFAULT_RATE_LIMITS, RateLimiter } from './rate-limit';
+import { mountPortal } from './portal';
 import { accountRoutes } from './routes/accounts';
 
 const DOCS_PAGE = `<!doctype html>
@@ -21,6 +22,9 @@ const DOCS_PAGE = `<!doctype html>
 </body>
 </html>
 `;
+
+/** The API's title and version in its OpenAPI document. */
+export const API_INFO = { title: 'EHR consortium member gateway', version: '0.1.0' };
 
 export interface ServerDeps {
   accounts: Accounts;
@@ -36,6 +40,8 @@ export interface ServerDeps {
   attempts?: RateLimiter;
   /** Waits for the block a request's Ehr-Min-Block names (see read-your-writes.ts). */
   blocks: BlockWait;
+  /** The built web portal served at `/` (see portal.ts); none unless given. */
+  portalDir?: string;
 }
 
 export function createServer(deps: ServerDeps): Express {
@@ -44,7 +50,7 @@ export function createServer(deps: ServerDeps): Express {
   app.use(express.json({ limit: deps.maxBodyBytes, strict: true }));
   const attempts = deps.attempts ?? new RateLimiter(DEFAULT_RATE_LIMITS);
   const routes = [...accountRoutes(deps.accounts, attempts), ...(deps.routes ?? [])];
-  const document = openApiDocument(routes, { title: 'EHR consortium member gateway', version: '0.1.0' });
+  const document = openApiDocument(routes, API_INFO);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -66,6 +72,7 @@ export function createServer(deps: ServerDeps): Express {
     res.type('html').send(DOCS_PAGE);
   });
   mountRoutes(app, routes, deps.accounts, deps.idempotency ?? new IdempotencyCache(), deps.blocks);
+  if (deps.portalDir !== undefined) mountPortal(app, deps.portalDir);
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such route' } });
   });

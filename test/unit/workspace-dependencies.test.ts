@@ -12,7 +12,7 @@ function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const file = path.join(dir, entry.name);
     if (entry.isDirectory()) return sources(file);
-    return entry.name.endsWith('.ts') ? [file] : [];
+    return /\.tsx?$/.test(entry.name) ? [file] : [];
   });
 }
 
@@ -32,7 +32,7 @@ function packagesOf(file: string): string[] {
     );
 }
 
-describe.each(['gateway-api', 'chaincode'])('the %s workspace', (workspace) => {
+describe.each(['gateway-api', 'chaincode', 'portal'])('the %s workspace', (workspace) => {
   it('declares every package its source imports as a dependency', () => {
     const manifest = JSON.parse(readFileSync(path.join(ROOT, workspace, 'package.json'), 'utf8')) as {
       dependencies?: Record<string, string>;

@@ -2,6 +2,7 @@ import type { RouteSpec } from '../http';
 import { careRoutes } from './care';
 import type { RouteDeps } from './common';
 import { consortiumRoutes } from './consortium';
+import { eventRoutes } from './events';
 import { consentRoutes } from './consents';
 import { insuranceRoutes } from './insurance';
 import { memberRoutes } from './members';
@@ -21,4 +22,16 @@ export function ledgerRoutes(deps: RouteDeps): RouteSpec[] {
     ...insuranceRoutes(deps),
     ...pendingRoutes(deps),
   ];
+}
+
+/** What the event stream needs besides the ledger (see routes/events.ts). */
+export type ServedRouteDeps = Parameters<typeof eventRoutes>[0];
+
+/**
+ * Every route a gateway serves besides the accounts' (server.ts adds those): the ledger
+ * resources and the event stream. The gateway process and the offline OpenAPI document
+ * (api-document.ts) both take this list, so the document describes what is served.
+ */
+export function servedRoutes(deps: ServedRouteDeps): RouteSpec[] {
+  return [...ledgerRoutes(deps), ...eventRoutes(deps)];
 }

@@ -45,7 +45,6 @@ const OrgProfilePublished = withTxId(
 /** The org directory, the member's profile, practitioners, patients and bed capacity. */
 export function memberRoutes(deps: RouteDeps): RouteSpec[] {
   const { ledger } = deps;
-  const { member } = deps.accounts;
   return [
     lookup(
       deps,
@@ -75,6 +74,8 @@ export function memberRoutes(deps: RouteDeps): RouteSpec[] {
         },
       },
       handler: async (ctx) => {
+        // Read when a request comes: the route table is also built without accounts (api-document.ts).
+        const { member } = deps.accounts;
         const profile = {
           kind: member.kind,
           displayName: ctx.body.displayName as string,

@@ -14,8 +14,7 @@ import { Ledger } from '../../../gateway-api/src/ledger';
 import type { EventSource, StreamLimits } from '../../../gateway-api/src/events';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from '../../../gateway-api/src/rate-limit';
 import { DEFAULT_HEIGHT_OPTIONS, type HeightOptions, PeerHeight } from '../../../gateway-api/src/read-your-writes';
-import { ledgerRoutes } from '../../../gateway-api/src/routes';
-import { eventRoutes } from '../../../gateway-api/src/routes/events';
+import { ledgerRoutes, servedRoutes } from '../../../gateway-api/src/routes';
 import { createServer } from '../../../gateway-api/src/server';
 import { fileUserStore } from '../../../gateway-api/src/store';
 import { ChaincodePort } from './chaincode-port';
@@ -148,6 +147,8 @@ export interface HarnessOptions {
   delivery?: (dataDir: string) => CodeDelivery;
   /** Account settings other than SETTINGS' (e.g. a short token lifetime). */
   settings?: Partial<typeof SETTINGS>;
+  /** A built web portal to serve at / (none unless given). */
+  portalDir?: string;
 }
 
 export const PASSWORD = 'a long enough passphrase';
@@ -202,7 +203,8 @@ export class Harness {
     const deps = { accounts: this.accounts, ledger };
     const { events, streams, stopping } = this.options;
     const limits = { ...(streams ? { limits: streams } : {}), ...(stopping ? { stopping } : {}) };
-    const routes = [...ledgerRoutes(deps), ...(events ? eventRoutes({ ...deps, events, retryMs: 10, ...limits }) : [])];
+    // With an event source, every route the gateway process serves (routes/index.ts).
+    const routes = events ? servedRoutes({ ...deps, events, retryMs: 10, ...limits }) : ledgerRoutes(deps);
     const peer = {
       height: () => Promise.resolve(this.port.height() - this.lag),
       // No block stream: the cache learns of new blocks by asking the peer (or a test's `observe`).
@@ -219,6 +221,7 @@ export class Harness {
       attempts: new RateLimiter(this.options.limits ?? DEFAULT_RATE_LIMITS, () => this.now),
       // As the gateway keeps it: journalled in the data folder, so a restart remembers it.
       idempotency: new IdempotencyCache(fileJournal(this.dir, settings.keyEncryptionKey)),
+      ...(this.options.portalDir === undefined ? {} : { portalDir: this.options.portalDir }),
     });
   }
 

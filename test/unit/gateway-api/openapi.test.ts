@@ -4,6 +4,7 @@
  */
 import request from 'supertest';
 import type { EventSource } from '../../../gateway-api/src/events';
+import { apiDocument } from '../../../gateway-api/src/api-document';
 import { schemaValidator } from '../../../gateway-api/src/http';
 import { consortium, Harness } from './harness';
 
@@ -80,6 +81,10 @@ describe('the OpenAPI document', () => {
       height: () => Promise.reject(new Error('no events in this test')),
     };
     doc = await documentOf(new Harness({ events: unused }));
+  });
+
+  it('is built without a network from the route table, as the gateway serves it (the portal types come from it)', () => {
+    expect(apiDocument()).toEqual(doc);
   });
 
   it('names the fields and types of every object: no object schema is open or without properties', () => {

@@ -1,0 +1,111 @@
+/** The doctor's portal: find a patient, request access with a purpose and read the record. */
+import { PURPOSES } from '@ehr/protocol';
+import { useState } from 'preact/hooks';
+import type { components } from './api';
+import { act, answer, api } from './client';
+import { type RecordBody, RecordTable, type RecordHeader, RecordView } from './records';
+import { notice } from './state';
+
+type PatientEntry = components['schemas']['PatientEntry'];
+type Purpose = (typeof PURPOSES)[number];
+
+const field = (e: Event) => (e.currentTarget as HTMLInputElement).value;
+
+function FindPatient() {
+  const [patientId, setPatientId] = useState('');
+  const [patient, setPatient] = useState<PatientEntry | undefined>(undefined);
+  const [records, setRecords] = useState<RecordHeader[]>([]);
+  const [purpose, setPurpose] = useState<Purpose>('treatment');
+  const [opened, setOpened] = useState<RecordBody | undefined>(undefined);
+  const find = async (e: Event) => {
+    e.preventDefault();
+    setPatient(undefined);
+    setOpened(undefined);
+    const found = await act('Finding the patient…', async () => {
+      const path = { patientId: patientId.trim() };
+      const entry = await answer(api.GET('/v1/patients/{patientId}', { params: { path } }));
+      const page = await answer(
+        api.GET('/v1/patients/{patientId}/records', { params: { path, query: { pageSize: 100 } } }),
+      );
+      return { entry, items: page.items };
+    });
+    if (found) {
+      setPatient(found.entry);
+      setRecords(found.items);
+    }
+  };
+  const read = async (record: RecordHeader) => {
+    setOpened(undefined);
+    const body = await act(`Requesting access for ${purpose}: waiting for the ledger to record it…`, async () => {
+      const ticket = await answer(
+        api.POST('/v1/records/{recordId}/access', {
+          params: { path: { recordId: record.recordId } },
+          body: { purpose },
+        }),
+      );
+      notice.value = `Access granted on the basis "${ticket.basis}": recorded in block ${String(ticket.committedBlock)}.`;
+      return answer(
+        api.GET('/v1/records/{recordId}/body/{ticketId}', {
+          params: { path: { recordId: record.recordId, ticketId: ticket.ticketId } },
+        }),
+      );
+    });
+    if (body) setOpened(body);
+  };
+  return (
+    <section aria-labelledby="find-title">
+      <h2 id="find-title">Find a patient</h2>
+      <form onSubmit={(e) => void find(e)} class="card">
+        <label for="find-patient">Patient id (the patient tells you theirs)</label>
+        <input
+          id="find-patient"
+          required
+          value={patientId}
+          onInput={(e) => {
+            setPatientId(field(e));
+          }}
+        />
+        <button type="submit">Find</button>
+      </form>
+      {patient && (
+        <>
+          <p>
+            Patient <strong>{patient.patientId}</strong>, registered at {patient.homeOrg} ({patient.status}).
+          </p>
+          <label for="read-purpose">Purpose of reading</label>
+          <select
+            id="read-purpose"
+            value={purpose}
+            onChange={(e) => {
+              setPurpose(field(e) as Purpose);
+            }}
+          >
+            {PURPOSES.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+          <RecordTable
+            records={records}
+            caption={`Records of patient ${patient.patientId}`}
+            action={(record) => (
+              <button
+                type="button"
+                onClick={() => void read(record)}
+                aria-label={`Request access and read ${record.category} record ${record.recordId}`}
+              >
+                Request access and read
+              </button>
+            )}
+          />
+        </>
+      )}
+      {opened && <RecordView body={opened} />}
+    </section>
+  );
+}
+
+export const DOCTOR_VIEWS = {
+  patients: { label: 'Find a patient', view: FindPatient },
+} as const;

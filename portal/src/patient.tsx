@@ -1,0 +1,317 @@
+/** The patient's portal: own records, consents, and who looked at my data. */
+import { PURPOSES, RECORD_CATEGORIES } from '@ehr/protocol';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import type { components } from './api';
+import { act, answer, api } from './client';
+import { type RecordBody, RecordTable, type RecordHeader, RecordView } from './records';
+import { notice, session } from './state';
+import { endOfDay, useLiveVersion, usePolling, when } from './ui';
+
+type Consent = components['schemas']['Consent'];
+type AccessEvent = components['schemas']['AccessEvent'];
+type OrgProfile = components['schemas']['OrgProfile'];
+
+const RECORD_EVENTS = ['RecordAdded'] as const;
+const CONSENT_EVENTS = ['ConsentGranted', 'ConsentRevoked'] as const;
+const ANY_EVENT: readonly string[] = [];
+
+function patientId(): string {
+  return session.value?.me.attrs['ehr.patientId'] ?? '';
+}
+
+function MyRecords() {
+  const [records, setRecords] = useState<RecordHeader[] | undefined>(undefined);
+  const [opened, setOpened] = useState<RecordBody | undefined>(undefined);
+  const version = useLiveVersion(RECORD_EVENTS);
+  useEffect(() => {
+    void act('Loading your records…', async () => {
+      const page = await answer(
+        api.GET('/v1/patients/{patientId}/records', {
+          params: { path: { patientId: patientId() }, query: { pageSize: 100 } },
+        }),
+      );
+      setRecords(page.items);
+    });
+  }, [version]);
+  const open = async (record: RecordHeader) => {
+    const body = await act(`Opening your ${record.category} record…`, async () => {
+      const ticket = await answer(
+        api.POST('/v1/records/{recordId}/access', {
+          params: { path: { recordId: record.recordId } },
+          body: { purpose: 'treatment' },
+        }),
+      );
+      return answer(
+        api.GET('/v1/records/{recordId}/body/{ticketId}', {
+          params: { path: { recordId: record.recordId, ticketId: ticket.ticketId } },
+        }),
+      );
+    });
+    if (body) setOpened(body);
+  };
+  return (
+    <section aria-labelledby="records-title">
+      <h2 id="records-title">My records</h2>
+      {records && (
+        <RecordTable
+          records={records}
+          caption="Your records across the consortium"
+          action={(record) => (
+            <button
+              type="button"
+              onClick={() => void open(record)}
+              aria-label={`Open ${record.category} record ${record.recordId}`}
+            >
+              Open
+            </button>
+          )}
+        />
+      )}
+      {opened && <RecordView body={opened} />}
+    </section>
+  );
+}
+
+const field = (e: Event) => (e.currentTarget as HTMLInputElement).value;
+const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+
+function GrantForm({ members, onGranted }: { members: OrgProfile[]; onGranted: () => void }) {
+  const [mspId, setMspId] = useState('');
+  const [practitionerId, setPractitionerId] = useState('');
+  const [categories, setCategories] = useState<string[]>(['diagnosis']);
+  const [purpose, setPurpose] = useState<(typeof PURPOSES)[number]>('treatment');
+  const [until, setUntil] = useState(inDays(90));
+  const toggle = (category: string, on: boolean) => {
+    setCategories((now) => (on ? [...now, category] : now.filter((c) => c !== category)));
+  };
+  const grant = async (e: Event) => {
+    e.preventDefault();
+    const granted = await act('Granting the consent: waiting for the ledger to commit it…', () =>
+      answer(
+        api.POST('/v1/consents', {
+          body: {
+            grantee: { mspId, ...(practitionerId ? { practitionerId } : {}) },
+            categories: categories as (typeof RECORD_CATEGORIES)[number][],
+            purpose,
+            validUntil: endOfDay(until),
+          },
+        }),
+      ),
+    );
+    if (!granted) return;
+    notice.value = `Consent granted to ${granted.grantee.mspId}: committed in block ${String(granted.committedBlock)}.`;
+    onGranted();
+  };
+  return (
+    <form onSubmit={(e) => void grant(e)} class="card" aria-labelledby="grant-title">
+      <h3 id="grant-title">Grant a consent</h3>
+      <label for="grant-member">Who: member</label>
+      <select
+        id="grant-member"
+        required
+        value={mspId}
+        onChange={(e) => {
+          setMspId(field(e));
+        }}
+      >
+        <option value="">Choose a member…</option>
+        {members.map((m) => (
+          <option key={m.mspId} value={m.mspId}>
+            {m.displayName} ({m.mspId})
+          </option>
+        ))}
+      </select>
+      <label for="grant-practitioner">Only this practitioner (optional practitioner id)</label>
+      <input
+        id="grant-practitioner"
+        value={practitionerId}
+        onInput={(e) => {
+          setPractitionerId(field(e));
+        }}
+      />
+      <fieldset>
+        <legend>Which records</legend>
+        {RECORD_CATEGORIES.map((category) => (
+          <label key={category} class="check">
+            <input
+              type="checkbox"
+              checked={categories.includes(category)}
+              onChange={(e) => {
+                toggle(category, e.currentTarget.checked);
+              }}
+            />
+            {category}
+          </label>
+        ))}
+      </fieldset>
+      <label for="grant-purpose">Purpose</label>
+      <select
+        id="grant-purpose"
+        value={purpose}
+        onChange={(e) => {
+          setPurpose(field(e) as (typeof PURPOSES)[number]);
+        }}
+      >
+        {PURPOSES.map((p) => (
+          <option key={p} value={p}>
+            {p}
+          </option>
+        ))}
+      </select>
+      <label for="grant-until">Until</label>
+      <input
+        id="grant-until"
+        type="date"
+        required
+        min={inDays(1)}
+        value={until}
+        onInput={(e) => {
+          setUntil(field(e));
+        }}
+      />
+      <button type="submit" disabled={categories.length === 0}>
+        Grant consent
+      </button>
+    </form>
+  );
+}
+
+function MyConsents() {
+  const [consents, setConsents] = useState<Consent[] | undefined>(undefined);
+  const [members, setMembers] = useState<OrgProfile[]>([]);
+  const version = useLiveVersion(CONSENT_EVENTS);
+  // Re-read after this client's own writes too (the event may come a moment later).
+  const [written, setWritten] = useState(0);
+  const reread = useCallback(() => {
+    setWritten((n) => n + 1);
+  }, []);
+  useEffect(() => {
+    void act('Loading the members…', async () => {
+      setMembers(await answer(api.GET('/v1/orgs')));
+    });
+  }, []);
+  useEffect(() => {
+    void act('Loading your consents…', async () => {
+      setConsents((await answer(api.GET('/v1/consents', { params: { query: { pageSize: 100 } } }))).items);
+    });
+  }, [version, written]);
+  const revoke = async (consent: Consent) => {
+    const revoked = await act('Revoking the consent: waiting for the ledger to commit it…', () =>
+      answer(api.DELETE('/v1/consents/{consentId}', { params: { path: { consentId: consent.consentId } } })),
+    );
+    if (!revoked) return;
+    notice.value = `Consent revoked: committed in block ${String(revoked.committedBlock)}.`;
+    reread();
+  };
+  return (
+    <section aria-labelledby="consents-title">
+      <h2 id="consents-title">My consents</h2>
+      <GrantForm members={members} onGranted={reread} />
+      {consents?.length === 0 && <p>You have granted no consents.</p>}
+      {consents && consents.length > 0 && (
+        <table>
+          <caption>Consents you granted</caption>
+          <thead>
+            <tr>
+              <th scope="col">Who</th>
+              <th scope="col">Records</th>
+              <th scope="col">Purpose</th>
+              <th scope="col">Until</th>
+              <th scope="col">Status</th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {consents.map((c) => (
+              <tr key={c.consentId} data-consent={c.consentId}>
+                <td>
+                  {c.grantee.mspId}
+                  {c.grantee.practitionerId ? ` (${c.grantee.practitionerId})` : ''}
+                </td>
+                <td>{c.categories.join(', ')}</td>
+                <td>{c.purpose}</td>
+                <td>{when(c.validUntil)}</td>
+                <td>{c.status}</td>
+                <td>
+                  {c.status === 'active' && (
+                    <button
+                      type="button"
+                      class="danger"
+                      onClick={() => void revoke(c)}
+                      aria-label={`Revoke the consent for ${c.grantee.mspId}`}
+                    >
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function AccessLog() {
+  const [events, setEvents] = useState<AccessEvent[] | undefined>(undefined);
+  const [refreshed, setRefreshed] = useState(0);
+  const version = useLiveVersion(ANY_EVENT);
+  // No event announces a read: the log is re-read on any event, every 10 s, and on demand.
+  const poll = useCallback(() => {
+    setRefreshed((n) => n + 1);
+  }, []);
+  usePolling(poll, 10_000);
+  useEffect(() => {
+    void act('Loading who looked at your data…', async () => {
+      setEvents((await answer(api.GET('/v1/access-log', { params: { query: { pageSize: 100 } } }))).items);
+    });
+  }, [version, refreshed]);
+  return (
+    <section aria-labelledby="log-title">
+      <h2 id="log-title">Who looked at my data</h2>
+      <button type="button" onClick={poll}>
+        Refresh
+      </button>
+      {events?.length === 0 && <p>Nobody has read your data.</p>}
+      {events && events.length > 0 && (
+        <table>
+          <caption>Every read of your data, oldest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Who</th>
+              <th scope="col">What</th>
+              <th scope="col">Why</th>
+              <th scope="col">On what basis</th>
+            </tr>
+          </thead>
+          <tbody>
+            {events.map((e) => (
+              <tr key={e.ticketId} class={e.flagged ? 'flagged' : undefined}>
+                <td>{when(e.time)}</td>
+                <td>
+                  {e.reader.role} {e.reader.practitionerId ?? ''} at {e.reader.mspId}
+                </td>
+                <td>{e.resource}</td>
+                <td>{e.purpose}</td>
+                <td>
+                  {e.basis}
+                  {e.flagged ? ' (flagged for review)' : ''}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+export const PATIENT_VIEWS = {
+  records: { label: 'My records', view: MyRecords },
+  consents: { label: 'Consents', view: MyConsents },
+  'access-log': { label: 'Who looked at my data', view: AccessLog },
+} as const;

@@ -1,0 +1,56 @@
+/** Pieces every view uses: the status area (progress, problem, outcome) and live re-reading. */
+import { useEffect, useState } from 'preact/hooks';
+import { lastEvent, notice, pending, problem } from './state';
+
+/** Progress while a call runs, the gateway's error code and message when one fails, and the last outcome. */
+export function StatusArea() {
+  const failed = problem.value;
+  return (
+    <div class="status-area">
+      <p role="status" aria-live="polite" class={pending.value ? 'progress' : 'progress idle'}>
+        {pending.value ? (
+          <>
+            <span class="spinner" aria-hidden="true" />
+            {pending.value}
+          </>
+        ) : (
+          (notice.value ?? '')
+        )}
+      </p>
+      {failed && (
+        <div role="alert" class="problem">
+          <strong class="problem-code">{failed.code}</strong> <span class="problem-message">{failed.message}</span>
+          {failed.txId && <span class="problem-tx"> (transaction {failed.txId})</span>}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/**
+ * A number that changes whenever a live event of one of `names` arrives (any event when `names`
+ * is empty), so a view's loading effect that depends on it re-reads what the event changed.
+ */
+export function useLiveVersion(names: readonly string[]): number {
+  const [version, setVersion] = useState(0);
+  const event = lastEvent.value;
+  useEffect(() => {
+    if (event && (names.length === 0 || names.includes(event.name))) setVersion((v) => v + 1);
+  }, [event, names]);
+  return version;
+}
+
+/** Re-runs `load` every `ms` while mounted (for lists no event announces, e.g. reads of my data). */
+export function usePolling(load: () => void, ms: number): void {
+  useEffect(() => {
+    const timer = setInterval(load, ms);
+    return () => {
+      clearInterval(timer);
+    };
+  }, [load, ms]);
+}
+
+export const when = (iso: string | undefined) => (iso ? new Date(iso).toLocaleString() : '');
+
+/** A date input's value as the end of that day in UTC. */
+export const endOfDay = (date: string) => `${date}T23:59:59Z`;
