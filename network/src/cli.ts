@@ -12,7 +12,9 @@
  *   publish-crl <member>             carry the member CA's current CRL into the channel (after
  *                                    revocations made through the gateway's registrar)
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { NetworkJson } from '@ehr/protocol';
 import { publishRevocations } from './channel-config';
 import { REVOCATION_REASONS, type RevocationReason, revokeIdentity } from './identities';
 import { clean, down, status, up } from './network';
@@ -45,16 +47,6 @@ function reasonOption(args: string[]): RevocationReason {
   return reason;
 }
 
-interface NetworkJson {
-  orgs: {
-    name: string;
-    mspId: string;
-    peer: { endpoint: string };
-    orderer: { endpoint: string };
-    ca: { url: string };
-  }[];
-}
-
 function printSummary(): void {
   const network = JSON.parse(readFileSync(paths.networkJson, 'utf8')) as NetworkJson;
   console.log('\nThe consortium is up. Connection details: organizations/network.json');
@@ -62,6 +54,13 @@ function printSummary(): void {
     console.log(
       `  ${org.name.padEnd(11)} ${org.mspId.padEnd(13)} peer ${org.peer.endpoint}  orderer ${org.orderer.endpoint}  CA ${org.ca.url}`,
     );
+  }
+  console.log("\nEach member's gateway: web portal at /, REST API at /v1, API reference at /docs");
+  for (const member of ORGS) {
+    const url = network.orgs.find((org) => org.name === member.name)?.gateway.url ?? '';
+    const code = path.join(paths.org(member).gatewayData, 'admin-enrolment-code');
+    const first = existsSync(code) ? `  admin's first sign-in code: ${path.relative(process.cwd(), code)}` : '';
+    console.log(`  ${member.name.padEnd(11)} ${url}${first}`);
   }
 }
 
