@@ -408,7 +408,7 @@ function LabQueue() {
                     }}
                     aria-label={`Post the result of lab order ${order.orderId}`}
                   >
-                    Post result
+                    Post the result
                   </button>
                 )}
                 {(order.status === 'ordered' || order.status === 'accepted') && (

@@ -137,7 +137,7 @@ describe('lab orders in the web portal', () => {
     await tech.getByRole('button', { name: `Post the result of lab order ${orderId}` }).click();
     await tech.getByLabel('Findings').fill(FINDINGS);
     await audit(tech, 'posting a lab result');
-    await tech.getByRole('button', { name: 'Post the result' }).click();
+    await tech.getByRole('button', { name: 'Post the result', exact: true }).click();
     await outcome(tech, new RegExp(`Result of lab order ${orderId} posted as record \\S+: committed in block`));
     // Done: the order leaves the lab's queue.
     await statusOf(tech, orderId).waitFor({ state: 'detached', timeout: 30_000 });
