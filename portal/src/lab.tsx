@@ -210,6 +210,7 @@ function DoctorLabOrders() {
       const ticket = await answer(
         api.POST('/v1/records/{recordId}/access', { params: { path: { recordId } }, body: { purpose: 'treatment' } }),
       );
+      notice.value = `Access to the result granted on the basis "${ticket.basis}": recorded in block ${String(ticket.committedBlock)}.`;
       return answer(
         api.GET('/v1/records/{recordId}/body/{ticketId}', {
           params: { path: { recordId, ticketId: ticket.ticketId } },

@@ -50,7 +50,13 @@ async function signIn(page: Page, person: Person): Promise<void> {
 /** The portal's outcome matching `outcome` (it fails at once with the portal's error when one shows instead). */
 async function outcome(page: Page, pattern: RegExp): Promise<RegExpExecArray> {
   const status = page.getByRole('status').filter({ hasText: pattern });
-  await status.or(page.getByRole('alert')).first().waitFor({ timeout: 90_000 });
+  await status
+    .or(page.getByRole('alert'))
+    .first()
+    .waitFor({ timeout: 90_000 })
+    .catch(async (error: unknown) => {
+      throw new Error(`${String(error)}; the portal shows: ${await page.getByRole('status').innerText()}`);
+    });
   const alert = page.getByRole('alert');
   if ((await alert.count()) > 0) throw new Error(`the portal shows an error: ${await alert.innerText()}`);
   const match = pattern.exec(await status.innerText());
@@ -147,6 +153,8 @@ describe('lab orders in the web portal', () => {
     expect(await doctor.evaluate('window.notReloaded')).toBe(true);
     await doctor.getByRole('button', { name: `Read the result of lab order ${orderId}` }).click();
     await doctor.getByText(FINDINGS).waitFor({ timeout: 90_000 });
+    // The doctor reads the result as the one who ordered it (an audited read the patient sees).
+    await outcome(doctor, /Access to the result granted on the basis "ordering-doctor": recorded in block \d+/);
     expect(await doctor.getByRole('alert').count()).toBe(0);
     expect(await doctor.evaluate('window.notReloaded')).toBe(true);
     await audit(doctor, 'lab result read by the doctor');
