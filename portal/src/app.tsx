@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { act, answer, api } from './client';
 import { DOCTOR_VIEWS } from './doctor';
+import { LABTECH_VIEWS } from './lab';
 import { follow } from './live';
 import { PATIENT_VIEWS } from './patient';
 import { Activate, SignIn } from './signin';
@@ -11,7 +12,11 @@ import { StatusArea } from './ui';
 type Views = Record<string, { label: string; view: () => preact.JSX.Element }>;
 
 /** The views of each role's portal so far; the other roles use the API until theirs are built. */
-const VIEWS: Partial<Record<string, Views>> = { patient: PATIENT_VIEWS, doctor: DOCTOR_VIEWS };
+const VIEWS: Partial<Record<string, Views>> = {
+  patient: PATIENT_VIEWS,
+  doctor: DOCTOR_VIEWS,
+  labtech: LABTECH_VIEWS,
+};
 
 function Visitor() {
   const [activating, setActivating] = useState(false);

@@ -1,8 +1,9 @@
-/** The doctor's portal: find a patient, request access with a purpose and read the record. */
+/** The doctor's portal: find a patient, request access with a purpose and read the record; lab orders. */
 import { PURPOSES } from '@ehr/protocol';
 import { useState } from 'preact/hooks';
 import type { components } from './api';
 import { act, answer, api } from './client';
+import { DOCTOR_LAB_VIEWS } from './lab';
 import { type RecordBody, RecordTable, type RecordHeader, RecordView } from './records';
 import { notice } from './state';
 
@@ -108,4 +109,5 @@ function FindPatient() {
 
 export const DOCTOR_VIEWS = {
   patients: { label: 'Find a patient', view: FindPatient },
+  ...DOCTOR_LAB_VIEWS,
 } as const;

@@ -1,0 +1,456 @@
+/**
+ * Lab orders. The doctor orders tests for a patient from a lab and follows each order's status
+ * to its result; the lab technician works the lab's queue: reads what to test, accepts or
+ * rejects, starts, posts the result. Both views re-read on the ledger's LabOrderStatus and
+ * ResultReady events, so a move made at the other member shows without a reload.
+ */
+import { LAB_PRIORITIES } from '@ehr/protocol';
+import { signal } from '@preact/signals';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import type { components } from './api';
+import { act, answer, api } from './client';
+import { parseLabTests } from './lab-tests';
+import { type RecordBody, RecordView } from './records';
+import { notice } from './state';
+import { useLiveVersion, when } from './ui';
+
+type LabOrder = components['schemas']['LabOrder'];
+type OrgProfile = components['schemas']['OrgProfile'];
+type LabDetails = components['schemas']['LabOrderDetailsHeld'];
+type Priority = (typeof LAB_PRIORITIES)[number];
+
+const LAB_EVENTS = ['LabOrderStatus', 'ResultReady'] as const;
+const field = (e: Event) => (e.currentTarget as HTMLInputElement).value;
+
+/** The orders this doctor placed in this session: a completed one leaves the open list, not this view. */
+const placed = signal<string[]>([]);
+
+/** Re-reads on the lab events and after this client's own writes (the event may come a moment later). */
+function useLabVersion(): [number, () => void] {
+  const version = useLiveVersion(LAB_EVENTS);
+  const [written, setWritten] = useState(0);
+  const reread = useCallback(() => {
+    setWritten((n) => n + 1);
+  }, []);
+  return [version + written, reread];
+}
+
+function OrderTable({
+  orders,
+  caption,
+  action,
+}: {
+  orders: LabOrder[];
+  caption: string;
+  action: (order: LabOrder) => preact.ComponentChildren;
+}) {
+  if (orders.length === 0) return <p>No lab orders.</p>;
+  return (
+    <table>
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Order</th>
+          <th scope="col">Patient</th>
+          <th scope="col">Priority</th>
+          <th scope="col">Status</th>
+          <th scope="col">Lab / ordered by</th>
+          <th scope="col">Updated</th>
+          <th scope="col">
+            <span class="visually-hidden">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {orders.map((order) => (
+          <tr key={order.orderId} data-order={order.orderId}>
+            <td>
+              <code>{order.orderId}</code>
+            </td>
+            <td>
+              <code>{order.patientId}</code>
+            </td>
+            <td>{order.priority}</td>
+            <td class="order-status">
+              {order.status}
+              {order.rejectionReason && `: ${order.rejectionReason}`}
+            </td>
+            <td>
+              {order.lab} / {order.orderingOrg}
+            </td>
+            <td>{when(order.updatedAt)}</td>
+            <td>{action(order)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function OrderForm({ labs, onOrdered }: { labs: OrgProfile[]; onOrdered: (orderId: string) => void }) {
+  const [patientId, setPatientId] = useState('');
+  const [labMspId, setLabMspId] = useState('');
+  const [tests, setTests] = useState('');
+  const [priority, setPriority] = useState<Priority>('routine');
+  const [notes, setNotes] = useState('');
+  const order = async (e: Event) => {
+    e.preventDefault();
+    const created = await act('Ordering the tests: waiting for the ledger to commit the order…', () =>
+      answer(
+        api.POST('/v1/lab-orders', {
+          body: {
+            patientId: patientId.trim(),
+            labMspId,
+            priority,
+            details: { tests: parseLabTests(tests), ...(notes.trim() ? { notes: notes.trim() } : {}) },
+          },
+        }),
+      ),
+    );
+    if (!created) return;
+    notice.value = `Lab order ${created.orderId} placed: committed in block ${String(created.committedBlock)}.`;
+    setTests('');
+    setNotes('');
+    onOrdered(created.orderId);
+  };
+  return (
+    <form onSubmit={(e) => void order(e)} class="card" aria-labelledby="order-title">
+      <h3 id="order-title">Order lab tests</h3>
+      <label for="order-patient">Patient id</label>
+      <input
+        id="order-patient"
+        required
+        value={patientId}
+        onInput={(e) => {
+          setPatientId(field(e));
+        }}
+      />
+      <label for="order-lab">Lab</label>
+      <select
+        id="order-lab"
+        required
+        value={labMspId}
+        onChange={(e) => {
+          setLabMspId(field(e));
+        }}
+      >
+        <option value="">Choose a lab…</option>
+        {labs.map((m) => (
+          <option key={m.mspId} value={m.mspId}>
+            {m.displayName} ({m.mspId})
+          </option>
+        ))}
+      </select>
+      <label for="order-tests">Tests, one a line as "CODE name" (e.g. IGE total IgE)</label>
+      <textarea
+        id="order-tests"
+        required
+        rows={3}
+        value={tests}
+        onInput={(e) => {
+          setTests(field(e));
+        }}
+      />
+      <label for="order-priority">Priority</label>
+      <select
+        id="order-priority"
+        value={priority}
+        onChange={(e) => {
+          setPriority(field(e) as Priority);
+        }}
+      >
+        {LAB_PRIORITIES.map((p) => (
+          <option key={p} value={p}>
+            {p}
+          </option>
+        ))}
+      </select>
+      <label for="order-notes">Notes for the lab (optional)</label>
+      <textarea
+        id="order-notes"
+        rows={2}
+        value={notes}
+        onInput={(e) => {
+          setNotes(field(e));
+        }}
+      />
+      <button type="submit">Place the order</button>
+    </form>
+  );
+}
+
+/** The doctor's lab orders: order tests, follow each order live, read its result once ready. */
+function DoctorLabOrders() {
+  const [labs, setLabs] = useState<OrgProfile[]>([]);
+  const [orders, setOrders] = useState<LabOrder[] | undefined>(undefined);
+  const [result, setResult] = useState<RecordBody | undefined>(undefined);
+  const [version, reread] = useLabVersion();
+  useEffect(() => {
+    void act('Loading the labs…', async () => {
+      setLabs((await answer(api.GET('/v1/orgs'))).filter((m) => m.kind === 'lab'));
+    });
+  }, []);
+  useEffect(() => {
+    void act('Loading your lab orders…', async () => {
+      const open = (await answer(api.GET('/v1/lab-orders/open', { params: { query: { pageSize: 100 } } }))).items;
+      const known = new Set(open.map((o) => o.orderId));
+      const closed = await Promise.all(
+        placed.value
+          .filter((orderId) => !known.has(orderId))
+          .map((orderId) => answer(api.GET('/v1/lab-orders/{orderId}', { params: { path: { orderId } } }))),
+      );
+      setOrders([...closed, ...open].sort((x, y) => y.createdAt.localeCompare(x.createdAt)));
+    });
+  }, [version]);
+  const readResult = async (order: LabOrder) => {
+    const recordId = order.resultRecordId;
+    if (!recordId) return;
+    setResult(undefined);
+    const body = await act('Requesting access to the result: waiting for the ledger to record it…', async () => {
+      const ticket = await answer(
+        api.POST('/v1/records/{recordId}/access', { params: { path: { recordId } }, body: { purpose: 'treatment' } }),
+      );
+      notice.value = `Access to the result granted on the basis "${ticket.basis}": recorded in block ${String(ticket.committedBlock)}.`;
+      return answer(
+        api.GET('/v1/records/{recordId}/body/{ticketId}', {
+          params: { path: { recordId, ticketId: ticket.ticketId } },
+        }),
+      );
+    });
+    if (body) setResult(body);
+  };
+  return (
+    <section aria-labelledby="lab-orders-title">
+      <h2 id="lab-orders-title">Lab orders</h2>
+      <OrderForm
+        labs={labs}
+        onOrdered={(orderId) => {
+          placed.value = [...placed.value, orderId];
+          reread();
+        }}
+      />
+      {orders && (
+        <OrderTable
+          orders={orders}
+          caption="My lab orders (open, and those placed in this session); statuses update live"
+          action={(order) =>
+            order.status === 'completed' && order.resultRecordId ? (
+              <button
+                type="button"
+                onClick={() => void readResult(order)}
+                aria-label={`Read the result of lab order ${order.orderId}`}
+              >
+                Read the result
+              </button>
+            ) : null
+          }
+        />
+      )}
+      {result && <RecordView body={result} />}
+    </section>
+  );
+}
+
+function ResultForm({ order, onPosted }: { order: LabOrder; onPosted: () => void }) {
+  const [findings, setFindings] = useState('');
+  const [notes, setNotes] = useState('');
+  const post = async (e: Event) => {
+    e.preventDefault();
+    const posted = await act('Posting the result: waiting for the ledger to commit it…', () =>
+      answer(
+        api.POST('/v1/lab-orders/{orderId}/result', {
+          params: { path: { orderId: order.orderId } },
+          body: { body: { diagnosis: findings.trim(), ...(notes.trim() ? { notes: notes.trim() } : {}) } },
+        }),
+      ),
+    );
+    if (!posted) return;
+    notice.value = `Result of lab order ${order.orderId} posted as record ${posted.recordId}: committed in block ${String(posted.committedBlock)}.`;
+    onPosted();
+  };
+  return (
+    <form onSubmit={(e) => void post(e)} class="card" aria-labelledby="result-title">
+      <h3 id="result-title">Result of lab order {order.orderId}</h3>
+      <label for="result-findings">Findings</label>
+      <textarea
+        id="result-findings"
+        required
+        rows={3}
+        value={findings}
+        onInput={(e) => {
+          setFindings(field(e));
+        }}
+      />
+      <label for="result-notes">Notes (optional)</label>
+      <textarea
+        id="result-notes"
+        rows={2}
+        value={notes}
+        onInput={(e) => {
+          setNotes(field(e));
+        }}
+      />
+      <button type="submit">Post the result</button>
+    </form>
+  );
+}
+
+function RejectForm({ order, onRejected }: { order: LabOrder; onRejected: () => void }) {
+  const [reason, setReason] = useState('');
+  const reject = async (e: Event) => {
+    e.preventDefault();
+    const moved = await act('Rejecting the order: waiting for the ledger to commit it…', () =>
+      answer(
+        api.POST('/v1/lab-orders/{orderId}/status', {
+          params: { path: { orderId: order.orderId } },
+          body: { action: 'reject', reason: reason.trim() },
+        }),
+      ),
+    );
+    if (!moved) return;
+    notice.value = `Lab order ${order.orderId} rejected: committed in block ${String(moved.committedBlock)}.`;
+    onRejected();
+  };
+  return (
+    <form onSubmit={(e) => void reject(e)} class="card" aria-labelledby="reject-title">
+      <h3 id="reject-title">Reject lab order {order.orderId}</h3>
+      <label for="reject-reason">Reason (the ordering doctor sees it)</label>
+      <input
+        id="reject-reason"
+        required
+        maxLength={200}
+        value={reason}
+        onInput={(e) => {
+          setReason(field(e));
+        }}
+      />
+      <button type="submit">Reject the order</button>
+    </form>
+  );
+}
+
+const NEXT: Partial<Record<LabOrder['status'], { action: 'accept' | 'start'; label: string }>> = {
+  ordered: { action: 'accept', label: 'Accept' },
+  accepted: { action: 'start', label: 'Start' },
+};
+
+/** The lab technician's queue: what each order asks for, and its moves to a result. */
+function LabQueue() {
+  const [orders, setOrders] = useState<LabOrder[] | undefined>(undefined);
+  const [details, setDetails] = useState<LabDetails | undefined>(undefined);
+  const [form, setForm] = useState<{ kind: 'result' | 'reject'; order: LabOrder } | undefined>(undefined);
+  const [version, reread] = useLabVersion();
+  useEffect(() => {
+    void act('Loading the queue…', async () => {
+      const page = await answer(api.GET('/v1/lab-orders/queue', { params: { query: { pageSize: 100 } } }));
+      setOrders(page.items.filter((o) => o.status !== 'completed' && o.status !== 'rejected'));
+    });
+  }, [version]);
+  const done = () => {
+    setForm(undefined);
+    reread();
+  };
+  const readDetails = async (order: LabOrder) => {
+    setDetails(undefined);
+    const read = await act('Reading what the order asks for (an audited read)…', () =>
+      answer(
+        api.POST('/v1/lab-orders/{orderId}/details/read', { params: { path: { orderId: order.orderId } }, body: {} }),
+      ),
+    );
+    if (read) setDetails(read.value);
+  };
+  const move = async (order: LabOrder, action: 'accept' | 'start') => {
+    const moved = await act(
+      `${action === 'accept' ? 'Accepting' : 'Starting'} the order: waiting for the ledger…`,
+      () =>
+        answer(
+          api.POST('/v1/lab-orders/{orderId}/status', {
+            params: { path: { orderId: order.orderId } },
+            body: { action },
+          }),
+        ),
+    );
+    if (!moved) return;
+    notice.value = `Lab order ${order.orderId} ${action === 'accept' ? 'accepted' : 'started'}: committed in block ${String(moved.committedBlock)}.`;
+    reread();
+  };
+  return (
+    <section aria-labelledby="queue-title">
+      <h2 id="queue-title">Incoming lab orders</h2>
+      {orders && (
+        <OrderTable
+          orders={orders}
+          caption="Orders for this lab still to do; new orders appear live"
+          action={(order) => {
+            const next = NEXT[order.status];
+            return (
+              <div class="actions">
+                <button
+                  type="button"
+                  onClick={() => void readDetails(order)}
+                  aria-label={`Read the tests of lab order ${order.orderId}`}
+                >
+                  Tests
+                </button>
+                {next && (
+                  <button
+                    type="button"
+                    onClick={() => void move(order, next.action)}
+                    aria-label={`${next.label} lab order ${order.orderId}`}
+                  >
+                    {next.label}
+                  </button>
+                )}
+                {order.status === 'in-progress' && (
+                  <button
+                    type="button"
+                    onClick={() => {
+                      setForm({ kind: 'result', order });
+                    }}
+                    aria-label={`Post the result of lab order ${order.orderId}`}
+                  >
+                    Post the result
+                  </button>
+                )}
+                {(order.status === 'ordered' || order.status === 'accepted') && (
+                  <button
+                    type="button"
+                    onClick={() => {
+                      setForm({ kind: 'reject', order });
+                    }}
+                    aria-label={`Reject lab order ${order.orderId}`}
+                  >
+                    Reject
+                  </button>
+                )}
+              </div>
+            );
+          }}
+        />
+      )}
+      {details && (
+        <div class="card" aria-labelledby="details-title">
+          <h3 id="details-title">Tests of lab order {details.orderId}</h3>
+          <ul class="lab-tests">
+            {details.tests.map((t) => (
+              <li key={t.code}>
+                <code>{t.code}</code> {t.name}
+              </li>
+            ))}
+          </ul>
+          {details.notes && <p class="lab-notes">Notes: {details.notes}</p>}
+        </div>
+      )}
+      {form?.kind === 'result' && <ResultForm key={form.order.orderId} order={form.order} onPosted={done} />}
+      {form?.kind === 'reject' && <RejectForm key={form.order.orderId} order={form.order} onRejected={done} />}
+    </section>
+  );
+}
+
+export const DOCTOR_LAB_VIEWS = {
+  lab: { label: 'Lab orders', view: DoctorLabOrders },
+} as const;
+
+export const LABTECH_VIEWS = {
+  queue: { label: 'Lab queue', view: LabQueue },
+} as const;
