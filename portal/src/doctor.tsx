@@ -6,11 +6,10 @@ import { act, answer, api } from './client';
 import { DOCTOR_LAB_VIEWS } from './lab';
 import { type RecordBody, RecordTable, type RecordHeader, RecordView } from './records';
 import { notice } from './state';
+import { field } from './ui';
 
 type PatientEntry = components['schemas']['PatientEntry'];
 type Purpose = (typeof PURPOSES)[number];
-
-const field = (e: Event) => (e.currentTarget as HTMLInputElement).value;
 
 function FindPatient() {
   const [patientId, setPatientId] = useState('');

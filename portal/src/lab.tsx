@@ -12,7 +12,7 @@ import { act, answer, api } from './client';
 import { parseLabTests } from './lab-tests';
 import { type RecordBody, RecordView } from './records';
 import { notice } from './state';
-import { useLiveVersion, when } from './ui';
+import { useLiveVersion, when, field, MemberSelect } from './ui';
 
 type LabOrder = components['schemas']['LabOrder'];
 type OrgProfile = components['schemas']['OrgProfile'];
@@ -20,7 +20,6 @@ type LabDetails = components['schemas']['LabOrderDetailsHeld'];
 type Priority = (typeof LAB_PRIORITIES)[number];
 
 const LAB_EVENTS = ['LabOrderStatus', 'ResultReady'] as const;
-const field = (e: Event) => (e.currentTarget as HTMLInputElement).value;
 
 /** The orders this doctor placed in this session: a completed one leaves the open list, not this view. */
 const placed = signal<string[]>([]);
@@ -126,21 +125,7 @@ function OrderForm({ labs, onOrdered }: { labs: OrgProfile[]; onOrdered: (orderI
         }}
       />
       <label for="order-lab">Lab</label>
-      <select
-        id="order-lab"
-        required
-        value={labMspId}
-        onChange={(e) => {
-          setLabMspId(field(e));
-        }}
-      >
-        <option value="">Choose a lab…</option>
-        {labs.map((m) => (
-          <option key={m.mspId} value={m.mspId}>
-            {m.displayName} ({m.mspId})
-          </option>
-        ))}
-      </select>
+      <MemberSelect id="order-lab" members={labs} value={labMspId} onChange={setLabMspId} placeholder="Choose a lab…" />
       <label for="order-tests">Tests, one a line as "CODE name" (e.g. IGE total IgE)</label>
       <textarea
         id="order-tests"

@@ -5,7 +5,7 @@ import type { components } from './api';
 import { act, answer, api } from './client';
 import { type RecordBody, RecordTable, type RecordHeader, RecordView } from './records';
 import { notice, session } from './state';
-import { endOfDay, useLiveVersion, usePolling, when } from './ui';
+import { endOfDay, useLiveVersion, usePolling, when, field, MemberSelect } from './ui';
 
 type Consent = components['schemas']['Consent'];
 type AccessEvent = components['schemas']['AccessEvent'];
@@ -72,7 +72,6 @@ function MyRecords() {
   );
 }
 
-const field = (e: Event) => (e.currentTarget as HTMLInputElement).value;
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
 function GrantForm({ members, onGranted }: { members: OrgProfile[]; onGranted: () => void }) {
@@ -106,21 +105,13 @@ function GrantForm({ members, onGranted }: { members: OrgProfile[]; onGranted: (
     <form onSubmit={(e) => void grant(e)} class="card" aria-labelledby="grant-title">
       <h3 id="grant-title">Grant a consent</h3>
       <label for="grant-member">Who: member</label>
-      <select
+      <MemberSelect
         id="grant-member"
-        required
+        members={members}
         value={mspId}
-        onChange={(e) => {
-          setMspId(field(e));
-        }}
-      >
-        <option value="">Choose a member…</option>
-        {members.map((m) => (
-          <option key={m.mspId} value={m.mspId}>
-            {m.displayName} ({m.mspId})
-          </option>
-        ))}
-      </select>
+        onChange={setMspId}
+        placeholder="Choose a member…"
+      />
       <label for="grant-practitioner">Only this practitioner (optional practitioner id)</label>
       <input
         id="grant-practitioner"

@@ -1,6 +1,37 @@
 /** Pieces every view uses: the status area (progress, problem, outcome) and live re-reading. */
 import { useEffect, useState } from 'preact/hooks';
+import type { components } from './api';
 import { lastEvent, notice, pending, problem } from './state';
+
+/** The value of the input, select or text area an event came from. */
+export const field = (e: Event) => (e.currentTarget as HTMLInputElement).value;
+
+/** A required choice of one of the consortium's members, by MSP ID. */
+export function MemberSelect(props: {
+  id: string;
+  members: components['schemas']['OrgProfile'][];
+  value: string;
+  onChange: (mspId: string) => void;
+  placeholder: string;
+}) {
+  return (
+    <select
+      id={props.id}
+      required
+      value={props.value}
+      onChange={(e) => {
+        props.onChange(field(e));
+      }}
+    >
+      <option value="">{props.placeholder}</option>
+      {props.members.map((m) => (
+        <option key={m.mspId} value={m.mspId}>
+          {m.displayName} ({m.mspId})
+        </option>
+      ))}
+    </select>
+  );
+}
 
 /** Progress while a call runs, the gateway's error code and message when one fails, and the last outcome. */
 export function StatusArea() {
