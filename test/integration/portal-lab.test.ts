@@ -9,85 +9,37 @@
  *
  * Inviting the patient and the staff is done through the API, as the member admins would.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { totp } from '../../gateway-api/src/auth/totp';
-import { launchChromium, screenshot, seriousViolations, type Violation, watch } from './helpers/browser';
-import { type Gateway, invite, PASSWORD, type Person, startGateway, stopGateways } from './helpers/gateways';
+import type { Page } from 'playwright-core';
+import { screenshot } from './helpers/browser';
+import { type Gateway, invite, startGateway, stopGateways } from './helpers/gateways';
 import { settled } from './helpers/network';
+import { outcome, PortalBrowser, reach, signIn } from './helpers/portal';
 
 const runId = Date.now().toString(36);
 const FINDINGS = `IgE 410 kU/L, raised (${runId})`;
 
 let a: Gateway;
 let lab: Gateway;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const violations: Violation[] = [];
-const pageProblems: string[][] = [];
-
-async function open(gateway: Gateway): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  pageProblems.push(watch(page));
-  await page.goto(gateway.url);
-  return page;
-}
-
-async function audit(page: Page, label: string): Promise<void> {
-  violations.push(...(await seriousViolations(page, label)));
-}
-
-/** Signs in with the next TOTP step (the invitation's sign-in took the current one: a code is taken once). */
-async function signIn(page: Page, person: Person): Promise<void> {
-  await page.getByLabel('Username').fill(person.username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByLabel('Code from your authenticator app').fill(totp(person.secret, Date.now() + 30_000));
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-}
-
-/** The portal's outcome matching `outcome` (it fails at once with the portal's error when one shows instead). */
-async function outcome(page: Page, pattern: RegExp): Promise<RegExpExecArray> {
-  const status = page.getByRole('status').filter({ hasText: pattern });
-  await status
-    .or(page.getByRole('alert'))
-    .first()
-    .waitFor({ timeout: 90_000 })
-    .catch(async (error: unknown) => {
-      throw new Error(`${String(error)}; the portal shows: ${await page.getByRole('status').innerText()}`);
-    });
-  const alert = page.getByRole('alert');
-  if ((await alert.count()) > 0) throw new Error(`the portal shows an error: ${await alert.innerText()}`);
-  const match = pattern.exec(await status.innerText());
-  if (!match) throw new Error(`no outcome matching ${String(pattern)}`);
-  return match;
-}
-
-/** Waits until the gateway's peer holds `block`. */
-async function reach(gateway: Gateway, block: number): Promise<void> {
-  const res = await fetch(`${gateway.url}/v1/me`, {
-    headers: { authorization: `Bearer ${gateway.admin}`, 'ehr-min-block': String(block) },
-  });
-  expect(res.status).toBe(200);
-}
+let portal: PortalBrowser;
 
 const statusOf = (page: Page, orderId: string) => page.locator(`tr[data-order="${orderId}"] .order-status`);
 
 afterAll(async () => {
-  for (const context of contexts) await context.close();
-  await browser.close();
+  await portal.close();
   await stopGateways();
 });
 
 describe('lab orders in the web portal', () => {
   beforeAll(async () => {
-    [a, lab, browser] = await Promise.all([startGateway('hospital-a', 61), startGateway('lab', 62), launchChromium()]);
+    [a, lab, portal] = await Promise.all([
+      startGateway('hospital-a', 61),
+      startGateway('lab', 62),
+      PortalBrowser.launch(),
+    ]);
   }, 300_000);
 
   afterEach(() => {
-    expect(violations).toEqual([]);
-    expect(pageProblems.flat()).toEqual([]);
+    portal.expectClean();
   });
 
   it("carries an order from the doctor to the lab and its result back to the doctor's page without a reload", async () => {
@@ -99,7 +51,7 @@ describe('lab orders in the web portal', () => {
     const patientId = patient.attrs['ehr.patientId'] ?? '';
     expect(patientId).not.toBe('');
 
-    const doctor = await open(a);
+    const doctor = await portal.open(a);
     await signIn(doctor, doctorA);
     await doctor.getByRole('button', { name: 'Lab orders' }).click();
     await doctor.getByLabel('Patient id').fill(patientId);
@@ -110,7 +62,7 @@ describe('lab orders in the web portal', () => {
     const alert = doctor.getByRole('alert');
     await alert.waitFor();
     expect(await alert.innerText()).toMatch(/^PORTAL_ERROR\s+test 2 \("CBC"\) needs a code and a name/);
-    await audit(doctor, 'lab order refused');
+    await portal.audit(doctor, 'lab order refused');
 
     await doctor.getByLabel(/^Tests, one a line/).fill('IGE total IgE\nCBC full blood count');
     await doctor.getByLabel('Priority').selectOption('urgent');
@@ -118,19 +70,19 @@ describe('lab orders in the web portal', () => {
     await doctor.getByRole('button', { name: 'Place the order' }).click();
     const [, orderId = '', block] = await outcome(doctor, /Lab order (\S+) placed: committed in block (\d+)/);
     await statusOf(doctor, orderId).filter({ hasText: 'ordered' }).waitFor();
-    await audit(doctor, 'lab order placed');
+    await portal.audit(doctor, 'lab order placed');
     // From here the doctor's page is never reloaded: a marker set now must survive to the end.
     await doctor.evaluate('window.notReloaded = true');
 
     await settled();
     await reach(lab, Number(block));
-    const tech = await open(lab);
+    const tech = await portal.open(lab);
     await signIn(tech, labtech);
     await statusOf(tech, orderId).filter({ hasText: 'ordered' }).waitFor({ timeout: 30_000 });
     await tech.getByRole('button', { name: `Read the tests of lab order ${orderId}` }).click();
     await tech.getByText('full blood count').waitFor({ timeout: 90_000 });
     expect(await tech.locator('.lab-notes').innerText()).toBe('Notes: wheeze for three weeks');
-    await audit(tech, 'lab queue with the tests of an order');
+    await portal.audit(tech, 'lab queue with the tests of an order');
 
     await tech.getByRole('button', { name: `Accept lab order ${orderId}` }).click();
     await outcome(tech, new RegExp(`Lab order ${orderId} accepted: committed in block`));
@@ -142,7 +94,7 @@ describe('lab orders in the web portal', () => {
 
     await tech.getByRole('button', { name: `Post the result of lab order ${orderId}` }).click();
     await tech.getByLabel('Findings').fill(FINDINGS);
-    await audit(tech, 'posting a lab result');
+    await portal.audit(tech, 'posting a lab result');
     await tech.getByRole('button', { name: 'Post the result', exact: true }).click();
     await outcome(tech, new RegExp(`Result of lab order ${orderId} posted as record \\S+: committed in block`));
     // Done: the order leaves the lab's queue.
@@ -157,7 +109,7 @@ describe('lab orders in the web portal', () => {
     await outcome(doctor, /Access to the result granted on the basis "ordering-doctor": recorded in block \d+/);
     expect(await doctor.getByRole('alert').count()).toBe(0);
     expect(await doctor.evaluate('window.notReloaded')).toBe(true);
-    await audit(doctor, 'lab result read by the doctor');
+    await portal.audit(doctor, 'lab result read by the doctor');
     await screenshot(doctor, 'lab-2-doctor-result');
   }, 600_000);
 });

@@ -11,9 +11,9 @@
  * What the portal has no screen for yet (inviting people, writing records) is done through the
  * API, as the member admin and hospital A's doctor would with their own tools.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { totp } from '../../gateway-api/src/auth/totp';
-import { launchChromium, screenshot, seriousViolations, type Violation, watch } from './helpers/browser';
+import { screenshot } from './helpers/browser';
 import {
   call,
   enrolmentCode,
@@ -25,68 +25,17 @@ import {
   stopGateways,
 } from './helpers/gateways';
 import { settled } from './helpers/network';
+import { committedBlock, PortalBrowser, reach, shows, signIn } from './helpers/portal';
 
 const runId = Date.now().toString(36);
 const DIAGNOSIS = `J45.20 asthma (${runId})`;
 
 let a: Gateway;
 let b: Gateway;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const violations: Violation[] = [];
-/** CSP violations and uncaught errors, per page opened. */
-const pageProblems: string[][] = [];
-
-async function open(gateway: Gateway): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  pageProblems.push(watch(page));
-  await page.goto(gateway.url);
-  return page;
-}
-
-/** Checks the page with axe-core as it is now (its violations are asserted after each test). */
-async function audit(page: Page, label: string): Promise<void> {
-  violations.push(...(await seriousViolations(page, label)));
-}
-
-/** Waits for `text` on the page; fails at once with the portal's error when it shows one instead. */
-async function shows(page: Page, text: string): Promise<void> {
-  const outcome = page.getByText(text).or(page.getByRole('alert'));
-  await outcome.first().waitFor({ timeout: 90_000 });
-  const alert = page.getByRole('alert');
-  if ((await alert.count()) > 0) throw new Error(`the portal shows an error: ${await alert.innerText()}`);
-}
-
-/** Waits until the gateway's peer holds `block` (the gateway waits for Ehr-Min-Block before it answers). */
-async function reach(gateway: Gateway, block: number): Promise<void> {
-  const res = await fetch(`${gateway.url}/v1/me`, {
-    headers: { authorization: `Bearer ${gateway.admin}`, 'ehr-min-block': String(block) },
-  });
-  expect(res.status).toBe(200);
-}
-
-/** The block the portal's last outcome says the write committed in. */
-async function committedBlock(page: Page, outcome: RegExp): Promise<number> {
-  const status = page.getByRole('status').filter({ hasText: outcome });
-  await status.waitFor({ timeout: 90_000 });
-  const match = /committed in block (\d+)/.exec(await status.innerText());
-  expect(match).not.toBeNull();
-  return Number(match?.[1]);
-}
-
-async function signIn(page: Page, username: string, secret: string, at = 0): Promise<void> {
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByLabel('Code from your authenticator app').fill(totp(secret, Date.now() + at));
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-}
+let portal: PortalBrowser;
 
 afterAll(async () => {
-  for (const context of contexts) await context.close();
-  await browser.close();
+  await portal.close();
   await stopGateways();
 });
 
@@ -98,16 +47,15 @@ describe('the web portal in a browser', () => {
   let recordId = '';
 
   beforeAll(async () => {
-    [a, b, browser] = await Promise.all([
+    [a, b, portal] = await Promise.all([
       startGateway('hospital-a', 71),
       startGateway('hospital-b', 72),
-      launchChromium(),
+      PortalBrowser.launch(),
     ]);
   }, 300_000);
 
   afterEach(() => {
-    expect(violations).toEqual([]);
-    expect(pageProblems.flat()).toEqual([]);
+    portal.expectClean();
   });
 
   it('lets an invited patient activate her account with a QR-code authenticator, sign in and open her record', async () => {
@@ -131,26 +79,26 @@ describe('the web portal in a browser', () => {
     expect(record.status).toBe(201);
     recordId = record.body.recordId as string;
 
-    patient = await open(a);
-    await audit(patient, 'sign-in');
+    patient = await portal.open(a);
+    await portal.audit(patient, 'sign-in');
     await patient.getByRole('button', { name: 'Activate your account' }).click();
     await patient.getByLabel('Username').fill(username);
     await patient.getByLabel('Enrolment code').fill(enrolmentCode(a, username));
     await patient.getByLabel('New password').fill(PASSWORD);
     await patient.getByRole('button', { name: 'Continue' }).click();
     await patient.getByRole('img', { name: /QR code/ }).waitFor();
-    await audit(patient, 'authenticator enrolment');
+    await portal.audit(patient, 'authenticator enrolment');
     // What the patient types into her authenticator app (the QR code carries the same secret).
     const secret = await patient.locator('code.secret').innerText();
     expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
     await patient.getByLabel('First code from the app').fill(totp(secret, Date.now() - 30_000));
     await patient.getByRole('button', { name: 'Confirm' }).click();
     await patient.getByRole('status').filter({ hasText: 'Your account is active' }).waitFor();
-    await signIn(patient, username, secret);
+    await signIn(patient, { username, secret }, 0);
     expect(await patient.locator('.patient-id').innerText()).toBe(patientId);
     await patient.getByRole('button', { name: `Open diagnosis record ${recordId}` }).click();
     await shows(patient, DIAGNOSIS);
-    await audit(patient, 'my records');
+    await portal.audit(patient, 'my records');
     await screenshot(patient, '1-patient-record');
   }, 600_000);
 
@@ -160,7 +108,7 @@ describe('the web portal in a browser', () => {
     await patient.getByRole('button', { name: 'Consents' }).click();
     await patient.getByLabel('Who: member').selectOption('HospitalBMSP');
     await patient.getByLabel('Purpose').selectOption('treatment');
-    await audit(patient, 'consents');
+    await portal.audit(patient, 'consents');
     await patient.getByRole('button', { name: 'Grant consent' }).click();
     const granted = await committedBlock(patient, /Consent granted to HospitalBMSP/);
     await patient.locator('tr', { hasText: 'HospitalBMSP' }).filter({ hasText: 'active' }).waitFor();
@@ -168,17 +116,16 @@ describe('the web portal in a browser', () => {
     await settled();
     await reach(b, granted);
 
-    doctor = await open(b);
-    // The next TOTP step: the invitation's sign-in used this one (a code is taken once).
-    await signIn(doctor, doctorB.username, doctorB.secret, 30_000);
+    doctor = await portal.open(b);
+    await signIn(doctor, doctorB);
     await doctor.getByLabel(/Patient id/).fill(patientId);
     await doctor.getByRole('button', { name: 'Find', exact: true }).click();
     await doctor.getByLabel('Purpose of reading').selectOption('treatment');
-    await audit(doctor, 'find a patient');
+    await portal.audit(doctor, 'find a patient');
     await doctor.getByRole('button', { name: `Request access and read diagnosis record ${recordId}` }).click();
     await shows(doctor, DIAGNOSIS);
     await doctor.getByRole('status').filter({ hasText: 'on the basis "consent"' }).waitFor();
-    await audit(doctor, 'record read by the doctor');
+    await portal.audit(doctor, 'record read by the doctor');
 
     await settled();
     await patient.getByRole('button', { name: 'Who looked at my data' }).click();
@@ -190,7 +137,7 @@ describe('the web portal in a browser', () => {
     }
     await read.first().waitFor();
     expect(await read.first().innerText()).toMatch(/doctor .*at HospitalBMSP[\s\S]*treatment[\s\S]*consent/);
-    await audit(patient, 'who looked at my data');
+    await portal.audit(patient, 'who looked at my data');
     await screenshot(patient, '2-patient-access-log');
   }, 600_000);
 
@@ -199,7 +146,7 @@ describe('the web portal in a browser', () => {
     await patient.getByRole('button', { name: 'Revoke the consent for HospitalBMSP' }).click();
     const revoked = await committedBlock(patient, /Consent revoked/);
     await patient.locator('tr', { hasText: 'HospitalBMSP' }).filter({ hasText: 'revoked' }).waitFor();
-    await audit(patient, 'consent revoked');
+    await portal.audit(patient, 'consent revoked');
     await reach(b, revoked);
 
     await doctor.getByRole('button', { name: `Request access and read diagnosis record ${recordId}` }).click();
@@ -208,7 +155,7 @@ describe('the web portal in a browser', () => {
     expect(await alert.innerText()).toMatch(/^CONSENT_REQUIRED\s+no lawful basis: patient .* has not consented/);
     // The record is no longer on the doctor's screen.
     expect(await doctor.getByText(DIAGNOSIS).count()).toBe(0);
-    await audit(doctor, 'read refused');
+    await portal.audit(doctor, 'read refused');
     await screenshot(doctor, '3-doctor-refused');
   }, 600_000);
 });
