@@ -57,28 +57,31 @@ export interface UserStore {
 export function fileUserStore(dir: string): UserStore {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, 'users.json');
-  let users: Record<string, UserRecord> = existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, UserRecord>)
-    : {};
+  // A Map, not an object: a username such as `__proto__` or `constructor` must find no user,
+  // never a property every object inherits.
+  let users = new Map<string, UserRecord>(
+    existsSync(file) ? Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, UserRecord>) : [],
+  );
   let queue = Promise.resolve();
   const persist = () => {
     const tmp = `${file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(users, null, 1), { mode: 0o600 });
+    writeFileSync(tmp, JSON.stringify(Object.fromEntries(users), null, 1), { mode: 0o600 });
     renameSync(tmp, file);
   };
   return {
-    get: (username) => users[username],
-    all: () => Object.values(users),
+    get: (username) => users.get(username),
+    all: () => [...users.values()],
     update<T>(
       username: string,
       change: (current: UserRecord | undefined) => { record: UserRecord | undefined; result: T },
     ) {
       const run = queue.then(() => {
-        const current = users[username];
+        const current = users.get(username);
         const { record, result } = change(current);
         if (record === current) return result;
-        const next = Object.fromEntries(Object.entries(users).filter(([name]) => name !== username));
-        if (record) next[username] = record;
+        const next = new Map(users);
+        if (record) next.set(username, record);
+        else next.delete(username);
         users = next;
         persist();
         return result;

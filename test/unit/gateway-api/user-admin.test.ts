@@ -28,6 +28,20 @@ describe("a member admin's account administration over HTTP", () => {
     }
   };
 
+  it('finds no user named after a property every object has (found by the bad-input campaign)', async () => {
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      for (const action of ['disable', 'enable', 'totp-reset']) {
+        const res = await h.as(admin).post(`/v1/users/${name}/${action}`).expect(404);
+        expect(res.body.error.code).toBe('NOT_FOUND');
+      }
+      await request(h.app)
+        .post('/v1/sessions')
+        .send({ username: name, password: PASSWORD, code: '123456' })
+        .expect(401);
+    }
+    expect(names(await users().expect(200))).toEqual(['admin']);
+  });
+
   it('lists users with role, attributes, status, who invited them and when, in pages with a bookmark', async () => {
     await h.user(admin, 'bob', 'billing');
     await h.invite(admin, 'carol', 'billing').expect(201);
