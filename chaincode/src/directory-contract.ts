@@ -256,7 +256,11 @@ export class DirectoryContract extends Contract {
   @Returns('string')
   async ListPractitioners(ctx: Context, mspId: string): Promise<string> {
     if (!MSP_PATTERN.test(mspId)) throw invalid('mspId must be an MSP ID');
-    return canonicalJson(await listJson<Practitioner>(ctx, 'practitioner', mspId));
+    const practitioners = await listJson<Practitioner>(ctx, 'practitioner', mspId);
+    // None listed: a member without practitioners yet, or no member at all (an empty list would say the former).
+    if (practitioners.length === 0 && !(await memberKind(ctx, mspId)))
+      throw notFound(`${mspId} is not a member of the consortium`);
+    return canonicalJson(practitioners);
   }
 
   /**

@@ -225,8 +225,9 @@ export class LabOrderContract extends Contract {
   @Returns('string')
   async ListForPatient(ctx: Context, patientId: string, pageSize: string, bookmark: string): Promise<string> {
     const who = await callerWithRole(ctx, 'patient', 'doctor', 'labtech', 'admin');
-    id(patientId, 'patientId');
-    if (who.role === 'patient' && !isThePatient(who, await getPatient(ctx, patientId)))
+    // NOT_FOUND for a patient the ledger does not have: an empty list would say one exists.
+    const patient = await getPatient(ctx, patientId);
+    if (who.role === 'patient' && !isThePatient(who, patient))
       throw forbidden('patients see only their own lab orders');
     return listPage(ctx, 'patientLabOrder', [patientId], { pageSize, bookmark }, async (entry) => {
       const order = await this.#indexed(ctx, entry);

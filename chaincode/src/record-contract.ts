@@ -314,7 +314,9 @@ export class RecordContract extends Contract {
   /** Headers (no PHI) are for members' staff and for the patient they concern. */
   async #mayList(ctx: Context, patientId: string): Promise<void> {
     const who = await callerWithRole(ctx, 'patient', 'doctor', 'labtech', 'billing', 'adjuster', 'admin');
-    if (who.role === 'patient' && !isThePatient(who, await getPatient(ctx, patientId))) {
+    // NOT_FOUND for a patient the ledger does not have: an empty list would say one exists.
+    const patient = await getPatient(ctx, patientId);
+    if (who.role === 'patient' && !isThePatient(who, patient)) {
       throw forbidden('patients see only their own records');
     }
   }

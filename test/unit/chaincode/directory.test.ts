@@ -229,6 +229,12 @@ describe('directory', () => {
       );
     });
 
+    it('answers NOT_FOUND for the practitioners of a member the consortium does not have', async () => {
+      await expect(
+        evaluate(ledger, people.doctorA, (c) => directory.ListPractitioners(c, 'NoSuchMSP')),
+      ).rejects.toThrow(/^NOT_FOUND: NoSuchMSP is not a member of the consortium/);
+    });
+
     it('answers NOT_FOUND for an unknown patient', async () => {
       await expect(evaluate(ledger, people.doctorA, (c) => directory.GetPatient(c, 'PAT-NOPE'))).rejects.toThrow(
         /^NOT_FOUND/,

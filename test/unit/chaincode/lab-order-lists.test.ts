@@ -198,6 +198,7 @@ describe('lab order lists', () => {
       await expect(list(people.adjuster)('', '')).rejects.toThrow(/^FORBIDDEN/);
       await expect(list(people.patientA2)('', '')).rejects.toThrow(/^FORBIDDEN/);
       await expect(list(people.patientA, 'no such/id')('', '')).rejects.toThrow(/^INVALID_ARGUMENT/);
+      await expect(list(people.doctorA, 'constructor')('', '')).rejects.toThrow(/^NOT_FOUND: patient constructor/);
     });
   });
 });

@@ -54,6 +54,13 @@ describe('records of a patient, a page at a time', () => {
     expect(bookmark).not.toBe('');
     await expect(list(people.doctorA, PATIENT_A)('1', bookmark)).rejects.toThrow(/^INVALID_ARGUMENT: the bookmark/);
   });
+
+  it('answers NOT_FOUND, not an empty list, for a patient the ledger does not have (found by the bad-input campaign)', async () => {
+    for (const who of [people.doctorA, people.billingA, people.adminA])
+      await expect(list(who, 'constructor')('', '')).rejects.toThrow(
+        /^NOT_FOUND: patient constructor is not registered/,
+      );
+  });
 });
 
 describe("the patient's consents, a page at a time", () => {
