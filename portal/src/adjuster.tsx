@@ -21,8 +21,10 @@ function verdict(claim: Claim): string {
   const decided = claim.adjudication;
   if (!decided) return 'no decision';
   const reasons = decided.reasons.length > 0 ? ` with reason codes ${decided.reasons.join(', ')}` : '';
-  if (claim.status === 'rejected') return `deny: nothing of ${money(claim.claimedAmount)} approved${reasons}`;
-  return `${claim.status === 'approved' ? 'approve' : 'approve in part'}: ${money(decided.approvedAmount)} of ${money(claim.claimedAmount)}${reasons}`;
+  if (decided.approvedAmount === 0) return `deny: nothing of ${money(claim.claimedAmount)} approved${reasons}`;
+  // As the chaincode's statusOf: in full when no line has a reason code (co-pay and coverage apart).
+  const how = decided.reasons.length === 0 ? 'approve' : 'approve in part';
+  return `${how}: ${money(decided.approvedAmount)} of ${money(claim.claimedAmount)}${reasons}`;
 }
 
 function PaymentForm({ claim, onPaid }: { claim: Claim; onPaid: () => void }) {
