@@ -887,6 +887,18 @@ export class Ledger {
     return this.#submit(who, { contract: 'claims', fn: 'Adjudicate', args: [claimId] }, guards.claim);
   }
 
+  /**
+   * The decision `adjudicateClaim` would commit now, as the insurer's own peer computes it
+   * (simulated there, never ordered): the adjuster sees the amounts and reason codes first.
+   */
+  previewAdjudication(who: UserIdentity, claimId: string) {
+    return this.#evaluate(
+      who,
+      { contract: 'claims', fn: 'Adjudicate', args: [claimId], orgs: [who.mspId] },
+      guards.claim,
+    );
+  }
+
   recordPayment(who: UserIdentity, claimId: string, paymentRef: string) {
     return this.#submit(who, { contract: 'claims', fn: 'RecordPayment', args: [claimId, paymentRef] }, guards.nothing);
   }

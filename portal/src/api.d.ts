@@ -1208,7 +1208,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Compute a claim's adjudication without committing it */
+        get: operations["previewAdjudication"];
         put?: never;
         /** Adjudicate a claim */
         post: operations["adjudicateClaim"];
@@ -12371,6 +12372,121 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The claim */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Claim"];
+                };
+            };
+            /** @description Malformed or invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is expired or tampered with */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or the ledger refuses the action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body over 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rejected by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts, requests or open streams */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The ledger (or the enrolment code delivery) is unreachable, or (LEDGER_BEHIND, with Retry-After) this member's peer has not committed the block Ehr-Min-Block names within the configured wait */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The ledger did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    previewAdjudication: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A block this request must see: the committedBlock (Ehr-Committed-Block) of an earlier write, made at any member. The gateway waits until its own peer has committed that block before it reads, endorses or streams; past the configured wait (10 s by default) it answers 503 LEDGER_BEHIND with Retry-After. Not a block number: 400 INVALID_MIN_BLOCK */
+                "Ehr-Min-Block"?: number;
+            };
+            path: {
+                claimId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The claim as adjudicating it now would leave it (status, approved amounts, reason codes), computed by the insurer's own peer; nothing is committed */
             200: {
                 headers: {
                     [name: string]: unknown;

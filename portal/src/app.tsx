@@ -1,5 +1,7 @@
 /** The portal shell: sign-in for visitors; for a signed-in user, the views of their role. */
 import { useEffect, useState } from 'preact/hooks';
+import { ADJUSTER_VIEWS } from './adjuster';
+import { BILLING_VIEWS } from './billing';
 import { act, answer, api } from './client';
 import { DOCTOR_VIEWS } from './doctor';
 import { LABTECH_VIEWS } from './lab';
@@ -16,6 +18,8 @@ const VIEWS: Partial<Record<string, Views>> = {
   patient: PATIENT_VIEWS,
   doctor: DOCTOR_VIEWS,
   labtech: LABTECH_VIEWS,
+  billing: BILLING_VIEWS,
+  adjuster: ADJUSTER_VIEWS,
 };
 
 function Visitor() {

@@ -19,7 +19,8 @@ function sources(dir: string): string[] {
 /** The packages a file imports or requires (`@scope/name` or `name`), without Node's own modules. */
 function packagesOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  const specifiers = [...text.matchAll(/(?:\bfrom|\brequire(?:\.resolve)?\(|\bimport\()\s*'([^'.][^']*)'/g)].map(
+  // A specifier holds no whitespace or comma: `'Valid from', from` in a view is text, not an import.
+  const specifiers = [...text.matchAll(/(?:\bfrom|\brequire(?:\.resolve)?\(|\bimport\()\s*'([^'.\s,][^'\s,]*)'/g)].map(
     (m) => m[1] ?? '',
   );
   return specifiers

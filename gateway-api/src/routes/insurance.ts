@@ -214,6 +214,20 @@ export function insuranceRoutes(deps: RouteDeps): RouteSpec[] {
       },
       (who, ctx) => ledger.claim(who, param(ctx, 'claimId')),
     ),
+    lookup(
+      deps,
+      {
+        path: '/v1/claims/:claimId/adjudication',
+        operationId: 'previewAdjudication',
+        summary: "Compute a claim's adjudication without committing it",
+        tag: 'claims',
+        roles: ['adjuster'],
+        description:
+          "The claim as adjudicating it now would leave it (status, approved amounts, reason codes), computed by the insurer's own peer; nothing is committed",
+        schema: Claim,
+      },
+      (who, ctx) => ledger.previewAdjudication(who, param(ctx, 'claimId')),
+    ),
     {
       method: 'post',
       path: '/v1/claims/:claimId/adjudication',

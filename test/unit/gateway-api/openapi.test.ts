@@ -336,6 +336,19 @@ describe('answers from the chaincode match the document', () => {
       lineDetails: { lines: [{ recordId, description: 'Consultation', code: '99213', quantity: 1 }] },
     });
     const claimId = String(claim.claimId);
+    // The insurer's peer computes the decision first; nothing is committed until the adjuster adjudicates.
+    const preview = await call(
+      insurer,
+      adjuster,
+      'get',
+      `/v1/claims/${claimId}/adjudication`,
+      undefined,
+      '/v1/claims/{claimId}/adjudication',
+    );
+    expect(preview).toMatchObject({ status: 'approved', adjudication: { approvedAmount: 8640, reasons: [] } });
+    const unchanged = await call(a, billing, 'get', `/v1/claims/${claimId}`, undefined, '/v1/claims/{claimId}');
+    expect(unchanged).toMatchObject({ status: 'submitted' });
+    expect(unchanged).not.toHaveProperty('adjudication');
     const decided = await call(
       insurer,
       adjuster,

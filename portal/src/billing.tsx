@@ -1,0 +1,462 @@
+/**
+ * The billing clerk's portal: the member's claims, followed live to the insurer's adjudication
+ * and payment; a claim submitted with its documents (the patient's records it cites, by id and
+ * content hash, and what each line was); the member's bills, a bill issued for completed care,
+ * and a claim made from a bill.
+ */
+import { BILL_BASIS_KINDS } from '@ehr/protocol';
+import { useEffect, useState } from 'preact/hooks';
+import type { components } from './api';
+import { act, answer, api } from './client';
+import { type Claim, ClaimLines, ClaimTable, useClaimVersion } from './claims';
+import { money, parseBillItems, toCents } from './money';
+import type { RecordHeader } from './records';
+import { notice } from './state';
+import { field, when } from './ui';
+
+type Policy = components['schemas']['Policy'];
+type Bill = components['schemas']['Bill'];
+type BasisKind = (typeof BILL_BASIS_KINDS)[number];
+
+/** What the clerk typed for one of the patient's records: claimed when `amount` is filled in. */
+interface LineDraft {
+  amount: string;
+  description: string;
+  code: string;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+/** The lines and their details for the records the clerk put an amount against. */
+function linesOf(records: RecordHeader[], drafts: Record<string, LineDraft>) {
+  const chosen = records.filter((r) => (drafts[r.recordId]?.amount.trim() ?? '') !== '');
+  if (chosen.length === 0) throw new Error('put an amount against at least one record to claim for it');
+  const lines = chosen.map((r) => ({
+    recordId: r.recordId,
+    contentHash: r.contentHash,
+    category: r.category,
+    amount: toCents(drafts[r.recordId]?.amount ?? '', `the amount for record ${r.recordId}`),
+  }));
+  const details = chosen.map((r) => {
+    const draft = drafts[r.recordId];
+    const typed = draft?.description.trim() ?? '';
+    const description = typed === '' ? `${r.category} (record ${r.recordId})` : typed;
+    const code = draft?.code.trim();
+    return { recordId: r.recordId, description, ...(code ? { code } : {}) };
+  });
+  return { lines, details };
+}
+
+function RecordLines({
+  records,
+  drafts,
+  onChange,
+}: {
+  records: RecordHeader[];
+  drafts: Record<string, LineDraft>;
+  onChange: (recordId: string, draft: LineDraft) => void;
+}) {
+  if (records.length === 0) return <p>This patient has no records to claim for.</p>;
+  const input = (record: RecordHeader, name: keyof LineDraft, label: string) => {
+    const draft = drafts[record.recordId] ?? { amount: '', description: '', code: '' };
+    return (
+      <input
+        aria-label={`${label} for record ${record.recordId}`}
+        value={draft[name]}
+        inputMode={name === 'amount' ? 'decimal' : undefined}
+        onInput={(e) => {
+          onChange(record.recordId, { ...draft, [name]: field(e) });
+        }}
+      />
+    );
+  };
+  return (
+    <table>
+      <caption>The patient's records: put an amount against each one the claim cites as its document</caption>
+      <thead>
+        <tr>
+          <th scope="col">Record</th>
+          <th scope="col">Category</th>
+          <th scope="col">Held by</th>
+          <th scope="col">Updated</th>
+          <th scope="col">Amount</th>
+          <th scope="col">Description</th>
+          <th scope="col">Code</th>
+        </tr>
+      </thead>
+      <tbody>
+        {records.map((record) => (
+          <tr key={record.recordId} data-record={record.recordId}>
+            <td>
+              <code>{record.recordId}</code>
+            </td>
+            <td>{record.category}</td>
+            <td>{record.custodian}</td>
+            <td>{when(record.updatedAt)}</td>
+            <td>{input(record, 'amount', 'Amount')}</td>
+            <td>{input(record, 'description', 'Description')}</td>
+            <td>{input(record, 'code', 'Code')}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** A claim for a patient's care: the policy, the service date, and the records it cites with amounts. */
+function ClaimForm({ onSubmitted }: { onSubmitted: () => void }) {
+  const [patientId, setPatientId] = useState('');
+  const [found, setFound] = useState<{ patientId: string; records: RecordHeader[]; policies: Policy[] } | undefined>(
+    undefined,
+  );
+  const [policyId, setPolicyId] = useState('');
+  const [serviceDate, setServiceDate] = useState(today());
+  const [drafts, setDrafts] = useState<Record<string, LineDraft>>({});
+  const [notes, setNotes] = useState('');
+  const find = async (e: Event) => {
+    e.preventDefault();
+    setFound(undefined);
+    const loaded = await act("Reading the patient's records and policies…", async () => {
+      const path = { patientId: patientId.trim() };
+      const [records, policies] = await Promise.all([
+        answer(api.GET('/v1/patients/{patientId}/records', { params: { path, query: { pageSize: 100 } } })),
+        answer(
+          api.GET('/v1/patients/{patientId}/policies', { params: { path, query: { active: true, pageSize: 100 } } }),
+        ),
+      ]);
+      return { patientId: path.patientId, records: records.items, policies: policies.items };
+    });
+    if (!loaded) return;
+    setFound(loaded);
+    setDrafts({});
+    setPolicyId(loaded.policies[0]?.policyId ?? '');
+  };
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!found) return;
+    const created = await act('Submitting the claim: waiting for the ledger to commit it…', async () => {
+      const { lines, details } = linesOf(found.records, drafts);
+      return answer(
+        api.POST('/v1/claims', {
+          body: {
+            claim: {
+              policyId: policyId.trim(),
+              patientId: found.patientId,
+              serviceDate: `${serviceDate}T12:00:00Z`,
+              lines,
+            },
+            lineDetails: { lines: details, ...(notes.trim() ? { notes: notes.trim() } : {}) },
+          },
+        }),
+      );
+    });
+    if (!created) return;
+    notice.value = `Claim ${created.claimId} submitted to ${created.insurer} for ${money(created.claimedAmount)}: committed in block ${String(created.committedBlock)}.`;
+    setDrafts({});
+    setNotes('');
+    onSubmitted();
+  };
+  return (
+    <div class="card">
+      <h3 id="claim-title">Submit a claim</h3>
+      <form onSubmit={(e) => void find(e)} aria-labelledby="claim-title">
+        <label for="claim-patient">Patient id</label>
+        <input
+          id="claim-patient"
+          required
+          value={patientId}
+          onInput={(e) => {
+            setPatientId(field(e));
+          }}
+        />
+        <button type="submit">Find the patient's records and policies</button>
+      </form>
+      {found && (
+        <form onSubmit={(e) => void submit(e)} aria-label={`Claim for patient ${found.patientId}`}>
+          <p class="policies">
+            {found.policies.length === 0
+              ? 'No active policy of this patient is on the ledger: type the policy number from their insurance card.'
+              : `Active policies: ${found.policies.map((p) => `${p.policyId} (${p.plan}, ${p.insurer})`).join('; ')}.`}
+          </p>
+          <label for="claim-policy">Policy number</label>
+          <input
+            id="claim-policy"
+            required
+            list="claim-policies"
+            value={policyId}
+            onInput={(e) => {
+              setPolicyId(field(e));
+            }}
+          />
+          <datalist id="claim-policies">
+            {found.policies.map((p) => (
+              <option key={p.policyId} value={p.policyId}>
+                {p.plan}
+              </option>
+            ))}
+          </datalist>
+          <label for="claim-date">Service date</label>
+          <input
+            id="claim-date"
+            type="date"
+            required
+            value={serviceDate}
+            onInput={(e) => {
+              setServiceDate(field(e));
+            }}
+          />
+          <RecordLines
+            records={found.records}
+            drafts={drafts}
+            onChange={(recordId, draft) => {
+              setDrafts({ ...drafts, [recordId]: draft });
+            }}
+          />
+          <label for="claim-notes">Notes for the insurer (optional)</label>
+          <textarea
+            id="claim-notes"
+            rows={2}
+            value={notes}
+            onInput={(e) => {
+              setNotes(field(e));
+            }}
+          />
+          <button type="submit">Submit the claim</button>
+        </form>
+      )}
+    </div>
+  );
+}
+
+/** The member's claims: submit one, follow each to its adjudication and payment. */
+function BillingClaims() {
+  const [claims, setClaims] = useState<Claim[] | undefined>(undefined);
+  const [opened, setOpened] = useState<Claim | undefined>(undefined);
+  const [version, reread] = useClaimVersion();
+  useEffect(() => {
+    void act('Loading the claims…', async () => {
+      const page = await answer(api.GET('/v1/org/claims', { params: { query: { pageSize: 100 } } }));
+      const items = [...page.items].sort((x, y) => y.submittedAt.localeCompare(x.submittedAt));
+      setClaims(items);
+      setOpened((current) => items.find((c) => c.claimId === current?.claimId));
+    });
+  }, [version]);
+  return (
+    <section aria-labelledby="billing-claims-title">
+      <h2 id="billing-claims-title">Claims</h2>
+      <ClaimForm onSubmitted={reread} />
+      {claims && (
+        <ClaimTable
+          claims={claims}
+          party="insurer"
+          caption="This member's claims; the insurer's decisions and payments show as they are committed"
+          action={(claim) => (
+            <button
+              type="button"
+              onClick={() => {
+                setOpened(claim);
+              }}
+              aria-label={`Show the lines of claim ${claim.claimId}`}
+            >
+              Lines
+            </button>
+          )}
+        />
+      )}
+      {opened && <ClaimLines claim={opened} caption={`Lines of claim ${opened.claimId}`} />}
+    </section>
+  );
+}
+
+function BillForm({ onIssued }: { onIssued: () => void }) {
+  const [patientId, setPatientId] = useState('');
+  const [kind, setKind] = useState<BasisKind>('appointment');
+  const [basisId, setBasisId] = useState('');
+  const [items, setItems] = useState('');
+  const issue = async (e: Event) => {
+    e.preventDefault();
+    const issued = await act('Issuing the bill: waiting for the ledger to commit it…', () =>
+      answer(
+        api.POST('/v1/bills', {
+          body: { patientId: patientId.trim(), basis: { kind, id: basisId.trim() }, items: parseBillItems(items) },
+        }),
+      ),
+    );
+    if (!issued) return;
+    notice.value = `Bill ${issued.billId} for ${money(issued.total)} issued: committed in block ${String(issued.committedBlock)}.`;
+    setItems('');
+    onIssued();
+  };
+  return (
+    <form onSubmit={(e) => void issue(e)} class="card" aria-labelledby="bill-title">
+      <h3 id="bill-title">Issue a bill</h3>
+      <label for="bill-patient">Patient id</label>
+      <input
+        id="bill-patient"
+        required
+        value={patientId}
+        onInput={(e) => {
+          setPatientId(field(e));
+        }}
+      />
+      <label for="bill-kind">For a completed</label>
+      <select
+        id="bill-kind"
+        value={kind}
+        onChange={(e) => {
+          setKind(field(e) as BasisKind);
+        }}
+      >
+        {BILL_BASIS_KINDS.map((k) => (
+          <option key={k} value={k}>
+            {k}
+          </option>
+        ))}
+      </select>
+      <label for="bill-basis">Its id (APT-… or LAB-…)</label>
+      <input
+        id="bill-basis"
+        required
+        value={basisId}
+        onInput={(e) => {
+          setBasisId(field(e));
+        }}
+      />
+      <label for="bill-items">
+        Items, one a line as "category amount description", optionally ending with [record id] (e.g. procedure 120.50
+        Appendectomy [REC-…])
+      </label>
+      <textarea
+        id="bill-items"
+        required
+        rows={3}
+        value={items}
+        onInput={(e) => {
+          setItems(field(e));
+        }}
+      />
+      <button type="submit">Issue the bill</button>
+    </form>
+  );
+}
+
+function ClaimBillForm({ bill, onClaimed }: { bill: Bill; onClaimed: () => void }) {
+  const [policyId, setPolicyId] = useState('');
+  const claim = async (e: Event) => {
+    e.preventDefault();
+    const created = await act('Claiming the bill: waiting for the ledger to commit the claim…', () =>
+      answer(
+        api.POST('/v1/bills/{billId}/claims', {
+          params: { path: { billId: bill.billId } },
+          body: { policyId: policyId.trim() },
+        }),
+      ),
+    );
+    if (!created) return;
+    notice.value = `Claim ${created.claimId} made from bill ${bill.billId} for ${money(created.claimedAmount)}: committed in block ${String(created.committedBlock)}.`;
+    onClaimed();
+  };
+  return (
+    <form onSubmit={(e) => void claim(e)} class="card" aria-labelledby="bill-claim-title">
+      <h3 id="bill-claim-title">Claim bill {bill.billId} from the patient's insurer</h3>
+      <label for="bill-claim-policy">Policy number</label>
+      <input
+        id="bill-claim-policy"
+        required
+        value={policyId}
+        onInput={(e) => {
+          setPolicyId(field(e));
+        }}
+      />
+      <button type="submit">Claim the bill</button>
+    </form>
+  );
+}
+
+/** The member's bills, with the insurers' share and what remains; issue one, claim one. */
+function BillingBills() {
+  const [bills, setBills] = useState<Bill[] | undefined>(undefined);
+  const [claiming, setClaiming] = useState<Bill | undefined>(undefined);
+  const [version, reread] = useClaimVersion(true);
+  useEffect(() => {
+    void act('Loading the bills…', async () => {
+      const page = await answer(api.GET('/v1/org/bills', { params: { query: { pageSize: 100 } } }));
+      setBills([...page.items].sort((x, y) => y.issuedAt.localeCompare(x.issuedAt)));
+    });
+  }, [version]);
+  return (
+    <section aria-labelledby="bills-title">
+      <h2 id="bills-title">Bills</h2>
+      <BillForm onIssued={reread} />
+      {bills?.length === 0 && <p>No bills.</p>}
+      {bills && bills.length > 0 && (
+        <table>
+          <caption>This member's bills; covered shares and payments show as they are committed</caption>
+          <thead>
+            <tr>
+              <th scope="col">Bill</th>
+              <th scope="col">Patient</th>
+              <th scope="col">For</th>
+              <th scope="col">Total</th>
+              <th scope="col">Covered</th>
+              <th scope="col">Paid</th>
+              <th scope="col">Remaining</th>
+              <th scope="col">Status</th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {bills.map((bill) => (
+              <tr key={bill.billId} data-bill={bill.billId}>
+                <td>
+                  <code>{bill.billId}</code>
+                </td>
+                <td>
+                  <code>{bill.patientId}</code>
+                </td>
+                <td>
+                  {bill.basis.kind} <code>{bill.basis.id}</code>
+                </td>
+                <td>{money(bill.total)}</td>
+                <td>{money(bill.covered)}</td>
+                <td>{money(bill.paid)}</td>
+                <td>{money(bill.remaining)}</td>
+                <td>{bill.status}</td>
+                <td>
+                  {bill.status === 'issued' && (
+                    <button
+                      type="button"
+                      onClick={() => {
+                        setClaiming(bill);
+                      }}
+                      aria-label={`Claim bill ${bill.billId} from the insurer`}
+                    >
+                      Claim
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {claiming && (
+        <ClaimBillForm
+          key={claiming.billId}
+          bill={claiming}
+          onClaimed={() => {
+            setClaiming(undefined);
+            reread();
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+export const BILLING_VIEWS = {
+  claims: { label: 'Claims', view: BillingClaims },
+  bills: { label: 'Bills', view: BillingBills },
+} as const;
