@@ -53,7 +53,7 @@ describe('lab orders in the web portal', () => {
 
     const doctor = await portal.open(a);
     await signIn(doctor, doctorA);
-    await doctor.getByRole('button', { name: 'Lab orders' }).click();
+    await doctor.getByRole('link', { name: 'Lab orders', exact: true }).click();
     await doctor.getByLabel('Patient id').fill(patientId);
     await doctor.getByLabel('Lab', { exact: true }).selectOption('LabMSP');
     // A test without a name is refused with a message naming it, and nothing is ordered.
