@@ -111,5 +111,16 @@ describe('lab orders in the web portal', () => {
     expect(await doctor.evaluate('window.notReloaded')).toBe(true);
     await portal.audit(doctor, 'lab result read by the doctor');
     await screenshot(doctor, 'lab-2-doctor-result');
+
+    // The open list keeps a completed order for this session only; the list of all the doctor's
+    // orders reads them from the ledger, done ones included, and their results stay readable.
+    await doctor.getByRole('link', { name: 'All my lab orders', exact: true }).click();
+    expect(new URL(doctor.url()).hash).toBe('#/all-lab-orders');
+    await statusOf(doctor, orderId).filter({ hasText: 'completed' }).waitFor({ timeout: 30_000 });
+    await doctor.getByRole('button', { name: `Read the result of lab order ${orderId}` }).click();
+    await doctor.getByText(FINDINGS).waitFor({ timeout: 90_000 });
+    await outcome(doctor, /Access to the result granted on the basis "ordering-doctor": recorded in block \d+/);
+    await portal.audit(doctor, "all the doctor's lab orders");
+    await screenshot(doctor, 'lab-3-doctor-all-orders');
   }, 600_000);
 });
