@@ -1,5 +1,5 @@
 /** The portal shell: sign-in for visitors; for a signed-in user, the views of their role. */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ADJUSTER_VIEWS } from './adjuster';
 import { BILLING_VIEWS } from './billing';
 import { act, answer, api } from './client';
@@ -7,6 +7,7 @@ import { DOCTOR_VIEWS } from './doctor';
 import { LABTECH_VIEWS } from './lab';
 import { follow } from './live';
 import { PATIENT_VIEWS } from './patient';
+import { href, replaceRoute, route } from './route';
 import { Activate, SignIn } from './signin';
 import { highestBlock, live, notice, problem, session, signOutLocally } from './state';
 import { StatusArea } from './ui';
@@ -49,7 +50,19 @@ function Visitor() {
 
 function RolePortal({ views }: { views: Views }) {
   const names = Object.keys(views);
-  const [current, setCurrent] = useState(names[0] ?? '');
+  const current = route.value in views ? route.value : (names[0] ?? '');
+  const main = useRef<HTMLElement>(null);
+  const shown = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    // An address naming no view of this role (none yet, or another role's): name the first one.
+    if (current !== route.value) replaceRoute(current);
+  }, [current]);
+  useEffect(() => {
+    // A keyboard or screen reader user lands at the start of the view they chose (not at the
+    // top of the page again); the view shown first after sign-in gets focus too.
+    if (shown.current !== current) main.current?.focus();
+    shown.current = current;
+  }, [current]);
   const View = views[current]?.view;
   return (
     <>
@@ -57,21 +70,17 @@ function RolePortal({ views }: { views: Views }) {
         <ul>
           {names.map((name) => (
             <li key={name}>
-              <button
-                type="button"
-                aria-current={name === current ? 'page' : undefined}
-                onClick={() => {
-                  setCurrent(name);
-                }}
-              >
+              <a href={href(name)} aria-current={name === current ? 'page' : undefined}>
                 {views[name]?.label}
-              </button>
+              </a>
             </li>
           ))}
         </ul>
       </nav>
       <StatusArea />
-      <main>{View && <View />}</main>
+      <main ref={main} tabIndex={-1}>
+        {View && <View />}
+      </main>
     </>
   );
 }

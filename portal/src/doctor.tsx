@@ -1,9 +1,11 @@
-/** The doctor's portal: find a patient, request access with a purpose and read the record; lab orders. */
+/** The doctor's portal: find a patient and read their records; the schedule; write records; lab orders. */
 import { PURPOSES } from '@ehr/protocol';
 import { useState } from 'preact/hooks';
 import type { components } from './api';
+import { DOCTOR_APPOINTMENT_VIEWS } from './appointments';
 import { act, answer, api } from './client';
 import { DOCTOR_LAB_VIEWS } from './lab';
+import { DOCTOR_RECORD_VIEWS } from './record-writer';
 import { type RecordBody, RecordTable, type RecordHeader, RecordView } from './records';
 import { notice } from './state';
 import { field } from './ui';
@@ -108,5 +110,7 @@ function FindPatient() {
 
 export const DOCTOR_VIEWS = {
   patients: { label: 'Find a patient', view: FindPatient },
+  ...DOCTOR_APPOINTMENT_VIEWS,
+  ...DOCTOR_RECORD_VIEWS,
   ...DOCTOR_LAB_VIEWS,
 } as const;

@@ -11,7 +11,7 @@ import type { components } from './api';
 import { act, answer, api } from './client';
 import { parseLabTests } from './lab-tests';
 import { type RecordBody, RecordView } from './records';
-import { notice } from './state';
+import { notice, session } from './state';
 import { useLiveVersion, when, field, MemberSelect } from './ui';
 
 type LabOrder = components['schemas']['LabOrder'];
@@ -188,20 +188,8 @@ function DoctorLabOrders() {
     });
   }, [version]);
   const readResult = async (order: LabOrder) => {
-    const recordId = order.resultRecordId;
-    if (!recordId) return;
     setResult(undefined);
-    const body = await act('Requesting access to the result: waiting for the ledger to record it…', async () => {
-      const ticket = await answer(
-        api.POST('/v1/records/{recordId}/access', { params: { path: { recordId } }, body: { purpose: 'treatment' } }),
-      );
-      notice.value = `Access to the result granted on the basis "${ticket.basis}": recorded in block ${String(ticket.committedBlock)}.`;
-      return answer(
-        api.GET('/v1/records/{recordId}/body/{ticketId}', {
-          params: { path: { recordId, ticketId: ticket.ticketId } },
-        }),
-      );
-    });
+    const body = await readLabResult(order);
     if (body) setResult(body);
   };
   return (
@@ -218,17 +206,85 @@ function DoctorLabOrders() {
         <OrderTable
           orders={orders}
           caption="My lab orders (open, and those placed in this session); statuses update live"
-          action={(order) =>
-            order.status === 'completed' && order.resultRecordId ? (
-              <button
-                type="button"
-                onClick={() => void readResult(order)}
-                aria-label={`Read the result of lab order ${order.orderId}`}
-              >
-                Read the result
-              </button>
-            ) : null
-          }
+          action={(order) => <ReadResultButton order={order} onRead={readResult} />}
+        />
+      )}
+      {result && <RecordView body={result} />}
+    </section>
+  );
+}
+
+/** The result of a completed order, read with an audited access (the ordering doctor's basis). */
+async function readLabResult(order: LabOrder): Promise<RecordBody | undefined> {
+  const recordId = order.resultRecordId;
+  if (!recordId) return undefined;
+  return act('Requesting access to the result: waiting for the ledger to record it…', async () => {
+    const ticket = await answer(
+      api.POST('/v1/records/{recordId}/access', { params: { path: { recordId } }, body: { purpose: 'treatment' } }),
+    );
+    notice.value = `Access to the result granted on the basis "${ticket.basis}": recorded in block ${String(ticket.committedBlock)}.`;
+    return answer(
+      api.GET('/v1/records/{recordId}/body/{ticketId}', {
+        params: { path: { recordId, ticketId: ticket.ticketId } },
+      }),
+    );
+  });
+}
+
+function ReadResultButton({ order, onRead }: { order: LabOrder; onRead: (order: LabOrder) => Promise<void> }) {
+  if (order.status !== 'completed' || !order.resultRecordId) return null;
+  return (
+    <button
+      type="button"
+      onClick={() => void onRead(order)}
+      aria-label={`Read the result of lab order ${order.orderId}`}
+    >
+      Read the result
+    </button>
+  );
+}
+
+/**
+ * Every lab order this doctor placed for the patients in their care, done ones included (the
+ * open list drops an order once it is completed or rejected): read per patient, since the
+ * ledger keeps no index of a doctor's closed orders.
+ */
+function PastLabOrders() {
+  const [orders, setOrders] = useState<LabOrder[] | undefined>(undefined);
+  const [result, setResult] = useState<RecordBody | undefined>(undefined);
+  const [version] = useLabVersion();
+  useEffect(() => {
+    void act('Loading your lab orders…', async () => {
+      const me = session.value?.me.attrs['ehr.practitionerId'];
+      const patients = (await answer(api.GET('/v1/my-patients', { params: { query: { pageSize: 100 } } }))).items;
+      const pages = await Promise.all(
+        patients.map((p) =>
+          answer(
+            api.GET('/v1/patients/{patientId}/lab-orders', {
+              params: { path: { patientId: p.patientId }, query: { pageSize: 100 } },
+            }),
+          ),
+        ),
+      );
+      const mine = new Map<string, LabOrder>();
+      for (const order of pages.flatMap((page) => page.items))
+        if (order.orderingDoctor === me) mine.set(order.orderId, order);
+      setOrders([...mine.values()].sort((x, y) => y.createdAt.localeCompare(x.createdAt)));
+    });
+  }, [version]);
+  const readResult = async (order: LabOrder) => {
+    setResult(undefined);
+    const body = await readLabResult(order);
+    if (body) setResult(body);
+  };
+  return (
+    <section aria-labelledby="past-orders-title">
+      <h2 id="past-orders-title">All my lab orders</h2>
+      {orders && (
+        <OrderTable
+          orders={orders}
+          caption="Lab orders I placed for the patients in my care, done ones included, latest first"
+          action={(order) => <ReadResultButton order={order} onRead={readResult} />}
         />
       )}
       {result && <RecordView body={result} />}
@@ -434,6 +490,7 @@ function LabQueue() {
 
 export const DOCTOR_LAB_VIEWS = {
   lab: { label: 'Lab orders', view: DoctorLabOrders },
+  'all-lab-orders': { label: 'All my lab orders', view: PastLabOrders },
 } as const;
 
 export const LABTECH_VIEWS = {

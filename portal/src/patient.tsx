@@ -1,7 +1,8 @@
-/** The patient's portal: own records, consents, who looked at my data, and my claims. */
+/** The patient's portal: own records, consents, who looked at my data, appointments and claims. */
 import { PURPOSES, RECORD_CATEGORIES } from '@ehr/protocol';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { components } from './api';
+import { PATIENT_APPOINTMENT_VIEWS } from './appointments';
 import { PATIENT_CLAIM_VIEWS } from './claims';
 import { act, answer, api } from './client';
 import { type RecordBody, RecordTable, type RecordHeader, RecordView } from './records';
@@ -306,5 +307,6 @@ export const PATIENT_VIEWS = {
   records: { label: 'My records', view: MyRecords },
   consents: { label: 'Consents', view: MyConsents },
   'access-log': { label: 'Who looked at my data', view: AccessLog },
+  ...PATIENT_APPOINTMENT_VIEWS,
   ...PATIENT_CLAIM_VIEWS,
 } as const;

@@ -71,7 +71,7 @@ describe('claims in the web portal', () => {
     // The patient watches her claims from the start; her page is never reloaded.
     const patient = await portal.open(a);
     await signIn(patient, patientA);
-    await patient.getByRole('button', { name: 'My claims' }).click();
+    await patient.getByRole('link', { name: 'My claims' }).click();
     await shows(patient, 'No claims.');
     await patient.evaluate('window.notReloaded = true');
     await portal.audit(patient, 'patient without claims');
@@ -79,7 +79,7 @@ describe('claims in the web portal', () => {
     // The adjuster issues her a policy: procedures covered at 80 %, 10 % co-pay.
     const adjuster = await portal.open(insurer);
     await signIn(adjuster, adjusterI);
-    await adjuster.getByRole('button', { name: 'Policies' }).click();
+    await adjuster.getByRole('link', { name: 'Policies' }).click();
     await adjuster.getByLabel('Patient id').fill(patientId);
     await adjuster.getByRole('button', { name: "Show the patient's policies" }).click();
     await shows(adjuster, `Patient ${patientId} has no policy with this insurer.`);
@@ -125,7 +125,7 @@ describe('claims in the web portal', () => {
     // The adjuster opens it: the insurer's peer computes 1200.00 × 80 % less 10 % co-pay = 864.00.
     await settled();
     await reach(insurer, Number(claimBlock));
-    await adjuster.getByRole('button', { name: 'Claim queue' }).click();
+    await adjuster.getByRole('link', { name: 'Claim queue' }).click();
     await row(adjuster, claimId).waitFor({ timeout: LIVE_MS });
     await adjuster.getByRole('button', { name: `Open claim ${claimId}` }).click();
     const verdict = adjuster.locator('.case-verdict');

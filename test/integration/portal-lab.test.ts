@@ -53,7 +53,7 @@ describe('lab orders in the web portal', () => {
 
     const doctor = await portal.open(a);
     await signIn(doctor, doctorA);
-    await doctor.getByRole('button', { name: 'Lab orders' }).click();
+    await doctor.getByRole('link', { name: 'Lab orders', exact: true }).click();
     await doctor.getByLabel('Patient id').fill(patientId);
     await doctor.getByLabel('Lab', { exact: true }).selectOption('LabMSP');
     // A test without a name is refused with a message naming it, and nothing is ordered.
@@ -111,5 +111,16 @@ describe('lab orders in the web portal', () => {
     expect(await doctor.evaluate('window.notReloaded')).toBe(true);
     await portal.audit(doctor, 'lab result read by the doctor');
     await screenshot(doctor, 'lab-2-doctor-result');
+
+    // The open list keeps a completed order for this session only; the list of all the doctor's
+    // orders reads them from the ledger, done ones included, and their results stay readable.
+    await doctor.getByRole('link', { name: 'All my lab orders', exact: true }).click();
+    expect(new URL(doctor.url()).hash).toBe('#/all-lab-orders');
+    await statusOf(doctor, orderId).filter({ hasText: 'completed' }).waitFor({ timeout: 30_000 });
+    await doctor.getByRole('button', { name: `Read the result of lab order ${orderId}` }).click();
+    await doctor.getByText(FINDINGS).waitFor({ timeout: 90_000 });
+    await outcome(doctor, /Access to the result granted on the basis "ordering-doctor": recorded in block \d+/);
+    await portal.audit(doctor, "all the doctor's lab orders");
+    await screenshot(doctor, 'lab-3-doctor-all-orders');
   }, 600_000);
 });

@@ -105,7 +105,7 @@ describe('the web portal in a browser', () => {
   it('carries a consent from the patient to a doctor at another hospital, whose read she then sees', async () => {
     expect(recordId).not.toBe('');
     doctorB = await invite(b, `docb-${runId}`, 'doctor');
-    await patient.getByRole('button', { name: 'Consents' }).click();
+    await patient.getByRole('link', { name: 'Consents', exact: true }).click();
     await patient.getByLabel('Who: member').selectOption('HospitalBMSP');
     await patient.getByLabel('Purpose').selectOption('treatment');
     await portal.audit(patient, 'consents');
@@ -128,7 +128,7 @@ describe('the web portal in a browser', () => {
     await portal.audit(doctor, 'record read by the doctor');
 
     await settled();
-    await patient.getByRole('button', { name: 'Who looked at my data' }).click();
+    await patient.getByRole('link', { name: 'Who looked at my data', exact: true }).click();
     const read = patient.locator('tr', { hasText: 'at HospitalBMSP' }).filter({ hasText: `record:${recordId}` });
     // No event announces a read: the log re-reads every 10 s; the Refresh button does it now.
     for (let tries = 0; tries < 10 && (await read.count()) === 0; tries += 1) {
@@ -142,7 +142,7 @@ describe('the web portal in a browser', () => {
   }, 600_000);
 
   it("refuses the doctor's next read once the patient revokes the consent, with the API's code and message", async () => {
-    await patient.getByRole('button', { name: 'Consents' }).click();
+    await patient.getByRole('link', { name: 'Consents', exact: true }).click();
     await patient.getByRole('button', { name: 'Revoke the consent for HospitalBMSP' }).click();
     const revoked = await committedBlock(patient, /Consent revoked/);
     await patient.locator('tr', { hasText: 'HospitalBMSP' }).filter({ hasText: 'revoked' }).waitFor();

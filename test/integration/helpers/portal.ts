@@ -24,13 +24,16 @@ export class PortalBrowser {
     return new PortalBrowser(await launchChromium());
   }
 
-  /** A fresh page (its own cookies and storage) on the portal `gateway` serves. */
-  async open(gateway: Gateway, viewport = { width: 1200, height: 900 }): Promise<Page> {
+  /**
+   * A fresh page (its own cookies and storage) on the portal `gateway` serves, at the address of
+   * `view` when given (the portal shows it once the person signs in).
+   */
+  async open(gateway: Gateway, view?: string, viewport = { width: 1200, height: 900 }): Promise<Page> {
     const context = await this.browser.newContext({ viewport });
     this.contexts.push(context);
     const page = await context.newPage();
     this.pageProblems.push(watch(page));
-    await page.goto(gateway.url);
+    await page.goto(view === undefined ? gateway.url : `${gateway.url}/#/${view}`);
     return page;
   }
 
