@@ -172,13 +172,21 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
       tag: 'erasure',
       roles: ['admin'],
       responses: {
-        200: { description: "The member's data of the patient purged, committed", schema: ErasureCommitted },
+        200: {
+          description:
+            "The member's data of the patient purged, committed; the secure messages this gateway hosts of the " +
+            'patient are deleted with it',
+          schema: ErasureCommitted,
+        },
       },
-      handler: async (ctx) =>
-        committed(
-          200,
-          await ledger.approveErasure(identity(deps, ctx), param(ctx, 'patientId'), param(ctx, 'requestId')),
-        ),
+      handler: async (ctx) => {
+        const patientId = param(ctx, 'patientId');
+        const approved = await ledger.approveErasure(identity(deps, ctx), patientId, param(ctx, 'requestId'));
+        // The member's approval purged what it holds of the patient on the ledger; the messages it
+        // hosts (its patients', kept by this gateway) go with it.
+        await deps.messages?.erasePatient(patientId);
+        return committed(200, approved);
+      },
     },
     {
       method: 'post',
