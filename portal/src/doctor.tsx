@@ -3,7 +3,9 @@ import { PURPOSES } from '@ehr/protocol';
 import { useState } from 'preact/hooks';
 import type { components } from './api';
 import { act, answer, api } from './client';
+import { Help } from './help';
 import { DOCTOR_LAB_VIEWS } from './lab';
+import { Messages } from './messages';
 import { type RecordBody, RecordTable, type RecordHeader, RecordView } from './records';
 import { notice } from './state';
 import { field } from './ui';
@@ -109,4 +111,6 @@ function FindPatient() {
 export const DOCTOR_VIEWS = {
   patients: { label: 'Find a patient', view: FindPatient },
   ...DOCTOR_LAB_VIEWS,
+  messages: { label: 'Messages', view: Messages },
+  help: { label: 'Help', view: Help },
 } as const;

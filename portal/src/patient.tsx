@@ -3,6 +3,8 @@ import { PURPOSES, RECORD_CATEGORIES } from '@ehr/protocol';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { components } from './api';
 import { act, answer, api } from './client';
+import { Help } from './help';
+import { Messages } from './messages';
 import { type RecordBody, RecordTable, type RecordHeader, RecordView } from './records';
 import { notice, session } from './state';
 import { endOfDay, useLiveVersion, usePolling, when, field, MemberSelect } from './ui';
@@ -305,4 +307,6 @@ export const PATIENT_VIEWS = {
   records: { label: 'My records', view: MyRecords },
   consents: { label: 'Consents', view: MyConsents },
   'access-log': { label: 'Who looked at my data', view: AccessLog },
+  messages: { label: 'Messages', view: Messages },
+  help: { label: 'Help', view: Help },
 } as const;
