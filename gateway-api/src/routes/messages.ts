@@ -77,6 +77,13 @@ export function messageRoutes(deps: RouteDeps): RouteSpec[] {
     return { kind: 'doctor', practitionerId };
   };
 
+  /** A patient the ledger erased writes no more: the hospital keeps nothing of them. */
+  const stillKept = async (ctx: RouteContext, patientId: string) => {
+    const patient = await deps.ledger.getPatient(identity(deps, ctx), patientId);
+    if (patient.status !== 'active')
+      throw new ApiError(404, 'PURGED', `patient ${patientId} was erased: the hospital keeps no messages of theirs`);
+  };
+
   const start = async (ctx: RouteContext): Promise<RouteResult> => {
     const user = signedIn(ctx);
     const { text, practitionerId, patientId } = ctx.body as {
@@ -88,6 +95,7 @@ export function messageRoutes(deps: RouteDeps): RouteSpec[] {
       const own = user.attrs['ehr.patientId'] ?? '';
       if (patientId !== undefined && patientId !== own)
         throw new ApiError(403, 'FORBIDDEN', 'a patient writes only in their own conversations');
+      await stillKept(ctx, own);
       const counterpart = await counterpartFor(ctx, practitionerId);
       const conversation = await storeOf(deps).post(own, counterpart, authorOf(user, 'patient'), text);
       return { status: 201, body: view(conversation) };
@@ -193,6 +201,7 @@ export function messageRoutes(deps: RouteDeps): RouteSpec[] {
         const role = partyOf(user, conversation);
         if (!role) throw new ApiError(403, 'FORBIDDEN', 'only the parties to a conversation write in it');
         const { text, purpose } = ctx.body as { text: string; purpose?: string };
+        if (role === 'patient') await stillKept(ctx, conversation.patientId);
         const ticket = await admit(ctx, conversation.patientId, purpose ?? 'treatment');
         const posted = await storeOf(deps).post(conversation.patientId, conversation.with, authorOf(user, role), text);
         return { status: 201, body: view(posted, ticket) };

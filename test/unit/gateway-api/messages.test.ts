@@ -242,7 +242,23 @@ describe('secure messages', () => {
     // The ledger refuses staff from now on, even a doctor on the care team.
     const late = await a.as(doctor).post('/v1/conversations').send({ patientId, text: 'x' }).expect(404);
     expect(late.body.error.code).toBe('PURGED');
+    // The patient's account writes no more either.
+    const after = await a.as(patient).post('/v1/conversations').send({ text: 'still there?' }).expect(404);
+    expect(after.body.error).toEqual({
+      code: 'PURGED',
+      message: `patient ${patientId} was erased: the hospital keeps no messages of theirs`,
+    });
     expect(a.messages.all()).toHaveLength(1);
+
+    // A gateway stopped between the approval's commit and the deletion: the retry, refused as
+    // approved already, deletes what was left.
+    await a.messages.post(patientId, { kind: 'hospital' }, { role: 'patient', id: patientId }, MARKER);
+    const retry = await a
+      .as(admin)
+      .post(`/v1/patients/${patientId}/erasure-requests/${requested.body.requestId as string}/approval`)
+      .expect(409);
+    expect(retry.body.error.code).toBe('ALREADY_EXISTS');
+    expect(a.messages.all().map((c) => c.patientId)).not.toContain(patientId);
   });
 
   it("tells the parties' event streams of a new message by conversation id only, and no one else", async () => {
