@@ -19,7 +19,8 @@ function sources(dir: string): string[] {
 /** The packages a file imports or requires (`@scope/name` or `name`), without Node's own modules. */
 function packagesOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  const specifiers = [...text.matchAll(/(?:\bfrom|\brequire(?:\.resolve)?\(|\bimport\()\s*'([^'.][^']*)'/g)].map(
+  // `from` after white space only: a quoted 'from' (a field named so) starts no import.
+  const specifiers = [...text.matchAll(/(?:(?<=\s)from|\brequire(?:\.resolve)?\(|\bimport\()\s*'([^'.][^']*)'/g)].map(
     (m) => m[1] ?? '',
   );
   return specifiers
