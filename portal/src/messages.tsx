@@ -88,7 +88,7 @@ function NewMessage({ onSent }: { onSent: (view: View) => void }) {
               setTo(field(e));
             }}
           >
-            <option value="">The hospital’s staff</option>
+            <option value="">The hospital's staff</option>
             {doctors.map((d) => (
               <option key={d.practitionerId} value={d.practitionerId}>
                 Dr {d.practitionerId}

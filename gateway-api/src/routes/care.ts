@@ -186,12 +186,12 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
           approved = await ledger.approveErasure(identity(deps, ctx), patientId, param(ctx, 'requestId'));
         } catch (error) {
           // Approved already (a retry after a crash between the commit and the deletion): delete now.
-          if (chaincodeErrorCode(error) === 'ALREADY_EXISTS') await deps.messages?.erasePatient(patientId);
+          if (chaincodeErrorCode(error) === 'ALREADY_EXISTS') await deps.messages.erasePatient(patientId);
           throw error;
         }
         // The member's approval purged what it holds of the patient on the ledger; the messages it
         // hosts (its patients', kept by this gateway) go with it.
-        await deps.messages?.erasePatient(patientId);
+        await deps.messages.erasePatient(patientId);
         return committed(200, approved);
       },
     },

@@ -11,8 +11,8 @@ export { ID, ISO_TIME, MSP_ID, object, str } from '../schemas';
 export interface RouteDeps {
   accounts: Accounts;
   ledger: Ledger;
-  /** The hospital's secure messages (messages.ts); a gateway without it answers their routes 503. */
-  messages?: MessageStore;
+  /** The member's secure messages (messages.ts): its own store, never the ledger. */
+  messages: MessageStore;
 }
 
 /** The signed-in user's own Fabric identity. */

@@ -65,8 +65,8 @@ export function eventRoutes(
           });
           const options = { source: deps.events, identity: who, user, retryMs: deps.retryMs ?? 1000 };
           const stopping = deps.stopping ? { stopping: deps.stopping } : {};
-          const messages = deps.messages ? { messages: deps.messages } : {};
-          await streamEvents(ctx.req, res, { ...options, session: session.signal, homes, ...stopping, ...messages });
+          const messages = deps.messages;
+          await streamEvents(ctx.req, res, { ...options, session: session.signal, homes, ...stopping, messages });
         } finally {
           unwatch();
           release();

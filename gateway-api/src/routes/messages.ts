@@ -6,17 +6,15 @@
 import { ApiError } from '../errors';
 import { type RouteContext, type RouteResult, type RouteSpec, signedIn } from '../http';
 import { MessageAccess, type MessageTicket } from '../message-access';
-import { type Author, type Conversation, type Counterpart, type MessageStore, partyOf } from '../messages';
+import { type Author, type Conversation, type Counterpart, partyOf } from '../messages';
 import { ConversationList, ConversationView, MessageInput, MessageStart, ReadRequest } from '../schemas';
 import type { UserRecord } from '../store';
 import { identity, ok, param, type RouteDeps } from './common';
 
 const TAG = 'messages';
 
-function storeOf(deps: RouteDeps): MessageStore {
-  if (!deps.messages) throw new ApiError(503, 'UNAVAILABLE', 'this gateway keeps no messages');
-  return deps.messages;
-}
+/** An id the user's certificate carries (`ehr.patientId`, `ehr.practitionerId`; a role's own is always there). */
+const attr = (user: UserRecord, name: string): string => user.attrs[name] ?? '';
 
 const notFound = (conversationId: string) =>
   new ApiError(404, 'NOT_FOUND', `conversation ${conversationId} does not exist or is not yours to read`);
@@ -33,7 +31,8 @@ const summary = (c: Conversation) => ({
   createdAt: c.createdAt,
   updatedAt: c.updatedAt,
   messageCount: c.messages.length,
-  lastFrom: c.messages.at(-1)?.from.role ?? 'patient',
+  // A conversation starts with a message: the last one's author.
+  lastFrom: c.messages.reduce<Author['role']>((_, m) => m.from.role, 'patient'),
 });
 
 const view = (conversation: Conversation, access?: MessageTicket) => ({
@@ -43,8 +42,8 @@ const view = (conversation: Conversation, access?: MessageTicket) => ({
 
 /** The author a party writes as. */
 function authorOf(user: UserRecord, role: Author['role']): Author {
-  if (role === 'patient') return { role, id: user.attrs['ehr.patientId'] ?? '' };
-  if (role === 'doctor') return { role, id: user.attrs['ehr.practitionerId'] ?? '' };
+  if (role === 'patient') return { role, id: attr(user, 'ehr.patientId') };
+  if (role === 'doctor') return { role, id: attr(user, 'ehr.practitionerId') };
   return { role, id: 'staff' };
 }
 
@@ -60,7 +59,7 @@ export function messageRoutes(deps: RouteDeps): RouteSpec[] {
   const conversationOf = (ctx: RouteContext): Conversation => {
     const user = signedIn(ctx);
     const conversationId = param(ctx, 'conversationId');
-    const conversation = storeOf(deps).get(conversationId);
+    const conversation = deps.messages.get(conversationId);
     if (!conversation) throw notFound(conversationId);
     if (user.role !== 'admin' && partyOf(user, conversation) === undefined) throw notFound(conversationId);
     return conversation;
@@ -92,20 +91,20 @@ export function messageRoutes(deps: RouteDeps): RouteSpec[] {
       patientId?: string;
     };
     if (user.role === 'patient') {
-      const own = user.attrs['ehr.patientId'] ?? '';
+      const own = attr(user, 'ehr.patientId');
       if (patientId !== undefined && patientId !== own)
         throw new ApiError(403, 'FORBIDDEN', 'a patient writes only in their own conversations');
       await stillKept(ctx, own);
       const counterpart = await counterpartFor(ctx, practitionerId);
-      const conversation = await storeOf(deps).post(own, counterpart, authorOf(user, 'patient'), text);
+      const conversation = await deps.messages.post(own, counterpart, authorOf(user, 'patient'), text);
       return { status: 201, body: view(conversation) };
     }
     if (patientId === undefined || practitionerId !== undefined)
       throw new ApiError(400, 'INVALID_REQUEST', 'a doctor names the patient (patientId) and no practitionerId');
-    const counterpart: Counterpart = { kind: 'doctor', practitionerId: user.attrs['ehr.practitionerId'] ?? '' };
+    const counterpart: Counterpart = { kind: 'doctor', practitionerId: attr(user, 'ehr.practitionerId') };
     // The ledger refuses a doctor without a lawful basis before anything is kept.
     const ticket = await admit(ctx, patientId, 'treatment');
-    const conversation = await storeOf(deps).post(patientId, counterpart, authorOf(user, 'doctor'), text);
+    const conversation = await deps.messages.post(patientId, counterpart, authorOf(user, 'doctor'), text);
     return { status: 201, body: view(conversation, ticket) };
   };
 
@@ -126,7 +125,7 @@ export function messageRoutes(deps: RouteDeps): RouteSpec[] {
         },
       },
       handler: (ctx) => {
-        const items = mine(signedIn(ctx), storeOf(deps).all())
+        const items = mine(signedIn(ctx), deps.messages.all())
           .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
           .map(summary);
         return Promise.resolve(ok({ items }));
@@ -176,7 +175,7 @@ export function messageRoutes(deps: RouteDeps): RouteSpec[] {
           throw new ApiError(400, 'INVALID_REQUEST', "state the purpose of reading a patient's messages");
         const ticket = await admit(ctx, conversation.patientId, purpose ?? 'treatment');
         // Read again: a message may have arrived while the ledger answered.
-        return ok(view(storeOf(deps).get(conversation.conversationId) ?? conversation, ticket));
+        return ok(view(conversationOf(ctx), ticket));
       },
     },
     {
@@ -203,7 +202,7 @@ export function messageRoutes(deps: RouteDeps): RouteSpec[] {
         const { text, purpose } = ctx.body as { text: string; purpose?: string };
         if (role === 'patient') await stillKept(ctx, conversation.patientId);
         const ticket = await admit(ctx, conversation.patientId, purpose ?? 'treatment');
-        const posted = await storeOf(deps).post(conversation.patientId, conversation.with, authorOf(user, role), text);
+        const posted = await deps.messages.post(conversation.patientId, conversation.with, authorOf(user, role), text);
         return { status: 201, body: view(posted, ticket) };
       },
     },

@@ -118,6 +118,18 @@ describe('secure messages', () => {
     expect(mine.access).toBeUndefined();
     expect(mine.conversation.messages).toHaveLength(2);
     expect(a.port.since(mark)).toEqual([]);
+    // Her reply asks the ledger only whether she is still kept (not erased).
+    const replied = await a
+      .as(patient)
+      .post(`/v1/conversations/${conversation.conversationId}/messages`)
+      .send({ text: 'Thank you' })
+      .expect(201);
+    expect((replied.body as View).conversation.messages.map((m) => m.from.role)).toEqual([
+      'patient',
+      'doctor',
+      'patient',
+    ]);
+    expect(a.port.since(mark).map((c) => c.call.fn)).toEqual(['GetPatient']);
 
     // Care ended: the held ticket is refused on the ledger at once, for reading and writing.
     await a.as(admin).delete(`/v1/patients/${patientId}/care-team/${practitionerId}`).expect(200);
@@ -128,7 +140,7 @@ describe('secure messages', () => {
       .send({ text: 'one more thing' })
       .expect(403);
     expect(late.body.error.code).toBe('CONSENT_REQUIRED');
-    expect(a.messages.get(conversation.conversationId)?.messages).toHaveLength(2);
+    expect(a.messages.get(conversation.conversationId)?.messages).toHaveLength(3);
   });
 
   it('refuses a doctor without a lawful basis who writes first, keeping nothing, and hides others’ conversations', async () => {
