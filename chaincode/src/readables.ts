@@ -30,8 +30,11 @@ export interface Readable {
   holders: string[];
   /** The reader's lawful basis, or CONSENT_REQUIRED / CONSENT_EXPIRED / FORBIDDEN. */
   basis(who: Caller, purpose: Purpose): Promise<BasisFound>;
-  /** The stored key in a holder's collection. */
-  privateKey: string;
+  /**
+   * The stored key in a holder's collection; none for a value the holder keeps off the ledger
+   * (secure messages, in the home hospital's gateway), whose read the access event only audits.
+   */
+  privateKey?: string;
 }
 
 const allowed = (basis: BasisFound['basis']): BasisFound => ({ basis, flagged: false });
@@ -173,6 +176,37 @@ async function billItems(ctx: Context, billId: string): Promise<Readable> {
   };
 }
 
+/**
+ * A patient's secure messages (SPEC §5): never on the ledger; the home hospital's gateway keeps
+ * them and serves them after this audited access. Readers: the patient; a doctor of the home
+ * hospital with a care link that holds now (appointment, lab order, consent, assignment; a
+ * break-glass window is for clinical emergencies, not for correspondence); the home hospital's
+ * admin, for the purpose the access event records. No one else, flagged or not.
+ */
+async function messages(ctx: Context, patientId: string): Promise<Readable> {
+  const patient = await getPatient(ctx, patientId);
+  if (patient.status !== 'active') throw new ChaincodeError('PURGED', `patient ${patientId} was erased`);
+  const what = `the messages of patient ${patientId}`;
+  return {
+    patientId,
+    holders: [patient.homeOrg],
+    basis: async (who) => {
+      if (isThePatient(who, patient)) return allowed('patient');
+      if (who.role === 'patient') throw forbidden('a patient reads only their own messages');
+      if (who.mspId !== patient.homeOrg) {
+        throw forbidden(`${what} are kept by their home hospital ${patient.homeOrg}: only its staff take part`);
+      }
+      if (who.role === 'admin') return allowed('member-admin');
+      if (who.role !== 'doctor') throw forbidden(`a ${who.role} does not take part in secure messages`);
+      if ((await careOf(ctx, who, patientId)).length > 0) return allowed('care');
+      throw new ChaincodeError(
+        'CONSENT_REQUIRED',
+        `no lawful basis to read ${what}: you are not on their care team (appointment, lab order, consent or assignment)`,
+      );
+    },
+  };
+}
+
 const KINDS: Record<ReadKind, (ctx: Context, resourceId: string) => Promise<Readable>> = {
   record,
   demographics,
@@ -182,6 +216,7 @@ const KINDS: Record<ReadKind, (ctx: Context, resourceId: string) => Promise<Read
   breakGlassReason,
   claimLines,
   billItems,
+  messages,
 };
 
 export function readKind(value: string): ReadKind {
@@ -196,6 +231,8 @@ export function readable(ctx: Context, kind: ReadKind, resourceId: string): Prom
 
 /** The value as a holder's peer stores it: WRONG_PEER on a peer of another member, NOT_FOUND when none is held. */
 export async function readHeld(ctx: Context, holder: string, target: Readable, what: string): Promise<unknown> {
+  // Kept off the ledger: the ticket and the basis were checked; the holder's gateway serves it.
+  if (target.privateKey === undefined) return { resource: what, heldBy: holder, offLedger: true };
   let bytes: Uint8Array;
   try {
     bytes = await ctx.stub.getPrivateData(implicitCollection(holder), target.privateKey);

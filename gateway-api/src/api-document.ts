@@ -7,6 +7,7 @@ import type { Accounts } from './accounts';
 import type { EventSource } from './events';
 import { openApiDocument } from './http';
 import type { Ledger } from './ledger';
+import type { MessageStore } from './messages';
 import { servedRoutes } from './routes';
 import { accountRoutes } from './routes/accounts';
 import { API_INFO } from './server';
@@ -27,6 +28,7 @@ function absent(what: string): object {
 export function apiDocument(): ReturnType<typeof openApiDocument> {
   const accounts = absent('accounts') as Accounts;
   const ledger = absent('ledger') as Ledger;
-  const routes = servedRoutes({ accounts, ledger, events: absent('events') as EventSource });
+  const messages = absent('messages') as MessageStore;
+  const routes = servedRoutes({ accounts, ledger, messages, events: absent('events') as EventSource });
   return openApiDocument([...accountRoutes(accounts, undefined), ...routes], API_INFO);
 }

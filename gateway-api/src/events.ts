@@ -8,6 +8,7 @@ import type { Request, Response } from 'express';
 import { type HomeMembers, sees, type Viewer } from './audience';
 import { ApiError } from './errors';
 import type { EventSource, LedgerEvent, UserIdentity } from './fabric';
+import { type MessageEvent, notifies } from './messages';
 import type { UserRecord } from './store';
 
 // The port this feed reads, defined with the Fabric adapter that implements it.
@@ -105,7 +106,15 @@ export interface StreamOptions {
   homes?: HomeMembers;
   /** Aborted when the gateway stops: the stream then ends too, after a last `gateway-stopping` event. */
   stopping?: AbortSignal;
+  /** The hospital's secure messages: their parties are told of new ones (see `messageFrame`). */
+  messages?: { watch(listener: (event: MessageEvent) => void): () => void };
 }
+
+/** The gateway's own event for a new message: PHI-free, and without an id (it is in no block, so no resume point). */
+export const MESSAGE_EVENT = 'MessagePosted';
+
+const messageFrame = (event: MessageEvent) =>
+  `event: ${MESSAGE_EVENT}\ndata: ${JSON.stringify({ conversationId: event.conversationId })}\n\n`;
 
 /** The viewer the stream's user is, for need-to-know filtering. */
 function viewerOf(options: StreamOptions): Viewer {
@@ -218,6 +227,10 @@ export async function streamEvents(req: Request, res: Response, options: StreamO
   const unwatch = closeOn(connection, [options.session, options.stopping]);
   res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
   res.flushHeaders();
+  const unwatchMessages =
+    options.messages?.watch((event) => {
+      if (!connection.isClosed() && notifies(options.user, event)) res.write(messageFrame(event));
+    }) ?? (() => undefined);
   try {
     while (!connection.isClosed()) {
       try {
@@ -231,6 +244,7 @@ export async function streamEvents(req: Request, res: Response, options: StreamO
     }
   } finally {
     unwatch();
+    unwatchMessages();
   }
   res.end(lastEvent(options));
 }

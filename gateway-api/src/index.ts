@@ -12,6 +12,7 @@ import { outboxDelivery } from './delivery';
 import { fabricLedger } from './fabric';
 import { IdempotencyCache, fileJournal } from './idempotency';
 import { Ledger } from './ledger';
+import { fileMessageStore } from './messages';
 import { loadMemberSetup } from './network-config';
 import { RateLimiter } from './rate-limit';
 import { DEFAULT_HEIGHT_OPTIONS, PeerHeight } from './read-your-writes';
@@ -72,7 +73,9 @@ async function main(): Promise<void> {
     waitMs: config.minBlockWaitMs,
   });
   void blocks.follow(streams.signal);
-  const routes = servedRoutes({ accounts, ledger, events: port, limits, stopping: streams.signal });
+  // Secure messages stay here, sealed under the operator's key (a hospital's patients' only).
+  const messages = fileMessageStore(config.dataDir, config.keyEncryptionKey);
+  const routes = servedRoutes({ accounts, ledger, messages, events: port, limits, stopping: streams.signal });
   const idempotency = new IdempotencyCache(fileJournal(config.dataDir, config.keyEncryptionKey));
   const attempts = new RateLimiter({
     perAddress: config.signInRatePerAddress,

@@ -214,6 +214,19 @@ export class Ledger {
     return { txId: requested.txId, result: { ticket, value: unsalted(value) } };
   }
 
+  /**
+   * Checks an audited read's ticket again on the holder's peer (fresh, its reader's, the basis
+   * still holding) without a new access event: for values kept off the ledger (secure messages),
+   * which the ticket's holder serves itself for as long as the ticket lasts.
+   */
+  recheckRead(who: UserIdentity, kind: ReadKind, resourceId: string, ticketId: string, holder: string) {
+    return this.#evaluate(
+      who,
+      { contract: 'access', fn: 'ReadResource', args: [kind, resourceId, ticketId], orgs: [holder] },
+      guards.jsonObject,
+    );
+  }
+
   // Readiness: the chaincode answers this member's users.
   ping(who: UserIdentity): Promise<Json> {
     return this.#evaluate(who, { contract: 'probe', fn: 'Ping' }, guards.pong);

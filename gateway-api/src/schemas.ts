@@ -995,6 +995,78 @@ export const BillIssuedCommitted = withTxId(BillIssued);
 export const CareAssignmentCommitted = withTxId(CareAssignment);
 export const PatientRecoveryCommitted = withTxId(PatientRecovery);
 
+// Secure messages (messages.ts): kept by the patient's home hospital's gateway, never on the ledger.
+const MESSAGE_TEXT = {
+  ...str(4000),
+  pattern: '\\S',
+  description: 'The message (PHI: kept sealed at the hospital only)',
+};
+const COUNTERPART = object(['kind'], {
+  kind: { ...oneOf(['doctor', 'hospital']), description: "One doctor of the hospital, or the hospital's staff" },
+  practitionerId: PRACTITIONER_ID,
+});
+export const MessageEntry = object(['messageId', 'from', 'at', 'text'], {
+  messageId: ID,
+  from: object(['role', 'id'], { role: oneOf(['patient', 'doctor', 'hospital']), id: { type: 'string' } }),
+  at: TIME,
+  text: { type: 'string' },
+});
+const CONVERSATION_FIELDS = {
+  conversationId: ID,
+  patientId: ID,
+  with: COUNTERPART,
+  createdAt: TIME,
+  updatedAt: TIME,
+};
+export const ConversationSummary = object(
+  ['conversationId', 'patientId', 'with', 'createdAt', 'updatedAt', 'messageCount', 'lastFrom'],
+  {
+    ...CONVERSATION_FIELDS,
+    messageCount: int(1, 1_000_000),
+    lastFrom: oneOf(['patient', 'doctor', 'hospital']),
+  },
+  'A conversation without its messages',
+);
+export const Conversation = object(['conversationId', 'patientId', 'with', 'createdAt', 'updatedAt', 'messages'], {
+  ...CONVERSATION_FIELDS,
+  messages: list(MessageEntry),
+});
+export const ConversationView = object(
+  ['conversation'],
+  {
+    conversation: Conversation,
+    access: object(
+      ['ticketId', 'basis', 'purpose', 'recorded'],
+      {
+        ticketId: TX_ID,
+        basis: BASIS,
+        purpose: PURPOSE,
+        recorded: { type: 'boolean', description: 'True when this request committed a new access event' },
+      },
+      "Staff only: the ledger's access ticket this request used (the patient's access log shows it)",
+    ),
+    committedBlock: COMMITTED_BLOCK,
+  },
+  'The conversation with every message kept, and for staff the audited access it was read under',
+);
+export const ConversationList = object(['items'], { items: list(ConversationSummary) });
+export const MessageStart = object(
+  ['text'],
+  {
+    text: MESSAGE_TEXT,
+    practitionerId: {
+      ...PRACTITIONER_ID,
+      description: "A patient: the doctor of the hospital to write to (none: write to the hospital's staff)",
+    },
+    patientId: { ...ID, description: 'A doctor: the patient to write to' },
+  },
+  "A message opening (or continuing) the patient's conversation with the doctor or the hospital",
+);
+export const MessageInput = object(['text'], {
+  text: MESSAGE_TEXT,
+  purpose: { ...PURPOSE, description: "Staff: the purpose of the access ('treatment' when not given)" },
+});
+
 export const ERROR = object(['error'], {
   error: object(['code', 'message'], { code: { type: 'string' }, message: { type: 'string' }, txId: TX_ID }),
 });
@@ -1074,4 +1146,11 @@ export const COMPONENTS: Record<string, JsonSchema> = {
   MemberKindApproval,
   PatientRecovery,
   PatientRecoveryCommitted,
+  MessageEntry,
+  ConversationSummary,
+  Conversation,
+  ConversationView,
+  ConversationList,
+  MessageStart,
+  MessageInput,
 };

@@ -34,6 +34,8 @@ async function main(): Promise<void> {
     define: { 'process.env.NODE_ENV': '"production"' },
     metafile: true,
     logLevel: 'warning',
+    // The help assistant's topics (portal/help/*.md) as text.
+    loader: { '.md': 'text' },
   });
   const outputs = Object.entries(result.metafile.outputs);
   const script = outputs.find(([, output]) => output.entryPoint === 'src/main.tsx');

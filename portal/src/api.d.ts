@@ -1390,6 +1390,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List my conversations */
+        get: operations["myConversations"];
+        put?: never;
+        /** Write a message to a doctor, the hospital or a patient */
+        post: operations["startConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversations/{conversationId}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Read a conversation */
+        post: operations["readConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversations/{conversationId}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Write in a conversation */
+        post: operations["writeMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -2161,7 +2213,7 @@ export interface components {
         ReadTicket: {
             ticketId: string;
             /** @enum {string} */
-            kind: "demographics" | "labOrderDetails" | "appointmentReason" | "feedbackComment" | "breakGlassReason" | "claimLines" | "billItems";
+            kind: "demographics" | "labOrderDetails" | "appointmentReason" | "feedbackComment" | "breakGlassReason" | "claimLines" | "billItems" | "messages";
             resourceId: string;
             /**
              * @description The lawful basis of a read: care = the doctor's appointment, lab order or consent with the patient; lab-order = the lab the test is ordered at; reviewer = the home member's admin reviewing a break-glass window
@@ -2564,6 +2616,94 @@ export interface components {
             completedAt?: string;
             /** @description The block the write committed in. Send it as the Ehr-Min-Block header of a later request, at any member's gateway: that gateway waits until its own peer has committed the block (read-your-writes) */
             committedBlock: number;
+        };
+        MessageEntry: {
+            messageId: string;
+            from: {
+                /** @enum {string} */
+                role: "patient" | "doctor" | "hospital";
+                id: string;
+            };
+            /** Format: date-time */
+            at: string;
+            text: string;
+        };
+        /** @description A conversation without its messages */
+        ConversationSummary: {
+            conversationId: string;
+            patientId: string;
+            with: {
+                /**
+                 * @description One doctor of the hospital, or the hospital's staff
+                 * @enum {string}
+                 */
+                kind: "doctor" | "hospital";
+                practitionerId?: string;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            messageCount: number;
+            /** @enum {string} */
+            lastFrom: "patient" | "doctor" | "hospital";
+        };
+        Conversation: {
+            conversationId: string;
+            patientId: string;
+            with: {
+                /**
+                 * @description One doctor of the hospital, or the hospital's staff
+                 * @enum {string}
+                 */
+                kind: "doctor" | "hospital";
+                practitionerId?: string;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            messages: components["schemas"]["MessageEntry"][];
+        };
+        /** @description The conversation with every message kept, and for staff the audited access it was read under */
+        ConversationView: {
+            conversation: components["schemas"]["Conversation"];
+            /** @description Staff only: the ledger's access ticket this request used (the patient's access log shows it) */
+            access?: {
+                ticketId: string;
+                /**
+                 * @description The lawful basis of a read: care = the doctor's appointment, lab order or consent with the patient; lab-order = the lab the test is ordered at; reviewer = the home member's admin reviewing a break-glass window
+                 * @enum {string}
+                 */
+                basis: "patient" | "treating-staff" | "consent" | "ordering-doctor" | "break-glass" | "care" | "lab-order" | "reviewer" | "author" | "member-admin" | "claim-party" | "bill-party";
+                /** @enum {string} */
+                purpose: "treatment" | "insurance-claim" | "research" | "second-opinion";
+                /** @description True when this request committed a new access event */
+                recorded: boolean;
+            };
+            /** @description The block the write committed in. Send it as the Ehr-Min-Block header of a later request, at any member's gateway: that gateway waits until its own peer has committed the block (read-your-writes) */
+            committedBlock?: number;
+        };
+        ConversationList: {
+            items: components["schemas"]["ConversationSummary"][];
+        };
+        /** @description A message opening (or continuing) the patient's conversation with the doctor or the hospital */
+        MessageStart: {
+            /** @description The message (PHI: kept sealed at the hospital only) */
+            text: string;
+            /** @description A patient: the doctor of the hospital to write to (none: write to the hospital's staff) */
+            practitionerId?: string;
+            /** @description A doctor: the patient to write to */
+            patientId?: string;
+        };
+        MessageInput: {
+            /** @description The message (PHI: kept sealed at the hospital only) */
+            text: string;
+            /**
+             * @description Staff: the purpose of the access ('treatment' when not given)
+             * @enum {string}
+             */
+            purpose?: "treatment" | "insurance-claim" | "research" | "second-opinion";
         };
     };
     responses: never;
@@ -8640,7 +8780,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The member's data of the patient purged, committed */
+            /** @description The member's data of the patient purged, committed; the secure messages this gateway hosts of the patient are deleted with it */
             200: {
                 headers: {
                     /** @description The block the request (its last transaction) committed in, when it committed; send it as Ehr-Min-Block to any member's gateway to read your write there */
@@ -14073,6 +14213,489 @@ export interface operations {
             };
         };
     };
+    myConversations: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A block this request must see: the committedBlock (Ehr-Committed-Block) of an earlier write, made at any member. The gateway waits until its own peer has committed that block before it reads, endorses or streams; past the configured wait (10 s by default) it answers 503 LEDGER_BEHIND with Retry-After. Not a block number: 400 INVALID_MIN_BLOCK */
+                "Ehr-Min-Block"?: number;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversations the user is a party to, latest first, without their messages: a patient's own, a doctor's with their patients, an admin's the hospital's (those with the hospital's staff) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationList"];
+                };
+            };
+            /** @description Malformed or invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is expired or tampered with */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or the ledger refuses the action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body over 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rejected by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts, requests or open streams */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The ledger (or the enrolment code delivery) is unreachable, or (LEDGER_BEHIND, with Retry-After) this member's peer has not committed the block Ehr-Min-Block names within the configured wait */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The ledger did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    startConversation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A block this request must see: the committedBlock (Ehr-Committed-Block) of an earlier write, made at any member. The gateway waits until its own peer has committed that block before it reads, endorses or streams; past the configured wait (10 s by default) it answers 503 LEDGER_BEHIND with Retry-After. Not a block number: 400 INVALID_MIN_BLOCK */
+                "Ehr-Min-Block"?: number;
+                /** @description One per client intent: a retry with the same key has no second effect and gets the first answer (for 24 hours); a retry of a request whose outcome was unknown is answered from the ledger (503 OUTCOME_UNKNOWN while it cannot tell) */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageStart"];
+            };
+        };
+        responses: {
+            /** @description The message added to the patient's conversation with that doctor or the hospital (started if there was none). A doctor needs a lawful basis on the ledger (care with the patient that holds now): otherwise 403 CONSENT_REQUIRED and nothing is kept; the opening is an access event in the patient’s log */
+            201: {
+                headers: {
+                    /** @description The block the request (its last transaction) committed in, when it committed; send it as Ehr-Min-Block to any member's gateway to read your write there */
+                    "Ehr-Committed-Block"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationView"];
+                };
+            };
+            /** @description Malformed or invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is expired or tampered with */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or the ledger refuses the action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body over 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rejected by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts, requests or open streams */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The ledger (or the enrolment code delivery) is unreachable, or (LEDGER_BEHIND, with Retry-After) this member's peer has not committed the block Ehr-Min-Block names within the configured wait */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The ledger did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    readConversation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A block this request must see: the committedBlock (Ehr-Committed-Block) of an earlier write, made at any member. The gateway waits until its own peer has committed that block before it reads, endorses or streams; past the configured wait (10 s by default) it answers 503 LEDGER_BEHIND with Retry-After. Not a block number: 400 INVALID_MIN_BLOCK */
+                "Ehr-Min-Block"?: number;
+                /** @description One per client intent: a retry with the same key has no second effect and gets the first answer (for 24 hours); a retry of a request whose outcome was unknown is answered from the ledger (503 OUTCOME_UNKNOWN while it cannot tell) */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                conversationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    purpose?: "treatment" | "insurance-claim" | "research" | "second-opinion";
+                };
+            };
+        };
+        responses: {
+            /** @description Every message of the conversation. A doctor reads under a lawful basis on the ledger; an admin states the purpose. Each staff reading is audited (an access event in the patient's log, one per reader, patient and purpose while its ticket lasts, checked again on the ledger at every read) */
+            200: {
+                headers: {
+                    /** @description The block the request (its last transaction) committed in, when it committed; send it as Ehr-Min-Block to any member's gateway to read your write there */
+                    "Ehr-Committed-Block"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationView"];
+                };
+            };
+            /** @description Malformed or invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is expired or tampered with */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or the ledger refuses the action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body over 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rejected by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts, requests or open streams */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The ledger (or the enrolment code delivery) is unreachable, or (LEDGER_BEHIND, with Retry-After) this member's peer has not committed the block Ehr-Min-Block names within the configured wait */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The ledger did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    writeMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A block this request must see: the committedBlock (Ehr-Committed-Block) of an earlier write, made at any member. The gateway waits until its own peer has committed that block before it reads, endorses or streams; past the configured wait (10 s by default) it answers 503 LEDGER_BEHIND with Retry-After. Not a block number: 400 INVALID_MIN_BLOCK */
+                "Ehr-Min-Block"?: number;
+                /** @description One per client intent: a retry with the same key has no second effect and gets the first answer (for 24 hours); a retry of a request whose outcome was unknown is answered from the ledger (503 OUTCOME_UNKNOWN while it cannot tell) */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                conversationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageInput"];
+            };
+        };
+        responses: {
+            /** @description The conversation with the message added. Only its parties write: the patient, its doctor (under a lawful basis on the ledger), the hospital's admins in a conversation with the hospital */
+            201: {
+                headers: {
+                    /** @description The block the request (its last transaction) committed in, when it committed; send it as Ehr-Min-Block to any member's gateway to read your write there */
+                    "Ehr-Committed-Block"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationView"];
+                };
+            };
+            /** @description Malformed or invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is expired or tampered with */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or the ledger refuses the action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body over 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rejected by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts, requests or open streams */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The ledger (or the enrolment code delivery) is unreachable, or (LEDGER_BEHIND, with Retry-After) this member's peer has not committed the block Ehr-Min-Block names within the configured wait */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The ledger did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     events: {
         parameters: {
             query?: never;
@@ -14085,7 +14708,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Server-Sent Events: `id: <block>-<txId>`, `event: <name>`, `data: <JSON payload>`; send Last-Event-ID to resume. A patient gets the events about themselves; staff the events involving their own member, of the kinds their role works with. The stream ends when the token expires, is signed out or withdrawn, after a last `event: session-ended` whose data is an error (`code`, `message`); when the gateway stops, after a last `event: gateway-stopping` (code `UNAVAILABLE`): reconnect with Last-Event-ID. A user may have a few streams open at a time and the gateway serves a bounded number (429 `TOO_MANY_STREAMS`); a Last-Event-ID more than the configured number of blocks (1000 by default) below the peer's height is refused (400 `RESUME_TOO_OLD`): reconnect without it and re-read what you follow */
+            /** @description Server-Sent Events: `id: <block>-<txId>`, `event: <name>`, `data: <JSON payload>`; send Last-Event-ID to resume. A patient gets the events about themselves; staff the events involving their own member, of the kinds their role works with. A party to a secure message conversation also gets `event: MessagePosted` (no id: it is not in a block) whose data names only the conversation (`conversationId`): read it again. The stream ends when the token expires, is signed out or withdrawn, after a last `event: session-ended` whose data is an error (`code`, `message`); when the gateway stops, after a last `event: gateway-stopping` (code `UNAVAILABLE`): reconnect with Last-Event-ID. A user may have a few streams open at a time and the gateway serves a bounded number (429 `TOO_MANY_STREAMS`); a Last-Event-ID more than the configured number of blocks (1000 by default) below the peer's height is refused (400 `RESUME_TOO_OLD`): reconnect without it and re-read what you follow */
             200: {
                 headers: {
                     [name: string]: unknown;

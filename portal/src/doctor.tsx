@@ -4,8 +4,10 @@ import { useState } from 'preact/hooks';
 import type { components } from './api';
 import { DOCTOR_APPOINTMENT_VIEWS } from './appointments';
 import { act, answer, api } from './client';
+import { Help } from './help';
 import { DOCTOR_LAB_VIEWS } from './lab';
 import { DOCTOR_RECORD_VIEWS } from './record-writer';
+import { Messages } from './messages';
 import { type RecordBody, RecordTable, type RecordHeader, RecordView } from './records';
 import { notice } from './state';
 import { field } from './ui';
@@ -113,4 +115,6 @@ export const DOCTOR_VIEWS = {
   ...DOCTOR_APPOINTMENT_VIEWS,
   ...DOCTOR_RECORD_VIEWS,
   ...DOCTOR_LAB_VIEWS,
+  messages: { label: 'Messages', view: Messages },
+  help: { label: 'Help', view: Help },
 } as const;

@@ -5,6 +5,8 @@ import type { components } from './api';
 import { PATIENT_APPOINTMENT_VIEWS } from './appointments';
 import { PATIENT_CLAIM_VIEWS } from './claims';
 import { act, answer, api } from './client';
+import { Help } from './help';
+import { Messages } from './messages';
 import { type RecordBody, RecordTable, type RecordHeader, RecordView } from './records';
 import { notice, session } from './state';
 import { endOfDay, useLiveVersion, usePolling, when, field, MemberSelect } from './ui';
@@ -309,4 +311,6 @@ export const PATIENT_VIEWS = {
   'access-log': { label: 'Who looked at my data', view: AccessLog },
   ...PATIENT_APPOINTMENT_VIEWS,
   ...PATIENT_CLAIM_VIEWS,
+  messages: { label: 'Messages', view: Messages },
+  help: { label: 'Help', view: Help },
 } as const;

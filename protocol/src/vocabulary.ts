@@ -58,6 +58,11 @@ export const READ_KINDS = [
   'breakGlassReason',
   'claimLines',
   'billItems',
+  /**
+   * A patient's secure messages, kept off the ledger by the home hospital's gateway: the access
+   * event (resource `messages:<patientId>`) is the audit of a staff member opening them.
+   */
+  'messages',
 ] as const;
 export type ReadKind = (typeof READ_KINDS)[number];
 

@@ -19,10 +19,11 @@ function sources(dir: string): string[] {
 /** The packages a file imports or requires (`@scope/name` or `name`), without Node's own modules. */
 function packagesOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  // A specifier holds no whitespace or comma: `'Valid from', from` in a view is text, not an import.
-  const specifiers = [...text.matchAll(/(?:\bfrom|\brequire(?:\.resolve)?\(|\bimport\()\s*'([^'.\s,][^'\s,]*)'/g)].map(
-    (m) => m[1] ?? '',
-  );
+  // A specifier holds no whitespace or comma (`'Valid from', from` in a view is text), and `from`
+  // counts after white space only (a quoted 'from', a field named so, starts no import).
+  const specifiers = [
+    ...text.matchAll(/(?:(?<=\s)from|\brequire(?:\.resolve)?\(|\bimport\()\s*'([^'.\s,][^'\s,]*)'/g),
+  ].map((m) => m[1] ?? '');
   return specifiers
     .filter((specifier) => !specifier.startsWith('node:') && !builtinModules.includes(specifier.split('/')[0] ?? ''))
     .map((specifier) =>

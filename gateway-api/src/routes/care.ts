@@ -1,5 +1,5 @@
 import { APPOINTMENT_STATUSES, BREAK_GLASS_REASONS, LAB_ORDER_STATUSES, LAB_PRIORITIES } from '@ehr/protocol';
-import { ApiError } from '../errors';
+import { ApiError, chaincodeErrorCode } from '../errors';
 import type { RouteSpec } from '../http';
 import {
   AppointmentCommitted,
@@ -172,13 +172,28 @@ export function careRoutes(deps: RouteDeps): RouteSpec[] {
       tag: 'erasure',
       roles: ['admin'],
       responses: {
-        200: { description: "The member's data of the patient purged, committed", schema: ErasureCommitted },
+        200: {
+          description:
+            "The member's data of the patient purged, committed; the secure messages this gateway hosts of the " +
+            'patient are deleted with it',
+          schema: ErasureCommitted,
+        },
       },
-      handler: async (ctx) =>
-        committed(
-          200,
-          await ledger.approveErasure(identity(deps, ctx), param(ctx, 'patientId'), param(ctx, 'requestId')),
-        ),
+      handler: async (ctx) => {
+        const patientId = param(ctx, 'patientId');
+        let approved;
+        try {
+          approved = await ledger.approveErasure(identity(deps, ctx), patientId, param(ctx, 'requestId'));
+        } catch (error) {
+          // Approved already (a retry after a crash between the commit and the deletion): delete now.
+          if (chaincodeErrorCode(error) === 'ALREADY_EXISTS') await deps.messages.erasePatient(patientId);
+          throw error;
+        }
+        // The member's approval purged what it holds of the patient on the ledger; the messages it
+        // hosts (its patients', kept by this gateway) go with it.
+        await deps.messages.erasePatient(patientId);
+        return committed(200, approved);
+      },
     },
     {
       method: 'post',

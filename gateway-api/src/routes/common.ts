@@ -3,6 +3,7 @@ import type { Accounts } from '../accounts';
 import type { UserIdentity } from '../fabric';
 import { type RouteContext, type RouteResult, type RouteSpec, signedIn } from '../http';
 import type { Committed, Ledger, Page, PageQuery, ReadKind } from '../ledger';
+import type { MessageStore } from '../messages';
 import { auditedRead, type JsonSchema, pageOf, pageQuery, ReadRequest } from '../schemas';
 
 export { ID, ISO_TIME, MSP_ID, object, str } from '../schemas';
@@ -10,6 +11,8 @@ export { ID, ISO_TIME, MSP_ID, object, str } from '../schemas';
 export interface RouteDeps {
   accounts: Accounts;
   ledger: Ledger;
+  /** The member's secure messages (messages.ts): its own store, never the ledger. */
+  messages: MessageStore;
 }
 
 /** The signed-in user's own Fabric identity. */

@@ -39,6 +39,8 @@ export function eventRoutes(
             'Server-Sent Events: `id: <block>-<txId>`, `event: <name>`, `data: <JSON payload>`; send Last-Event-ID to resume. ' +
             'A patient gets the events about themselves; staff the events involving their own member, ' +
             'of the kinds their role works with. ' +
+            'A party to a secure message conversation also gets `event: MessagePosted` (no id: it is not in a ' +
+            'block) whose data names only the conversation (`conversationId`): read it again. ' +
             'The stream ends when the token expires, is signed out or withdrawn, after a last ' +
             '`event: session-ended` whose data is an error (`code`, `message`); when the gateway stops, after a last ' +
             '`event: gateway-stopping` (code `UNAVAILABLE`): reconnect with Last-Event-ID. ' +
@@ -63,7 +65,8 @@ export function eventRoutes(
           });
           const options = { source: deps.events, identity: who, user, retryMs: deps.retryMs ?? 1000 };
           const stopping = deps.stopping ? { stopping: deps.stopping } : {};
-          await streamEvents(ctx.req, res, { ...options, session: session.signal, homes, ...stopping });
+          const messages = deps.messages;
+          await streamEvents(ctx.req, res, { ...options, session: session.signal, homes, ...stopping, messages });
         } finally {
           unwatch();
           release();

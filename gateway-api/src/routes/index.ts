@@ -6,6 +6,7 @@ import { eventRoutes } from './events';
 import { consentRoutes } from './consents';
 import { insuranceRoutes } from './insurance';
 import { memberRoutes } from './members';
+import { messageRoutes } from './messages';
 import { pendingRoutes } from './pending';
 import { recordRoutes } from './records';
 
@@ -21,6 +22,7 @@ export function ledgerRoutes(deps: RouteDeps): RouteSpec[] {
     ...careRoutes(deps),
     ...insuranceRoutes(deps),
     ...pendingRoutes(deps),
+    ...messageRoutes(deps),
   ];
 }
 

@@ -16,6 +16,7 @@ import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from '../../../gate
 import { DEFAULT_HEIGHT_OPTIONS, type HeightOptions, PeerHeight } from '../../../gateway-api/src/read-your-writes';
 import { ledgerRoutes, servedRoutes } from '../../../gateway-api/src/routes';
 import { createServer } from '../../../gateway-api/src/server';
+import { fileMessageStore, type MessageStore } from '../../../gateway-api/src/messages';
 import { fileUserStore } from '../../../gateway-api/src/store';
 import { ChaincodePort } from './chaincode-port';
 
@@ -177,6 +178,7 @@ export class Harness {
   readonly dir = mkdtempSync(path.join(tmpdir(), 'gw-'));
   readonly member: Member;
   accounts!: Accounts;
+  messages!: MessageStore;
   app!: Express;
   /** How many blocks the member's peer is behind the chain (it commits each block on its own schedule). */
   lag = 0n;
@@ -200,7 +202,9 @@ export class Harness {
     const delivery = this.options.delivery?.(this.dir) ?? outboxDelivery(this.dir);
     const store = fileUserStore(this.dir);
     this.accounts = new Accounts(this.member, store, this.ca, ledger, delivery, settings, () => this.now);
-    const deps = { accounts: this.accounts, ledger };
+    // The hospital's secure messages, in the data folder as the gateway keeps them.
+    this.messages = fileMessageStore(this.dir, settings.keyEncryptionKey, () => this.now);
+    const deps = { accounts: this.accounts, ledger, messages: this.messages };
     const { events, streams, stopping } = this.options;
     const limits = { ...(streams ? { limits: streams } : {}), ...(stopping ? { stopping } : {}) };
     // With an event source, every route the gateway process serves (routes/index.ts).

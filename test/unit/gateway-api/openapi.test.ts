@@ -627,6 +627,35 @@ describe('answers from the chaincode match the document', () => {
     const careTeam = `/v1/patients/${patientId}/care-team/${String(practitionerId)}`;
     const careTeamPath = '/v1/patients/{patientId}/care-team/{practitionerId}';
     expect(await call(a, admins.a, 'put', careTeam, undefined, careTeamPath)).toMatchObject({ patientId });
+
+    // Secure messages: the patient writes to her doctor and to the hospital; the doctor (on her care
+    // team now) and the admin (with a purpose) read and answer.
+    const started = await call(a, patient, 'post', '/v1/conversations', { practitionerId, text: 'a question' });
+    const conversationId = (started.conversation as { conversationId: string }).conversationId;
+    const desk = await call(a, patient, 'post', '/v1/conversations', { text: 'how do I pay a bill?' });
+    const deskId = (desk.conversation as { conversationId: string }).conversationId;
+    await call(a, doctor, 'get', '/v1/conversations');
+    const conversationPath = (what: string) => `/v1/conversations/{conversationId}/${what}`;
+    await call(a, doctor, 'post', `/v1/conversations/${conversationId}/read`, {}, conversationPath('read'));
+    const answered = `/v1/conversations/${conversationId}/messages`;
+    await call(a, doctor, 'post', answered, { text: 'an answer' }, conversationPath('messages'));
+    await call(
+      a,
+      admins.a,
+      'post',
+      `/v1/conversations/${deskId}/read`,
+      { purpose: 'treatment' },
+      conversationPath('read'),
+    );
+    await call(
+      a,
+      admins.a,
+      'post',
+      `/v1/conversations/${deskId}/messages`,
+      { text: 'hi' },
+      conversationPath('messages'),
+    );
+    await call(a, patient, 'post', `/v1/conversations/${conversationId}/read`, {}, conversationPath('read'));
     await call(a, admins.a, 'delete', careTeam, undefined, careTeamPath);
 
     // Decisions of a majority: a kind for a member about to join, a walk-in patient's certificate.
