@@ -32,6 +32,8 @@ module.exports = {
       setupFilesAfterEnv: ['<rootDir>/test/integration/setup.ts'],
     },
   ],
+  // The PHI scan runs after every other suite (its sequencer keeps Jest's order for the rest).
+  testSequencer: '<rootDir>/test/integration/sequencer.js',
   collectCoverageFrom: [
     'protocol/src/**/*.ts',
     'chaincode/src/**/*.ts',

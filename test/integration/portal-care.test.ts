@@ -16,11 +16,12 @@ import { screenshot } from './helpers/browser';
 import { type Gateway, invite, PASSWORD, startGateway, stopGateways } from './helpers/gateways';
 import { outcome, PortalBrowser, shows, signIn } from './helpers/portal';
 import { totp } from '../../gateway-api/src/auth/totp';
+import { markPhi } from './helpers/phi';
 
 const runId = Date.now().toString(36);
-const REASON = `wheeze at night (${runId})`;
-const FIRST = `asthma, mild (${runId})`;
-const AMENDED = `asthma, moderate persistent (${runId})`;
+const REASON = markPhi(`wheeze at night (${runId})`, 'hospital-a');
+const FIRST = markPhi(`asthma, mild (${runId})`, 'hospital-a');
+const AMENDED = markPhi(`asthma, moderate persistent (${runId})`, 'hospital-a');
 
 let a: Gateway;
 let portal: PortalBrowser;

@@ -22,11 +22,12 @@ import { screenshot } from './helpers/browser';
 import { call, type Gateway, invite, type Person, startGateway, stopGateways } from './helpers/gateways';
 import { outcome, PortalBrowser, reach, shows, signIn } from './helpers/portal';
 import { placesHolding } from './helpers/stores';
+import { markPhi } from './helpers/phi';
 
 const runId = Date.now().toString(36);
 /** The PHI marker: written as a message, it must stay in the hospital's sealed store only. */
-const MARKER = `Night cough since Tuesday, msg-marker-${runId}`;
-const REPLY = `Come in tomorrow at nine (${runId})`;
+const MARKER = markPhi(`Night cough since Tuesday, msg-marker-${runId}`); // messages stay off the ledger
+const REPLY = markPhi(`Come in tomorrow at nine (${runId})`);
 const SPARE = 82;
 
 let a: Gateway;

@@ -26,9 +26,10 @@ import {
 } from './helpers/gateways';
 import { settled } from './helpers/network';
 import { committedBlock, PortalBrowser, reach, shows, signIn } from './helpers/portal';
+import { markPhi } from './helpers/phi';
 
 const runId = Date.now().toString(36);
-const DIAGNOSIS = `J45.20 asthma (${runId})`;
+const DIAGNOSIS = markPhi(`J45.20 asthma (${runId})`, 'hospital-a');
 
 let a: Gateway;
 let b: Gateway;

@@ -16,6 +16,7 @@ import {
 } from './helpers/gateways';
 import { eventually, height, session, settled, user } from './helpers/network';
 import { placesHolding } from './helpers/stores';
+import { markPhi } from './helpers/phi';
 
 interface Checked {
   status: string;
@@ -24,7 +25,7 @@ interface Checked {
 
 const runId = Date.now().toString(36);
 /** Written into every piece of the patient's PHI, searched for on every member's disks after erasure. */
-const phi = `Phi${runId}Zq`;
+const phi = markPhi(`Phi${runId}Zq`); // erased at the end: no Fabric store may keep it
 const DAY = 86_400_000;
 
 /** A call that must succeed; answers the body. */

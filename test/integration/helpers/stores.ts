@@ -25,16 +25,21 @@ function levelDbDirs(root: string): string[] {
 /** Printable form of a key: its text where readable, with other bytes as dots. */
 const printable = (bytes: Buffer) => bytes.toString('latin1').replace(/[^\x20-\x7e]/g, '.');
 
-async function matching(db: ClassicLevel<Buffer, Buffer>, markers: Buffer[]): Promise<string[]> {
-  const found: string[] = [];
+/** The keys holding a marker, each with the first marker it holds. */
+async function matching(
+  db: ClassicLevel<Buffer, Buffer>,
+  markers: Buffer[],
+): Promise<{ key: string; marker: number }[]> {
+  const found: { key: string; marker: number }[] = [];
   for await (const [key, value] of db.iterator()) {
-    if (markers.some((m) => key.includes(m) || value.includes(m))) found.push(printable(key));
+    const marker = markers.findIndex((m) => key.includes(m) || value.includes(m));
+    if (marker >= 0) found.push({ key: printable(key), marker });
   }
   return found;
 }
 
 /** The keys of the store at `dir` (read from a copy) whose key or value holds one of `markers`. */
-async function keysHolding(dir: string, markers: Buffer[]): Promise<string[]> {
+async function keysHolding(dir: string, markers: Buffer[]): Promise<{ key: string; marker: number }[]> {
   for (let attempt = 1; ; attempt++) {
     const copy = mkdtempSync(path.join(tmpdir(), 'ehr-store-'));
     try {
@@ -69,15 +74,30 @@ export function memberStores(): { member: string; store: string; dir: string }[]
   });
 }
 
+/** A key of a member's store that holds one of the markers looked for. */
+export interface StoreHit {
+  member: string;
+  /** The store's folder below the member's data folder, e.g. peer/ledgersData/pvtdataStore. */
+  store: string;
+  key: string;
+  marker: string;
+}
+
+/** Every key of every member's peer stores and state DB that holds one of `markers`. */
+export async function storeHits(markers: string[]): Promise<StoreHit[]> {
+  const needles = markers.map((m) => Buffer.from(m, 'utf8'));
+  const hits: StoreHit[] = [];
+  for (const { member, store, dir } of memberStores()) {
+    for (const { key, marker } of await keysHolding(dir, needles))
+      hits.push({ member, store, key, marker: markers[marker] ?? '' });
+  }
+  return hits;
+}
+
 /**
  * Where any of `markers` rests in any member's peer stores or state DB: one line per key,
  * `<member> <store> <key>`; empty when nowhere.
  */
 export async function placesHolding(markers: string[]): Promise<string[]> {
-  const needles = markers.map((m) => Buffer.from(m, 'utf8'));
-  const places: string[] = [];
-  for (const { member, store, dir } of memberStores()) {
-    for (const key of await keysHolding(dir, needles)) places.push(`${member} ${store} ${key}`);
-  }
-  return places;
+  return (await storeHits(markers)).map(({ member, store, key }) => `${member} ${store} ${key}`);
 }
