@@ -2581,6 +2581,26 @@ export interface components {
             /** @description The block the write committed in. Send it as the Ehr-Min-Block header of a later request, at any member's gateway: that gateway waits until its own peer has committed the block (read-your-writes) */
             committedBlock: number;
         };
+        MemberHealth: {
+            /** Format: date-time */
+            checkedAt: string;
+            /**
+             * @description degraded when any configured node is down
+             * @enum {string}
+             */
+            status: "up" | "degraded";
+            nodes: {
+                /** @enum {string} */
+                node: "peer" | "orderer" | "ca" | "stateDb" | "chaincode";
+                /** @description Where the gateway reached the node (no credentials) */
+                endpoint: string;
+                /** @enum {string} */
+                status: "up" | "down" | "not-configured";
+                detail: string;
+                /** @description The node's ledger height on the channel (the number of its next block) */
+                blockHeight?: number;
+            }[];
+        };
     };
     responses: never;
     parameters: never;
@@ -14105,26 +14125,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        checkedAt: string;
-                        /**
-                         * @description degraded when any configured node is down
-                         * @enum {string}
-                         */
-                        status: "up" | "degraded";
-                        nodes: {
-                            /** @enum {string} */
-                            node: "peer" | "orderer" | "ca" | "stateDb" | "chaincode";
-                            /** @description Where the gateway reached the node (no credentials) */
-                            endpoint: string;
-                            /** @enum {string} */
-                            status: "up" | "down" | "not-configured";
-                            detail: string;
-                            /** @description The node's ledger height on the channel (the number of its next block) */
-                            blockHeight?: number;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["MemberHealth"];
                 };
             };
             /** @description Malformed or invalid request */
