@@ -1,5 +1,7 @@
 /** The portal shell: sign-in for visitors; for a signed-in user, the views of their role. */
 import { useEffect, useState } from 'preact/hooks';
+import { ADMIN_VIEWS } from './admin';
+import { BreakGlassNotice } from './break-glass';
 import { act, answer, api } from './client';
 import { DOCTOR_VIEWS } from './doctor';
 import { LABTECH_VIEWS } from './lab';
@@ -16,6 +18,12 @@ const VIEWS: Partial<Record<string, Views>> = {
   patient: PATIENT_VIEWS,
   doctor: DOCTOR_VIEWS,
   labtech: LABTECH_VIEWS,
+  admin: ADMIN_VIEWS,
+};
+
+/** What a role is told at once, above whatever view they are on. */
+const NOTICES: Partial<Record<string, () => preact.JSX.Element>> = {
+  patient: BreakGlassNotice,
 };
 
 function Visitor() {
@@ -85,6 +93,7 @@ function SignedIn() {
   }, [token]);
   if (!me) return null;
   const views = VIEWS[me.role];
+  const Notices = NOTICES[me.role];
   const signOut = async () => {
     await act('Signing out…', () => answer(api.DELETE('/v1/sessions/current')));
     signOutLocally();
@@ -110,6 +119,7 @@ function SignedIn() {
           Sign out
         </button>
       </header>
+      {Notices && <Notices />}
       {views ? (
         <RolePortal views={views} />
       ) : (

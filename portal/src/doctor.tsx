@@ -2,6 +2,7 @@
 import { PURPOSES } from '@ehr/protocol';
 import { useState } from 'preact/hooks';
 import type { components } from './api';
+import { DOCTOR_BREAK_GLASS_VIEWS } from './break-glass';
 import { act, answer, api } from './client';
 import { DOCTOR_LAB_VIEWS } from './lab';
 import { type RecordBody, RecordTable, type RecordHeader, RecordView } from './records';
@@ -109,4 +110,5 @@ function FindPatient() {
 export const DOCTOR_VIEWS = {
   patients: { label: 'Find a patient', view: FindPatient },
   ...DOCTOR_LAB_VIEWS,
+  ...DOCTOR_BREAK_GLASS_VIEWS,
 } as const;

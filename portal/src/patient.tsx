@@ -2,7 +2,9 @@
 import { PURPOSES, RECORD_CATEGORIES } from '@ehr/protocol';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { components } from './api';
+import { PATIENT_BREAK_GLASS_VIEWS } from './break-glass';
 import { act, answer, api } from './client';
+import { PATIENT_ERASURE_VIEWS } from './erasure';
 import { type RecordBody, RecordTable, type RecordHeader, RecordView } from './records';
 import { notice, session } from './state';
 import { endOfDay, useLiveVersion, usePolling, when, field, MemberSelect } from './ui';
@@ -305,4 +307,6 @@ export const PATIENT_VIEWS = {
   records: { label: 'My records', view: MyRecords },
   consents: { label: 'Consents', view: MyConsents },
   'access-log': { label: 'Who looked at my data', view: AccessLog },
+  ...PATIENT_BREAK_GLASS_VIEWS,
+  ...PATIENT_ERASURE_VIEWS,
 } as const;
