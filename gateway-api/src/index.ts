@@ -10,6 +10,7 @@ import { fabricCa } from './ca';
 import { loadConfig } from './config';
 import { outboxDelivery } from './delivery';
 import { fabricLedger } from './fabric';
+import { memberHealth } from './health';
 import { IdempotencyCache, fileJournal } from './idempotency';
 import { Ledger } from './ledger';
 import { fileMessageStore } from './messages';
@@ -75,7 +76,11 @@ async function main(): Promise<void> {
   void blocks.follow(streams.signal);
   // Secure messages stay here, sealed under the operator's key (a hospital's patients' only).
   const messages = fileMessageStore(config.dataDir, config.keyEncryptionKey);
-  const routes = servedRoutes({ accounts, ledger, messages, events: port, limits, stopping: streams.signal });
+  const health = memberHealth(setup.nodes, {
+    peerHeight: () => port.blockSource(memberAdmin).height(),
+    chaincodeAnswers: () => ledger.ping(memberAdmin),
+  });
+  const routes = servedRoutes({ accounts, ledger, messages, events: port, limits, stopping: streams.signal, health });
   const idempotency = new IdempotencyCache(fileJournal(config.dataDir, config.keyEncryptionKey));
   const attempts = new RateLimiter({
     perAddress: config.signInRatePerAddress,

@@ -19,6 +19,7 @@ import path from 'node:path';
 import type { IdentityEntry, NetworkJson, OrgEntry } from '@ehr/protocol';
 import type { Member } from './accounts';
 import type { PeerEndpoint, UserIdentity } from './fabric';
+import type { HealthTargets } from './health';
 
 /** A certificate and its private key, as paths relative to the network's home. */
 export type IdentityFiles = Pick<IdentityEntry, 'cert' | 'key'>;
@@ -28,8 +29,12 @@ export type IdentityFiles = Pick<IdentityEntry, 'cert' | 'key'>;
  * its two identities may be missing from a network written by an older version, which is refused.
  */
 export type NetworkOrg = Pick<OrgEntry, 'name' | 'mspId' | 'kind' | 'displayName'> & {
-  peer: Pick<OrgEntry['peer'], 'endpoint' | 'tlsCACert'> & { hostAlias?: string };
-  ca: Pick<OrgEntry['ca'], 'url' | 'caName' | 'tlsCACert'>;
+  peer: Pick<OrgEntry['peer'], 'endpoint' | 'tlsCACert'> & { hostAlias?: string; operations?: string };
+  ca: Pick<OrgEntry['ca'], 'url' | 'caName' | 'tlsCACert'> & { operations?: string };
+  // Where the member's other nodes are, for its admin's health page only.
+  orderer?: Pick<OrgEntry['orderer'], 'endpoint' | 'operations'>;
+  stateDb?: OrgEntry['stateDb'];
+  chaincode?: OrgEntry['chaincode'];
   registrar?: IdentityFiles;
   memberAdmin?: IdentityFiles;
 };
@@ -44,6 +49,8 @@ export interface MemberSetup {
   ca: { url: string; caName: string; tlsCaCertPem: string };
   registrar: UserIdentity;
   memberAdmin: UserIdentity;
+  /** The member's nodes, as its admin's health check probes them. */
+  nodes: HealthTargets;
 }
 
 export class NetworkConfigError extends Error {
@@ -108,6 +115,19 @@ export function checkGatewayIdentities(orgName: string, setup: Pick<MemberSetup,
     );
 }
 
+/** The member's nodes as network.json publishes them (an older one names fewer). */
+function healthTargets(channel: string, org: NetworkOrg): HealthTargets {
+  const { peer, ca, orderer, stateDb, chaincode } = org;
+  return {
+    channel,
+    peer: { endpoint: peer.endpoint, ...(peer.operations ? { operations: peer.operations } : {}) },
+    ca: { url: ca.url, ...(ca.operations ? { operations: ca.operations } : {}) },
+    ...(orderer ? { orderer: { endpoint: orderer.endpoint, operations: orderer.operations } } : {}),
+    ...(stateDb ? { stateDb } : {}),
+    ...(chaincode ? { chaincode: { address: chaincode.address } } : {}),
+  };
+}
+
 /** Reads the member's setup from network.json (paths in it are relative to the folder above organizations/). */
 export function loadMemberSetup(networkJson: string, orgName: string): MemberSetup {
   const network = JSON.parse(readFileSync(networkJson, 'utf8')) as Pick<NetworkJson, 'channel' | 'chaincode'> & {
@@ -140,6 +160,7 @@ export function loadMemberSetup(networkJson: string, orgName: string): MemberSet
     ca: { url: org.ca.url, caName: org.ca.caName, tlsCaCertPem: read(org.ca.tlsCACert) },
     registrar: identity('registrar'),
     memberAdmin: identity('memberAdmin'),
+    nodes: healthTargets(network.channel, org),
   };
   checkGatewayIdentities(orgName, setup);
   return setup;

@@ -7,6 +7,7 @@
  * The schemas listed in `COMPONENTS` appear once in the OpenAPI document and are referenced.
  */
 import type * as P from '@ehr/protocol';
+import { NODE_NAMES, NODE_STATUSES } from './health';
 import {
   APPOINTMENT_STATUSES,
   BASES,
@@ -1071,6 +1072,24 @@ export const ERROR = object(['error'], {
   error: object(['code', 'message'], { code: { type: 'string' }, message: { type: 'string' }, txId: TX_ID }),
 });
 
+/** What GET /v1/org/health answers (health.ts MemberHealth). */
+export const MemberHealth = object(['checkedAt', 'status', 'nodes'], {
+  checkedAt: TIME,
+  status: { ...oneOf(['up', 'degraded']), description: 'degraded when any configured node is down' },
+  nodes: list(
+    object(['node', 'endpoint', 'status', 'detail'], {
+      node: oneOf(NODE_NAMES),
+      endpoint: { ...str(300, undefined, 0), description: 'Where the gateway reached the node (no credentials)' },
+      status: oneOf(NODE_STATUSES),
+      detail: str(300, undefined, 0),
+      blockHeight: {
+        ...int(0, Number.MAX_SAFE_INTEGER),
+        description: "The node's ledger height on the channel (the number of its next block)",
+      },
+    }),
+  ),
+});
+
 /** Named schemas: each appears once in the OpenAPI document's components and is referenced. */
 export const COMPONENTS: Record<string, JsonSchema> = {
   Error: ERROR,
@@ -1153,4 +1172,5 @@ export const COMPONENTS: Record<string, JsonSchema> = {
   ConversationList,
   MessageStart,
   MessageInput,
+  MemberHealth,
 };

@@ -1459,6 +1459,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/org/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Check the member's nodes */
+        get: operations["memberHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2704,6 +2721,26 @@ export interface components {
              * @enum {string}
              */
             purpose?: "treatment" | "insurance-claim" | "research" | "second-opinion";
+        };
+        MemberHealth: {
+            /** Format: date-time */
+            checkedAt: string;
+            /**
+             * @description degraded when any configured node is down
+             * @enum {string}
+             */
+            status: "up" | "degraded";
+            nodes: {
+                /** @enum {string} */
+                node: "peer" | "orderer" | "ca" | "stateDb" | "chaincode";
+                /** @description Where the gateway reached the node (no credentials) */
+                endpoint: string;
+                /** @enum {string} */
+                status: "up" | "down" | "not-configured";
+                detail: string;
+                /** @description The node's ledger height on the channel (the number of its next block) */
+                blockHeight?: number;
+            }[];
         };
     };
     responses: never;
@@ -14715,6 +14752,119 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": string;
+                };
+            };
+            /** @description Malformed or invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in, or the token is expired or tampered with */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role or the ledger refuses the action */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body over 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rejected by a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts, requests or open streams */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The ledger (or the enrolment code delivery) is unreachable, or (LEDGER_BEHIND, with Retry-After) this member's peer has not committed the block Ehr-Min-Block names within the configured wait */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The ledger did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    memberHealth: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A block this request must see: the committedBlock (Ehr-Committed-Block) of an earlier write, made at any member. The gateway waits until its own peer has committed that block before it reads, endorses or streams; past the configured wait (10 s by default) it answers 503 LEDGER_BEHIND with Retry-After. Not a block number: 400 INVALID_MIN_BLOCK */
+                "Ehr-Min-Block"?: number;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Whether the member's peer, orderer, CA, state DB and chaincode server answer (each within 2 s), and the block heights of its peer and orderer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberHealth"];
                 };
             };
             /** @description Malformed or invalid request */

@@ -1,7 +1,9 @@
 /** The portal shell: sign-in for visitors; for a signed-in user, the views of their role. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ADJUSTER_VIEWS } from './adjuster';
+import { ADMIN_VIEWS } from './admin';
 import { BILLING_VIEWS } from './billing';
+import { BreakGlassNotice } from './break-glass';
 import { act, answer, api } from './client';
 import { DOCTOR_VIEWS } from './doctor';
 import { LABTECH_VIEWS } from './lab';
@@ -21,6 +23,12 @@ const VIEWS: Partial<Record<string, Views>> = {
   labtech: LABTECH_VIEWS,
   billing: BILLING_VIEWS,
   adjuster: ADJUSTER_VIEWS,
+  admin: ADMIN_VIEWS,
+};
+
+/** What a role is told at once, above whatever view they are on. */
+const NOTICES: Partial<Record<string, () => preact.JSX.Element>> = {
+  patient: BreakGlassNotice,
 };
 
 function Visitor() {
@@ -98,6 +106,7 @@ function SignedIn() {
   }, [token]);
   if (!me) return null;
   const views = VIEWS[me.role];
+  const Notices = NOTICES[me.role];
   const signOut = async () => {
     await act('Signing out…', () => answer(api.DELETE('/v1/sessions/current')));
     signOutLocally();
@@ -123,6 +132,7 @@ function SignedIn() {
           Sign out
         </button>
       </header>
+      {Notices && <Notices />}
       {views ? (
         <RolePortal views={views} />
       ) : (

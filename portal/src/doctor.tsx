@@ -3,6 +3,7 @@ import { PURPOSES } from '@ehr/protocol';
 import { useState } from 'preact/hooks';
 import type { components } from './api';
 import { DOCTOR_APPOINTMENT_VIEWS } from './appointments';
+import { DOCTOR_BREAK_GLASS_VIEWS } from './break-glass';
 import { act, answer, api } from './client';
 import { Help } from './help';
 import { DOCTOR_LAB_VIEWS } from './lab';
@@ -115,6 +116,7 @@ export const DOCTOR_VIEWS = {
   ...DOCTOR_APPOINTMENT_VIEWS,
   ...DOCTOR_RECORD_VIEWS,
   ...DOCTOR_LAB_VIEWS,
+  ...DOCTOR_BREAK_GLASS_VIEWS,
   messages: { label: 'Messages', view: Messages },
   help: { label: 'Help', view: Help },
 } as const;

@@ -3,8 +3,10 @@ import { PURPOSES, RECORD_CATEGORIES } from '@ehr/protocol';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { components } from './api';
 import { PATIENT_APPOINTMENT_VIEWS } from './appointments';
+import { PATIENT_BREAK_GLASS_VIEWS } from './break-glass';
 import { PATIENT_CLAIM_VIEWS } from './claims';
 import { act, answer, api } from './client';
+import { PATIENT_ERASURE_VIEWS } from './erasure';
 import { Help } from './help';
 import { Messages } from './messages';
 import { type RecordBody, RecordTable, type RecordHeader, RecordView } from './records';
@@ -311,6 +313,8 @@ export const PATIENT_VIEWS = {
   'access-log': { label: 'Who looked at my data', view: AccessLog },
   ...PATIENT_APPOINTMENT_VIEWS,
   ...PATIENT_CLAIM_VIEWS,
+  ...PATIENT_BREAK_GLASS_VIEWS,
+  ...PATIENT_ERASURE_VIEWS,
   messages: { label: 'Messages', view: Messages },
   help: { label: 'Help', view: Help },
 } as const;

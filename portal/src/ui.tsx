@@ -1,5 +1,5 @@
 /** Pieces every view uses: the status area (progress, problem, outcome) and live re-reading. */
-import { useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { components } from './api';
 import { lastEvent, notice, pending, problem } from './state';
 
@@ -85,3 +85,34 @@ export const when = (iso: string | undefined) => (iso ? new Date(iso).toLocaleSt
 
 /** A date input's value as the end of that day in UTC. */
 export const endOfDay = (date: string) => `${date}T23:59:59Z`;
+
+/**
+ * A version for a view's loading effect: it changes on the live events `names` (none when
+ * empty), on `reread()` (call it after this client's own write: the event may come a moment
+ * later, or never) and, with `everyMs`, on a timer, for changes no event announces (e.g. a
+ * review, an approval).
+ */
+export function useRereads(names: readonly string[], everyMs?: number): [number, () => void] {
+  const [version, setVersion] = useState(0);
+  const reread = useCallback(() => {
+    setVersion((n) => n + 1);
+  }, []);
+  const event = lastEvent.value;
+  // Compared by value: a list written inline is a new array each render, which would re-run this.
+  const wanted = names.join(' ');
+  useEffect(() => {
+    if (event && wanted.split(' ').includes(event.name)) reread();
+  }, [event, wanted, reread]);
+  useEffect(() => {
+    if (everyMs === undefined) return undefined;
+    const timer = setInterval(reread, everyMs);
+    return () => {
+      clearInterval(timer);
+    };
+  }, [everyMs, reread]);
+  return [version, reread];
+}
+
+/** "committed in block n" for a write's answer (the browser tests and people both read it). */
+export const inBlock = (committed: { committedBlock?: number | undefined }) =>
+  committed.committedBlock === undefined ? 'committed' : `committed in block ${String(committed.committedBlock)}`;

@@ -3,6 +3,7 @@ import { careRoutes } from './care';
 import type { RouteDeps } from './common';
 import { consortiumRoutes } from './consortium';
 import { eventRoutes } from './events';
+import { healthRoutes } from './health';
 import { consentRoutes } from './consents';
 import { insuranceRoutes } from './insurance';
 import { memberRoutes } from './members';
@@ -26,8 +27,8 @@ export function ledgerRoutes(deps: RouteDeps): RouteSpec[] {
   ];
 }
 
-/** What the event stream needs besides the ledger (see routes/events.ts). */
-export type ServedRouteDeps = Parameters<typeof eventRoutes>[0];
+/** What the event stream (see routes/events.ts) and the node health check need besides the ledger. */
+export type ServedRouteDeps = Parameters<typeof eventRoutes>[0] & Parameters<typeof healthRoutes>[0];
 
 /**
  * Every route a gateway serves besides the accounts' (server.ts adds those): the ledger
@@ -35,5 +36,5 @@ export type ServedRouteDeps = Parameters<typeof eventRoutes>[0];
  * (api-document.ts) both take this list, so the document describes what is served.
  */
 export function servedRoutes(deps: ServedRouteDeps): RouteSpec[] {
-  return [...ledgerRoutes(deps), ...eventRoutes(deps)];
+  return [...ledgerRoutes(deps), ...eventRoutes(deps), ...healthRoutes(deps)];
 }

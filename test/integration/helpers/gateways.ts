@@ -74,6 +74,8 @@ export interface Gateway {
   url: string;
   /** The member admin's token. */
   admin: string;
+  /** The member admin's TOTP secret (their authenticator app), to sign in in a browser. */
+  adminSecret: string;
   /** The gateway's data folder (users' outboxes are there). */
   dataDir: string;
 }
@@ -146,7 +148,8 @@ export async function startGateway(org: string, spare: number, env: Record<strin
   await startNode(spec);
   const url = `http://${member.host}:${String(port)}`;
   const code = readFileSync(path.join(dataDir, 'admin-enrolment-code'), 'utf8').trim();
-  return { org, url, dataDir, admin: await activate(url, 'admin', code) };
+  const adminSecret = await signUp(url, 'admin', code);
+  return { org, url, dataDir, adminSecret, admin: await signIn(url, 'admin', adminSecret) };
 }
 
 function startedAs(gateway: Gateway): NodeSpec {

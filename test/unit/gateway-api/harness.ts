@@ -12,9 +12,11 @@ import type { LedgerCall, LedgerPort, TransactionOutcome, UserIdentity } from '.
 import { fileJournal, IdempotencyCache } from '../../../gateway-api/src/idempotency';
 import { Ledger } from '../../../gateway-api/src/ledger';
 import type { EventSource, StreamLimits } from '../../../gateway-api/src/events';
+import type { MemberHealth } from '../../../gateway-api/src/health';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from '../../../gateway-api/src/rate-limit';
 import { DEFAULT_HEIGHT_OPTIONS, type HeightOptions, PeerHeight } from '../../../gateway-api/src/read-your-writes';
 import { ledgerRoutes, servedRoutes } from '../../../gateway-api/src/routes';
+import { healthRoutes } from '../../../gateway-api/src/routes/health';
 import { createServer } from '../../../gateway-api/src/server';
 import { fileMessageStore, type MessageStore } from '../../../gateway-api/src/messages';
 import { fileUserStore } from '../../../gateway-api/src/store';
@@ -150,6 +152,8 @@ export interface HarnessOptions {
   settings?: Partial<typeof SETTINGS>;
   /** A built web portal to serve at / (none unless given). */
   portalDir?: string;
+  /** The member's node health check (GET /v1/org/health); the route answers 503 without one. */
+  health?: () => Promise<MemberHealth>;
 }
 
 export const PASSWORD = 'a long enough passphrase';
@@ -208,7 +212,10 @@ export class Harness {
     const { events, streams, stopping } = this.options;
     const limits = { ...(streams ? { limits: streams } : {}), ...(stopping ? { stopping } : {}) };
     // With an event source, every route the gateway process serves (routes/index.ts).
-    const routes = events ? servedRoutes({ ...deps, events, retryMs: 10, ...limits }) : ledgerRoutes(deps);
+    const { health } = this.options;
+    const routes = events
+      ? servedRoutes({ ...deps, events, retryMs: 10, ...limits, health })
+      : [...ledgerRoutes(deps), ...healthRoutes({ health })];
     const peer = {
       height: () => Promise.resolve(this.port.height() - this.lag),
       // No block stream: the cache learns of new blocks by asking the peer (or a test's `observe`).
@@ -331,7 +338,7 @@ export const MEMBERS = {
  * gateway streams events from that source (one chain, so one source may serve them all).
  */
 export function consortium(
-  options: { events?: EventSource; heights?: Partial<HeightOptions> } = {},
+  options: { events?: EventSource; heights?: Partial<HeightOptions>; health?: () => Promise<MemberHealth> } = {},
 ): { chain: ChaincodePort } & Record<keyof typeof MEMBERS, Harness> {
   const gateways = new Map<string, Harness>();
   const chain = new ChaincodePort((identity) => {
@@ -345,6 +352,7 @@ export function consortium(
       backend: chain,
       ...(options.events ? { events: options.events } : {}),
       ...(options.heights ? { heights: options.heights } : {}),
+      ...(options.health ? { health: options.health } : {}),
     });
     gateways.set(member.mspId, gateway);
     return gateway;

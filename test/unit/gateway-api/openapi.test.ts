@@ -5,6 +5,7 @@
 import request from 'supertest';
 import type { EventSource } from '../../../gateway-api/src/events';
 import { apiDocument } from '../../../gateway-api/src/api-document';
+import { memberHealth } from '../../../gateway-api/src/health';
 import { schemaValidator } from '../../../gateway-api/src/http';
 import { consortium, Harness } from './harness';
 
@@ -151,7 +152,15 @@ describe('answers from the chaincode match the document', () => {
 
   // A long day: on a loaded machine it outlasts jest's default 5 s.
   it('across a working day of every role at every member', async () => {
-    const { chain, hospitalA: a, lab, insurer } = consortium();
+    // The node probes as a gateway with a healthy peer and nothing else named answers them.
+    const health = memberHealth(
+      { channel: 'ehr', peer: { endpoint: '127.0.0.1:7051' }, ca: { url: 'https://ca' } },
+      {
+        peerHeight: () => Promise.resolve(12n),
+        chaincodeAnswers: () => Promise.resolve(),
+      },
+    );
+    const { chain, hospitalA: a, lab, insurer } = consortium({ health });
     const doc = await documentOf(a);
     const checked: { route: string; errors: unknown }[] = [];
     /** Sends a request as a user and checks the answer against the document. */
@@ -709,6 +718,8 @@ describe('answers from the chaincode match the document', () => {
       id,
       outcome: 'finished',
     });
+
+    expect(await call(a, admins.a, 'get', '/v1/org/health')).toMatchObject({ status: 'up' });
 
     // Erasure.
     const erasure = await call(a, patient, 'post', '/v1/erasure-requests');
