@@ -150,7 +150,7 @@ describe('secure messages and the help assistant in the web portal', () => {
     await portal.audit(pat, 'patient with the answer');
 
     // She sees the doctor's opening among the reads of her data.
-    await pat.getByRole('button', { name: 'Who looked at my data' }).click();
+    await pat.getByRole('link', { name: 'Who looked at my data' }).click();
     await pat
       .getByRole('cell', { name: `messages:${patientId}` })
       .first()
