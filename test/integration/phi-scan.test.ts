@@ -19,7 +19,7 @@ import { openStream, type StreamClient } from '../unit/gateway-api/live-events';
 import { call, type Gateway, invite, startGateway, stopGateways } from './helpers/gateways';
 import { settled } from './helpers/network';
 import { markPhi, type PhiMarker, registeredPhi } from './helpers/phi';
-import { type StoreHit, storeHits } from './helpers/stores';
+import { storeHits } from './helpers/stores';
 
 const runId = Date.now().toString(36);
 const DIAGNOSIS = markPhi(`phi-scan diagnosis ${runId}`, 'hospital-b');
@@ -35,40 +35,54 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-/** The files read raw: blocks, orderers' write-ahead logs, process logs, the gateways' data. */
-function rawFiles(): string[] {
-  const home = paths.runtime;
-  const members = ORGS.flatMap((org) => {
-    const data = path.join(home, org.name);
-    return [
-      ...filesUnder(path.join(data, 'peer', 'ledgersData', 'chains', 'chains')),
-      ...filesUnder(path.join(data, 'orderer')),
-      ...filesUnder(path.join(data, 'gateway')),
-      ...filesUnder(path.join(data, 'statedb')).filter((file) => file.endsWith('.log')),
-    ];
-  });
-  return [...members, ...filesUnder(paths.logs)].filter((file) => statSync(file).size > 0);
+/** A member's data folder, where its nodes keep their files. */
+const dataOf = (member: string) => path.join(paths.runtime, member);
+
+/**
+ * Every file a member's nodes and the run's processes wrote, read raw: peer stores and blocks,
+ * orderer blocks and write-ahead logs, the state DB's databases and log, the gateway's data, and
+ * every process log. A LevelDB store's write-ahead log keeps values as written, so a raw read
+ * finds what a store's reader would not show (compressed tables are read by `storeHits`).
+ */
+function rawFiles(): { member?: string; file: string }[] {
+  const members = ORGS.flatMap((org) =>
+    ['peer', 'orderer', 'statedb', 'gateway'].flatMap((node) =>
+      filesUnder(path.join(dataOf(org.name), node)).map((file) => ({ member: org.name, file })),
+    ),
+  );
+  return [...members, ...filesUnder(paths.logs).map((file) => ({ file }))].filter(
+    ({ file }) => statSync(file).size > 0 && !file.includes(`${path.sep}externalbuilder${path.sep}`),
+  );
 }
 
-/** `<file> holds <marker>` for each raw file holding a marker. */
-function rawHits(markers: string[]): string[] {
-  const needles = markers.map((m) => Buffer.from(m, 'utf8'));
-  return rawFiles().flatMap((file) => {
+/**
+ * A custodian's own private collection on its disks: its peer's private data store and
+ * transient store (endorsements of its private writes), and its state DB's private databases.
+ */
+function inPrivateCollection(member: string | undefined, place: string, marker: PhiMarker): boolean {
+  if (!member || !marker.custodians.includes(member)) return false;
+  const local = place.startsWith(path.sep) ? path.relative(dataOf(member), place) : place;
+  return (
+    local.startsWith(`peer${path.sep}ledgersData${path.sep}pvtdataStore`) ||
+    local.startsWith(`peer${path.sep}transientstore`) ||
+    (local.startsWith(`statedb${path.sep}db${path.sep}`) && local.includes('$$p'))
+  );
+}
+
+/** `<file> holds <marker>` for each raw file holding a marker outside its custodians' private collections. */
+function rawHits(markers: PhiMarker[]): string[] {
+  return rawFiles().flatMap(({ member, file }) => {
     const bytes = readFileSync(file);
-    return needles.flatMap((needle, i) =>
-      bytes.includes(needle) ? [`${path.relative(paths.home, file)} holds "${markers[i] ?? ''}"`] : [],
-    );
+    return markers
+      .filter((marker) => bytes.includes(Buffer.from(marker.text, 'utf8')))
+      .filter((marker) => !inPrivateCollection(member, file, marker))
+      .map((marker) => `${path.relative(paths.home, file)} holds "${marker.text}"`);
   });
 }
 
-/** The custodian's own private collection: its private data store and its state DB's private databases. */
-const custodiansOwn = (hit: StoreHit, marker: PhiMarker) =>
-  hit.member === marker.custodian &&
-  (hit.store.startsWith('peer/ledgersData/pvtdataStore') || hit.store.includes('$$p'));
-
-/** Everything a member's gateway streams to its admin, replayed from block 0 until it falls quiet. */
-async function replayedEvents(gateway: Gateway): Promise<string> {
-  const stream: StreamClient = await openStream(gateway.url, gateway.admin, '0-0');
+/** Everything a member's gateway streams to a user, replayed from block 0 until it falls quiet. */
+async function replayedEvents(gateway: Gateway, token: string): Promise<string> {
+  const stream: StreamClient = await openStream(gateway.url, token, '0-0');
   try {
     expect(stream.status).toBe(200);
     let seen = -1;
@@ -86,6 +100,8 @@ async function replayedEvents(gateway: Gateway): Promise<string> {
 describe('PHI never leaves its custodian', () => {
   let b: Gateway;
   let patientId = '';
+  /** This suite's patient and doctor at hospital B (their streams carry their records' events). */
+  const people: { org: string; token: string }[] = [];
   const gateways: Gateway[] = [];
 
   beforeAll(async () => {
@@ -107,6 +123,7 @@ describe('PHI never leaves its custodian', () => {
     const patient = await invite(b, `phiscan-${runId}`, 'patient', NAME);
     patientId = patient.attrs['ehr.patientId'] ?? '';
     const doctor = await invite(b, `phiscan-doc-${runId}`, 'doctor');
+    people.push({ org: 'hospital-b', token: patient.token }, { org: 'hospital-b', token: doctor.token });
     const record = await call(
       `${b.url}/v1/records`,
       'POST',
@@ -123,18 +140,19 @@ describe('PHI never leaves its custodian', () => {
 
   const markers = () => registeredPhi();
 
-  it('finds no marker PHI in any block file, write-ahead log, process log or gateway data folder', () => {
-    const texts = markers().map((m) => m.text);
-    expect(texts).toEqual(expect.arrayContaining([DIAGNOSIS, NAME]));
+  it("finds no marker PHI in any block, store file, write-ahead log, process log or gateway data outside its custodians' private collections", () => {
+    const all = markers();
+    expect(all.map((m) => m.text)).toEqual(expect.arrayContaining([DIAGNOSIS, NAME]));
     const files = rawFiles();
-    // What the scan reads: every member's blocks and logs (and it finds public ids there).
-    expect(files.filter((f) => f.includes(`${path.sep}chains${path.sep}`)).length).toBeGreaterThanOrEqual(
-      2 * ORGS.length,
-    );
-    expect(rawHits([patientId]).some((hit) => hit.includes('blockfile'))).toBe(true);
-    const hits = rawHits(texts);
+    // What the scan reads: every member's blocks (where it finds the public ids) and this
+    // suite's PHI in hospital B's private collection.
+    expect(files.filter(({ file }) => /blockfile_\d+$/.test(file)).length).toBeGreaterThanOrEqual(2 * ORGS.length);
+    const id: PhiMarker = { text: patientId, custodians: [] };
+    expect(rawHits([id]).some((hit) => hit.includes('blockfile'))).toBe(true);
+    const hits = rawHits(all);
+    const size = files.reduce((n, { file }) => n + statSync(file).size, 0);
     console.log(
-      `PHI scan of files: ${String(texts.length)} markers in ${String(files.length)} files (${String(Math.round(files.reduce((n, f) => n + statSync(f).size, 0) / 1e6))} MB): ${String(hits.length)} hits`,
+      `PHI scan of files: ${String(all.length)} markers in ${String(files.length)} files (${String(Math.round(size / 1e6))} MB): ${String(hits.length)} outside the custodians' private collections`,
     );
     expect(hits).toEqual([]);
   });
@@ -144,7 +162,7 @@ describe('PHI never leaves its custodian', () => {
     const hits = await storeHits(all.map((m) => m.text));
     const misplaced = hits.filter((hit) => {
       const marker = all.find((m) => m.text === hit.marker);
-      return !marker || !custodiansOwn(hit, marker);
+      return !marker || !inPrivateCollection(hit.member, hit.store, marker);
     });
     // The scan does read the private collections: this suite's record rests at hospital B's.
     expect(hits.some((hit) => hit.marker === DIAGNOSIS && hit.member === 'hospital-b')).toBe(true);
@@ -156,12 +174,20 @@ describe('PHI never leaves its custodian', () => {
 
   it("finds no marker PHI in any event payload a member's gateway streams", async () => {
     const texts = markers().map((m) => m.text);
-    for (const gateway of gateways) {
-      const events = await replayedEvents(gateway);
-      // The replay streams the member's events, at hospital B up to this suite's own writes.
+    // Each member's admin, and the patient and the doctor of this suite's record.
+    const readers = [...gateways.map((g) => ({ org: g.org, token: g.admin })), ...people];
+    let all = '';
+    for (const reader of readers) {
+      const gateway = gateways.find((g) => g.org === reader.org) ?? b;
+      const events = await replayedEvents(gateway, reader.token);
       expect(events).toMatch(/^id: \d+-/m);
-      if (gateway === b) expect(events).toContain(patientId);
-      expect(texts.filter((text) => events.includes(text)).map((text) => `${gateway.org}: "${text}"`)).toEqual([]);
+      all += events;
+      expect(texts.filter((text) => events.includes(text)).map((text) => `${reader.org}: "${text}"`)).toEqual([]);
     }
+    // The replays reach this suite's own writes.
+    expect(all).toContain(patientId);
+    console.log(
+      `PHI scan of events: ${String(readers.length)} streams replayed from block 0, ${String(all.length)} bytes`,
+    );
   }, 300_000);
 });

@@ -25,7 +25,9 @@ interface Checked {
 
 const runId = Date.now().toString(36);
 /** Written into every piece of the patient's PHI, searched for on every member's disks after erasure. */
-const phi = markPhi(`Phi${runId}Zq`); // erased at the end: no Fabric store may keep it
+// Each member holds its share in its own private collection until the erasure below (which
+// asserts that no store still reads it); the PHI scan checks it reached nowhere else.
+const phi = markPhi(`Phi${runId}Zq`, 'hospital-a', 'hospital-b', 'lab', 'insurer');
 const DAY = 86_400_000;
 
 /** A call that must succeed; answers the body. */

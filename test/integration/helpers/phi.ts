@@ -10,19 +10,19 @@ import { paths } from '../../../network/src/topology';
 export interface PhiMarker {
   text: string;
   /**
-   * The member whose private collection may hold it (the custodian); none when nothing of
-   * Fabric may (PHI kept off the ledger, such as messages, or erased).
+   * The members whose own private collections may hold it (its custodians); none when nothing
+   * of Fabric may (PHI kept off the ledger, such as messages).
    */
-  custodian?: string;
+  custodians: string[];
 }
 
 /** The run's register, beside the network's own runtime files (it goes with `clean`). */
 const REGISTER = path.join(paths.runtime, 'phi-markers.jsonl');
 
-/** Registers `text` as PHI held by `custodian` (or by no Fabric store) and answers it. */
-export function markPhi(text: string, custodian?: string): string {
+/** Registers `text` as PHI held by `custodians` (none: by no Fabric store) and answers it. */
+export function markPhi(text: string, ...custodians: string[]): string {
   mkdirSync(path.dirname(REGISTER), { recursive: true });
-  appendFileSync(REGISTER, `${JSON.stringify({ text, ...(custodian ? { custodian } : {}) })}\n`);
+  appendFileSync(REGISTER, `${JSON.stringify({ text, custodians } satisfies PhiMarker)}\n`);
   return text;
 }
 
