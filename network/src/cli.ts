@@ -112,7 +112,8 @@ const MEMBER_COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
     const org = member(args[0]);
     const result = await memberUp(org, log);
     log(
-      `${org.name} is up: its peer caught up from height ${String(result.caughtUpFrom)}` +
+      `${org.name} is up` +
+        (result.caughtUpFrom === undefined ? '' : `: its peer caught up from height ${String(result.caughtUpFrom)}`) +
         (result.consenter ? ', its orderer is a consenter' : ', no orderer of its own on the channel') +
         (result.firstTransactionAt
           ? `; first transaction committed at ${result.firstTransactionAt.toISOString()}`

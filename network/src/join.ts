@@ -182,8 +182,12 @@ interface UpdateSets {
   write_set: ConfigGroupJson;
 }
 
-/** What a config update changes, in words: members added or removed, consenters after it. */
-export async function describeUpdate(envelopeFile: string): Promise<string[]> {
+/**
+ * What a config update changes, in words, against the channel's current members: members it
+ * admits or removes (a removed org is absent from both its read and its write set, so only the
+ * current config tells), the consenters it sets.
+ */
+export async function describeUpdate(envelopeFile: string, members: readonly string[]): Promise<string[]> {
   return inTempDir(async (dir) => {
     const envelope = common.Envelope.deserializeBinary(readFileSync(envelopeFile));
     const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
@@ -199,13 +203,15 @@ export async function describeUpdate(envelopeFile: string): Promise<string[]> {
       path.join(dir, 'update.json'),
     ]);
     const decoded = JSON.parse(readFileSync(path.join(dir, 'update.json'), 'utf8')) as UpdateSets;
-    const orgs = (set: ConfigGroupJson) => Object.keys(set.groups.Application?.groups ?? {});
     const lines: string[] = [];
-    const read = orgs(decoded.read_set);
-    const written = orgs(decoded.write_set);
-    if (decoded.write_set.groups.Application?.groups && read.length > 0) {
-      for (const added of written.filter((m) => !read.includes(m))) lines.push(`admits ${added} as a member`);
-      for (const removed of read.filter((m) => !written.includes(m))) lines.push(`removes ${removed} from the members`);
+    const application = decoded.write_set.groups.Application;
+    const readApplication = decoded.read_set.groups.Application;
+    // The group's membership changes when its version moves: the write set then lists every org it keeps.
+    if (application && readApplication && application.version !== readApplication.version) {
+      const written = Object.keys(application.groups);
+      for (const added of written.filter((m) => !members.includes(m))) lines.push(`admits ${added} as a member`);
+      for (const removed of members.filter((m) => !written.includes(m)))
+        lines.push(`removes ${removed} from the members`);
     }
     const orderers = decoded.write_set.groups.Orderer?.values.Orderers?.value as
       { consenter_mapping?: { msp_id: string }[] } | undefined;
@@ -222,12 +228,12 @@ export async function describeUpdate(envelopeFile: string): Promise<string[]> {
  * channel signs: a newcomer's signature would count for nothing.
  */
 export async function signUpdateFile(signer: OrgSpec, envelopeFile: string, out: string): Promise<string[]> {
-  const summary = await describeUpdate(envelopeFile);
-  await asMember(signer, async () => {
+  return asMember(signer, async () => {
     const { members } = await channelMembersSeenBy(signer);
     if (!members.includes(signer.mspId)) {
       throw new Error(`${signer.mspId} is not a member of channel ${CHANNEL}: only members' admins sign its updates`);
     }
+    const summary = await describeUpdate(envelopeFile, members);
     await inTempDir(async (dir) => {
       const copy = path.join(dir, 'update.pb');
       copyFileSync(envelopeFile, copy);
@@ -237,8 +243,8 @@ export async function signUpdateFile(signer: OrgSpec, envelopeFile: string, out:
         throw new Error(`the signature is ${signature.mspId}'s, not ${signer.mspId}'s`);
       writeFileSync(out, JSON.stringify(signature, null, 2) + '\n');
     });
+    return summary;
   });
-  return summary;
 }
 
 /** Raised when an update lacks the members' signatures its policy needs; says whose are missing. */
@@ -266,7 +272,9 @@ export async function submitSigned(
     return inTempDir(async (dir) => {
       const merged = path.join(dir, 'update.pb');
       addSignatures(envelopeFile, signatures, merged);
-      const signers = [...new Set([...envelopeSigners(merged), submitter.mspId])].filter((m) => members.includes(m));
+      const signers = [...new Set([...envelopeSigners(merged), submitter.mspId])]
+        .filter((m) => members.includes(m))
+        .sort();
       const needed = majorityOf(members.length);
       if (signers.length < needed) {
         const others = members.filter((m) => !signers.includes(m));
@@ -278,7 +286,7 @@ export async function submitSigned(
         );
       }
       await submitUpdate(submitter, merged);
-      return { signers: signers.sort(), needed };
+      return { signers, needed };
     });
   });
 }
@@ -292,8 +300,8 @@ async function newestBlock(org: OrgSpec, dir: string): Promise<number> {
 
 /** What {@link memberUp} reports: where the peer caught up from, and whether it runs a consenter. */
 export interface MemberUp {
-  /** The channel's height when the member's peer joined: the blocks it pulled to catch up. */
-  caughtUpFrom: number;
+  /** The channel's height when the member's peer joined now (the blocks it pulled to catch up); undefined when it had joined before. */
+  caughtUpFrom?: number;
   consenter: boolean;
   /** When the member's first transaction on the chaincode committed (its profile), if it made it now. */
   firstTransactionAt?: Date;
@@ -324,20 +332,22 @@ async function joinOwnOrderer(org: OrgSpec, configBlock: string, log: Log): Prom
   useOrderer(org, undefined);
 }
 
-async function joinOwnPeer(org: OrgSpec, dir: string, log: Log): Promise<number> {
+async function joinOwnPeer(org: OrgSpec, dir: string, log: Log): Promise<number | undefined> {
   const genesis = path.join(dir, 'genesis.block');
   await peerCli(org, ['channel', 'fetch', '0', genesis, '-c', CHANNEL, ...ordererArgs(org)]);
   const height = (await newestBlock(org, dir)) + 1;
-  if (await joinPeer(org, genesis)) log(`${org.name}.peer: joined channel ${CHANNEL} at height ${String(height)}`);
+  const joined = await joinPeer(org, genesis);
+  if (joined) log(`${org.name}.peer: joined channel ${CHANNEL} at height ${String(height)}`);
   await waitUntil(
     async () => {
-      const own = await peerHeight(org);
-      return own >= height || `at ${String(own)} of ${String(height)}`;
+      // Until the peer has the block admitting its member, it refuses the member's own admin.
+      const own = await peerHeight(org).catch((error: unknown) => (error instanceof Error ? error.message : ''));
+      return (typeof own === 'number' && own >= height) || `at ${String(own)} of ${String(height)}`;
     },
     180_000,
     `${org.name}.peer: catching up with the channel`,
   );
-  return height;
+  return joined ? height : undefined;
 }
 
 /** The member approves the committed chaincode definition for its own org (same sequence: no new commit). */
@@ -419,7 +429,11 @@ export async function memberUp(org: OrgSpec, log: Log): Promise<MemberUp> {
         log(`${org.name}: profile, practitioners and demo patients on the ledger`);
       }
       await start(gatewaySpec(org, orgSecrets(org)), log);
-      return { caughtUpFrom, consenter, ...(firstTransactionAt ? { firstTransactionAt } : {}) };
+      return {
+        consenter,
+        ...(caughtUpFrom === undefined ? {} : { caughtUpFrom }),
+        ...(firstTransactionAt ? { firstTransactionAt } : {}),
+      };
     }),
   );
 }
