@@ -30,7 +30,7 @@
  *   leave submit <member> <update.pb> --as <member> [signature.json ...]
  *   member leave <name>              the member that left: its orderer leaves the channel
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { NetworkJson } from '@ehr/protocol';
 import { publishRevocations } from './channel-config';
@@ -47,6 +47,7 @@ import {
   paths,
   setServing,
   type StateDbType,
+  watchPrivateAccess,
 } from './topology';
 
 const log = (message: string) => {
@@ -248,7 +249,15 @@ async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
   const run = command !== undefined && Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!run) throw new Error(`unknown command ${command ?? '(none)'}: use ${Object.keys(COMMANDS).join(', ')}`);
-  await run(args);
+  // EHR_RECORD_PRIVATE_ACCESS=<file>: which member's step used which member's private folder,
+  // written as JSON when the command ends (the join test checks each party used only its own).
+  const record = process.env.EHR_RECORD_PRIVATE_ACCESS;
+  const stop = record ? watchPrivateAccess() : undefined;
+  try {
+    await run(args);
+  } finally {
+    if (record && stop) writeFileSync(record, JSON.stringify(stop()));
+  }
 }
 
 main().catch((error: unknown) => {

@@ -229,10 +229,12 @@ export async function describeUpdate(envelopeFile: string, members: readonly str
  */
 export async function signUpdateFile(signer: OrgSpec, envelopeFile: string, out: string): Promise<string[]> {
   return asMember(signer, async () => {
-    const { members } = await channelMembersSeenBy(signer);
-    if (!members.includes(signer.mspId)) {
-      throw new Error(`${signer.mspId} is not a member of channel ${CHANNEL}: only members' admins sign its updates`);
-    }
+    const notMember = `${signer.mspId} is not a member of channel ${CHANNEL}: only members' admins sign its updates`;
+    // A newcomer's admin cannot even read the channel (and may have no orderer to ask).
+    const { members } = await channelMembersSeenBy(signer).catch((error: unknown) => {
+      throw new Error(`${notMember} (${error instanceof Error ? error.message : String(error)})`);
+    });
+    if (!members.includes(signer.mspId)) throw new Error(notMember);
     const summary = await describeUpdate(envelopeFile, members);
     await inTempDir(async (dir) => {
       const copy = path.join(dir, 'update.pb');
@@ -417,7 +419,8 @@ export async function memberUp(org: OrgSpec, log: Log): Promise<MemberUp> {
       await approveCommitted(org, log);
       addNetworkJsonEntry(orgEntry(org, stateDb));
       setServing(org, true);
-      await awaitDiscovery(log);
+      // The member asks its own peer only: the other members' peers are theirs to ask.
+      await awaitDiscovery(log, [org]);
       let firstTransactionAt: Date | undefined;
       if ((await kindInEffect(org, org)) === undefined) {
         log(

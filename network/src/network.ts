@@ -199,12 +199,17 @@ async function deployChaincode(log: Log, state: NetworkState): Promise<string> {
 }
 
 /**
- * Waits until every member's peer offers every member's peer as an endorser of the chaincode.
+ * Waits until each of `askers`' peers (every serving member's by default, each asked by its own
+ * admin) offers every one of `members`' peers as an endorser of the chaincode.
  * Peers learn of each other, and of each other's chaincodes, through gossip, seconds after they
  * start or a definition commits; until then the peer's Gateway cannot plan a MAJORITY (or a
  * two-member key-level) endorsement and refuses with FAILED_PRECONDITION.
  */
-export async function awaitDiscovery(log: Log, members: readonly OrgSpec[] = servingMembers()): Promise<void> {
+export async function awaitDiscovery(
+  log: Log,
+  askers: readonly OrgSpec[] = servingMembers(),
+  members: readonly OrgSpec[] = servingMembers(),
+): Promise<void> {
   const everyone = members.map((org) => org.mspId).sort();
   const startedAt = Date.now();
   const offersEveryone = async (org: OrgSpec) => {
@@ -216,7 +221,7 @@ export async function awaitDiscovery(log: Log, members: readonly OrgSpec[] = ser
     }
   };
   await Promise.all(
-    members.map((org) =>
+    askers.map((org) =>
       asMember(org, () =>
         waitUntil(() => offersEveryone(org), 120_000, `${org.name}.peer: discovery of every member's endorsing peer`),
       ),
