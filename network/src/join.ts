@@ -392,9 +392,14 @@ async function approveCommitted(org: OrgSpec, log: Log): Promise<void> {
  */
 export async function memberUp(org: OrgSpec, log: Log): Promise<MemberUp> {
   const stateDb = readState()?.stateDb ?? 'couchdb';
+  const startedAt = Date.now();
+  // Each step says when it ended: the join's duration is the test's figure, and this is its breakdown.
+  const say: Log = (message) => {
+    log(`${message} (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
+  };
   return asMember(org, () =>
     inTempDir(async (dir) => {
-      await upMemberServicesOf(org, stateDb, log);
+      await upMemberServicesOf(org, stateDb, say);
       if (!existsSync(paths.org(org).ordererVia) && !(await ordererChannel(org).catch(() => undefined))) {
         borrowOrderer(org);
       }
@@ -411,16 +416,16 @@ export async function memberUp(org: OrgSpec, log: Log): Promise<MemberUp> {
         throw new Error(`${org.mspId} is not a member of ${CHANNEL}`);
       const consenter = consenters(config).some((c) => c.msp_id === org.mspId);
       writeNodeConfigs(org);
-      await start(peerSpec(org, stateDb, orgSecrets(org)), log);
-      if (consenter) await joinOwnOrderer(org, path.join(dir, 'config.block'), log);
-      const caughtUpFrom = await joinOwnPeer(org, dir, log);
+      await start(peerSpec(org, stateDb, orgSecrets(org)), say);
+      if (consenter) await joinOwnOrderer(org, path.join(dir, 'config.block'), say);
+      const caughtUpFrom = await joinOwnPeer(org, dir, say);
       const { host, port } = readPublished(org).endpoints.peer;
-      if (await updateConfig([org], onJson(anchorPeer(org.mspId, host, port)))) log(`${org.name}: anchor peer set`);
-      await approveCommitted(org, log);
+      if (await updateConfig([org], onJson(anchorPeer(org.mspId, host, port)))) say(`${org.name}: anchor peer set`);
+      await approveCommitted(org, say);
       addNetworkJsonEntry(orgEntry(org, stateDb));
       setServing(org, true);
       // The member asks its own peer only: the other members' peers are theirs to ask.
-      await awaitDiscovery(log, [org]);
+      await awaitDiscovery(say, [org]);
       let firstTransactionAt: Date | undefined;
       if ((await kindInEffect(org, org)) === undefined) {
         log(
@@ -429,9 +434,9 @@ export async function memberUp(org: OrgSpec, log: Log): Promise<MemberUp> {
       } else {
         await seedMember(org);
         firstTransactionAt = new Date();
-        log(`${org.name}: profile, practitioners and demo patients on the ledger`);
+        say(`${org.name}: profile, practitioners and demo patients on the ledger`);
       }
-      await start(gatewaySpec(org, orgSecrets(org)), log);
+      await start(gatewaySpec(org, orgSecrets(org)), say);
       return {
         consenter,
         ...(caughtUpFrom === undefined ? {} : { caughtUpFrom }),

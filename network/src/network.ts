@@ -194,7 +194,9 @@ async function deployChaincode(log: Log, state: NetworkState): Promise<string> {
     await asMember(first, () => commitDefinition(first, definition, endorsers));
     log(`chaincode ${pkg.label} approved by every member and committed by ${first.name}`);
   }
-  await awaitDiscovery(log);
+  // The founders this command runs; a member that joined later restarts with its own `member up`.
+  const founders = servingMembers().filter((org) => ORGS.includes(org));
+  await awaitDiscovery(log, founders, founders);
   return pkg.packageId;
 }
 
@@ -215,7 +217,7 @@ export async function awaitDiscovery(
   const offersEveryone = async (org: OrgSpec) => {
     try {
       const endorsers = await discoveredEndorsers(org, CHAINCODE);
-      return endorsers.join() === everyone.join() || `it offers ${endorsers.join(', ')}`;
+      return everyone.every((m) => endorsers.includes(m)) || `it offers ${endorsers.join(', ')}`;
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
     }

@@ -72,6 +72,17 @@ async function failure(call: Promise<unknown>): Promise<string> {
   throw new Error('expected the call to fail');
 }
 
+/** Everything a failed call says: its message and every peer's detail. */
+async function refusal(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+  } catch (error) {
+    const details = (error as { details?: { message?: string }[] }).details ?? [];
+    return [error instanceof Error ? error.message : String(error), ...details.map((d) => d.message ?? '')].join(' | ');
+  }
+  throw new Error('expected the call to fail');
+}
+
 async function createRecord(doctor: Session, custodian: string, patientId: string, body: object): Promise<string> {
   const records = doctor.contract('records');
   const stored = await json<{ recordId: string; contentHash: string }>(
@@ -227,7 +238,7 @@ describe('a hospital joins the running consortium, then leaves it', () => {
     firstTransactionAt = Date.parse(first?.[1] ?? '');
     console.log(
       `hospital-c joined: ${((firstTransactionAt - startedAt) / 1000).toFixed(1)} s from \`member init\` to its first ` +
-        `committed transaction; its peer caught up from ledger height ${String(caughtUpFrom)}`,
+        `committed transaction; its peer caught up from ledger height ${String(caughtUpFrom)}\n${up.out}`,
     );
     expect(caughtUpFrom).toBeGreaterThan(1);
     expect(servingMembers().map((o) => o.name)).toContain('hospital-c');
@@ -376,15 +387,23 @@ describe('a hospital joins the running consortium, then leaves it', () => {
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     expect(await peerHeight(hospitalC)).toBe(frozen);
 
-    // Its users cannot submit, not even through a remaining member's peer.
+    // Its users cannot submit through a remaining member's peer: the peer no longer knows their MSP.
     const viaA = open(as('hospital-c', 'doctor1', 'hospital-a'));
-    expect(await failure(viaA.contract('probe').submitTransaction('Record', `c-via-a-${runId}`))).not.toBe('');
-    // Its peer's endorsement no longer counts: two remaining members' and hospital C's are no majority of four.
+    expect(await refusal(viaA.contract('probe').submitTransaction('Record', `c-via-a-${runId}`))).toContain(
+      'access denied: channel [ehr] creator org unknown',
+    );
+    // Nor through their own peer: the other members' peers refuse to endorse for them.
+    const viaC = open(as('hospital-c', 'doctor1'));
+    expect(await refusal(viaC.contract('probe').submitTransaction('Record', `c-via-c-${runId}`))).toContain(
+      'access denied: channel [ehr] creator org unknown',
+    );
+    // Its peer endorses for nobody: discovery no longer offers it, and a gateway asked for it finds none.
+    expect(await discoveredEndorsers(findMember('hospital-a'), 'ehr')).toEqual([HA, HB, 'InsurerMSP', LAB]);
     const endorsedByC = writer
       .contract('probe')
       .submit('Record', { arguments: [`endorsed-by-c-${runId}`], endorsingOrganizations: [HA, HB, HC] });
-    expect(await failure(endorsedByC)).toMatch(/COMMIT_10|ENDORSE|access denied|creator/i);
-    for (const probeId of [`c-via-a-${runId}`, `endorsed-by-c-${runId}`]) {
+    expect(await refusal(endorsedByC)).toContain(`failed to find any endorsing peers for org(s): ${HC}`);
+    for (const probeId of [`c-via-a-${runId}`, `c-via-c-${runId}`, `endorsed-by-c-${runId}`]) {
       expect(await failure(writer.contract('probe').evaluateTransaction('Read', probeId))).toBe('NOT_FOUND');
     }
   });
