@@ -71,6 +71,7 @@ import {
   CHANNEL,
   checkDistinct,
   knownMembers,
+  memberDefinition,
   type OrgSpec,
   paths,
   publishDefinition,
@@ -115,7 +116,12 @@ async function publishOrgGroup(org: OrgSpec): Promise<void> {
  * again.
  */
 export async function initMember(org: OrgSpec, log: Log): Promise<void> {
-  checkDistinct(org, knownMembers());
+  const known = knownMembers();
+  const same = known.find((o) => o.name === org.name);
+  if (same && JSON.stringify(memberDefinition(same)) !== JSON.stringify(memberDefinition(org))) {
+    throw new Error(`${org.name} is a member already, defined otherwise: choose another name`);
+  }
+  checkDistinct(org, known);
   const stateDb = readState()?.stateDb ?? 'couchdb';
   await asMember(org, async () => {
     publishDefinition(org);
