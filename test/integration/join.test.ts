@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { CommitError, StatusCode } from '@hyperledger/fabric-gateway';
+import { peer } from '@hyperledger/fabric-protos';
 import { discoveredEndorsers, ordererChannel, peerHeight } from '../../network/src/admin';
 import { fetchConfig } from '../../network/src/channel-config';
 import { chaincodeErrorCode, type Session } from '../../network/src/gateway';
@@ -403,7 +404,23 @@ describe('a hospital joins the running consortium, then leaves it', () => {
       .contract('probe')
       .submit('Record', { arguments: [`endorsed-by-c-${runId}`], endorsingOrganizations: [HA, HB, HC] });
     expect(await refusal(endorsedByC)).toContain(`failed to find any endorsing peers for org(s): ${HC}`);
-    for (const probeId of [`c-via-a-${runId}`, `c-via-c-${runId}`, `endorsed-by-c-${runId}`]) {
+    // An endorsement its peer still makes counts for nothing: hospital A's admin, through hospital
+    // C's peer (which has not heard it left), gets A's, B's and C's endorsements ordered, and every
+    // remaining peer invalidates the transaction: A and B alone are no majority of four.
+    const aViaC = open(as('hospital-a', 'admin', 'hospital-c'));
+    const endorsed = await aViaC.network
+      .getContract('ehr', 'probe')
+      .newProposal('Record', { arguments: [`c-endorsed-${runId}`], endorsingOrganizations: [HA, HB, HC] })
+      .endorse();
+    await endorsed.submit();
+    const validation = await eventually(async () => {
+      const processed = await writer.network
+        .getContract('qscc')
+        .evaluateTransaction('GetTransactionByID', 'ehr', endorsed.getTransactionId());
+      return peer.ProcessedTransaction.deserializeBinary(processed).getValidationcode();
+    }, 30_000);
+    expect(validation).toBe(StatusCode.ENDORSEMENT_POLICY_FAILURE);
+    for (const probeId of [`c-via-a-${runId}`, `c-via-c-${runId}`, `endorsed-by-c-${runId}`, `c-endorsed-${runId}`]) {
       expect(await failure(writer.contract('probe').evaluateTransaction('Read', probeId))).toBe('NOT_FOUND');
     }
   });
