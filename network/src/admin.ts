@@ -2,6 +2,7 @@
  * Member administration through Fabric's CLIs, acting as the member's admin: channel
  * membership of orderers (osnadmin) and peers (peer channel), and the chaincode lifecycle.
  */
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { certFile, keyFile } from './identities';
 import { run } from './process';
@@ -35,9 +36,33 @@ export function peerCli(org: OrgSpec, args: string[], mspDir?: string): Promise<
   return run(path.join(paths.bin, 'peer'), args, { env: peerAdminEnv(org, mspDir) });
 }
 
+/** An orderer as a member's admin reaches it: its address and the root of its TLS certificate. */
+export interface OrdererTarget {
+  address: string;
+  tlsCaCert: string;
+}
+
+/**
+ * Makes the member's admin send to another member's orderer (`target`), or to its own again
+ * (undefined): a member that joined without an orderer of its own on the channel has no other.
+ */
+export function useOrderer(org: OrgSpec, target: OrdererTarget | undefined): void {
+  const file = paths.org(org).ordererVia;
+  if (target) writeFileSync(file, JSON.stringify(target, null, 2) + '\n');
+  else rmSync(file, { force: true });
+}
+
+/** The orderer the member's admin sends to: its own, unless {@link useOrderer} named another. */
+export function ordererOf(org: OrgSpec): OrdererTarget {
+  const file = paths.org(org).ordererVia;
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as OrdererTarget;
+  return { address: address(org, 'orderer'), tlsCaCert: tlsRoot(org) };
+}
+
 /** Arguments naming the member's orderer for `peer` commands that submit. */
 export function ordererArgs(org: OrgSpec): string[] {
-  return ['-o', address(org, 'orderer'), '--tls', '--cafile', tlsRoot(org)];
+  const target = ordererOf(org);
+  return ['-o', target.address, '--tls', '--cafile', target.tlsCaCert];
 }
 
 /** An answer of the orderer's channel participation API, as osnadmin prints it. */
@@ -95,6 +120,18 @@ export async function joinOrderer(org: OrgSpec, block: string): Promise<boolean>
   if (await ordererChannel(org)) return false;
   const answer = await osnadmin(org, ['channel', 'join', '--channelID', CHANNEL, '--config-block', block]);
   if (answer.status !== 201) throw osnError(org, `channel join ${CHANNEL}`, answer);
+  return true;
+}
+
+/**
+ * Removes the channel from the member's orderer (a member the channel no longer lists as a
+ * consenter); false when the orderer does not run or has no such channel.
+ */
+export async function removeOrdererFromChannel(org: OrgSpec): Promise<boolean> {
+  const channel = await ordererChannel(org).catch(() => undefined);
+  if (!channel) return false;
+  const answer = await osnadmin(org, ['channel', 'remove', '--channelID', CHANNEL]);
+  if (answer.status !== 204) throw osnError(org, `channel remove ${CHANNEL}`, answer);
   return true;
 }
 

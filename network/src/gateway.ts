@@ -28,7 +28,7 @@ import {
 import { gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
 import { type ContractName, type ErrorCode, parseRefusal } from '@ehr/protocol';
 import { certFile, keyFile } from './identities';
-import { address, CHAINCODE, CHANNEL, ORGS, type OrgSpec, paths } from './topology';
+import { address, CHAINCODE, CHANNEL, type OrgSpec, paths, servingMembers } from './topology';
 
 /** The parts of fabric-gateway's Contract the seeding and the tests use, with the submit above. */
 export type SessionContract = Pick<Contract, 'evaluate' | 'evaluateTransaction' | 'submit' | 'submitTransaction'>;
@@ -114,10 +114,12 @@ export function session(org: OrgSpec, userName: string, peerOrg: OrgSpec = org):
 
   /** Waits until the transaction has committed on every other member's peer, with the same outcome. */
   async function committedEverywhere(transactionId: string): Promise<void> {
-    others ??= ORGS.filter((o) => o.name !== peerOrg.name).map((o) => {
-      const g = gatewayTo(o);
-      return { org: o, gateway: g, network: g.getNetwork(CHANNEL) };
-    });
+    others ??= servingMembers()
+      .filter((o) => o.name !== peerOrg.name)
+      .map((o) => {
+        const g = gatewayTo(o);
+        return { org: o, gateway: g, network: g.getNetwork(CHANNEL) };
+      });
     await Promise.all(
       others.map(async (other) => {
         const status = await commitOf(other.gateway, other.network, transactionId).getStatus({

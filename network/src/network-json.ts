@@ -2,7 +2,7 @@
  * organizations/network.json: what tests, tools and the gateways need to reach the network.
  * Paths are relative to the repository root.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { IdentityEntry, NetworkJson, OrgEntry, UserEntry } from '@ehr/protocol';
 import { certFile, keyFile } from './identities';
@@ -83,5 +83,15 @@ export function writeNetworkJson(entries: OrgEntry[], stateDb: StateDbType, chai
     stateDb,
     orgs: entries,
   };
+  writeFileSync(paths.networkJson, JSON.stringify(doc, null, 2) + '\n');
+}
+
+/**
+ * Adds (or replaces) one member's entry in this machine's index: a member that joined after the
+ * consortium was founded. The index must exist (the consortium is up).
+ */
+export function addNetworkJsonEntry(entry: OrgEntry): void {
+  const doc = JSON.parse(readFileSync(paths.networkJson, 'utf8')) as NetworkJson;
+  doc.orgs = [...doc.orgs.filter((o) => o.name !== entry.name), entry];
   writeFileSync(paths.networkJson, JSON.stringify(doc, null, 2) + '\n');
 }

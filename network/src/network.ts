@@ -23,9 +23,11 @@ import {
   CHAINCODE,
   CHANNEL,
   demoUsers,
+  knownMembers,
   ORGS,
   type OrgSpec,
   paths,
+  servingMembers,
   type StateDbType,
 } from './topology';
 import { ensureGatewayIdentities, ensureIdentity, enrollRegistrars } from './identities';
@@ -49,7 +51,7 @@ interface NetworkState {
   chaincodePackageId?: string;
 }
 
-function readState(): NetworkState | undefined {
+export function readState(): NetworkState | undefined {
   return existsSync(paths.stateFile) ? (JSON.parse(readFileSync(paths.stateFile, 'utf8')) as NetworkState) : undefined;
 }
 
@@ -69,7 +71,7 @@ function checkPrerequisites(): void {
   if (configs.length > 0) throw new Error(`missing Fabric's ${configs.join(' and ')} in ${paths.fabricConfig}`);
 }
 
-async function start(spec: NodeSpec, log: Log): Promise<void> {
+export async function start(spec: NodeSpec, log: Log): Promise<void> {
   const started = await startNode(spec);
   log(`${spec.name}: ${started ? 'started' : 'already running'}`);
 }
@@ -104,7 +106,7 @@ async function createIdentities(org: OrgSpec): Promise<void> {
  * identities they issue (MSP, node TLS certificates, demo users), its published files and,
  * with CouchDB, its state database. Needs only the Fabric CA binaries.
  */
-async function upMemberServicesOf(org: OrgSpec, stateDb: StateDbType, log: Log): Promise<void> {
+export async function upMemberServicesOf(org: OrgSpec, stateDb: StateDbType, log: Log): Promise<void> {
   await startCa(org, log);
   await createIdentities(org);
   if (stateDb === 'couchdb') await start(stateDbSpec(org, orgSecrets(org)), log);
@@ -147,7 +149,11 @@ async function channelBlock(): Promise<string> {
 }
 
 /** The member's step: packages the chaincode into its own folder, installs it, runs its server. */
-async function runChaincode(org: OrgSpec, previousPackageId: string | undefined, log: Log): Promise<ChaincodePackage> {
+export async function runChaincode(
+  org: OrgSpec,
+  previousPackageId: string | undefined,
+  log: Log,
+): Promise<ChaincodePackage> {
   const pkg = await packageChaincode({ source: paths.chaincodeSource, out: paths.org(org).chaincodePackages });
   if (await installChaincode(org, pkg)) log(`${org.name}: installed chaincode package ${pkg.label}`);
   // A new build replaces the server running the old one.
@@ -188,29 +194,36 @@ async function deployChaincode(log: Log, state: NetworkState): Promise<string> {
     await asMember(first, () => commitDefinition(first, definition, endorsers));
     log(`chaincode ${pkg.label} approved by every member and committed by ${first.name}`);
   }
-  await awaitDiscovery(log);
+  // The founders this command runs; a member that joined later restarts with its own `member up`.
+  const founders = servingMembers().filter((org) => ORGS.includes(org));
+  await awaitDiscovery(log, founders, founders);
   return pkg.packageId;
 }
 
 /**
- * Waits until every member's peer offers every member's peer as an endorser of the chaincode.
+ * Waits until each of `askers`' peers (every serving member's by default, each asked by its own
+ * admin) offers every one of `members`' peers as an endorser of the chaincode.
  * Peers learn of each other, and of each other's chaincodes, through gossip, seconds after they
  * start or a definition commits; until then the peer's Gateway cannot plan a MAJORITY (or a
  * two-member key-level) endorsement and refuses with FAILED_PRECONDITION.
  */
-async function awaitDiscovery(log: Log): Promise<void> {
-  const everyone = ORGS.map((org) => org.mspId).sort();
+export async function awaitDiscovery(
+  log: Log,
+  askers: readonly OrgSpec[] = servingMembers(),
+  members: readonly OrgSpec[] = servingMembers(),
+): Promise<void> {
+  const everyone = members.map((org) => org.mspId).sort();
   const startedAt = Date.now();
   const offersEveryone = async (org: OrgSpec) => {
     try {
       const endorsers = await discoveredEndorsers(org, CHAINCODE);
-      return endorsers.join() === everyone.join() || `it offers ${endorsers.join(', ')}`;
+      return everyone.every((m) => endorsers.includes(m)) || `it offers ${endorsers.join(', ')}`;
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
     }
   };
   await Promise.all(
-    ORGS.map((org) =>
+    askers.map((org) =>
       asMember(org, () =>
         waitUntil(() => offersEveryone(org), 120_000, `${org.name}.peer: discovery of every member's endorsing peer`),
       ),
@@ -300,12 +313,15 @@ export interface NodeStatus {
 export async function status(): Promise<NodeStatus[]> {
   const state = readState();
   if (!state) return [];
-  const specs: NodeSpec[] = ORGS.flatMap((org) => {
+  const recorded = new Set(recordedNodes());
+  const founders = new Set(ORGS.map((o) => o.name));
+  const specs: NodeSpec[] = knownMembers().flatMap((org) => {
     const secrets = orgSecrets(org);
     const nodes = [caSpec(org), ordererSpec(org), peerSpec(org, state.stateDb, secrets)];
     if (state.stateDb === 'couchdb') nodes.push(stateDbSpec(org, secrets));
     if (state.chaincodePackageId) nodes.push(chaincodeSpec(org, state.chaincodePackageId), gatewaySpec(org, secrets));
-    return nodes;
+    // A member that joined later runs what its own steps started (no orderer, when it has none on the channel).
+    return founders.has(org.name) ? nodes : nodes.filter((node) => recorded.has(node.name));
   });
   return Promise.all(
     specs.map(async (spec) => ({ name: spec.name, pid: runningPid(spec.name), healthy: await nodeHealthy(spec) })),

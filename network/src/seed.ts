@@ -15,7 +15,7 @@ interface MemberKinds {
 }
 
 /** `approver`'s step: its admin approves `member`'s kind; true when that made it take effect. */
-async function approveKind(approver: OrgSpec, member: OrgSpec): Promise<boolean> {
+export async function approveKind(approver: OrgSpec, member: OrgSpec): Promise<boolean> {
   return asMember(approver, () =>
     withSession(approver, 'admin', async (s) => {
       const answer = await s.contract('directory').submitTransaction('ApproveMemberKind', member.mspId, member.kind);
@@ -149,16 +149,31 @@ export async function registerPatient(
   await withSession(org, patientUser, (s) => s.contract('directory').submitTransaction('LinkPatientCertificate'));
 }
 
+/** The kind of `member` in effect on the ledger, as `reader`'s admin sees it (undefined: none yet). */
+export async function kindInEffect(reader: OrgSpec, member: OrgSpec): Promise<string | undefined> {
+  return withSession(reader, 'admin', async (s) => {
+    const answer = await s.contract('directory').evaluateTransaction('ListMemberKinds');
+    const kinds = JSON.parse(text(answer)) as MemberKinds;
+    return kinds.members.find((m) => m.mspId === member.mspId)?.kind;
+  });
+}
+
+/**
+ * The member's own demo data, in its own step: its profile, its practitioners and its demo
+ * patients. Needs the member's kind in effect (approved by a majority of members).
+ */
+export async function seedMember(org: OrgSpec): Promise<void> {
+  await asMember(org, async () => {
+    await publishProfile(org);
+    await registerPractitioners(org);
+    for (const user of demoUsers(org).filter((u) => u.role === 'patient')) {
+      await registerPatient(org, user.name, user.attrs['ehr.patientId'] ?? '');
+    }
+  });
+}
+
 /** The demo data: each approval is its approver's step, each member's own data its own step. */
 export async function seedDemoData(orgs: readonly OrgSpec[]): Promise<void> {
   await approveMemberKinds(orgs);
-  for (const org of orgs) {
-    await asMember(org, async () => {
-      await publishProfile(org);
-      await registerPractitioners(org);
-      for (const user of demoUsers(org).filter((u) => u.role === 'patient')) {
-        await registerPatient(org, user.name, user.attrs['ehr.patientId'] ?? '');
-      }
-    });
-  }
+  for (const org of orgs) await seedMember(org);
 }

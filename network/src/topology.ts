@@ -3,8 +3,9 @@
  * launch function reads this; nothing else in the orchestrator knows a port or a path.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CHAINCODE_NAME, CHANNEL_NAME, type OrgKind, type Role } from '@ehr/protocol';
+import { CHAINCODE_NAME, CHANNEL_NAME, isOrgKind, type OrgKind, type Role } from '@ehr/protocol';
 
 export type { OrgKind, Role, StateDbType } from '@ehr/protocol';
 
@@ -64,6 +65,93 @@ export const ORGS: readonly OrgSpec[] = [
   member({ name: 'lab', mspId: 'LabMSP', kind: 'lab', displayName: 'Diagnostic Lab', code: 'LB', index: 2 }),
   member({ name: 'insurer', mspId: 'InsurerMSP', kind: 'insurer', displayName: 'Insurer', code: 'IN', index: 3 }),
 ];
+
+/** Raised for a member definition (member.json) that cannot be used; names the file and the field. */
+export class MemberDefinitionError extends Error {
+  override readonly name = 'MemberDefinitionError';
+}
+
+/** How many members the port plan has room for: EHR_PORT_BASE + 100 × index stays under 65536. */
+export const MAX_MEMBERS = 50;
+
+const DEFINITION_RULES: Record<string, { pattern: RegExp; says: string }> = {
+  name: { pattern: /^[a-z][a-z0-9-]{1,30}$/, says: 'lower-case letters, digits and dashes, e.g. hospital-c' },
+  mspId: { pattern: /^[A-Za-z][A-Za-z0-9]{1,40}MSP$/, says: 'letters and digits ending in MSP, e.g. HospitalCMSP' },
+  displayName: { pattern: /^\S.{0,79}$/, says: 'a name of 1 to 80 characters' },
+  code: { pattern: /^[A-Z]{2,4}$/, says: '2 to 4 capital letters, e.g. HC' },
+  host: { pattern: /^\d{1,3}(\.\d{1,3}){3}$/, says: 'an IPv4 address, e.g. 127.0.1.5' },
+  hostname: { pattern: /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, says: 'a DNS name' },
+};
+
+/**
+ * A member as its own small file describes it (member.json): `name`, `mspId`, `kind`,
+ * `displayName`, `code`, `index` (its place in the port plan) and optionally `host` and
+ * `hostname` (by default 127.0.1.<index + 1> and <name>.ehr.internal). Throws
+ * MemberDefinitionError naming the first field that is wrong.
+ */
+export function parseMemberDefinition(value: unknown, source = 'member.json'): OrgSpec {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new MemberDefinitionError(`${source}: a member definition is a JSON object`);
+  }
+  const given = value as Record<string, unknown>;
+  const known = new Set(['name', 'mspId', 'kind', 'displayName', 'code', 'index', 'host', 'hostname']);
+  const unknown = Object.keys(given).filter((k) => !known.has(k));
+  if (unknown.length > 0) throw new MemberDefinitionError(`${source}: unknown field ${unknown.join(', ')}`);
+  const text = (field: string) => definitionText(given, field, source);
+  if (!isOrgKind(given.kind)) throw new MemberDefinitionError(`${source}: kind must be hospital, lab or insurer`);
+  const spec = member({
+    name: text('name'),
+    mspId: text('mspId'),
+    kind: given.kind,
+    displayName: text('displayName'),
+    code: text('code'),
+    index: definitionIndex(given.index, source),
+  });
+  const host = given.host === undefined ? spec.host : text('host');
+  if (host.split('.').some((octet) => Number(octet) > 255)) {
+    throw new MemberDefinitionError(`${source}: host must be ${DEFINITION_RULES.host?.says ?? ''}`);
+  }
+  return { ...spec, host, hostname: given.hostname === undefined ? spec.hostname : text('hostname') };
+}
+
+function definitionText(given: Record<string, unknown>, field: string, source: string): string {
+  const v = given[field];
+  const rule = DEFINITION_RULES[field];
+  if (typeof v !== 'string' || !rule?.pattern.test(v)) {
+    throw new MemberDefinitionError(`${source}: ${field} must be ${rule?.says ?? 'a string'}`);
+  }
+  return v;
+}
+
+function definitionIndex(index: unknown, source: string): number {
+  if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= MAX_MEMBERS) {
+    throw new MemberDefinitionError(`${source}: index must be an integer from 0 to ${String(MAX_MEMBERS - 1)}`);
+  }
+  return index;
+}
+
+/** The fields of member.json for a member (what {@link parseMemberDefinition} reads back). */
+export function memberDefinition(org: OrgSpec): Record<string, unknown> {
+  const { name, mspId, kind, displayName, code, index, host, hostname } = org;
+  return { name, mspId, kind, displayName, code, index, host, hostname };
+}
+
+/**
+ * Throws when `candidate` would share a name, MSP ID, code, port-plan index or address with a
+ * member in `members` (a newcomer must be told apart from every member by each of them).
+ */
+export function checkDistinct(candidate: OrgSpec, members: readonly OrgSpec[]): void {
+  for (const other of members) {
+    if (other.name === candidate.name) continue;
+    for (const field of ['mspId', 'code', 'index', 'host', 'hostname'] as const) {
+      if (other[field] === candidate[field]) {
+        throw new MemberDefinitionError(
+          `${candidate.name}'s ${field} ${String(candidate[field])} is ${other.name}'s already`,
+        );
+      }
+    }
+  }
+}
 
 /** Demo users of SPEC §2 for an org: every member has an admin; the rest depends on its kind. */
 export function demoUsers(org: OrgSpec): DemoUser[] {
@@ -185,6 +273,11 @@ export const paths = (() => {
       return {
         base,
         secrets: path.join(base, 'secrets.json'),
+        /**
+         * Which orderer the member's admin sends to when it runs none on the channel (a member
+         * that joined without `--orderer`): another member's, as that member published it.
+         */
+        ordererVia: path.join(base, 'orderer-via.json'),
         caServer: path.join(base, 'ca-server'),
         caTlsCert: path.join(base, 'ca-server', 'ca-cert.pem'),
         registrar: path.join(base, 'registrars', 'ca'),
@@ -222,10 +315,80 @@ export const paths = (() => {
         ordererIdentity: path.join(base, 'orderer', 'identity.pem'),
         ordererTls: path.join(base, 'orderer', 'tls.pem'),
         endpoints: path.join(base, 'endpoints.json'),
+        /** Its organization as a channel config group (`configtxgen -printOrg`): what a join adds. */
+        orgGroup: path.join(base, 'org.json'),
+        /** Its definition (member.json), for members that are not founders. */
+        definition: path.join(base, 'member.json'),
       };
     },
   };
 })();
+
+/** Where a member that is not a founder publishes its definition (organizations/<name>/public/member.json). */
+function definitionFile(name: string): string {
+  return path.join(paths.organizations, name, 'public', 'member.json');
+}
+
+/** Publishes the member's definition beside its other public files (the member's own step). */
+export function publishDefinition(org: OrgSpec): void {
+  const file = definitionFile(org.name);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(memberDefinition(org), null, 2) + '\n');
+}
+
+/**
+ * Every member with a folder on this machine: the founders ({@link ORGS}) and every member that
+ * published a definition of its own (a newcomer, or one that has left), in port-plan order.
+ */
+export function knownMembers(): OrgSpec[] {
+  const founders = new Set(ORGS.map((o) => o.name));
+  const names = existsSync(paths.organizations)
+    ? readdirSync(paths.organizations).filter((name) => !founders.has(name) && existsSync(definitionFile(name)))
+    : [];
+  const others = names.map((name) => {
+    const file = definitionFile(name);
+    const spec = parseMemberDefinition(JSON.parse(readFileSync(file, 'utf8')) as unknown, file);
+    if (spec.name !== name) throw new MemberDefinitionError(`${file} names ${spec.name}, not ${name}`);
+    return spec;
+  });
+  return [...ORGS, ...others].sort((a, b) => a.index - b.index);
+}
+
+/** A member known on this machine by its name; throws listing the names when there is none. */
+export function findMember(name: string | undefined): OrgSpec {
+  const members = knownMembers();
+  const found = members.find((o) => o.name === name);
+  if (!found) throw new Error(`name a member: ${members.map((o) => o.name).join(', ')}`);
+  return found;
+}
+
+const servingFile = () => path.join(paths.runtime, 'serving-members.json');
+
+/**
+ * The members whose peers serve the channel on this machine: the founders until a member joins
+ * (its peer caught up) or leaves (the channel removed it). What a submit waits for: a
+ * transaction counts as committed once every one of these peers has it.
+ */
+export function servingMembers(): OrgSpec[] {
+  if (!existsSync(servingFile())) return [...ORGS];
+  const names = JSON.parse(readFileSync(servingFile(), 'utf8')) as string[];
+  const members = knownMembers();
+  return names.map((name) => {
+    const found = members.find((o) => o.name === name);
+    if (!found) throw new Error(`${servingFile()} names ${name}, whom this machine does not know`);
+    return found;
+  });
+}
+
+/** Records that the member's peer serves the channel (true) or no longer does (false). */
+export function setServing(org: OrgSpec, serving: boolean): void {
+  const names = servingMembers()
+    .map((o) => o.name)
+    .filter((name) => name !== org.name);
+  if (serving) names.push(org.name);
+  mkdirSync(paths.runtime, { recursive: true });
+  writeFileSync(servingFile(), JSON.stringify(names, null, 2) + '\n');
+}
 
 /** Who a step acts as: one member, or the consortium (steps that need no member's secrets). */
 type Actor = { member: OrgSpec } | { consortium: true };

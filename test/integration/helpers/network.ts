@@ -13,7 +13,7 @@ import { orgSecrets } from '../../../network/src/secrets';
 import { session as gatewaySession, type Session, text, withSession } from '../../../network/src/gateway';
 import { certFile, ensureIdentity, keyFile } from '../../../network/src/identities';
 import { registerPatient } from '../../../network/src/seed';
-import { ORGS, type OrgSpec, paths } from '../../../network/src/topology';
+import { findMember, type OrgSpec, paths, servingMembers } from '../../../network/src/topology';
 
 export type { NetworkJson, OrgEntry, UserEntry } from '@ehr/protocol';
 
@@ -44,9 +44,7 @@ export function someUser(orgName: string): UserEntry {
 }
 
 export function orgSpec(name: string): OrgSpec {
-  const found = ORGS.find((o) => o.name === name);
-  if (!found) throw new Error(`no org ${name}`);
-  return found;
+  return findMember(name);
 }
 
 /** Connects a member's user to a peer (their own member's by default). */
@@ -162,7 +160,7 @@ export async function height(s: Session): Promise<number> {
  * settle between such steps.
  */
 export async function settled(timeoutMs = 20_000): Promise<void> {
-  const sessions = ORGS.map((member) => gatewaySession(member, 'admin'));
+  const sessions = servingMembers().map((member) => gatewaySession(member, 'admin'));
   try {
     await eventually(async () => {
       const heights = await Promise.all(sessions.map(height));
