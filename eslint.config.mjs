@@ -100,6 +100,12 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
   {
+    // Caliper loads workload modules with require(): CommonJS on Node.
+    files: ['bench/caliper/**/*.js'],
+    languageOptions: { globals: { __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // HTTP response bodies in tests are `any` by nature; the assertions check their shape.
     files: ['test/**/*.ts'],
     rules: {
