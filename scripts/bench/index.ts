@@ -15,6 +15,8 @@ import path from 'node:path';
 import { status } from '../../network/src/network';
 import { paths } from '../../network/src/topology';
 import { stopGateways } from '../../test/integration/helpers/gateways';
+import { height, orgSpec } from '../../test/integration/helpers/network';
+import { session as gatewaySession, type Session } from '../../network/src/gateway';
 import type { PointResult } from './drivers';
 import { machine, sampleNetwork, ticksPerSecond } from './proc';
 import { setUpRest, setUpSdk } from './setup';
@@ -43,6 +45,8 @@ interface Point {
   latencyMs: LatencySummary;
   errors: number;
   errorKinds: Record<string, number>;
+  /** Blocks hospital A's peer committed during the point: committed transactions per block show the batching. */
+  blocks: number;
   costs: KindCost[];
   machine: MachineInfo;
 }
@@ -57,6 +61,9 @@ interface Run {
 }
 
 const RESULTS = path.join(paths.root, 'bench-results');
+
+/** A session on hospital A's peer that reads the ledger height (blocks per point). */
+let observer: Session;
 
 function listOption(name: string, fallback: string): string[] {
   return (process.env[name] ?? fallback)
@@ -108,9 +115,11 @@ async function measure(
   concurrency: number,
   run: () => Promise<PointResult>,
 ): Promise<Point> {
+  const heightBefore = await height(observer);
   const before = sampleNetwork();
   const result = await run();
   const after = sampleNetwork();
+  const blocks = (await height(observer)) - heightBefore;
   const committed = result.ok * Math.max(1, workload.txPerOp);
   const point: Point = {
     workload: workload.id,
@@ -123,12 +132,14 @@ async function measure(
     latencyMs: summarize(result.latenciesMs),
     errors: result.errors,
     errorKinds: result.errorKinds,
+    blocks,
     costs: costByKind(before, after, committed, ticksPerSecond()),
     machine: machine(),
   };
+  const perBlock = blocks > 0 && workload.txPerOp > 0 ? `  ${fmt(committed / blocks, 1)} tx/block` : '';
   const errors = point.errors > 0 ? `  errors ${String(point.errors)} ${JSON.stringify(point.errorKinds)}` : '';
   console.log(
-    `[bench] (${workload.id}) ${pathName.padEnd(4)} c=${String(concurrency).padEnd(3)} ${fmt(point.txPerSecond, 1).padStart(6)} tx/s  p50 ${fmt(point.latencyMs.p50)} p95 ${fmt(point.latencyMs.p95)} p99 ${fmt(point.latencyMs.p99)} ms${errors}  load ${point.machine.loadavg[0].toFixed(2)}`,
+    `[bench] (${workload.id}) ${pathName.padEnd(4)} c=${String(concurrency).padEnd(3)} ${fmt(point.txPerSecond, 1).padStart(6)} tx/s  p50 ${fmt(point.latencyMs.p50)} p95 ${fmt(point.latencyMs.p95)} p99 ${fmt(point.latencyMs.p99)} ms${perBlock}${errors}  load ${point.machine.loadavg[0].toFixed(2)}`,
   );
   return point;
 }
@@ -139,7 +150,19 @@ function tables(run: Run): string {
   const title = (id: WorkloadId) => WORKLOADS.find((w) => w.id === id)?.title ?? id;
   const rate = (p: Point) => (WORKLOADS.find((w) => w.id === p.workload)?.txPerOp === 0 ? 'eval/s' : 'tx/s');
   const main = markdownTable(
-    ['workload', 'path', 'conc.', 'committed tx/s', 'ops/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'load 1 min'],
+    [
+      'workload',
+      'path',
+      'conc.',
+      'committed tx/s',
+      'ops/s',
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'errors',
+      'tx/block',
+      'load 1 min',
+    ],
     run.points.map((p) => [
       `(${p.workload}) ${title(p.workload)}`,
       p.path.toUpperCase(),
@@ -150,6 +173,7 @@ function tables(run: Run): string {
       fmt(p.latencyMs.p95),
       fmt(p.latencyMs.p99),
       String(p.errors),
+      p.blocks > 0 && p.txPerSecond > 0 && p.workload !== 'e' ? fmt((p.txPerSecond * p.seconds) / p.blocks, 1) : '–',
       p.machine.loadavg[0].toFixed(2),
     ]),
   );
@@ -270,6 +294,7 @@ async function main(): Promise<void> {
   console.log(`[bench] ${machineLine(run.machine)}`);
   try {
     console.log('[bench] setting up users, a policy and a record through the REST gateways and the SDK');
+    observer = gatewaySession(orgSpec('hospital-a'), 'admin');
     const rest = await setUpRest(runId);
     const sdk = await setUpSdk(runId, rest);
     try {
@@ -283,6 +308,7 @@ async function main(): Promise<void> {
       }
     } finally {
       for (const s of sdk.sessions) s.close();
+      observer.close();
     }
   } finally {
     await stopGateways();
