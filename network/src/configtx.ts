@@ -48,9 +48,22 @@ export function consenter(member: PublishedMember, id: number) {
   };
 }
 
+/**
+ * How long the BFT leader waits for more requests before it cuts a block
+ * (EHR_BFT_BATCH_INTERVAL_MS, 10–2000, default 50). Every block costs each orderer a consensus
+ * round and a signature and each peer a validation and a state DB commit, whatever it holds:
+ * under load a longer wait puts more transactions in each block.
+ */
+export function bftBatchInterval(env: NodeJS.ProcessEnv = process.env): string {
+  const raw = env.EHR_BFT_BATCH_INTERVAL_MS ?? '50';
+  const ms = Number(raw);
+  if (!/^\d+$/.test(raw) || ms < 10 || ms > 2000)
+    throw new Error(`EHR_BFT_BATCH_INTERVAL_MS must be a whole number of milliseconds from 10 to 2000, not ${raw}`);
+  return `${String(ms)}ms`;
+}
+
 const SMART_BFT = {
   RequestBatchMaxCount: 100,
-  RequestBatchMaxInterval: '50ms',
   RequestForwardTimeout: '2s',
   RequestComplainTimeout: '20s',
   RequestAutoRemoveTimeout: '3m0s',
@@ -92,7 +105,7 @@ export function configtx(members: readonly PublishedMember[]) {
           // With OrdererType BFT, Fabric checks block signatures against the consenter quorum.
           Policies: { ...basePolicies, BlockValidation: implicitMeta('ANY Writers') },
           Capabilities: { V2_0: true },
-          SmartBFT: SMART_BFT,
+          SmartBFT: { ...SMART_BFT, RequestBatchMaxInterval: bftBatchInterval() },
           ConsenterMapping: members.map((member, i) => consenter(member, i + 1)),
         },
         Application: {

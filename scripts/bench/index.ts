@@ -7,7 +7,8 @@
  *
  *   BENCH_SECONDS=15 BENCH_CONCURRENCY=4,16,64 BENCH_WORKLOADS=a,b,c,d,e npm run bench
  *
- * EHR_PORT_BASE, EHR_NETWORK_HOME and EHR_STATEDB choose the network, as for `npm start`.
+ * EHR_PORT_BASE, EHR_NETWORK_HOME and EHR_STATEDB (couchdb or leveldb) choose the network, as for
+ * the integration tests.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -53,6 +54,8 @@ interface Point {
 
 interface Run {
   startedAt: string;
+  /** BENCH_LABEL: what set this run apart (a configuration tried), in the file name too. */
+  label: string;
   stateDb: string;
   machine: MachineInfo;
   seconds: number;
@@ -89,7 +92,9 @@ async function ensureNetwork(): Promise<boolean> {
   const nodes = await status();
   if (nodes.length > 0 && nodes.every((n) => n.pid !== undefined && n.healthy)) return false;
   console.log('[bench] no running network: bringing it up (npx tsx network/src/cli.ts up)');
-  const up = spawnSync('npx', ['tsx', path.join(paths.root, 'network', 'src', 'cli.ts'), 'up'], {
+  // EHR_STATEDB chooses the state DB as it does for the integration tests.
+  const stateDb = process.env.EHR_STATEDB === 'leveldb' ? ['--statedb', 'leveldb'] : [];
+  const up = spawnSync('npx', ['tsx', path.join(paths.root, 'network', 'src', 'cli.ts'), 'up', ...stateDb], {
     stdio: 'inherit',
     cwd: paths.root,
   });
@@ -217,7 +222,7 @@ function tables(run: Run): string {
     (last?.costs ?? []).map((c) => [c.kind, String(c.processes), fmt(c.rssMiB)]),
   );
   return [
-    `### Throughput and latency (state DB: ${run.stateDb}, ${String(run.seconds)} s per point)`,
+    `### Throughput and latency (state DB: ${run.stateDb}, ${String(run.seconds)} s per point${run.label ? `, ${run.label}` : ''})`,
     machineLine(run.machine),
     '',
     main,
@@ -285,6 +290,7 @@ async function main(): Promise<void> {
   const runId = Date.now().toString(36);
   const run: Run = {
     startedAt: new Date().toISOString(),
+    label: process.env.BENCH_LABEL ?? '',
     stateDb: stateDbOfNetwork(),
     machine: machine(),
     seconds,
@@ -320,7 +326,10 @@ async function main(): Promise<void> {
     }
   }
   mkdirSync(RESULTS, { recursive: true });
-  const stem = path.join(RESULTS, `${run.startedAt.replace(/[:.]/g, '-')}-${run.stateDb}`);
+  const stem = path.join(
+    RESULTS,
+    `${run.startedAt.replace(/[:.]/g, '-')}${run.label ? `-${run.label}` : ''}-${run.stateDb}`,
+  );
   writeFileSync(`${stem}.json`, JSON.stringify(run, null, 2) + '\n');
   const markdown = [tables(run), stateDbComparison(run)].filter(Boolean).join('\n\n') + '\n';
   writeFileSync(`${stem}.md`, markdown);

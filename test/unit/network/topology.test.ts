@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { configtx } from '../../../network/src/configtx';
+import { bftBatchInterval, configtx } from '../../../network/src/configtx';
 import { declaredEndpoints, declaredMember } from '../../../network/src/member-definition';
 import {
   address,
@@ -189,6 +189,14 @@ describe('channel configuration', () => {
         published.ordererTls,
       ]);
     }
+  });
+
+  it('cuts BFT blocks after the batch interval EHR_BFT_BATCH_INTERVAL_MS names, 50 ms by default', () => {
+    expect(profile.Orderer.SmartBFT.RequestBatchMaxInterval).toBe(bftBatchInterval());
+    expect(bftBatchInterval({})).toBe('50ms');
+    expect(bftBatchInterval({ EHR_BFT_BATCH_INTERVAL_MS: '250' })).toBe('250ms');
+    for (const bad of ['5', '2001', '1.5', '250ms', ''])
+      expect(() => bftBatchInterval({ EHR_BFT_BATCH_INTERVAL_MS: bad })).toThrow('EHR_BFT_BATCH_INTERVAL_MS');
   });
 
   it("lets only a member's peers endorse for it", () => {
