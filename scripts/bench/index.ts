@@ -20,7 +20,7 @@ import { height, orgSpec } from '../../test/integration/helpers/network';
 import { session as gatewaySession, type Session } from '../../network/src/gateway';
 import type { PointResult } from './drivers';
 import { machine, sampleNetwork, ticksPerSecond } from './proc';
-import { setUpRest, setUpSdk } from './setup';
+import { type RestSide, type SdkSide, setUpRest, setUpSdk } from './setup';
 import {
   costByKind,
   fmt,
@@ -284,6 +284,29 @@ function stateDbComparison(run: Run): string | undefined {
   ].join('\n');
 }
 
+/** One workload at each concurrency on both paths; a point that fails as a whole is reported and skipped. */
+async function sweep(
+  workload: (typeof WORKLOADS)[number],
+  rest: RestSide,
+  sdk: SdkSide,
+  concurrencies: number[],
+  seconds: number,
+): Promise<Point[]> {
+  const points: Point[] = [];
+  const attempt = async (name: 'rest' | 'sdk', concurrency: number, drive: () => Promise<PointResult>) => {
+    try {
+      points.push(await measure(workload, name, concurrency, drive));
+    } catch (error) {
+      console.error(`[bench] (${workload.id}) ${name} c=${String(concurrency)} failed:`, error);
+    }
+  };
+  for (const concurrency of concurrencies) {
+    await attempt('rest', concurrency, () => workload.rest(rest, concurrency, seconds));
+    await attempt('sdk', concurrency, () => workload.sdk(sdk, concurrency, seconds));
+  }
+  return points;
+}
+
 async function main(): Promise<void> {
   const { seconds, concurrencies, workloads } = options();
   const started = await ensureNetwork();
@@ -304,14 +327,7 @@ async function main(): Promise<void> {
     const rest = await setUpRest(runId);
     const sdk = await setUpSdk(runId, rest);
     try {
-      for (const workload of workloads) {
-        for (const concurrency of concurrencies) {
-          run.points.push(
-            await measure(workload, 'rest', concurrency, () => workload.rest(rest, concurrency, seconds)),
-          );
-          run.points.push(await measure(workload, 'sdk', concurrency, () => workload.sdk(sdk, concurrency, seconds)));
-        }
-      }
+      for (const workload of workloads) run.points.push(...(await sweep(workload, rest, sdk, concurrencies, seconds)));
     } finally {
       for (const s of sdk.sessions) s.close();
       observer.close();
