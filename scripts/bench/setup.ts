@@ -69,10 +69,15 @@ export interface SdkSide {
   claimable: ClaimableRecord[];
 }
 
-/** The grant every consent of workload (a) makes: hospital B's doctor, for treatment. */
-export function consentGrant(practitionerId: string): Record<string, unknown> {
+/**
+ * A consent to hospital B for treatment: to its doctor (`practitionerId`), or to the member as a
+ * whole. Workload (a) grants the latter: a grant to a doctor also writes the patient's care link
+ * with that doctor, one key that every concurrent grant of the patient to the doctor rewrites,
+ * so all but one of them fail MVCC validation (the first run measured exactly that).
+ */
+export function consentGrant(practitionerId?: string): Record<string, unknown> {
   return {
-    grantee: { mspId: 'HospitalBMSP', practitionerId },
+    grantee: { mspId: 'HospitalBMSP', ...(practitionerId === undefined ? {} : { practitionerId }) },
     categories: ['procedure'],
     purpose: 'treatment',
     validUntil: new Date(Date.now() + 30 * DAY).toISOString(),

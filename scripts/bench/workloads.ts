@@ -48,7 +48,7 @@ async function nextRecord(pool: ClaimableRecord[], write: () => Promise<Claimabl
 export const WORKLOADS: Workload[] = [
   {
     id: 'a',
-    title: 'public write: grant consent',
+    title: 'public write: grant consent (to a member)',
     txPerOp: 1,
     rest: (s, connections, seconds) =>
       restPoint({
@@ -60,12 +60,12 @@ export const WORKLOADS: Workload[] = [
           {
             method: 'POST',
             path: () => '/v1/consents',
-            body: () => consentGrant(s.doctorB.attrs['ehr.practitionerId'] ?? ''),
+            body: () => consentGrant(),
           },
         ],
       }),
     sdk: (s, concurrency, seconds) => {
-      const grant = JSON.stringify(consentGrant(s.doctorBPractitionerId));
+      const grant = JSON.stringify(consentGrant());
       return closedLoop(concurrency, seconds, async () => {
         await s.patient('consent').submitTransaction('Grant', grant);
         return undefined;
