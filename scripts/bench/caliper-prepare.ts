@@ -31,7 +31,8 @@ async function main(): Promise<void> {
     peers: {
       [peerName]: {
         url: `grpcs://${hospitalA.peer.endpoint}`,
-        tlsCACerts: { path: path.resolve(paths.root, hospitalA.peer.tlsCACert) },
+        // Relative paths in network.json are relative to the network's home (EHR_NETWORK_HOME).
+        tlsCACerts: { path: path.resolve(paths.home, hospitalA.peer.tlsCACert) },
         grpcOptions: {
           'ssl-target-name-override': hospitalA.peer.hostAlias,
           hostnameOverride: hospitalA.peer.hostAlias,
