@@ -243,15 +243,20 @@ function tables(run: Run): string {
   ].join('\n');
 }
 
-/** The state-DB comparison with the latest saved run on the other state DB, if there is one. */
+/**
+ * The state-DB comparison with the latest saved run on the other state DB with the same label
+ * (the same configuration otherwise), if there is one.
+ */
 function stateDbComparison(run: Run): string | undefined {
   const other = run.stateDb === 'couchdb' ? 'leveldb' : 'couchdb';
-  const file = readdirSync(RESULTS)
+  const earlier = readdirSync(RESULTS)
     .filter((f) => f.endsWith(`-${other}.json`))
     .sort()
-    .at(-1);
-  if (!file) return undefined;
-  const earlier = JSON.parse(readFileSync(path.join(RESULTS, file), 'utf8')) as Run;
+    .reverse()
+    // Runs saved before labels existed have none.
+    .map((f) => JSON.parse(readFileSync(path.join(RESULTS, f), 'utf8')) as Partial<Run> & Run)
+    .find((r) => ((r.label as string | undefined) === undefined ? run.label === '' : r.label === run.label));
+  if (!earlier) return undefined;
   const [couch, level] = run.stateDb === 'couchdb' ? [run, earlier] : [earlier, run];
   const rows = couch.points.flatMap((p) => {
     const q = level.points.find(
