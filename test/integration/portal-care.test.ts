@@ -157,7 +157,9 @@ describe('care screens of the web portal', () => {
     await pat.getByRole('link', { name: 'My records', exact: true }).click();
     await pat.getByRole('heading', { name: 'My records' }).waitFor();
     expect(viewOf(pat)).toBe('#/records');
-    await pat.goBack();
+    // What the browser's Back button does; the address must come back first, then the view.
+    await pat.evaluate('history.back()');
+    await pat.waitForURL(/#\/appointments$/);
     await pat.getByRole('heading', { name: 'My appointments' }).waitFor();
     expect(viewOf(pat)).toBe('#/appointments');
     // A reload asks her to sign in again (the session is in memory only), then shows the same view.
