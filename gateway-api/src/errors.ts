@@ -8,7 +8,11 @@ import type { ErrorCode } from '@ehr/protocol';
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
-  /** When the client may retry (sent as Retry-After), for errors that pass. */
+  /**
+   * When the client may retry (sent as Retry-After), for errors that pass. Every 503 has one
+   * (1 s unless given): a node down, a peer behind or an outcome not known yet passes, and a
+   * client told when to come back neither hammers the gateway nor gives up.
+   */
   readonly retryAfterSeconds: number | undefined;
 
   constructor(
@@ -19,7 +23,7 @@ export class ApiError extends Error {
     options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(message, options);
-    this.retryAfterSeconds = options?.retryAfterSeconds;
+    this.retryAfterSeconds = options?.retryAfterSeconds ?? (status === 503 ? 1 : undefined);
   }
 }
 
