@@ -81,8 +81,10 @@ interface Outage {
 class Load {
   readonly attempts: Attempt[] = [];
   readonly intents: Intent[] = [];
-  inFlight = 0;
+  /** Requests waiting for an answer, per gateway URL. */
+  readonly inFlight = new Map<string, number>();
   #stopping = false;
+  #abandoned = false;
   #clients: Promise<void>[] = [];
 
   constructor(private readonly base: number) {}
@@ -91,8 +93,10 @@ class Load {
     this.#clients = clients.map((c, i) => this.#run(i, c.gateway, c.patient));
   }
 
-  async stop(): Promise<void> {
+  /** Lets each client finish its intent (or, with `abandon`, drop it), and waits for them. */
+  async stop(abandon = false): Promise<void> {
     this.#stopping = true;
+    this.#abandoned ||= abandon;
     await Promise.all(this.#clients);
   }
 
@@ -119,7 +123,7 @@ class Load {
       validUntil: intent.validUntil,
     };
     const giveUp = Date.now() + INTENT_BUDGET_MS;
-    while (Date.now() < giveUp) {
+    while (Date.now() < giveUp && !this.#abandoned) {
       const attempt = await this.#send(intent, gateway, patient, body);
       this.attempts.push(attempt);
       if (attempt.status === 201) return;
@@ -133,7 +137,8 @@ class Load {
   async #send(intent: Intent, gateway: Gateway, patient: Person, body: object): Promise<Attempt> {
     const startedAt = Date.now();
     const base = { client: intent.client, key: intent.key, startedAt };
-    this.inFlight++;
+    const flying = (change: number) => this.inFlight.set(gateway.url, (this.inFlight.get(gateway.url) ?? 0) + change);
+    flying(1);
     try {
       const res = await fetch(`${gateway.url}/v1/consents`, {
         method: 'POST',
@@ -173,7 +178,7 @@ class Load {
       const hang = error instanceof DOMException && error.name === 'TimeoutError';
       return { ...base, ms: Date.now() - startedAt, status: 0, hang, code: hang ? 'HANG' : 'CONNECTION' };
     } finally {
-      this.inFlight--;
+      flying(-1);
     }
   }
 }
@@ -348,9 +353,11 @@ describe('faults under load', () => {
     const load = new Load(Date.now() + 86_400_000);
     const outages: Outage[] = [];
 
+    const killed: NodeSpec[] = [];
     /** Kills the node under load, keeps it dead for OUTAGE_MS, restarts it and waits for a whole network. */
     const outage = async (name: string, spec: NodeSpec) => {
       const from = Date.now();
+      killed.push(spec);
       await kill(spec.name);
       await delay(OUTAGE_MS);
       await startNode(spec);
@@ -359,22 +366,31 @@ describe('faults under load', () => {
     };
 
     load.start(clients);
-    await delay(5_000);
-    const [hospitalA, hospitalB, lab, insurer] = ['hospital-a', 'hospital-b', 'lab', 'insurer'].map(orgSpec);
-    if (!hospitalA || !hospitalB || !lab || !insurer) throw new Error('the topology lacks a member');
-    await outage('orderer of hospital-a', ordererSpec(hospitalA));
-    await outage('peer of hospital-b', peerSpec(hospitalB, stateDbType, orgSecrets(hospitalB)));
-    if (stateDbType === 'couchdb') await outage('state DB of lab', stateDbSpec(lab, orgSecrets(lab)));
-    await outage('chaincode server of insurer', chaincodeSpec(insurer, chaincodePackageId));
+    try {
+      await delay(5_000);
+      const [hospitalA, hospitalB, lab, insurer] = ['hospital-a', 'hospital-b', 'lab', 'insurer'].map(orgSpec);
+      if (!hospitalA || !hospitalB || !lab || !insurer) throw new Error('the topology lacks a member');
+      await outage('orderer of hospital-a', ordererSpec(hospitalA));
+      await outage('peer of hospital-b', peerSpec(hospitalB, stateDbType, orgSecrets(hospitalB)));
+      if (stateDbType === 'couchdb') await outage('state DB of lab', stateDbSpec(lab, orgSecrets(lab)));
+      await outage('chaincode server of insurer', chaincodeSpec(insurer, chaincodePackageId));
 
-    // The gateway dies while requests are in flight at it; restarted on its data folder.
-    await eventually(() => Promise.resolve(load.inFlight > 0 || Promise.reject(new Error('no request in flight'))));
-    const gatewayFrom = Date.now();
-    process.kill(gatewayPid(a), 'SIGKILL');
-    await restartGateway(a, GATEWAY_ENV);
-    outages.push({ name: 'gateway of hospital-a', from: gatewayFrom, to: Date.now() });
-    await delay(5_000);
-    await load.stop();
+      // The gateway dies while requests are in flight at it; restarted on its data folder.
+      await eventually(async () => {
+        if ((load.inFlight.get(a.url) ?? 0) === 0) throw new Error('no request in flight at the gateway');
+        await Promise.resolve();
+      });
+      const gatewayFrom = Date.now();
+      process.kill(gatewayPid(a), 'SIGKILL');
+      await restartGateway(a, GATEWAY_ENV);
+      outages.push({ name: 'gateway of hospital-a', from: gatewayFrom, to: Date.now() });
+      await delay(5_000);
+      await load.stop();
+    } finally {
+      // Whatever failed, the suites after this one get every node back.
+      await load.stop(true);
+      for (const spec of killed) await startNode(spec);
+    }
     await whole();
 
     const { attempts, intents } = load;
