@@ -73,11 +73,17 @@ describe('error mapping', () => {
     app.get('/behind', () => {
       throw new ApiError(503, 'LEDGER_BEHIND', 'behind', undefined, { retryAfterSeconds: 3 });
     });
+    app.get('/no-endorsers', () => {
+      // What a peer's Gateway answers while its discovery, just restarted, knows too few peers.
+      throw Object.assign(new Error('9 FAILED_PRECONDITION: no peer combination can satisfy the endorsement policy'), {
+        code: 9,
+      });
+    });
     app.get('/timeout', () => {
       throw Object.assign(new Error('deadline'), { code: 4 });
     });
     app.use(errorMiddleware(() => undefined));
-    for (const route of ['/down', '/unknown', '/wrong-peer']) {
+    for (const route of ['/down', '/unknown', '/wrong-peer', '/no-endorsers']) {
       const res = await request(app).get(route).expect(503);
       expect(res.headers['retry-after']).toBe('1');
     }
