@@ -8,7 +8,11 @@ import type { ErrorCode } from '@ehr/protocol';
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
-  /** When the client may retry (sent as Retry-After), for errors that pass. */
+  /**
+   * When the client may retry (sent as Retry-After), for errors that pass. Every 503 has one
+   * (1 s unless given): a node down, a peer behind or an outcome not known yet passes, and a
+   * client told when to come back neither hammers the gateway nor gives up.
+   */
   readonly retryAfterSeconds: number | undefined;
 
   constructor(
@@ -19,7 +23,7 @@ export class ApiError extends Error {
     options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(message, options);
-    this.retryAfterSeconds = options?.retryAfterSeconds;
+    this.retryAfterSeconds = options?.retryAfterSeconds ?? (status === 503 ? 1 : undefined);
   }
 }
 
@@ -76,6 +80,7 @@ function chaincodeMessage(error: unknown, code: string): string {
 
 // gRPC status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html).
 const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_FAILED_PRECONDITION = 9;
 const GRPC_UNAVAILABLE = 14;
 
 /** Other members' peers answered the proposal differently from this member's (fabric-gateway's detail). */
@@ -107,6 +112,13 @@ export function toApiError(error: unknown): ApiError {
   const grpc = (error as { code?: unknown } | undefined)?.code;
   if (grpc === GRPC_UNAVAILABLE)
     return new ApiError(503, 'UNAVAILABLE', 'the ledger is unreachable; retry later', txId, { cause: error });
+  // The peer's Gateway cannot plan an endorsement: right after a peer restarts, its discovery
+  // does not know enough members' peers yet ("no peer combination can satisfy the endorsement
+  // policy"). It passes within seconds; a 500 told clients it would not.
+  if (grpc === GRPC_FAILED_PRECONDITION)
+    return new ApiError(503, 'UNAVAILABLE', "this member's peer cannot reach enough endorsers yet; retry", txId, {
+      cause: error,
+    });
   if (grpc === GRPC_DEADLINE_EXCEEDED)
     return new ApiError(504, 'TIMEOUT', 'the ledger did not answer in time; retry', txId, { cause: error });
   return new ApiError(500, 'INTERNAL', 'internal error', txId, { cause: error });

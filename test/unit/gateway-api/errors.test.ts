@@ -59,6 +59,38 @@ describe('error mapping', () => {
     });
   });
 
+  it('tells the client when to retry every 503: an unreachable node, an unknown outcome, a wrong peer', async () => {
+    const app = express();
+    app.get('/down', () => {
+      throw Object.assign(new Error('14 UNAVAILABLE: connect ECONNREFUSED 127.0.0.1:7101'), { code: 14 });
+    });
+    app.get('/unknown', () => {
+      throw new ApiError(503, 'OUTCOME_UNKNOWN', 'not known yet', 'tx1');
+    });
+    app.get('/wrong-peer', () => {
+      throw Object.assign(new Error('10 ABORTED'), { details: [{ message: 'WRONG_PEER: ask the custodian' }] });
+    });
+    app.get('/behind', () => {
+      throw new ApiError(503, 'LEDGER_BEHIND', 'behind', undefined, { retryAfterSeconds: 3 });
+    });
+    app.get('/no-endorsers', () => {
+      // What a peer's Gateway answers while its discovery, just restarted, knows too few peers.
+      throw Object.assign(new Error('9 FAILED_PRECONDITION: no peer combination can satisfy the endorsement policy'), {
+        code: 9,
+      });
+    });
+    app.get('/timeout', () => {
+      throw Object.assign(new Error('deadline'), { code: 4 });
+    });
+    app.use(errorMiddleware(() => undefined));
+    for (const route of ['/down', '/unknown', '/wrong-peer', '/no-endorsers']) {
+      const res = await request(app).get(route).expect(503);
+      expect(res.headers['retry-after']).toBe('1');
+    }
+    expect((await request(app).get('/behind').expect(503)).headers['retry-after']).toBe('3');
+    expect((await request(app).get('/timeout').expect(504)).headers['retry-after']).toBeUndefined();
+  });
+
   it('answers in the one JSON shape, including for malformed and oversized bodies', async () => {
     const logged: unknown[] = [];
     const app = express();

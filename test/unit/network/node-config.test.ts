@@ -1,6 +1,6 @@
 import YAML from 'yaml';
-import { ordererYaml, peerCoreYaml } from '../../../network/src/nodes/fabric';
-import { paths } from '../../../network/src/topology';
+import { ordererYaml, peerCoreYaml, peerSpec } from '../../../network/src/nodes/fabric';
+import { ORGS, paths } from '../../../network/src/topology';
 
 // The parts of Fabric's sample core.yaml that the peer's own config changes, in its layout.
 const SAMPLE = `# Sample peer configuration
@@ -88,5 +88,30 @@ describe("the orderer's orderer.yaml", () => {
     expect(config.General.Cluster).toEqual({ SendBufferSize: 100, ClientCertificate: null, DialTimeout: '2s' });
     expect(config.General.ListenAddress).toBe('127.0.0.1');
     expect(config.General.BootstrapMethod).toBe('file');
+  });
+});
+
+describe("the peer's state DB client", () => {
+  const secrets = {
+    caRegistrar: 'r',
+    tlsCaRegistrar: 't',
+    stateDbAdmin: 's',
+    gatewayKeyEncryptionKey: 'k',
+    gatewayTokenSecret: 'g',
+  };
+  const [member] = ORGS;
+  if (!member) throw new Error('no members');
+
+  it('retries a state DB request for longer than a state DB takes to restart (a validation it cannot finish stops the peer committing)', () => {
+    const env = peerSpec(member, 'couchdb', secrets).env;
+    const retries = Number(env.CORE_LEDGER_STATE_COUCHDBCONFIG_MAXRETRIES);
+    // Fabric waits 125 ms before the first retry and doubles the wait each time.
+    const waitedMs = 125 * (2 ** retries - 1);
+    expect(waitedMs).toBeGreaterThanOrEqual(15_000);
+    expect(waitedMs).toBeLessThanOrEqual(20_000);
+  });
+
+  it('sets no CouchDB retries for a LevelDB peer', () => {
+    expect(peerSpec(member, 'leveldb', secrets).env).not.toHaveProperty('CORE_LEDGER_STATE_COUCHDBCONFIG_MAXRETRIES');
   });
 });
