@@ -80,6 +80,7 @@ function chaincodeMessage(error: unknown, code: string): string {
 
 // gRPC status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html).
 const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_ABORTED = 10;
 const GRPC_FAILED_PRECONDITION = 9;
 const GRPC_UNAVAILABLE = 14;
 
@@ -87,6 +88,38 @@ const GRPC_UNAVAILABLE = 14;
 function endorsersDisagreed(error: unknown): boolean {
   const details = (error as { details?: { message?: string }[] } | undefined)?.details ?? [];
   return details.some((detail) => detail.message === 'ProposalResponsePayloads do not match');
+}
+
+/** Every endorser fabric-gateway names failed for a reason of transport or launch, not of the chaincode's rules. */
+function endorsersUnreachable(error: unknown): boolean {
+  const details = (error as { details?: { message?: string }[] } | undefined)?.details ?? [];
+  const unreachable =
+    /code = Unavailable|connection error|could not launch chaincode|error reading from server|context deadline exceeded/;
+  return details.length > 0 && details.every((detail) => unreachable.test(detail.message ?? ''));
+}
+
+/** The answer to a Fabric call that failed with a gRPC status a client can act on; undefined for others. */
+function fromGrpc(error: unknown, txId: string | undefined): ApiError | undefined {
+  const grpc = (error as { code?: unknown } | undefined)?.code;
+  if (grpc === GRPC_UNAVAILABLE)
+    return new ApiError(503, 'UNAVAILABLE', 'the ledger is unreachable; retry later', txId, { cause: error });
+  // The peer's Gateway cannot plan an endorsement: right after a peer restarts, its discovery
+  // does not know enough members' peers yet ("no peer combination can satisfy the endorsement
+  // policy"). It passes within seconds; a 500 told clients it would not.
+  if (grpc === GRPC_FAILED_PRECONDITION)
+    return new ApiError(503, 'UNAVAILABLE', "this member's peer cannot reach enough endorsers yet; retry", txId, {
+      cause: error,
+    });
+  // The peer's Gateway could not collect enough endorsements because endorsing peers were
+  // unreachable or could not run the chaincode (a node restarting; seen by the faults test while
+  // the lab's state DB and the insurer's chaincode server restarted). Nothing was ordered: retry.
+  if (grpc === GRPC_ABORTED && endorsersUnreachable(error))
+    return new ApiError(503, 'UNAVAILABLE', "other members' endorsing peers are unreachable; retry", txId, {
+      cause: error,
+    });
+  if (grpc === GRPC_DEADLINE_EXCEEDED)
+    return new ApiError(504, 'TIMEOUT', 'the ledger did not answer in time; retry', txId, { cause: error });
+  return undefined;
 }
 
 /** Converts any error into an ApiError; unknown errors become a 500 whose message stays internal. */
@@ -109,19 +142,7 @@ export function toApiError(error: unknown): ApiError {
       txId,
       { cause: error, retryAfterSeconds: 1 },
     );
-  const grpc = (error as { code?: unknown } | undefined)?.code;
-  if (grpc === GRPC_UNAVAILABLE)
-    return new ApiError(503, 'UNAVAILABLE', 'the ledger is unreachable; retry later', txId, { cause: error });
-  // The peer's Gateway cannot plan an endorsement: right after a peer restarts, its discovery
-  // does not know enough members' peers yet ("no peer combination can satisfy the endorsement
-  // policy"). It passes within seconds; a 500 told clients it would not.
-  if (grpc === GRPC_FAILED_PRECONDITION)
-    return new ApiError(503, 'UNAVAILABLE', "this member's peer cannot reach enough endorsers yet; retry", txId, {
-      cause: error,
-    });
-  if (grpc === GRPC_DEADLINE_EXCEEDED)
-    return new ApiError(504, 'TIMEOUT', 'the ledger did not answer in time; retry', txId, { cause: error });
-  return new ApiError(500, 'INTERNAL', 'internal error', txId, { cause: error });
+  return fromGrpc(error, txId) ?? new ApiError(500, 'INTERNAL', 'internal error', txId, { cause: error });
 }
 
 /** The one error middleware: the JSON shape, no internals in 5xx messages. */

@@ -79,16 +79,34 @@ describe('error mapping', () => {
         code: 9,
       });
     });
+    app.get('/endorsers-down', () => {
+      // What a peer's Gateway answers when the other members' endorsing peers are restarting.
+      throw Object.assign(new Error('10 ABORTED: failed to collect enough transaction endorsements'), {
+        code: 10,
+        details: [
+          { message: 'rpc error: code = Unavailable desc = closing transport due to: connection error' },
+          { message: 'error in simulation: failed to execute transaction 8c9e: could not launch chaincode ehr_1.0' },
+        ],
+      });
+    });
+    app.get('/endorsement-refused', () => {
+      throw Object.assign(new Error('10 ABORTED'), {
+        code: 10,
+        details: [{ message: 'some other endorsement failure' }],
+      });
+    });
     app.get('/timeout', () => {
       throw Object.assign(new Error('deadline'), { code: 4 });
     });
     app.use(errorMiddleware(() => undefined));
-    for (const route of ['/down', '/unknown', '/wrong-peer', '/no-endorsers']) {
+    for (const route of ['/down', '/unknown', '/wrong-peer', '/no-endorsers', '/endorsers-down']) {
       const res = await request(app).get(route).expect(503);
       expect(res.headers['retry-after']).toBe('1');
     }
     expect((await request(app).get('/behind').expect(503)).headers['retry-after']).toBe('3');
     expect((await request(app).get('/timeout').expect(504)).headers['retry-after']).toBeUndefined();
+    // An endorsement failure of another kind stays an internal error, not a retry loop.
+    await request(app).get('/endorsement-refused').expect(500);
   });
 
   it('answers in the one JSON shape, including for malformed and oversized bodies', async () => {
