@@ -11,9 +11,13 @@ const fromHash = () => decodeURIComponent(window.location.hash.replace(/^#\/?/, 
 /** The view named in the URL ('' when none). */
 export const route = signal(fromHash());
 
-window.addEventListener('hashchange', () => {
+// Back and Forward between two views fire popstate and then hashchange; either one names the
+// view (a signal set to the value it has changes nothing).
+const follow = () => {
   route.value = fromHash();
-});
+};
+window.addEventListener('hashchange', follow);
+window.addEventListener('popstate', follow);
 
 /** The address of a view, for links. */
 export const href = (view: string) => `#/${encodeURIComponent(view)}`;
