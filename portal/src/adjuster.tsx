@@ -11,7 +11,7 @@ import { act, answer, api } from './client';
 import { type Claim, ClaimLines, ClaimTable, useClaimVersion } from './claims';
 import { money, parseCoverage, toCents, toPercent } from './money';
 import { notice } from './state';
-import { endOfDay, field, when } from './ui';
+import { endOfDay, field, when, TextField } from './ui';
 
 type Policy = components['schemas']['Policy'];
 type LineDetails = components['schemas']['ClaimLineDetails'];
@@ -46,15 +46,12 @@ function PaymentForm({ claim, onPaid }: { claim: Claim; onPaid: () => void }) {
   return (
     <form onSubmit={(e) => void pay(e)} aria-labelledby="payment-title">
       <h4 id="payment-title">Record the payment of {money(claim.adjudication?.approvedAmount ?? 0)}</h4>
-      <label for="payment-ref">Payment reference (letters, digits, - and _)</label>
-      <input
+      <TextField
         id="payment-ref"
-        required
-        maxLength={64}
+        label="Payment reference (letters, digits, - and _)"
         value={paymentRef}
-        onInput={(e) => {
-          setPaymentRef(field(e));
-        }}
+        onValue={setPaymentRef}
+        maxLength={64}
       />
       <button type="submit">Record the payment</button>
     </form>
@@ -299,15 +296,7 @@ function Policies() {
           setShown(patientId.trim());
         }}
       >
-        <label for="policies-patient">Patient id</label>
-        <input
-          id="policies-patient"
-          required
-          value={patientId}
-          onInput={(e) => {
-            setPatientId(field(e));
-          }}
-        />
+        <TextField id="policies-patient" label="Patient id" value={patientId} onValue={setPatientId} />
         <button type="submit">Show the patient's policies</button>
       </form>
       {shown && policies?.length === 0 && <p>Patient {shown} has no policy with this insurer.</p>}

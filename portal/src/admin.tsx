@@ -10,7 +10,7 @@ import { act, answer, api } from './client';
 import { BREAK_GLASS_REVIEW_VIEWS } from './break-glass';
 import { ERASURE_APPROVAL_VIEWS } from './erasure';
 import { notice, session } from './state';
-import { field, inBlock, useRereads, when } from './ui';
+import { field, inBlock, useRereads, when, TextField } from './ui';
 
 type UserSummary = components['schemas']['UserSummary'];
 type Invitation = components['schemas']['Invitation'];
@@ -95,15 +95,12 @@ function InviteForm({ onInvited }: { onInvited: (invited: Invitation) => void })
   return (
     <form onSubmit={(e) => void invite(e)} class="card" aria-labelledby="invite-title">
       <h3 id="invite-title">Register a person</h3>
-      <label for="invite-username">Username (lower case, 3 to 64 characters)</label>
-      <input
+      <TextField
         id="invite-username"
-        required
-        autocomplete="off"
+        label="Username (lower case, 3 to 64 characters)"
         value={username}
-        onInput={(e) => {
-          setUsername(field(e));
-        }}
+        onValue={setUsername}
+        autocomplete="off"
       />
       <label for="invite-role">Role</label>
       <select
@@ -121,45 +118,19 @@ function InviteForm({ onInvited }: { onInvited: (invited: Invitation) => void })
       </select>
       {role === 'patient' && (
         <>
-          <label for="invite-name">Full name (kept by this member only)</label>
-          <input
-            id="invite-name"
-            required
-            value={name}
-            onInput={(e) => {
-              setName(field(e));
-            }}
-          />
-          <label for="invite-dob">Date of birth</label>
-          <input
-            id="invite-dob"
-            type="date"
-            required
-            value={dateOfBirth}
-            onInput={(e) => {
-              setDateOfBirth(field(e));
-            }}
-          />
+          <TextField id="invite-name" label="Full name (kept by this member only)" value={name} onValue={setName} />
+          <TextField id="invite-dob" label="Date of birth" value={dateOfBirth} onValue={setDateOfBirth} type="date" />
         </>
       )}
       {PRACTITIONERS.includes(role) && (
         <>
-          <label for="invite-licence">Licence number</label>
-          <input
-            id="invite-licence"
-            required
-            value={licenceNo}
-            onInput={(e) => {
-              setLicenceNo(field(e));
-            }}
-          />
-          <label for="invite-specialty">Specialty (optional)</label>
-          <input
+          <TextField id="invite-licence" label="Licence number" value={licenceNo} onValue={setLicenceNo} />
+          <TextField
             id="invite-specialty"
+            label="Specialty (optional)"
             value={specialty}
-            onInput={(e) => {
-              setSpecialty(field(e));
-            }}
+            onValue={setSpecialty}
+            required={false}
           />
         </>
       )}
@@ -308,15 +279,7 @@ function ProfileForm() {
   return (
     <form onSubmit={(e) => void publish(e)} class="card" aria-labelledby="profile-title">
       <h3 id="profile-title">The member's profile</h3>
-      <label for="profile-name">Display name</label>
-      <input
-        id="profile-name"
-        required
-        value={displayName}
-        onInput={(e) => {
-          setDisplayName(field(e));
-        }}
-      />
+      <TextField id="profile-name" label="Display name" value={displayName} onValue={setDisplayName} />
       <label for="profile-specialities">Specialities, one a line</label>
       <textarea
         id="profile-specialities"
@@ -369,24 +332,8 @@ function WardForm({ onPublished }: { onPublished: () => void }) {
   return (
     <form onSubmit={(e) => void publish(e)} class="card" aria-labelledby="ward-title">
       <h3 id="ward-title">Beds of a ward</h3>
-      <label for="ward-name">Ward</label>
-      <input
-        id="ward-name"
-        required
-        value={ward}
-        onInput={(e) => {
-          setWard(field(e));
-        }}
-      />
-      <label for="ward-specialty">Specialty</label>
-      <input
-        id="ward-specialty"
-        required
-        value={specialty}
-        onInput={(e) => {
-          setSpecialty(field(e));
-        }}
-      />
+      <TextField id="ward-name" label="Ward" value={ward} onValue={setWard} />
+      <TextField id="ward-specialty" label="Specialty" value={specialty} onValue={setSpecialty} />
       {count('ward-total', 'Beds in total', total, setTotal)}
       {count('ward-occupied', 'Beds occupied', occupied, setOccupied)}
       <button type="submit">Publish the beds</button>

@@ -9,7 +9,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { components } from './api';
 import { act, answer, api } from './client';
 import { notice } from './state';
-import { field, MemberSelect, useLiveVersion, when } from './ui';
+import { field, MemberSelect, useLiveVersion, when, TextField } from './ui';
 
 type Appointment = components['schemas']['Appointment'];
 type OrgProfile = components['schemas']['OrgProfile'];
@@ -155,16 +155,7 @@ function BookForm({ onBooked }: { onBooked: () => void }) {
           </option>
         ))}
       </select>
-      <label for="book-time">Date and time</label>
-      <input
-        id="book-time"
-        type="datetime-local"
-        required
-        value={time}
-        onInput={(e) => {
-          setTime(field(e));
-        }}
-      />
+      <TextField id="book-time" label="Date and time" value={time} onValue={setTime} type="datetime-local" />
       <label for="book-reason">Reason (optional; only the hospital reads it)</label>
       <textarea
         id="book-reason"
@@ -350,14 +341,13 @@ function Schedule() {
     <section aria-labelledby="schedule-title">
       <h2 id="schedule-title">My schedule</h2>
       <div class="card">
-        <label for="schedule-day">Day (UTC; empty for every day)</label>
-        <input
+        <TextField
           id="schedule-day"
-          type="date"
+          label="Day (UTC; empty for every day)"
           value={day}
-          onInput={(e) => {
-            setDay(field(e));
-          }}
+          onValue={setDay}
+          type="date"
+          required={false}
         />
       </div>
       {appointments && (

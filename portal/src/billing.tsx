@@ -12,7 +12,7 @@ import { type Claim, ClaimLines, ClaimTable, useClaimVersion } from './claims';
 import { money, parseBillItems, toCents } from './money';
 import type { RecordHeader } from './records';
 import { notice } from './state';
-import { field, when } from './ui';
+import { field, when, TextField } from './ui';
 
 type Policy = components['schemas']['Policy'];
 type Bill = components['schemas']['Bill'];
@@ -160,15 +160,7 @@ function ClaimForm({ onSubmitted }: { onSubmitted: () => void }) {
     <div class="card">
       <h3 id="claim-title">Submit a claim</h3>
       <form onSubmit={(e) => void find(e)} aria-labelledby="claim-title">
-        <label for="claim-patient">Patient id</label>
-        <input
-          id="claim-patient"
-          required
-          value={patientId}
-          onInput={(e) => {
-            setPatientId(field(e));
-          }}
-        />
+        <TextField id="claim-patient" label="Patient id" value={patientId} onValue={setPatientId} />
         <button type="submit">Find the patient's records and policies</button>
       </form>
       {found && (
@@ -178,15 +170,12 @@ function ClaimForm({ onSubmitted }: { onSubmitted: () => void }) {
               ? 'No active policy of this patient is on the ledger: type the policy number from their insurance card.'
               : `Active policies: ${found.policies.map((p) => `${p.policyId} (${p.plan}, ${p.insurer})`).join('; ')}.`}
           </p>
-          <label for="claim-policy">Policy number</label>
-          <input
+          <TextField
             id="claim-policy"
-            required
-            list="claim-policies"
+            label="Policy number"
             value={policyId}
-            onInput={(e) => {
-              setPolicyId(field(e));
-            }}
+            onValue={setPolicyId}
+            list="claim-policies"
           />
           <datalist id="claim-policies">
             {found.policies.map((p) => (
@@ -195,16 +184,7 @@ function ClaimForm({ onSubmitted }: { onSubmitted: () => void }) {
               </option>
             ))}
           </datalist>
-          <label for="claim-date">Service date</label>
-          <input
-            id="claim-date"
-            type="date"
-            required
-            value={serviceDate}
-            onInput={(e) => {
-              setServiceDate(field(e));
-            }}
-          />
+          <TextField id="claim-date" label="Service date" value={serviceDate} onValue={setServiceDate} type="date" />
           <RecordLines
             records={found.records}
             drafts={drafts}
@@ -290,15 +270,7 @@ function BillForm({ onIssued }: { onIssued: () => void }) {
   return (
     <form onSubmit={(e) => void issue(e)} class="card" aria-labelledby="bill-title">
       <h3 id="bill-title">Issue a bill</h3>
-      <label for="bill-patient">Patient id</label>
-      <input
-        id="bill-patient"
-        required
-        value={patientId}
-        onInput={(e) => {
-          setPatientId(field(e));
-        }}
-      />
+      <TextField id="bill-patient" label="Patient id" value={patientId} onValue={setPatientId} />
       <label for="bill-kind">For a completed</label>
       <select
         id="bill-kind"
@@ -313,15 +285,7 @@ function BillForm({ onIssued }: { onIssued: () => void }) {
           </option>
         ))}
       </select>
-      <label for="bill-basis">Its id (APT-… or LAB-…)</label>
-      <input
-        id="bill-basis"
-        required
-        value={basisId}
-        onInput={(e) => {
-          setBasisId(field(e));
-        }}
-      />
+      <TextField id="bill-basis" label="Its id (APT-… or LAB-…)" value={basisId} onValue={setBasisId} />
       <label for="bill-items">
         Items, one a line as "category amount description", optionally ending with [record id] (e.g. procedure 120.50
         Appendectomy [REC-…])
@@ -359,15 +323,7 @@ function ClaimBillForm({ bill, onClaimed }: { bill: Bill; onClaimed: () => void 
   return (
     <form onSubmit={(e) => void claim(e)} class="card" aria-labelledby="bill-claim-title">
       <h3 id="bill-claim-title">Claim bill {bill.billId} from the patient's insurer</h3>
-      <label for="bill-claim-policy">Policy number</label>
-      <input
-        id="bill-claim-policy"
-        required
-        value={policyId}
-        onInput={(e) => {
-          setPolicyId(field(e));
-        }}
-      />
+      <TextField id="bill-claim-policy" label="Policy number" value={policyId} onValue={setPolicyId} />
       <button type="submit">Claim the bill</button>
     </form>
   );

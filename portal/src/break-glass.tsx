@@ -11,7 +11,7 @@ import type { components } from './api';
 import { act, answer, api } from './client';
 import { type RecordBody, RecordTable, type RecordHeader, RecordView } from './records';
 import { lastEvent, notice, session } from './state';
-import { field, inBlock, useRereads, when } from './ui';
+import { field, inBlock, useRereads, when, TextField } from './ui';
 
 type BreakGlass = components['schemas']['BreakGlass'];
 type ReasonCode = (typeof BREAK_GLASS_REASONS)[number];
@@ -96,15 +96,7 @@ function EmergencyAccess() {
       </p>
       <form onSubmit={(e) => void open(e)} class="card" aria-labelledby="break-title">
         <h3 id="break-title">Open a break-glass window</h3>
-        <label for="break-patient">Patient id</label>
-        <input
-          id="break-patient"
-          required
-          value={patientId}
-          onInput={(e) => {
-            setPatientId(field(e));
-          }}
-        />
+        <TextField id="break-patient" label="Patient id" value={patientId} onValue={setPatientId} />
         <label for="break-code">Reason</label>
         <select
           id="break-code"
@@ -130,16 +122,13 @@ function EmergencyAccess() {
             setReason(field(e));
           }}
         />
-        <label for="break-minutes">For how many minutes (1 to 240)</label>
-        <input
+        <TextField
           id="break-minutes"
-          type="number"
-          required
-          step={1}
+          label="For how many minutes (1 to 240)"
           value={minutes}
-          onInput={(e) => {
-            setMinutes(field(e));
-          }}
+          onValue={setMinutes}
+          type="number"
+          step={1}
         />
         <button type="submit" class="danger">
           Break the glass

@@ -11,7 +11,7 @@ import { DOCTOR_RECORD_VIEWS } from './record-writer';
 import { Messages } from './messages';
 import { type RecordBody, RecordTable, type RecordHeader, RecordView } from './records';
 import { notice } from './state';
-import { field } from './ui';
+import { field, TextField } from './ui';
 
 type PatientEntry = components['schemas']['PatientEntry'];
 type Purpose = (typeof PURPOSES)[number];
@@ -61,14 +61,11 @@ function FindPatient() {
     <section aria-labelledby="find-title">
       <h2 id="find-title">Find a patient</h2>
       <form onSubmit={(e) => void find(e)} class="card">
-        <label for="find-patient">Patient id (the patient tells you theirs)</label>
-        <input
+        <TextField
           id="find-patient"
-          required
+          label="Patient id (the patient tells you theirs)"
           value={patientId}
-          onInput={(e) => {
-            setPatientId(field(e));
-          }}
+          onValue={setPatientId}
         />
         <button type="submit">Find</button>
       </form>

@@ -8,7 +8,7 @@ import { act, answer, api } from './client';
 import { bestTopics, type HelpMatch } from './help-match';
 import { HELP_TOPICS } from './help-topics';
 import { notice, session } from './state';
-import { field } from './ui';
+import { TextField } from './ui';
 
 /** `**bold**` in a line of a topic, as elements (no HTML from text: the CSP and safety both ask it). */
 function inline(text: string): preact.ComponentChildren {
@@ -67,14 +67,11 @@ export function Help() {
     <section aria-labelledby="help-title">
       <h2 id="help-title">Help</h2>
       <form onSubmit={ask} class="card">
-        <label for="help-question">How do I … ? Ask a question about the portal</label>
-        <input
+        <TextField
           id="help-question"
-          required
+          label="How do I … ? Ask a question about the portal"
           value={question}
-          onInput={(e) => {
-            setQuestion(field(e));
-          }}
+          onValue={setQuestion}
         />
         <button type="submit">Ask</button>
       </form>

@@ -12,7 +12,7 @@ import { act, answer, api } from './client';
 import { parseLabTests } from './lab-tests';
 import { type RecordBody, RecordView } from './records';
 import { notice, session } from './state';
-import { useLiveVersion, when, field, MemberSelect } from './ui';
+import { useLiveVersion, when, field, MemberSelect, TextField } from './ui';
 
 type LabOrder = components['schemas']['LabOrder'];
 type OrgProfile = components['schemas']['OrgProfile'];
@@ -115,15 +115,7 @@ function OrderForm({ labs, onOrdered }: { labs: OrgProfile[]; onOrdered: (orderI
   return (
     <form onSubmit={(e) => void order(e)} class="card" aria-labelledby="order-title">
       <h3 id="order-title">Order lab tests</h3>
-      <label for="order-patient">Patient id</label>
-      <input
-        id="order-patient"
-        required
-        value={patientId}
-        onInput={(e) => {
-          setPatientId(field(e));
-        }}
-      />
+      <TextField id="order-patient" label="Patient id" value={patientId} onValue={setPatientId} />
       <label for="order-lab">Lab</label>
       <MemberSelect id="order-lab" members={labs} value={labMspId} onChange={setLabMspId} placeholder="Choose a lab…" />
       <label for="order-tests">Tests, one a line as "CODE name" (e.g. IGE total IgE)</label>
@@ -355,15 +347,12 @@ function RejectForm({ order, onRejected }: { order: LabOrder; onRejected: () => 
   return (
     <form onSubmit={(e) => void reject(e)} class="card" aria-labelledby="reject-title">
       <h3 id="reject-title">Reject lab order {order.orderId}</h3>
-      <label for="reject-reason">Reason (the ordering doctor sees it)</label>
-      <input
+      <TextField
         id="reject-reason"
-        required
-        maxLength={200}
+        label="Reason (the ordering doctor sees it)"
         value={reason}
-        onInput={(e) => {
-          setReason(field(e));
-        }}
+        onValue={setReason}
+        maxLength={200}
       />
       <button type="submit">Reject the order</button>
     </form>

@@ -9,7 +9,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { components } from './api';
 import { act, answer, api } from './client';
 import { notice, session } from './state';
-import { field, useLiveVersion, when } from './ui';
+import { field, useLiveVersion, when, TextField } from './ui';
 
 type Summary = components['schemas']['ConversationSummary'];
 type View = components['schemas']['ConversationView'];
@@ -99,15 +99,7 @@ function NewMessage({ onSent }: { onSent: (view: View) => void }) {
         </>
       ) : (
         <>
-          <label for="message-patient">Patient id</label>
-          <input
-            id="message-patient"
-            required
-            value={patient}
-            onInput={(e) => {
-              setPatient(field(e));
-            }}
-          />
+          <TextField id="message-patient" label="Patient id" value={patient} onValue={setPatient} />
         </>
       )}
       <label for="message-text">Message</label>

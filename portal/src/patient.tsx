@@ -11,7 +11,7 @@ import { Help } from './help';
 import { Messages } from './messages';
 import { type RecordBody, RecordTable, type RecordHeader, RecordView } from './records';
 import { notice, session } from './state';
-import { endOfDay, useLiveVersion, usePolling, when, field, MemberSelect } from './ui';
+import { endOfDay, useLiveVersion, usePolling, when, field, MemberSelect, TextField } from './ui';
 
 type Consent = components['schemas']['Consent'];
 type AccessEvent = components['schemas']['AccessEvent'];
@@ -118,13 +118,12 @@ function GrantForm({ members, onGranted }: { members: OrgProfile[]; onGranted: (
         onChange={setMspId}
         placeholder="Choose a member…"
       />
-      <label for="grant-practitioner">Only this practitioner (optional practitioner id)</label>
-      <input
+      <TextField
         id="grant-practitioner"
+        label="Only this practitioner (optional practitioner id)"
         value={practitionerId}
-        onInput={(e) => {
-          setPractitionerId(field(e));
-        }}
+        onValue={setPractitionerId}
+        required={false}
       />
       <fieldset>
         <legend>Which records</legend>
@@ -155,17 +154,7 @@ function GrantForm({ members, onGranted }: { members: OrgProfile[]; onGranted: (
           </option>
         ))}
       </select>
-      <label for="grant-until">Until</label>
-      <input
-        id="grant-until"
-        type="date"
-        required
-        min={inDays(1)}
-        value={until}
-        onInput={(e) => {
-          setUntil(field(e));
-        }}
-      />
+      <TextField id="grant-until" label="Until" value={until} onValue={setUntil} type="date" min={inDays(1)} />
       <button type="submit" disabled={categories.length === 0}>
         Grant consent
       </button>

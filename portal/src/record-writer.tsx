@@ -11,7 +11,7 @@ import { act, answer, api } from './client';
 import { fieldsOf, NO_FIELDS, recordContentOf, type RecordFields } from './record-fields';
 import { type RecordBody, type RecordHeader, RecordTable } from './records';
 import { notice } from './state';
-import { field, useLiveVersion, when } from './ui';
+import { field, useLiveVersion, when, TextField } from './ui';
 
 type Category = (typeof RECORD_CATEGORIES)[number];
 type RecordVersion = components['schemas']['RecordVersion'];
@@ -214,15 +214,7 @@ function WriteRecords() {
           setShown(patientId.trim());
         }}
       >
-        <label for="write-patient">Patient id</label>
-        <input
-          id="write-patient"
-          required
-          value={patientId}
-          onInput={(e) => {
-            setPatientId(field(e));
-          }}
-        />
+        <TextField id="write-patient" label="Patient id" value={patientId} onValue={setPatientId} />
         <button type="submit">Show the records</button>
       </form>
       {shown && records && (

@@ -7,8 +7,7 @@ import QRCode from 'qrcode';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { act, answer, api } from './client';
 import { notice, session } from './state';
-
-const field = (e: Event) => (e.currentTarget as HTMLInputElement).value;
+import { TextField } from './ui';
 
 export function SignIn({ onActivate, username: given = '' }: { onActivate: () => void; username?: string }) {
   const [username, setUsername] = useState(given);
@@ -28,39 +27,30 @@ export function SignIn({ onActivate, username: given = '' }: { onActivate: () =>
     <section aria-labelledby="signin-title" class="card narrow">
       <h2 id="signin-title">Sign in</h2>
       <form onSubmit={(e) => void submit(e)}>
-        <label for="signin-username">Username</label>
-        <input
+        <TextField
           id="signin-username"
-          autocomplete="username"
-          required
+          label="Username"
           value={username}
-          onInput={(e) => {
-            setUsername(field(e));
-          }}
+          onValue={setUsername}
+          autocomplete="username"
         />
-        <label for="signin-password">Password</label>
-        <input
+        <TextField
           id="signin-password"
+          label="Password"
+          value={password}
+          onValue={setPassword}
           type="password"
           autocomplete="current-password"
-          required
-          value={password}
-          onInput={(e) => {
-            setPassword(field(e));
-          }}
         />
-        <label for="signin-code">Code from your authenticator app</label>
-        <input
+        <TextField
           id="signin-code"
+          label="Code from your authenticator app"
+          value={code}
+          onValue={setCode}
           inputMode="numeric"
           autocomplete="one-time-code"
           pattern="[0-9]{6}"
           maxLength={6}
-          required
-          value={code}
-          onInput={(e) => {
-            setCode(field(e));
-          }}
         />
         <button type="submit">Sign in</button>
       </form>
@@ -125,18 +115,15 @@ export function Activate({ onDone }: { onDone: (username: string) => void }) {
           </code>
         </p>
         <form onSubmit={(e) => void confirm(e)}>
-          <label for="totp-code">First code from the app</label>
-          <input
+          <TextField
             id="totp-code"
+            label="First code from the app"
+            value={code}
+            onValue={setCode}
             inputMode="numeric"
             autocomplete="one-time-code"
             pattern="[0-9]{6}"
             maxLength={6}
-            required
-            value={code}
-            onInput={(e) => {
-              setCode(field(e));
-            }}
           />
           <button type="submit">Confirm</button>
         </form>
@@ -147,36 +134,27 @@ export function Activate({ onDone }: { onDone: (username: string) => void }) {
       <h2 id="activate-title">Activate your account</h2>
       <p>Use the username and the one-time enrolment code your hospital sent you.</p>
       <form onSubmit={(e) => void start(e)}>
-        <label for="activate-username">Username</label>
-        <input
+        <TextField
           id="activate-username"
-          autocomplete="username"
-          required
+          label="Username"
           value={username}
-          onInput={(e) => {
-            setUsername(field(e));
-          }}
+          onValue={setUsername}
+          autocomplete="username"
         />
-        <label for="activate-code">Enrolment code</label>
-        <input
+        <TextField
           id="activate-code"
-          autocomplete="off"
-          required
+          label="Enrolment code"
           value={enrolmentCode}
-          onInput={(e) => {
-            setEnrolmentCode(field(e));
-          }}
+          onValue={setEnrolmentCode}
+          autocomplete="off"
         />
-        <label for="activate-password">New password</label>
-        <input
+        <TextField
           id="activate-password"
+          label="New password"
+          value={password}
+          onValue={setPassword}
           type="password"
           autocomplete="new-password"
-          required
-          value={password}
-          onInput={(e) => {
-            setPassword(field(e));
-          }}
         />
         <button type="submit">Continue</button>
       </form>

@@ -6,6 +6,38 @@ import { lastEvent, notice, pending, problem } from './state';
 /** The value of the input, select or text area an event came from. */
 export const field = (e: Event) => (e.currentTarget as HTMLInputElement).value;
 
+/** A labelled input bound to a setter; `required` unless the caller says otherwise. */
+export function TextField(props: {
+  id: string;
+  label: string;
+  value: string;
+  onValue: (value: string) => void;
+  type?: 'text' | 'password' | 'number' | 'date' | 'datetime-local' | 'search';
+  autocomplete?: string;
+  inputMode?: 'numeric' | 'text' | 'decimal';
+  pattern?: string;
+  maxLength?: number;
+  min?: string | number;
+  step?: string | number;
+  list?: string;
+  required?: boolean;
+}) {
+  const { label, onValue, required = true, ...input } = props;
+  return (
+    <>
+      <label for={props.id}>{label}</label>
+      <input
+        // Preact types <input> as one union member per `type`; the props above are all valid attributes.
+        {...(input as object)}
+        required={required}
+        onInput={(e) => {
+          onValue(field(e));
+        }}
+      />
+    </>
+  );
+}
+
 /** A required choice of one of the consortium's members, by MSP ID. */
 export function MemberSelect(props: {
   id: string;
