@@ -47,6 +47,8 @@ export interface ServerDeps {
 export function createServer(deps: ServerDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // `/v1/bills/` is not `/v1/bills`: an empty id in a path is a 404, not the list beside it.
+  app.enable('strict routing');
   app.use(express.json({ limit: deps.maxBodyBytes, strict: true }));
   const attempts = deps.attempts ?? new RateLimiter(DEFAULT_RATE_LIMITS);
   const routes = [...accountRoutes(deps.accounts, attempts), ...(deps.routes ?? [])];

@@ -225,6 +225,11 @@ describe('ledger resources over HTTP', () => {
       .set('authorization', `Bearer ${doctor}`)
       .send({ patientId: 'PAT-1', reasonCode: 'other', minutes: 5000 })
       .expect(400);
+    // An empty id is no id: `/v1/records/` is not the list route beside it.
+    for (const path of ['/v1/records/', '/v1/bills/', '/v1/patients//records']) {
+      const res = await request(h.app).get(path).set('authorization', `Bearer ${doctor}`).expect(404);
+      expect(res.body.error.code).toBe('NOT_FOUND');
+    }
     expect(h.port.calls.length).toBe(before);
   });
 
