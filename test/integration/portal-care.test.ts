@@ -14,7 +14,7 @@
 import type { Page } from 'playwright-core';
 import { screenshot } from './helpers/browser';
 import { type Gateway, invite, PASSWORD, startGateway, stopGateways } from './helpers/gateways';
-import { outcome, PortalBrowser, shows, signIn } from './helpers/portal';
+import { outcome, PortalBrowser, shows, signIn, view } from './helpers/portal';
 import { totp } from '../../gateway-api/src/auth/totp';
 import { markPhi } from './helpers/phi';
 
@@ -160,7 +160,7 @@ describe('care screens of the web portal', () => {
     // What the browser's Back button does; the address must come back first, then the view.
     await pat.evaluate('history.back()');
     await pat.waitForURL(/#\/appointments$/);
-    await pat.getByRole('heading', { name: 'My appointments' }).waitFor();
+    await view(pat, 'My appointments');
     expect(viewOf(pat)).toBe('#/appointments');
     // A reload asks her to sign in again (the session is in memory only), then shows the same view.
     await pat.reload();

@@ -32,7 +32,15 @@ export class PortalBrowser {
     const context = await this.browser.newContext({ viewport });
     this.contexts.push(context);
     const page = await context.newPage();
-    this.pageProblems.push(watch(page));
+    const problems = watch(page);
+    this.pageProblems.push(problems);
+    const recent: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() !== 'error' && message.type() !== 'warning') return;
+      recent.push(`${message.type()}: ${message.text()}`);
+      if (recent.length > 20) recent.shift();
+    });
+    seen.set(page, { problems, console: recent });
     await page.goto(view === undefined ? gateway.url : `${gateway.url}/#/${view}`);
     return page;
   }
@@ -52,6 +60,37 @@ export class PortalBrowser {
     for (const context of this.contexts) await context.close();
     await this.browser.close();
   }
+}
+
+/** What each page opened reported: its CSP violations and uncaught errors, and its last console errors. */
+const seen = new WeakMap<Page, { problems: string[]; console: string[] }>();
+
+/**
+ * What a page shows and reported, for a failure message: its address, the view its navigation
+ * marks current, its headings and status, and its errors.
+ */
+export async function pageState(page: Page): Promise<string> {
+  const shown = await page
+    .evaluate<unknown>(
+      `({
+        url: location.href,
+        current: document.querySelector('nav [aria-current="page"]')?.textContent ?? null,
+        headings: [...document.querySelectorAll('h1, h2, h3')].map((h) => h.textContent),
+        status: [...document.querySelectorAll('[role="status"], [role="alert"]')].map((e) => e.textContent),
+      })`,
+    )
+    .catch((error: unknown) => String(error));
+  return JSON.stringify({ shown, ...seen.get(page) });
+}
+
+/** Waits for the view whose heading is `heading`; fails with the page's state when it does not show. */
+export async function view(page: Page, heading: string, timeout = 30_000): Promise<void> {
+  await page
+    .getByRole('heading', { name: heading })
+    .waitFor({ timeout })
+    .catch(async (error: unknown) => {
+      throw new Error(`${String(error)}; the page: ${await pageState(page)}`);
+    });
 }
 
 /**
