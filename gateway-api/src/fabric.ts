@@ -5,16 +5,13 @@
  * are stale). A transaction whose submission failed is looked up on the ledger before the
  * failure is believed (see `submitEndorsed`).
  */
-import { createPrivateKey } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import {
   connect,
   type Contract,
   type Gateway,
   GatewayError,
-  hash,
   type Network,
-  signers,
   type Status,
   StatusCode,
   type Transaction,
@@ -23,6 +20,7 @@ import { common, gateway as gatewayProtos, msp, peer } from '@hyperledger/fabric
 import type { ContractName, TransactionName } from '@ehr/protocol';
 import { TransactionInvalidError } from './errors';
 import { type BlockSource, requiredBlock } from './read-your-writes';
+import { SignerCache } from './signing';
 
 export interface UserIdentity {
   mspId: string;
@@ -217,12 +215,13 @@ export function fabricLedger(
   const client = peerClient(options.endpoint, options.tlsRootPem, options.hostAlias);
   const others = (options.otherPeers ?? []).map((peer) => peerClient(peer.endpoint, peer.tlsRootPem, peer.hostAlias));
 
+  const signing = new SignerCache();
+
   function gatewayFor(identity: UserIdentity, peer = client): Gateway {
     return connect({
       client: peer,
       identity: { mspId: identity.mspId, credentials: Buffer.from(identity.certPem) },
-      signer: signers.newPrivateKeySigner(createPrivateKey(identity.keyPem)),
-      hash: hash.sha256,
+      ...signing.of(identity.keyPem),
       evaluateOptions: () => ({ deadline: Date.now() + 5_000 }),
       endorseOptions: () => ({ deadline: Date.now() + 15_000 }),
       submitOptions: () => ({ deadline: Date.now() + 5_000 }),
