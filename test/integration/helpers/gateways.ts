@@ -132,13 +132,19 @@ export async function invite(member: Gateway, username: string, role: string, na
  * Starts this run's gateway for the member on `portBase() + spare` (with `env` added to its
  * configuration) and signs its admin in.
  */
-export async function startGateway(org: string, spare: number, env: Record<string, string> = {}): Promise<Gateway> {
+export async function startGateway(
+  org: string,
+  spare: number,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<Gateway> {
   const member = orgSpec(org);
   const base = gatewaySpec(member, orgSecrets(member));
   const dataDir = mkdtempSync(path.join(tmpdir(), `gateway-${org}-`));
   const port = portBase() + spare;
   const spec: NodeSpec = {
     ...base,
+    args: [...nodeArgs, ...base.args],
     name: `test-${org}-${String(spare)}.gateway`,
     env: { ...base.env, ...env, EHR_GATEWAY_PORT: String(port), EHR_GATEWAY_DATA_DIR: dataDir },
     ports: [port],
