@@ -24,9 +24,13 @@ declare module 'pouchdb-core' {
   interface Database {
     /** Drops the bodies of non-leaf revisions (a deleted document's earlier values). */
     compact(): Promise<unknown>;
+    get(id: string): Promise<Record<string, unknown> & { _id: string; _rev: string }>;
+    put(doc: Record<string, unknown> & { _id: string }): Promise<{ ok: boolean; rev: string }>;
   }
   interface PouchDBStatic {
     new (name: string): Database;
+    /** The names of every database (pouchdb-all-dbs, which express-pouchdb installs). */
+    allDbs(): Promise<string[]>;
     plugin(plugin: unknown): PouchDBStatic;
     defaults(options: Record<string, unknown>): PouchDBStatic;
   }

@@ -73,6 +73,34 @@ describe('state DB compatibility layer', () => {
     });
   });
 
+  describe('what a peer asks of a database beside its documents', () => {
+    it('keeps the security object Fabric sets when it creates a database, and answers it back', async () => {
+      await auth(request(app).get('/ehr_ehr/_security')).expect(200, {});
+      const security = { admins: { names: ['peeradmin'], roles: [] }, members: { names: ['peeradmin'], roles: [] } };
+      await auth(request(app).put('/ehr_ehr/_security')).send(security).expect(200, { ok: true });
+      await auth(request(app).get('/ehr_ehr/_security')).expect(200, security);
+      const replaced = { admins: { names: [], roles: ['_admin'] }, members: { names: [], roles: [] } };
+      await auth(request(app).put('/ehr_ehr/_security')).send(replaced).expect(200, { ok: true });
+      await auth(request(app).get('/ehr_ehr/_security')).expect(200, replaced);
+    });
+
+    it('refuses a security object for a database that does not exist, or one that is not an object', async () => {
+      const missing = await auth(request(app).put('/nodb/_security')).send({ admins: {} }).expect(404);
+      expect(missing.body.error).toBe('not_found');
+      await auth(request(app).get('/nodb/_security')).expect(404);
+      const dbs = await auth(request(app).get('/_all_dbs')).expect(200);
+      expect(dbs.body).not.toContain('nodb');
+      await auth(request(app).put('/ehr_ehr/_security')).send([1, 2]).expect(400);
+      await auth(request(app).get('/ehr_ehr/_security')).expect(200, {});
+    });
+
+    it("answers a database's info (Fabric checks that it exists)", async () => {
+      const res = await auth(request(app).get('/ehr_ehr')).expect(200);
+      expect(res.body).toMatchObject({ db_name: 'ehr_ehr', doc_count: 0 });
+      await auth(request(app).get('/nodb')).expect(404);
+    });
+  });
+
   describe('gap 1: If-Match names the revision', () => {
     it('updates a document when If-Match carries the current revision', async () => {
       const created = await auth(request(app).put('/ehr_ehr/key1')).send({ v: 1 }).expect(201);
