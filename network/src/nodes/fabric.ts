@@ -141,6 +141,13 @@ export function peerSpec(org: OrgSpec, stateDb: StateDbType, secrets: OrgSecrets
       // default every 100th block, so an erased patient's PHI stayed on disk for up to 100
       // blocks. Run it after every block (it walks only the purge and expiry markers).
       CORE_LEDGER_PVTDATASTORE_PURGEINTERVAL: '1',
+      // Under load the BFT orderers sometimes order a transaction twice (the peer's Gateway
+      // sends it on after an orderer answers "request already processed"). The second copy is
+      // invalid (DUPLICATE_TXID), and its private data left the transient store with the first:
+      // by default the peer then asks other peers for it for 60 s (pullRetryThreshold) before it
+      // commits the block, and every member's commits stall (seen in the bench). The private
+      // data of an invalid transaction is never applied; the reconciler may still fetch it.
+      CORE_PEER_GOSSIP_PVTDATA_SKIPPULLINGINVALIDTRANSACTIONSDURINGCOMMIT: 'true',
       CORE_OPERATIONS_LISTENADDRESS: address(org, 'peerOperations'),
       CORE_METRICS_PROVIDER: 'prometheus',
       // Fills {{.ccaddress}} in the package's connection.json: each member runs its own server.
