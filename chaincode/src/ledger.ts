@@ -67,6 +67,27 @@ export function pageRequest(pageSizeText: string, bookmark: string): PageRequest
 /** The greatest code point: the end of a composite-key range, as Fabric ranges it. */
 const MAX_RUNE = '\u{10ffff}';
 
+/** The keys under a partial composite key, as Fabric ranges them: from `start` to `end` (exclusive). */
+export interface KeyRange {
+  start: string;
+  end: string;
+  holds: (key: string) => boolean;
+}
+
+export function compositeRange(ctx: Context, type: string, parts: string[]): KeyRange {
+  const start = ctx.stub.createCompositeKey(type, parts);
+  const end = start + MAX_RUNE;
+  return { start, end, holds: (key) => key.startsWith(start) && key < end };
+}
+
+/**
+ * Refuses a bookmark given in that is not a key of the list's range: Fabric would otherwise
+ * start a range scan wherever a crafted bookmark points.
+ */
+export function checkBookmark(range: KeyRange, bookmark: string): void {
+  if (bookmark !== '' && !range.holds(bookmark)) throw invalid('the bookmark does not belong to this list');
+}
+
 /**
  * A page of the entries under a partial composite key, in key order, each turned into an item
  * by `view` (which may drop it: filters, access checks). Read-only transactions only (Fabric
@@ -77,8 +98,7 @@ const MAX_RUNE = '\u{10ffff}';
  * The bookmark handed out is always the next key of this range, or '' when the range is done:
  * the state databases answer differently at the end of a range (LevelDB: ''; CouchDB: the end
  * key, JSON-encoded, which would not work as a start key), so a short fetch or any bookmark
- * outside the range means done. A bookmark given in must be a key of this range: Fabric would
- * otherwise start a range scan wherever a crafted bookmark points.
+ * outside the range means done. A bookmark given in must be a key of this range (`checkBookmark`).
  */
 export async function pageOf<T>(
   ctx: Context,
@@ -87,11 +107,8 @@ export async function pageOf<T>(
   request: PageRequest,
   view: (entry: unknown, key: string) => Promise<T | undefined>,
 ): Promise<Page<T>> {
-  const prefix = ctx.stub.createCompositeKey(type, parts);
-  const inRange = (key: string) => key.startsWith(prefix) && key < prefix + MAX_RUNE;
-  if (request.bookmark !== '' && !inRange(request.bookmark)) {
-    throw invalid('the bookmark does not belong to this list');
-  }
+  const range = compositeRange(ctx, type, parts);
+  checkBookmark(range, request.bookmark);
   const items: T[] = [];
   let bookmark = request.bookmark;
   let scanned = 0;
@@ -114,7 +131,7 @@ export async function pageOf<T>(
       await iterator.close();
     }
     scanned += fetched;
-    bookmark = fetched === wanted && inRange(metadata.bookmark) ? metadata.bookmark : '';
+    bookmark = fetched === wanted && range.holds(metadata.bookmark) ? metadata.bookmark : '';
   } while (bookmark !== '' && items.length < request.pageSize && scanned < MAX_SCANNED_PER_PAGE);
   return { items, bookmark };
 }

@@ -15,7 +15,19 @@ import type { Context } from 'fabric-contract-api';
 import { PENDING_KINDS, type PendingKind, type PendingView } from '@ehr/protocol';
 import { ChaincodeError, invalid, notFound } from './errors';
 import { marshal, unmarshal } from './json';
-import { filePrivate, getJson, implicitCollection, key, phiIndexKey, txMillis, txTime } from './ledger';
+import {
+  checkBookmark,
+  compositeRange,
+  filePrivate,
+  getJson,
+  implicitCollection,
+  key,
+  type Page,
+  type PageRequest,
+  phiIndexKey,
+  txMillis,
+  txTime,
+} from './ledger';
 import { ID_PATTERN } from './validate';
 
 export { PENDING_KINDS, type PendingKind, type PendingView } from '@ehr/protocol';
@@ -83,21 +95,31 @@ async function viewOf(ctx: Context, write: PendingWrite): Promise<PendingView> {
   return { kind, id, version, storedAt, status, purgeableAt: new Date(purgeableAt).toISOString() };
 }
 
-/** At most this many markers are listed at once: the sweep settles them and lists again. */
-const MAX_LISTED = 100;
-
-/** A member's pending writes, in key order (read-only: on the member's own peer). */
-export async function listPending(ctx: Context, mspId: string): Promise<PendingView[]> {
+/**
+ * A page of the member's pending writes, in key order (read-only: on the member's own peer).
+ * Fabric has no paginated range query over private data, so the page is a plain range read
+ * that starts at the bookmark and stops after `pageSize` markers; the one after them, when there
+ * is one, is the next page's bookmark (its first key, as the public lists' bookmarks are), else
+ * ''. A marker settled between two pages leaves no gap: the range starts at the bookmark's key
+ * whether or not it is still there.
+ */
+export async function listPending(ctx: Context, mspId: string, request: PageRequest): Promise<Page<PendingView>> {
+  const range = compositeRange(ctx, PENDING, []);
+  checkBookmark(range, request.bookmark);
   const writes: PendingWrite[] = [];
+  let bookmark = '';
   // `for await`, not `await`: fabric-shim resolves a private range query to `{ iterator }`.
-  const entries = ctx.stub.getPrivateDataByPartialCompositeKey(implicitCollection(mspId), PENDING, []);
+  const entries = ctx.stub.getPrivateDataByRange(implicitCollection(mspId), request.bookmark || range.start, range.end);
   for await (const entry of entries) {
+    if (writes.length === request.pageSize) {
+      bookmark = entry.key;
+      break;
+    }
     writes.push(unmarshal(entry.value) as PendingWrite);
-    if (writes.length >= MAX_LISTED) break;
   }
-  const views: PendingView[] = [];
-  for (const write of writes) views.push(await viewOf(ctx, write));
-  return views;
+  const items: PendingView[] = [];
+  for (const write of writes) items.push(await viewOf(ctx, write));
+  return { items, bookmark };
 }
 
 /**

@@ -3,6 +3,7 @@ import { contractName } from '@ehr/protocol';
 import { invalid, notFound } from './errors';
 import { callerWithRole } from './identity';
 import { canonicalJson } from './json';
+import { pageRequest } from './ledger';
 import { listPending, settlePending } from './pending';
 import { CREATES, type CreatingTransaction, receiptOf, requestedId, requestKeyOf } from './requests';
 
@@ -34,12 +35,16 @@ export class RequestContract extends Contract {
     return canonicalJson(receipt);
   }
 
-  /** The admin's member's pending private writes (see pending.ts), on its own peer, at most 100. */
+  /**
+   * The admin's member's pending private writes (see pending.ts), on its own peer, a page at a
+   * time: `{ items, bookmark }`. Every one must be reachable: a waiting write cannot be settled
+   * for 25 hours, so a member can hold many more than a page of them.
+   */
   @Transaction(false)
   @Returns('string')
-  async ListPending(ctx: Context): Promise<string> {
+  async ListPending(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
     const admin = await callerWithRole(ctx, 'admin');
-    return canonicalJson({ items: await listPending(ctx, admin.mspId) });
+    return canonicalJson(await listPending(ctx, admin.mspId, pageRequest(pageSize, bookmark)));
   }
 
   /**

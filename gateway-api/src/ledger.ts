@@ -175,7 +175,10 @@ export class Ledger {
     return parse(await this.port.evaluate(who, call), guard, nameOf(call));
   }
 
-  /** One page of a chaincode list transaction whose last two arguments are page size and bookmark. */
+  /**
+   * One page of a chaincode list transaction whose last two arguments are page size and
+   * bookmark; with `orgs`, evaluated on those members' peers (a list of private data).
+   */
   async #page<C extends ContractName, T>(
     who: UserIdentity,
     contract: C,
@@ -183,8 +186,10 @@ export class Ledger {
     args: string[],
     item: Guard<T>,
     page: PageQuery,
+    orgs?: string[],
   ): Promise<Page<T>> {
-    const answer = await this.#evaluate(who, call(contract, fn, [...args, ...pageArgs(page)]), guards.pageOf(item));
+    const listCall = { ...call(contract, fn, [...args, ...pageArgs(page)]), ...(orgs && { orgs }) };
+    const answer = await this.#evaluate(who, listCall, guards.pageOf(item));
     return { items: answer.items, bookmark: toClient(answer.bookmark) };
   }
 
@@ -456,8 +461,8 @@ export class Ledger {
 
   // Two-step writes of the admin's member whose public part never came (chaincode/src/pending.ts):
   // its own collection, so listed on its own peer and settled by it alone.
-  pendingWrites(who: UserIdentity) {
-    return this.#evaluate(who, { contract: 'requests', fn: 'ListPending', orgs: [who.mspId] }, guards.pendingWrites);
+  pendingWrites(who: UserIdentity, page: PageQuery) {
+    return this.#page(who, 'requests', 'ListPending', [], guards.pendingView, page, [who.mspId]);
   }
 
   settlePendingWrite(who: UserIdentity, write: { kind: string; id: string; version?: number }) {

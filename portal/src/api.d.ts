@@ -13988,7 +13988,12 @@ export interface operations {
     };
     pendingWrites: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Items per page (default 20) */
+                pageSize?: number;
+                /** @description From the previous page */
+                bookmark?: string;
+            };
             header?: {
                 /** @description A block this request must see: the committedBlock (Ehr-Committed-Block) of an earlier write, made at any member. The gateway waits until its own peer has committed that block before it reads, endorses or streams; past the configured wait (10 s by default) it answers 503 LEDGER_BEHIND with Retry-After. Not a block number: 400 INVALID_MIN_BLOCK */
                 "Ehr-Min-Block"?: number;
@@ -13998,7 +14003,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Up to 100 first steps with their status, in key order; settle them and list again */
+            /** @description The first steps with their status, in key order, a page at a time (follow the bookmark) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -14015,6 +14020,8 @@ export interface operations {
                             status: "finished" | "stale" | "waiting";
                             purgeableAt: string;
                         }[];
+                        /** @description Send as ?bookmark= for the next page; empty when there is no more (a page may come back short) */
+                        bookmark: string;
                     };
                 };
             };

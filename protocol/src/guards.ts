@@ -545,8 +545,6 @@ const pendingFields = {
 
 export const pendingView = objectOf<PendingView>(pendingFields);
 
-export const pendingWrites = objectOf<{ items: PendingView[] }>({ items: arrayOf(pendingView) });
-
 export const settledWrite = objectOf<SettledWrite>({
   ...pendingFields,
   outcome: oneOf(['finished', 'purged'] as const),

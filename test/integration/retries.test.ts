@@ -53,6 +53,34 @@ const delay = (ms: number) =>
     setTimeout(resolve, ms);
   });
 
+interface Pending {
+  kind: string;
+  id: string;
+  version: number;
+  status: string;
+}
+
+/**
+ * Every pending write of the admin's member, page after page: a long-lived network holds far
+ * more than a page of waiting ones (each run leaves an orphan that waits 25 hours).
+ */
+async function pendingWrites(url: string, adminToken: string): Promise<Pending[]> {
+  const items: Pending[] = [];
+  let bookmark = '';
+  do {
+    const page = await call(
+      `${url}/v1/org/pending-writes?pageSize=100&bookmark=${bookmark}`,
+      'GET',
+      undefined,
+      adminToken,
+    );
+    if (page.status !== 200) throw new Error(`pending writes: ${String(page.status)} ${JSON.stringify(page.body)}`);
+    items.push(...(page.body.items as Pending[]));
+    bookmark = page.body.bookmark as string;
+  } while (bookmark !== '');
+  return items;
+}
+
 /** Polls `check` every 10 ms until it holds, for at most `timeoutMs`. */
 async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -192,30 +220,19 @@ describe('retried requests on the real network', () => {
       expect((listed.body.items as { recordId: string }[]).map((r) => r.recordId)).toEqual([recordId]);
       const versions = await call(`${a.url}/v1/records/${recordId}/versions`, 'GET', undefined, doctor.token);
       expect(versions.body).toHaveLength(1);
-      const pending = await call(`${a.url}/v1/org/pending-writes`, 'GET', undefined, a.admin);
-      const bodies = (pending.body.items as { kind: string; id: string; status: string }[]).filter(
-        (item) => item.id === recordId,
-      );
+      const bodies = (await pendingWrites(a.url, a.admin)).filter((item) => item.id === recordId);
       expect(bodies).toEqual([expect.objectContaining({ kind: 'recordBody', version: 1, status: 'finished' })]);
     });
 
     it('lists a body whose header never came as waiting, and refuses to purge it before its grace', async () => {
-      interface Pending {
-        kind: string;
-        id: string;
-        version: number;
-        status: string;
-      }
-      const pendingWrites = async () =>
-        (await call(`${a.url}/v1/org/pending-writes`, 'GET', undefined, a.admin)).body.items as Pending[];
-      const known = new Set((await pendingWrites()).map((item) => item.id));
+      const known = new Set((await pendingWrites(a.url, a.admin)).map((item) => item.id));
       const key = `orphan-${runId}`;
       const input = { patientId, category: 'diagnosis', body: { diagnosis: `orphan ${runId}` } };
       expect((await post(`${a.url}/v1/records`, input, doctor.token, key)).status).toBe(504);
       let waiting: Pending | undefined;
       await until(
         async () => {
-          waiting = (await pendingWrites()).find((item) => !known.has(item.id));
+          waiting = (await pendingWrites(a.url, a.admin)).find((item) => !known.has(item.id));
           return waiting !== undefined;
         },
         30_000,

@@ -1,7 +1,7 @@
 import { PENDING_KINDS, PENDING_STATUSES, type PendingView, type SettledWrite } from '@ehr/protocol';
 import type { RouteSpec } from '../http';
-import { int, type JsonSchema, list, oneOf, shapeOf, withTxId } from '../schemas';
-import { committed, ID, identity, ISO_TIME, object, ok, type RouteDeps } from './common';
+import { int, type JsonSchema, oneOf, shapeOf, withTxId } from '../schemas';
+import { committed, ID, identity, ISO_TIME, listing, object, type RouteDeps } from './common';
 
 const PendingWrite = shapeOf<PendingView>()(['kind', 'id', 'storedAt', 'status', 'purgeableAt'], {
   kind: oneOf(PENDING_KINDS),
@@ -21,21 +21,19 @@ const { properties } = PendingWrite as { properties: Record<string, unknown> };
 export function pendingRoutes(deps: RouteDeps): RouteSpec[] {
   const { ledger } = deps;
   return [
-    {
-      method: 'get',
-      path: '/v1/org/pending-writes',
-      operationId: 'pendingWrites',
-      summary: "List the member's unfinished two-step writes",
-      tag: 'directory',
-      roles: ['admin'],
-      responses: {
-        200: {
-          description: 'Up to 100 first steps with their status, in key order; settle them and list again',
-          schema: object(['items'], { items: list(PendingWrite) }),
-        },
+    listing(
+      deps,
+      {
+        path: '/v1/org/pending-writes',
+        operationId: 'pendingWrites',
+        summary: "List the member's unfinished two-step writes",
+        tag: 'directory',
+        roles: ['admin'],
+        description: 'The first steps with their status, in key order, a page at a time (follow the bookmark)',
+        item: PendingWrite,
       },
-      handler: async (ctx) => ok(await ledger.pendingWrites(identity(deps, ctx))),
-    },
+      (who, _ctx, page) => ledger.pendingWrites(who, page),
+    ),
     {
       method: 'post',
       path: '/v1/org/pending-writes/settlement',

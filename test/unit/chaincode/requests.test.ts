@@ -16,6 +16,7 @@ import {
   submit,
   contracts,
   parse,
+  walk,
 } from './fixture';
 
 const { consent, records, requests, erasure } = contracts;
@@ -27,6 +28,13 @@ const GRANT = JSON.stringify({
   validUntil: '2026-02-15T00:00:00Z',
 });
 const KEY = 'retry-key-0001-abcdef';
+
+interface Pending {
+  kind: string;
+  id: string;
+  version?: number;
+  status: string;
+}
 
 const withKey = (requestKey: string, values: Record<string, string> = {}) => ({ transient: { ...values, requestKey } });
 
@@ -119,10 +127,9 @@ describe('requests', () => {
     });
 
     describe('pending writes', () => {
-      const list = () =>
-        evaluate(ledger, people.adminA, (c) => requests.ListPending(c), { peerMspId: HA }).then(
-          (text) => parse<{ items: { kind: string; id: string; status: string }[] }>(text).items,
-        );
+      const listPage = (pageSize: string, bookmark: string) =>
+        evaluate(ledger, people.adminA, (c) => requests.ListPending(c, pageSize, bookmark), { peerMspId: HA });
+      const list = async () => (await walk<Pending>(listPage, '100')).items;
       const settle = (recordId: string) =>
         attempt(ledger, people.adminA, (c) => requests.SettlePending(c, 'recordBody', recordId, '1'), {
           endorsingOrganizations: [HA],
@@ -170,8 +177,78 @@ describe('requests', () => {
         await submit(ledger, people.adminA, (c) => erasure.Approve(c, PATIENT_A, requestId, held));
       });
 
+      it('walks every pending write once across pages of any size, in key order, past 100 of them', async () => {
+        const created: string[] = [];
+        for (let i = 0; i < 5; i++) {
+          created.push(parse<{ recordId: string }>((await createBody(`${KEY}-${String(i)}`)).result).recordId);
+        }
+        const all = await list();
+        expect(all.filter((p) => p.kind === 'recordBody').map((p) => p.id)).toEqual([...created].sort());
+        for (const size of [1, 2, 3, all.length, all.length + 1]) {
+          const walked = await walk<Pending>(listPage, String(size));
+          expect(walked.items).toEqual(all);
+          const full = Math.floor(all.length / size);
+          const rest = all.length % size;
+          expect(walked.pageSizes).toEqual([...Array<number>(full).fill(size), ...(rest > 0 ? [rest] : [])]);
+        }
+        // The default page (20) holds them all, and says there is no more.
+        expect(parse<{ items: Pending[]; bookmark: string }>(await listPage('', ''))).toEqual({
+          items: all,
+          bookmark: '',
+        });
+        // The defect this paging fixes: more waiting writes than the old bound of 100.
+        for (let i = 5; i < 101; i++) await createBody(`${KEY}-${String(i)}`);
+        const many = await walk<Pending>(listPage, '100');
+        expect(many.pageSizes).toEqual([100, all.length + 96 - 100]);
+        expect(new Set(many.items.filter((p) => p.status === 'waiting').map((p) => p.id)).size).toBe(101);
+      });
+
+      it('goes on from where the last page stopped when the write it would start at is settled meanwhile', async () => {
+        const bodies: { recordId: string; contentHash: string }[] = [];
+        for (let i = 0; i < 4; i++) bodies.push(parse((await createBody(`${KEY}-${String(i)}`)).result));
+        const all = await list();
+        const first = parse<{ items: Pending[]; bookmark: string }>(await listPage('2', ''));
+        expect(first.items).toEqual(all.slice(0, 2));
+        // The bookmark is where the next page starts: settle that very write, and one already listed.
+        const next = bodies.find((b) => b.recordId === all[2]?.id);
+        const listed = bodies.find((b) => b.recordId === all[1]?.id);
+        for (const done of [next, listed]) {
+          if (!done) throw new Error('expected the write to be a record body of this test');
+          await submit(ledger, people.doctorA, publish(done.recordId, done.contentHash));
+          expect((await settle(done.recordId)).error).toBeUndefined();
+        }
+        const rest = await walk<Pending>((pageSize, bookmark) => listPage(pageSize, bookmark || first.bookmark));
+        expect(rest.items).toEqual(all.slice(3));
+      });
+
+      it('refuses a page size out of 1 to 100 and a bookmark that is not one of this list', async () => {
+        await createBody();
+        for (const pageSize of ['0', '101', '-1', '1.5', 'x', ' 2']) {
+          await expect(listPage(pageSize, '')).rejects.toThrow(
+            'INVALID_ARGUMENT: pageSize must be an integer from 1 to 100',
+          );
+        }
+        const { recordId } = parse<{ recordId: string }>((await createBody(`${KEY}-2`)).result);
+        for (const bookmark of [
+          'not-a-bookmark',
+          key('recordBody', recordId, '000001'),
+          key('pendingWrit'),
+          '\u0000',
+        ]) {
+          await expect(listPage('1', bookmark)).rejects.toThrow(
+            'INVALID_ARGUMENT: the bookmark does not belong to this list',
+          );
+        }
+        // A bookmark of ours still goes on (the checks above refused, not the list).
+        const { bookmark } = parse<{ bookmark: string }>(await listPage('1', ''));
+        expect(bookmark).not.toBe('');
+        expect(parse<{ items: Pending[] }>(await listPage('1', bookmark)).items).toHaveLength(1);
+      });
+
       it('keeps listing and settling to admins, and refuses what is not pending', async () => {
-        await expect(evaluate(ledger, people.doctorA, (c) => requests.ListPending(c))).rejects.toThrow(/^FORBIDDEN/);
+        await expect(evaluate(ledger, people.doctorA, (c) => requests.ListPending(c, '', ''))).rejects.toThrow(
+          /^FORBIDDEN/,
+        );
         expect(
           await attempt(ledger, people.adminA, (c) => requests.SettlePending(c, 'recordBody', 'REC-none', '1'), {
             endorsingOrganizations: [HA],

@@ -28,6 +28,8 @@ import { KeyEndorsementPolicy } from 'fabric-shim';
 
 const NS = '\u0000';
 const MAX_RUNE = '\u{10ffff}';
+/** What fabric-shim sends for an empty start key of a range. */
+const EMPTY_KEY_SUBSTITUTE = '\x01';
 const IMPLICIT_PREFIX = '_implicit_org_';
 const CHAINCODE = 'ehr';
 
@@ -182,8 +184,9 @@ function splitCompositeKey(key: string): { objectType?: string; attributes: stri
 
 const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** The entries from `start` (inclusive) to `end` (exclusive; '' = no end), in key order. */
 function inRange<V>(source: Map<string, V>, start: string, end: string): [string, V][] {
-  return [...source.entries()].filter(([key]) => key >= start && key < end).sort(byKey);
+  return [...source.entries()].filter(([key]) => key >= start && (end === '' || key < end)).sort(byKey);
 }
 
 /** The orgs a key-level policy names; `addOrgs('PEER', …)` means all of them must endorse. */
@@ -643,6 +646,30 @@ export class Ledger {
       rw.reads.set(key, entry?.version);
       return entry;
     };
+    // Fabric: the keys from `startKey` (inclusive; '' = the first) to `endKey` (exclusive; '' =
+    // no end), on a member's peer; the shim checks no key of a private range, so composite keys
+    // work. Read-only only.
+    const privateRange = (collection: string, startKey: string, endKey: string) => {
+      const member = this.#collectionOrg(collection) === peer;
+      if (writePerformed) {
+        throw new Error(
+          `txid [${proposal.txId}]: unsuppored transaction. Queries on pvt data is supported only in a read-only transaction`,
+        );
+      }
+      privateQueryPerformed = true;
+      const values = this.#private.get(collection) ?? new Map<string, PrivateEntry>();
+      const entries = member ? inRange(values, startKey || EMPTY_KEY_SUBSTITUTE, endKey) : [];
+      // As fabric-shim 2.5 does: awaiting the answer gives `{ iterator }`, not the iterator
+      // (unlike getStateByPartialCompositeKey); only `for await` iterates it directly.
+      const found = iterator(
+        entries.map(([key, e]) => [key, e.value]),
+        () => undefined,
+        () => undefined,
+      );
+      return Object.assign(Promise.resolve({ iterator: found }), {
+        [Symbol.asyncIterator]: () => found,
+      });
+    };
     const seconds = Math.floor(proposal.millis / 1000);
     const stub = {
       getTxID: () => proposal.txId,
@@ -732,28 +759,11 @@ export class Ledger {
         Promise.resolve(hashedRead(collection, key)?.hash ?? new Uint8Array()),
       getPrivateDataValidationParameter: (collection: string, key: string) =>
         Promise.resolve(hashedRead(collection, key)?.policy),
+      getPrivateDataByRange: privateRange,
+      // fabric-shim builds it on getPrivateDataByRange, as here.
       getPrivateDataByPartialCompositeKey: (collection: string, objectType: string, attributes: string[]) => {
-        const member = this.#collectionOrg(collection) === peer;
-        if (writePerformed) {
-          throw new Error(
-            `txid [${proposal.txId}]: unsuppored transaction. Queries on pvt data is supported only in a read-only transaction`,
-          );
-        }
-        privateQueryPerformed = true;
         const start = compositeKey(objectType, attributes);
-        const entries = member
-          ? inRange(this.#private.get(collection) ?? new Map<string, PrivateEntry>(), start, start + MAX_RUNE)
-          : [];
-        // As fabric-shim 2.5 does: awaiting the answer gives `{ iterator }`, not the iterator
-        // (unlike getStateByPartialCompositeKey); only `for await` iterates it directly.
-        const found = iterator(
-          entries.map(([key, e]) => [key, e.value]),
-          () => undefined,
-          () => undefined,
-        );
-        return Object.assign(Promise.resolve({ iterator: found }), {
-          [Symbol.asyncIterator]: () => found,
-        });
+        return privateRange(collection, start, start + MAX_RUNE);
       },
       putPrivateData: (collection: string, key: string, value: Uint8Array | string) => {
         if (!value) throw new Error('value must be valid');
