@@ -163,6 +163,13 @@ export class AppointmentContract extends Contract {
     };
     await putJson(ctx, feedbackKey(ctx, appointmentId), feedback);
     await putJson(ctx, feedbackIndexKey(ctx, feedback), { appointmentId });
+    // The appointment says it was rated, so whoever lists it (the patient after a reload too)
+    // knows; not a status change, so no AppointmentStatus event.
+    await putJson(ctx, appointmentKey(ctx, appointmentId), {
+      ...appointment,
+      feedbackGivenAt: feedback.givenAt,
+      updatedAt: feedback.givenAt,
+    });
     await this.#tally(ctx, appointment.practitioner, ratingText as Rating);
     return canonicalJson(feedback);
   }

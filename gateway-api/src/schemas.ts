@@ -567,6 +567,7 @@ export const Appointment = shapeOf<P.Appointment>()(
     slot: TIME,
     status: oneOf(APPOINTMENT_STATUSES),
     cancelledBy: oneOf(CANCELLERS),
+    feedbackGivenAt: TIME,
     createdAt: TIME,
     updatedAt: TIME,
   },

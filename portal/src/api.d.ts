@@ -1952,6 +1952,8 @@ export interface components {
             /** @enum {string} */
             cancelledBy?: "patient" | "practitioner";
             /** Format: date-time */
+            feedbackGivenAt?: string;
+            /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
@@ -2140,6 +2142,8 @@ export interface components {
             status: "requested" | "confirmed" | "cancelled" | "completed";
             /** @enum {string} */
             cancelledBy?: "patient" | "practitioner";
+            /** Format: date-time */
+            feedbackGivenAt?: string;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */

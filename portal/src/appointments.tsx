@@ -19,7 +19,7 @@ type Status = Appointment['status'];
 const APPOINTMENT_EVENTS = ['AppointmentStatus'] as const;
 const RATINGS = [1, 2, 3, 4, 5] as const;
 
-/** Appointments this patient rated in this session (the API does not say whether one was rated). */
+/** Appointments this patient rated in this session, before the list is read again (then `feedbackGivenAt` says it). */
 const rated = signal<string[]>([]);
 
 /** Re-reads on AppointmentStatus and after this client's own writes (the event may come a moment later). */
@@ -280,17 +280,19 @@ function MyAppointments() {
                   Cancel
                 </button>
               )}
-              {a.status === 'completed' && !rated.value.includes(a.appointmentId) && (
-                <button
-                  type="button"
-                  onClick={() => {
-                    setRating(a);
-                  }}
-                  aria-label={`Give feedback on appointment ${a.appointmentId}`}
-                >
-                  Give feedback
-                </button>
-              )}
+              {a.status === 'completed' &&
+                a.feedbackGivenAt === undefined &&
+                !rated.value.includes(a.appointmentId) && (
+                  <button
+                    type="button"
+                    onClick={() => {
+                      setRating(a);
+                    }}
+                    aria-label={`Give feedback on appointment ${a.appointmentId}`}
+                  >
+                    Give feedback
+                  </button>
+                )}
             </>
           )}
         />

@@ -387,6 +387,7 @@ export const appointment = objectOf<Appointment>({
   slot: string,
   status: oneOf(APPOINTMENT_STATUSES),
   cancelledBy: optional(oneOf(CANCELLERS)),
+  feedbackGivenAt: optional(string),
   createdAt: string,
   updatedAt: string,
 });

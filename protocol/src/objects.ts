@@ -432,6 +432,8 @@ export interface Appointment {
   slot: string;
   status: AppointmentStatus;
   cancelledBy?: Canceller;
+  /** When the patient rated it (a completed appointment is rated once); the rating is in Feedback. */
+  feedbackGivenAt?: string;
   createdAt: string;
   updatedAt: string;
 }

@@ -166,6 +166,7 @@ describe('care screens of the web portal', () => {
     await pat.reload();
     await nextTotpStep(patientSignedInAt);
     await signIn(pat, patient);
+    const patientSignedInAgainAt = Date.now();
     await pat.getByRole('heading', { name: 'My appointments' }).waitFor();
     await statusOf(pat, appointmentId).filter({ hasText: 'completed' }).waitFor();
 
@@ -178,6 +179,12 @@ describe('care screens of the web portal', () => {
     expect(await pat.getByRole('button', { name: `Give feedback on appointment ${appointmentId}` }).count()).toBe(0);
     await portal.audit(pat, 'feedback given');
     await screenshot(pat, 'care-1-patient-feedback-given');
+    // After another reload she is not offered to rate it again: the appointment says it was rated.
+    await pat.reload();
+    await nextTotpStep(patientSignedInAgainAt);
+    await signIn(pat, patient);
+    await statusOf(pat, appointmentId).filter({ hasText: 'completed' }).waitFor();
+    expect(await pat.getByRole('button', { name: `Give feedback on appointment ${appointmentId}` }).count()).toBe(0);
   }, 600_000);
 
   it('lets a doctor add a record with the keyboard only and amend it, and the patient reads the amended version', async () => {

@@ -186,7 +186,16 @@ describe('appointments and feedback', () => {
     const id = await request();
     await submit(ledger, people.doctorA, (c) => appointments.Confirm(c, id));
     await submit(ledger, people.doctorA, (c) => appointments.Complete(c, id));
-    await submit(ledger, people.patientA, (c) => appointments.GiveFeedback(c, id, '5'));
+    const mineBefore = parse<{ items: { appointmentId: string; feedbackGivenAt?: string }[] }>(
+      await evaluate(ledger, people.patientA, (c) => appointments.ListMine(c, '', '')),
+    ).items.find((a) => a.appointmentId === id);
+    expect(mineBefore?.feedbackGivenAt).toBeUndefined();
+    const { result } = await submit(ledger, people.patientA, (c) => appointments.GiveFeedback(c, id, '5'));
+    // Listed again (a reload), the appointment says it was rated.
+    const mine = parse<{ items: { appointmentId: string; feedbackGivenAt?: string }[] }>(
+      await evaluate(ledger, people.patientA, (c) => appointments.ListMine(c, '', '')),
+    ).items.find((a) => a.appointmentId === id);
+    expect(mine?.feedbackGivenAt).toBe(parse<{ givenAt: string }>(result).givenAt);
     await submit(ledger, people.patientA, (c) => appointments.StoreFeedbackComment(c, id), {
       transient: salted({ comment: `great ${PHI_MARKER}` }),
     });
