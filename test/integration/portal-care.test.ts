@@ -185,6 +185,21 @@ describe('care screens of the web portal', () => {
     await signIn(pat, patient);
     await statusOf(pat, appointmentId).filter({ hasText: 'completed' }).waitFor();
     expect(await pat.getByRole('button', { name: `Give feedback on appointment ${appointmentId}` }).count()).toBe(0);
+
+    // She books another visit and cancels it; a cancelled visit offers neither cancel nor feedback.
+    await pat.getByLabel('Hospital', { exact: true }).selectOption('HospitalAMSP');
+    await pat.getByLabel('Doctor', { exact: true }).selectOption(practitionerId);
+    await pat.getByLabel('Date and time').fill(localTime(3, 11).local);
+    await pat.getByRole('button', { name: 'Book the appointment' }).click();
+    const [, secondId = ''] = await outcome(pat, /Appointment (\S+) requested with \S+ for .+: committed in block \d+/);
+    expect(secondId).not.toBe(appointmentId);
+    await statusOf(pat, secondId).filter({ hasText: 'requested' }).waitFor();
+    await pat.getByRole('button', { name: `Cancel appointment ${secondId}` }).click();
+    await outcome(pat, new RegExp(`Appointment ${secondId} cancelled: committed in block \\d+`));
+    await statusOf(pat, secondId).filter({ hasText: 'cancelled' }).waitFor({ timeout: 60_000 });
+    expect(await pat.getByRole('button', { name: `Cancel appointment ${secondId}` }).count()).toBe(0);
+    expect(await pat.getByRole('button', { name: `Give feedback on appointment ${secondId}` }).count()).toBe(0);
+    await portal.audit(pat, 'appointment cancelled');
   }, 600_000);
 
   it('lets a doctor add a record with the keyboard only and amend it, and the patient reads the amended version', async () => {

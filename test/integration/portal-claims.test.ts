@@ -46,9 +46,13 @@ afterAll(async () => {
 
 describe('claims in the web portal', () => {
   beforeAll(async () => {
+    // Eleven people are invited and sign in within a minute or two, all from this host: more
+    // than the default 30 sign-in attempts an address gets per minute (dishonest-user.test.ts
+    // tests that limit).
+    const signIns = { EHR_GATEWAY_SIGNIN_RATE_PER_ADDRESS: '200' };
     [a, insurer, portal] = await Promise.all([
-      startGateway('hospital-a', 75),
-      startGateway('insurer', 76),
+      startGateway('hospital-a', 75, signIns),
+      startGateway('insurer', 76, signIns),
       PortalBrowser.launch(),
     ]);
   }, 300_000);
@@ -167,6 +171,100 @@ describe('claims in the web portal', () => {
     await portal.audit(patient, 'patient sees the payment');
     await screenshot(adjuster, 'claims-1-adjuster-paid');
     await screenshot(patient, 'claims-1-patient-paid');
+  }, 600_000);
+
+  it("bills a completed visit in the Bills view and claims the bill; the policy does not cover it, the adjuster denies it and the patient's page shows the denial", async () => {
+    const [patientA, doctorA, clerkA, adjusterI] = await Promise.all([
+      invite(a, `billpat-${runId}`, 'patient'),
+      invite(a, `billdoc-${runId}`, 'doctor'),
+      invite(a, `billclerk-${runId}`, 'billing'),
+      invite(insurer, `billadj-${runId}`, 'adjuster'),
+    ]);
+    const patientId = patientA.attrs['ehr.patientId'] ?? '';
+    const practitionerId = doctorA.attrs['ehr.practitionerId'] ?? '';
+    expect(patientId).not.toBe('');
+    // The visit, through the API as the patient's and the doctor's own systems would: booked,
+    // confirmed, completed; and the record of the care given. The policy covers diagnoses only.
+    const ok = async (gateway: Gateway, token: string, method: string, route: string, body: unknown) => {
+      const answer = await call(`${gateway.url}${route}`, method, body, token);
+      if (answer.status >= 300) throw new Error(`${method} ${route}: ${String(answer.status)}`);
+      return answer.body as Record<string, unknown>;
+    };
+    const booked = await ok(a, patientA.token, 'POST', '/v1/appointments', {
+      mspId: 'HospitalAMSP',
+      practitionerId,
+      slot: new Date(Date.now() + DAY).toISOString(),
+    });
+    const appointmentId = booked.appointmentId as string;
+    for (const action of ['confirm', 'complete'])
+      await ok(a, doctorA.token, 'POST', `/v1/appointments/${appointmentId}/status`, { action });
+    const recordId = await careRecord(doctorA, patientId, `consultation ${runId}`);
+    const policy = await ok(insurer, adjusterI.token, 'POST', '/v1/policies', {
+      patientId,
+      terms: {
+        plan: 'Bronze',
+        coverage: { diagnosis: 50 },
+        copayPercent: 0,
+        annualLimit: 100_000,
+        validFrom: new Date(Date.now() - 30 * DAY).toISOString(),
+        validUntil: new Date(Date.now() + 300 * DAY).toISOString(),
+      },
+    });
+    const policyId = policy.policyId as string;
+    await settled();
+
+    const patient = await portal.open(a, 'claims');
+    await signIn(patient, patientA);
+    await shows(patient, 'No claims.');
+    await patient.evaluate('window.notReloaded = true');
+
+    // The clerk bills the visit in the Bills view, then claims the bill from the patient's insurer.
+    const clerk = await portal.open(a, 'bills');
+    await signIn(clerk, clerkA);
+    await clerk.getByRole('heading', { name: 'Bills' }).waitFor();
+    await clerk.getByLabel('Patient id').fill(patientId);
+    await clerk.getByLabel('For a completed').selectOption('appointment');
+    await clerk.getByLabel('Its id (APT-… or LAB-…)').fill(appointmentId);
+    await clerk.getByLabel(/^Items, one a line/).fill(`procedure 300.00 Consultation [${recordId}]`);
+    await portal.audit(clerk, 'bill form');
+    await clerk.getByRole('button', { name: 'Issue the bill' }).click();
+    const [, billId = ''] = await outcome(clerk, /Bill (\S+) for 300\.00 issued: committed in block \d+/);
+    const bill = clerk.locator(`tr[data-bill="${billId}"]`);
+    await bill.filter({ hasText: 'issued' }).waitFor();
+    await clerk.getByRole('button', { name: `Claim bill ${billId} from the insurer` }).click();
+    await clerk.getByLabel('Policy number').fill(policyId);
+    await clerk.getByRole('button', { name: 'Claim the bill' }).click();
+    const [, claimId = '', claimBlock] = await outcome(
+      clerk,
+      new RegExp(`Claim (\\S+) made from bill ${billId} for 300\\.00: committed in block (\\d+)`),
+    );
+    await portal.audit(clerk, 'bill claimed');
+    await row(patient, claimId).locator('.claim-status').filter({ hasText: 'submitted' }).waitFor({ timeout: LIVE_MS });
+
+    // The insurer's peer finds procedures not covered: the adjuster is offered a denial only.
+    await reach(insurer, Number(claimBlock));
+    const adjuster = await portal.open(insurer, 'queue');
+    await signIn(adjuster, adjusterI);
+    await row(adjuster, claimId).waitFor({ timeout: LIVE_MS });
+    await adjuster.getByRole('button', { name: `Open claim ${claimId}` }).click();
+    await adjuster
+      .locator('.case-verdict')
+      .filter({ hasText: /^deny: nothing of 300\.00 approved with reason codes .*NOT_COVERED/ })
+      .waitFor({ timeout: LIVE_MS });
+    expect(await adjuster.getByRole('button', { name: 'Approve the claim' }).count()).toBe(0);
+    await portal.audit(adjuster, 'claim to deny');
+    await adjuster.getByRole('button', { name: 'Deny the claim' }).click();
+    await outcome(adjuster, new RegExp(`Claim ${claimId} rejected: 0\\.00 approved, committed in block \\d+`));
+    // Nothing to pay on a denied claim.
+    expect(await adjuster.getByRole('button', { name: 'Record the payment' }).count()).toBe(0);
+
+    // The patient's page, never reloaded, shows the denial and its reason.
+    const denied = row(patient, claimId);
+    await denied.locator('.claim-status').filter({ hasText: 'rejected' }).waitFor({ timeout: LIVE_MS });
+    expect(await denied.locator('.claim-decision').innerText()).toMatch(/^0\.00 approved \(.*NOT_COVERED.*\)$/);
+    expect(await patient.evaluate('window.notReloaded')).toBe(true);
+    await portal.audit(patient, 'patient sees the denial');
+    await screenshot(adjuster, 'claims-3-adjuster-denied');
   }, 600_000);
 
   it("refuses a claim on a policy the ledger does not have, showing the API's code and message, and commits nothing", async () => {
