@@ -47,6 +47,11 @@ export interface RestSide {
   b: Gateway;
   insurer: Gateway;
   patient: Person;
+  /**
+   * Workload (a)'s patient, not the one (c) reads: a reader's basis is checked against every
+   * consent of the patient, so (a)'s thousand grants made each read of (c) scan them all.
+   */
+  grantor: Person;
   doctor: Person;
   doctorB: Person;
   billing: Person;
@@ -63,6 +68,8 @@ export interface SdkSide {
   sessions: Session[];
   /** A contract as `who` on their own member's peer. */
   patient: (name: string) => Contract;
+  /** Workload (a)'s patient (see RestSide). */
+  grantor: (name: string) => Contract;
   doctor: (name: string) => Contract;
   doctorB: (name: string) => Contract;
   billing: (name: string) => Contract;
@@ -123,8 +130,9 @@ export async function setUpRest(runId: string): Promise<RestSide> {
     startGateway('hospital-b', SPARE['hospital-b'], GATEWAY_ENV, GATEWAY_NODE_ARGS),
     startGateway('insurer', SPARE.insurer, GATEWAY_ENV, GATEWAY_NODE_ARGS),
   ]);
-  const [patient, doctor, billing, doctorB, adjuster] = await Promise.all([
+  const [patient, grantor, doctor, billing, doctorB, adjuster] = await Promise.all([
     invite(a, `bench-pat-${runId}`, 'patient'),
+    invite(a, `bench-grant-${runId}`, 'patient'),
     invite(a, `bench-doc-${runId}`, 'doctor'),
     invite(a, `bench-bill-${runId}`, 'billing'),
     invite(b, `bench-docb-${runId}`, 'doctor'),
@@ -145,6 +153,7 @@ export async function setUpRest(runId: string): Promise<RestSide> {
     b,
     insurer,
     patient,
+    grantor,
     doctor,
     doctorB,
     billing,
@@ -187,7 +196,10 @@ export async function sdkRecord(doctor: (name: string) => Contract, patientId: s
 }
 
 export async function setUpSdk(runId: string, rest: RestSide): Promise<SdkSide> {
-  const patient = await freshPatient('hospital-a', 'bench');
+  const [patient, grantor] = await Promise.all([
+    freshPatient('hospital-a', 'bench'),
+    freshPatient('hospital-a', 'bench-grant'),
+  ]);
   const [doctor, doctorB, billing, adjuster] = await Promise.all([
     twin('hospital-a', `bench-sdk-doc-${runId}`, rest.doctor),
     twin('hospital-b', `bench-sdk-docb-${runId}`, rest.doctorB),
@@ -203,6 +215,7 @@ export async function setUpSdk(runId: string, rest: RestSide): Promise<SdkSide> 
   const side = {
     sessions,
     patient: as('hospital-a', patient),
+    grantor: as('hospital-a', grantor),
     doctor: as('hospital-a', doctor),
     doctorB: as('hospital-b', doctorB),
     billing: as('hospital-a', billing),

@@ -53,7 +53,7 @@ export const WORKLOADS: Workload[] = [
     rest: (s, connections, seconds) =>
       restPoint({
         url: s.a.url,
-        token: s.patient.token,
+        token: s.grantor.token,
         connections,
         seconds,
         steps: [
@@ -67,7 +67,7 @@ export const WORKLOADS: Workload[] = [
     sdk: (s, concurrency, seconds) => {
       const grant = JSON.stringify(consentGrant());
       return closedLoop(concurrency, seconds, async () => {
-        await s.patient('consent').submitTransaction('Grant', grant);
+        await s.grantor('consent').submitTransaction('Grant', grant);
         return undefined;
       });
     },
