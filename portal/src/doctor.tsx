@@ -89,9 +89,9 @@ function FindPatient() {
             ))}
           </select>
           <RecordTable
-            records={records}
+            rows={records}
             caption={`Records of patient ${patient.patientId}`}
-            action={(record) => (
+            actions={(record) => (
               <button
                 type="button"
                 onClick={() => void read(record)}

@@ -1,46 +1,26 @@
 /** Record lists and an opened record, shared by the patient's and the doctor's portals. */
 import type { components } from './api';
-import { when } from './ui';
+import { type Column, DataTable, type TableProps, when } from './ui';
 
 export type RecordHeader = components['schemas']['RecordHeader'];
 export type RecordBody = components['schemas']['RecordBody'];
 
-export function RecordTable({
-  records,
-  caption,
-  action,
-}: {
-  records: RecordHeader[];
-  caption: string;
-  action: (record: RecordHeader) => preact.ComponentChildren;
-}) {
-  if (records.length === 0) return <p>No records yet.</p>;
+const RECORD_COLUMNS: Column<RecordHeader>[] = [
+  { header: 'Category', cell: (record) => record.category },
+  { header: 'Held by', cell: (record) => record.custodian },
+  { header: 'Version', cell: (record) => record.version },
+  { header: 'Updated', cell: (record) => when(record.updatedAt) },
+];
+
+export function RecordTable(table: TableProps<RecordHeader>) {
   return (
-    <table>
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Category</th>
-          <th scope="col">Held by</th>
-          <th scope="col">Version</th>
-          <th scope="col">Updated</th>
-          <th scope="col">
-            <span class="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {records.map((record) => (
-          <tr key={record.recordId} data-record={record.recordId}>
-            <td>{record.category}</td>
-            <td>{record.custodian}</td>
-            <td>{record.version}</td>
-            <td>{when(record.updatedAt)}</td>
-            <td>{action(record)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      {...table}
+      columns={RECORD_COLUMNS}
+      rowKey={(record) => record.recordId}
+      rowAttributes={(record) => ({ 'data-record': record.recordId })}
+      empty="No records yet."
+    />
   );
 }
 
