@@ -9,7 +9,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { components } from './api';
 import { act, answer, api } from './client';
 import { notice } from './state';
-import { field, MemberSelect, useLiveVersion, when, TextField } from './ui';
+import { DataTable, field, MemberSelect, type TableProps, useLiveVersion, when, TextField } from './ui';
 
 type Appointment = components['schemas']['Appointment'];
 type OrgProfile = components['schemas']['OrgProfile'];
@@ -39,54 +39,44 @@ export function slotOf(local: string): string | undefined {
 }
 
 function AppointmentTable({
-  appointments,
-  caption,
   who,
-  action,
-}: {
-  appointments: Appointment[];
-  caption: string;
+  actions,
+  ...table
+}: TableProps<Appointment> & {
   who: 'practitioner' | 'patient';
-  action: (appointment: Appointment) => preact.ComponentChildren;
+  actions: (appointment: Appointment) => preact.ComponentChildren;
 }) {
-  if (appointments.length === 0) return <p>No appointments.</p>;
   return (
-    <table>
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">When</th>
-          <th scope="col">{who === 'practitioner' ? 'With' : 'Patient'}</th>
-          <th scope="col">Status</th>
-          <th scope="col">
-            <span class="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {appointments.map((a) => (
-          <tr key={a.appointmentId} data-appointment={a.appointmentId}>
-            <td>{when(a.slot)}</td>
-            <td>
-              {who === 'practitioner' ? (
+    <DataTable
+      {...table}
+      columns={[
+        { header: 'When', cell: (a) => when(a.slot) },
+        who === 'practitioner'
+          ? {
+              header: 'With',
+              cell: (a) => (
                 <>
                   {a.practitioner.practitionerId} at {a.practitioner.mspId}
                 </>
-              ) : (
-                <code>{a.patientId}</code>
-              )}
-            </td>
-            <td class="appointment-status">
+              ),
+            }
+          : { header: 'Patient', cell: (a) => <code>{a.patientId}</code> },
+        {
+          header: 'Status',
+          cell: (a) => (
+            <>
               {a.status}
               {a.cancelledBy && ` by the ${a.cancelledBy}`}
-            </td>
-            <td>
-              <div class="actions">{action(a)}</div>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+            </>
+          ),
+          class: 'appointment-status',
+        },
+      ]}
+      rowKey={(a) => a.appointmentId}
+      rowAttributes={(a) => ({ 'data-appointment': a.appointmentId })}
+      actions={(a) => <div class="actions">{actions(a)}</div>}
+      empty="No appointments."
+    />
   );
 }
 
@@ -265,10 +255,10 @@ function MyAppointments() {
       <BookForm onBooked={reread} />
       {appointments && (
         <AppointmentTable
-          appointments={appointments}
+          rows={appointments}
           who="practitioner"
           caption="Your appointments, latest first; statuses update live"
-          action={(a) => (
+          actions={(a) => (
             <>
               {OPEN.includes(a.status) && (
                 <button
@@ -354,10 +344,10 @@ function Schedule() {
       </div>
       {appointments && (
         <AppointmentTable
-          appointments={appointments}
+          rows={appointments}
           who="patient"
           caption={`Appointments ${day ? `on ${day}` : 'on every day'}, by time; new requests appear live`}
-          action={(a) => (
+          actions={(a) => (
             <>
               <button
                 type="button"

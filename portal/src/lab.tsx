@@ -12,7 +12,7 @@ import { act, answer, api } from './client';
 import { parseLabTests } from './lab-tests';
 import { type RecordBody, RecordView } from './records';
 import { notice, session } from './state';
-import { useLiveVersion, when, field, MemberSelect, TextField } from './ui';
+import { type Column, DataTable, type TableProps, useLiveVersion, when, field, MemberSelect, TextField } from './ui';
 
 type LabOrder = components['schemas']['LabOrder'];
 type OrgProfile = components['schemas']['OrgProfile'];
@@ -34,55 +34,40 @@ function useLabVersion(): [number, () => void] {
   return [version + written, reread];
 }
 
-function OrderTable({
-  orders,
-  caption,
-  action,
-}: {
-  orders: LabOrder[];
-  caption: string;
-  action: (order: LabOrder) => preact.ComponentChildren;
-}) {
-  if (orders.length === 0) return <p>No lab orders.</p>;
+const ORDER_COLUMNS: Column<LabOrder>[] = [
+  { header: 'Order', cell: (order) => <code>{order.orderId}</code> },
+  { header: 'Patient', cell: (order) => <code>{order.patientId}</code> },
+  { header: 'Priority', cell: (order) => order.priority },
+  {
+    header: 'Status',
+    cell: (order) => (
+      <>
+        {order.status}
+        {order.rejectionReason && `: ${order.rejectionReason}`}
+      </>
+    ),
+    class: 'order-status',
+  },
+  {
+    header: 'Lab / ordered by',
+    cell: (order) => (
+      <>
+        {order.lab} / {order.orderingOrg}
+      </>
+    ),
+  },
+  { header: 'Updated', cell: (order) => when(order.updatedAt) },
+];
+
+function OrderTable(table: TableProps<LabOrder>) {
   return (
-    <table>
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Order</th>
-          <th scope="col">Patient</th>
-          <th scope="col">Priority</th>
-          <th scope="col">Status</th>
-          <th scope="col">Lab / ordered by</th>
-          <th scope="col">Updated</th>
-          <th scope="col">
-            <span class="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {orders.map((order) => (
-          <tr key={order.orderId} data-order={order.orderId}>
-            <td>
-              <code>{order.orderId}</code>
-            </td>
-            <td>
-              <code>{order.patientId}</code>
-            </td>
-            <td>{order.priority}</td>
-            <td class="order-status">
-              {order.status}
-              {order.rejectionReason && `: ${order.rejectionReason}`}
-            </td>
-            <td>
-              {order.lab} / {order.orderingOrg}
-            </td>
-            <td>{when(order.updatedAt)}</td>
-            <td>{action(order)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      {...table}
+      columns={ORDER_COLUMNS}
+      rowKey={(order) => order.orderId}
+      rowAttributes={(order) => ({ 'data-order': order.orderId })}
+      empty="No lab orders."
+    />
   );
 }
 
@@ -196,9 +181,9 @@ function DoctorLabOrders() {
       />
       {orders && (
         <OrderTable
-          orders={orders}
+          rows={orders}
           caption="My lab orders (open, and those placed in this session); statuses update live"
-          action={(order) => <ReadResultButton order={order} onRead={readResult} />}
+          actions={(order) => <ReadResultButton order={order} onRead={readResult} />}
         />
       )}
       {result && <RecordView body={result} />}
@@ -274,9 +259,9 @@ function PastLabOrders() {
       <h2 id="past-orders-title">All my lab orders</h2>
       {orders && (
         <OrderTable
-          orders={orders}
+          rows={orders}
           caption="Lab orders I placed for the patients in my care, done ones included, latest first"
-          action={(order) => <ReadResultButton order={order} onRead={readResult} />}
+          actions={(order) => <ReadResultButton order={order} onRead={readResult} />}
         />
       )}
       {result && <RecordView body={result} />}
@@ -409,9 +394,9 @@ function LabQueue() {
       <h2 id="queue-title">Incoming lab orders</h2>
       {orders && (
         <OrderTable
-          orders={orders}
+          rows={orders}
           caption="Orders for this lab still to do; new orders appear live"
-          action={(order) => {
+          actions={(order) => {
             const next = NEXT[order.status];
             return (
               <div class="actions">

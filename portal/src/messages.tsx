@@ -9,7 +9,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { components } from './api';
 import { act, answer, api } from './client';
 import { notice, session } from './state';
-import { field, useLiveVersion, when, TextField } from './ui';
+import { type Column, DataTable, field, useLiveVersion, when, TextField } from './ui';
 
 type Summary = components['schemas']['ConversationSummary'];
 type View = components['schemas']['ConversationView'];
@@ -168,6 +168,13 @@ function ConversationView({ view, onReplied }: { view: View; onReplied: (view: V
   );
 }
 
+const CONVERSATION_COLUMNS: Column<Summary>[] = [
+  { header: 'With', cell: otherParty },
+  { header: 'Messages', cell: (c) => c.messageCount, class: 'message-count' },
+  { header: 'Last from', cell: (c) => c.lastFrom },
+  { header: 'Updated', cell: (c) => when(c.updatedAt) },
+];
+
 export function Messages() {
   const [conversations, setConversations] = useState<Summary[] | undefined>(undefined);
   const [openId, setOpenId] = useState<string | undefined>(undefined);
@@ -206,47 +213,28 @@ export function Messages() {
         them is recorded in the patient’s “who looked at my data”.
       </p>
       <NewMessage onSent={show} />
-      {conversations &&
-        (conversations.length === 0 ? (
-          <p>No conversations yet.</p>
-        ) : (
-          <table>
-            <caption>Your conversations, latest first; new messages appear by themselves</caption>
-            <thead>
-              <tr>
-                <th scope="col">With</th>
-                <th scope="col">Messages</th>
-                <th scope="col">Last from</th>
-                <th scope="col">Updated</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {conversations.map((c) => (
-                <tr key={c.conversationId} data-conversation={c.conversationId}>
-                  <td>{otherParty(c)}</td>
-                  <td class="message-count">{c.messageCount}</td>
-                  <td>{c.lastFrom}</td>
-                  <td>{when(c.updatedAt)}</td>
-                  <td>
-                    <button
-                      type="button"
-                      aria-label={`Open the conversation with ${otherParty(c)}`}
-                      onClick={() => {
-                        setOpened(undefined);
-                        setOpenId(c.conversationId);
-                      }}
-                    >
-                      Open
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ))}
+      {conversations && (
+        <DataTable
+          caption="Your conversations, latest first; new messages appear by themselves"
+          columns={CONVERSATION_COLUMNS}
+          rows={conversations}
+          rowKey={(c) => c.conversationId}
+          rowAttributes={(c) => ({ 'data-conversation': c.conversationId })}
+          actions={(c) => (
+            <button
+              type="button"
+              aria-label={`Open the conversation with ${otherParty(c)}`}
+              onClick={() => {
+                setOpened(undefined);
+                setOpenId(c.conversationId);
+              }}
+            >
+              Open
+            </button>
+          )}
+          empty="No conversations yet."
+        />
+      )}
       {opened && <ConversationView view={opened} onReplied={show} />}
     </section>
   );
