@@ -9,7 +9,7 @@ import { BREAK_GLASS_REASONS, type EventPayloads } from '@ehr/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import type { components } from './api';
 import { act, answer, api } from './client';
-import { type RecordBody, RecordTable, type RecordHeader, RecordView } from './records';
+import { type RecordBody, RecordTable, type RecordHeader, RecordView, readRecord } from './records';
 import { lastEvent, notice, session } from './state';
 import { DataTable, field, inBlock, type TableProps, useRereads, when, TextField } from './ui';
 
@@ -71,20 +71,11 @@ function EmergencyAccess() {
   };
   const read = async (record: RecordHeader) => {
     setBody(undefined);
-    const read = await act('Reading under break-glass: waiting for the ledger to record the access…', async () => {
-      const ticket = await answer(
-        api.POST('/v1/records/{recordId}/access', {
-          params: { path: { recordId: record.recordId } },
-          body: { purpose: 'treatment' },
-        }),
-      );
-      notice.value = `Access granted on the basis "${ticket.basis}"${ticket.flagged ? ' (flagged for review)' : ''}: recorded in block ${String(ticket.committedBlock)}.`;
-      return answer(
-        api.GET('/v1/records/{recordId}/body/{ticketId}', {
-          params: { path: { recordId: record.recordId, ticketId: ticket.ticketId } },
-        }),
-      );
-    });
+    const read = await act('Reading under break-glass: waiting for the ledger to record the access…', () =>
+      readRecord(record.recordId, 'treatment', (ticket) => {
+        notice.value = `Access granted on the basis "${ticket.basis}"${ticket.flagged ? ' (flagged for review)' : ''}: recorded in block ${String(ticket.committedBlock)}.`;
+      }),
+    );
     if (read) setBody(read);
   };
   return (

@@ -10,7 +10,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { components } from './api';
 import { act, answer, api } from './client';
 import { parseLabTests } from './lab-tests';
-import { type RecordBody, RecordView } from './records';
+import { type RecordBody, RecordView, readRecord } from './records';
 import { notice, session } from './state';
 import { type Column, DataTable, type TableProps, useLiveVersion, when, field, MemberSelect, TextField } from './ui';
 
@@ -195,17 +195,11 @@ function DoctorLabOrders() {
 async function readLabResult(order: LabOrder): Promise<RecordBody | undefined> {
   const recordId = order.resultRecordId;
   if (!recordId) return undefined;
-  return act('Requesting access to the result: waiting for the ledger to record it…', async () => {
-    const ticket = await answer(
-      api.POST('/v1/records/{recordId}/access', { params: { path: { recordId } }, body: { purpose: 'treatment' } }),
-    );
-    notice.value = `Access to the result granted on the basis "${ticket.basis}": recorded in block ${String(ticket.committedBlock)}.`;
-    return answer(
-      api.GET('/v1/records/{recordId}/body/{ticketId}', {
-        params: { path: { recordId, ticketId: ticket.ticketId } },
-      }),
-    );
-  });
+  return act('Requesting access to the result: waiting for the ledger to record it…', () =>
+    readRecord(recordId, 'treatment', (ticket) => {
+      notice.value = `Access to the result granted on the basis "${ticket.basis}": recorded in block ${String(ticket.committedBlock)}.`;
+    }),
+  );
 }
 
 function ReadResultButton({ order, onRead }: { order: LabOrder; onRead: (order: LabOrder) => Promise<void> }) {

@@ -9,7 +9,7 @@ import { act, answer, api } from './client';
 import { PATIENT_ERASURE_VIEWS } from './erasure';
 import { Help } from './help';
 import { Messages } from './messages';
-import { type RecordBody, RecordTable, type RecordHeader, RecordView } from './records';
+import { type RecordBody, RecordTable, type RecordHeader, RecordView, readRecord } from './records';
 import { notice, session } from './state';
 import {
   type Column,
@@ -50,19 +50,7 @@ function MyRecords() {
     });
   }, [version]);
   const open = async (record: RecordHeader) => {
-    const body = await act(`Opening your ${record.category} record…`, async () => {
-      const ticket = await answer(
-        api.POST('/v1/records/{recordId}/access', {
-          params: { path: { recordId: record.recordId } },
-          body: { purpose: 'treatment' },
-        }),
-      );
-      return answer(
-        api.GET('/v1/records/{recordId}/body/{ticketId}', {
-          params: { path: { recordId: record.recordId, ticketId: ticket.ticketId } },
-        }),
-      );
-    });
+    const body = await act(`Opening your ${record.category} record…`, () => readRecord(record.recordId, 'treatment'));
     if (body) setOpened(body);
   };
   return (

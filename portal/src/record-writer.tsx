@@ -9,7 +9,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { components } from './api';
 import { act, answer, api } from './client';
 import { fieldsOf, NO_FIELDS, recordContentOf, type RecordFields } from './record-fields';
-import { type RecordBody, type RecordHeader, RecordTable } from './records';
+import { type RecordBody, type RecordHeader, RecordTable, readRecord } from './records';
 import { notice } from './state';
 import { type Column, DataTable, field, useLiveVersion, when, TextField } from './ui';
 
@@ -176,19 +176,9 @@ function WriteRecords() {
   };
   const startAmending = async (record: RecordHeader) => {
     setAmending(undefined);
-    const body = await act('Reading the current version to amend it (an audited read)…', async () => {
-      const ticket = await answer(
-        api.POST('/v1/records/{recordId}/access', {
-          params: { path: { recordId: record.recordId } },
-          body: { purpose: 'treatment' },
-        }),
-      );
-      return answer(
-        api.GET('/v1/records/{recordId}/body/{ticketId}', {
-          params: { path: { recordId: record.recordId, ticketId: ticket.ticketId } },
-        }),
-      );
-    });
+    const body = await act('Reading the current version to amend it (an audited read)…', () =>
+      readRecord(record.recordId, 'treatment'),
+    );
     if (body) setAmending(body);
   };
   return (

@@ -1,9 +1,31 @@
-/** Record lists and an opened record, shared by the patient's and the doctor's portals. */
+/** Record lists, the audited read of a record and an opened record, shared by the portals. */
+import type { PURPOSES } from '@ehr/protocol';
 import type { components } from './api';
+import { answer, api } from './client';
 import { type Column, DataTable, type TableProps, when } from './ui';
 
 export type RecordHeader = components['schemas']['RecordHeader'];
 export type RecordBody = components['schemas']['RecordBody'];
+type AccessTicket = components['schemas']['AccessTicketCommitted'];
+
+/**
+ * A record's content, read the only way the gateway serves it: an access for `purpose` (which
+ * the ledger records, or refuses), then the body under that ticket. `granted` sees the ticket
+ * before the body is read, so a view can name the access's basis and block.
+ */
+export async function readRecord(
+  recordId: string,
+  purpose: (typeof PURPOSES)[number],
+  granted?: (ticket: AccessTicket) => void,
+): Promise<RecordBody> {
+  const ticket = await answer(
+    api.POST('/v1/records/{recordId}/access', { params: { path: { recordId } }, body: { purpose } }),
+  );
+  granted?.(ticket);
+  return answer(
+    api.GET('/v1/records/{recordId}/body/{ticketId}', { params: { path: { recordId, ticketId: ticket.ticketId } } }),
+  );
+}
 
 const RECORD_COLUMNS: Column<RecordHeader>[] = [
   { header: 'Category', cell: (record) => record.category },
