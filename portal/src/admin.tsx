@@ -10,7 +10,7 @@ import { act, answer, api } from './client';
 import { BREAK_GLASS_REVIEW_VIEWS } from './break-glass';
 import { ERASURE_APPROVAL_VIEWS } from './erasure';
 import { notice, session } from './state';
-import { type Column, DataTable, field, inBlock, useRereads, when, TextField } from './ui';
+import { type Column, DataTable, field, inBlock, useRereads, when, TextField, TextArea } from './ui';
 
 type UserSummary = components['schemas']['UserSummary'];
 type Invitation = components['schemas']['Invitation'];
@@ -279,14 +279,13 @@ function ProfileForm() {
     <form onSubmit={(e) => void publish(e)} class="card" aria-labelledby="profile-title">
       <h3 id="profile-title">The member's profile</h3>
       <TextField id="profile-name" label="Display name" value={displayName} onValue={setDisplayName} />
-      <label for="profile-specialities">Specialities, one a line</label>
-      <textarea
+      <TextArea
         id="profile-specialities"
-        rows={3}
+        label="Specialities, one a line"
         value={specialities}
-        onInput={(e) => {
-          setSpecialities(field(e));
-        }}
+        onValue={setSpecialities}
+        rows={3}
+        required={false}
       />
       <button type="submit">Publish the profile</button>
     </form>

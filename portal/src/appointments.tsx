@@ -9,7 +9,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { components } from './api';
 import { act, answer, api } from './client';
 import { notice } from './state';
-import { DataTable, field, MemberSelect, type TableProps, useLiveVersion, when, TextField } from './ui';
+import { DataTable, field, MemberSelect, type TableProps, useLiveVersion, when, TextField, TextArea } from './ui';
 
 type Appointment = components['schemas']['Appointment'];
 type OrgProfile = components['schemas']['OrgProfile'];
@@ -146,15 +146,14 @@ function BookForm({ onBooked }: { onBooked: () => void }) {
         ))}
       </select>
       <TextField id="book-time" label="Date and time" value={time} onValue={setTime} type="datetime-local" />
-      <label for="book-reason">Reason (optional; only the hospital reads it)</label>
-      <textarea
+      <TextArea
         id="book-reason"
+        label="Reason (optional; only the hospital reads it)"
+        value={reason}
+        onValue={setReason}
         rows={2}
         maxLength={2000}
-        value={reason}
-        onInput={(e) => {
-          setReason(field(e));
-        }}
+        required={false}
       />
       <button type="submit">Book the appointment</button>
     </form>
@@ -203,15 +202,14 @@ function FeedbackForm({ appointment, onGiven }: { appointment: Appointment; onGi
           </label>
         ))}
       </fieldset>
-      <label for="feedback-comment">Comment (optional; only the hospital reads it)</label>
-      <textarea
+      <TextArea
         id="feedback-comment"
+        label="Comment (optional; only the hospital reads it)"
+        value={comment}
+        onValue={setComment}
         rows={3}
         maxLength={2000}
-        value={comment}
-        onInput={(e) => {
-          setComment(field(e));
-        }}
+        required={false}
       />
       <button type="submit">Send the feedback</button>
     </form>

@@ -12,7 +12,7 @@ import { type Claim, ClaimLines, ClaimTable, useClaimVersion } from './claims';
 import { money, parseBillItems, toCents } from './money';
 import type { RecordHeader } from './records';
 import { notice } from './state';
-import { type Column, DataTable, field, when, TextField } from './ui';
+import { type Column, DataTable, field, when, TextField, TextArea } from './ui';
 
 type Policy = components['schemas']['Policy'];
 type Bill = components['schemas']['Bill'];
@@ -178,14 +178,13 @@ function ClaimForm({ onSubmitted }: { onSubmitted: () => void }) {
               setDrafts({ ...drafts, [recordId]: draft });
             }}
           />
-          <label for="claim-notes">Notes for the insurer (optional)</label>
-          <textarea
+          <TextArea
             id="claim-notes"
-            rows={2}
+            label="Notes for the insurer (optional)"
             value={notes}
-            onInput={(e) => {
-              setNotes(field(e));
-            }}
+            onValue={setNotes}
+            rows={2}
+            required={false}
           />
           <button type="submit">Submit the claim</button>
         </form>
@@ -272,18 +271,14 @@ function BillForm({ onIssued }: { onIssued: () => void }) {
         ))}
       </select>
       <TextField id="bill-basis" label="Its id (APT-… or LAB-…)" value={basisId} onValue={setBasisId} />
-      <label for="bill-items">
-        Items, one a line as "category amount description", optionally ending with [record id] (e.g. procedure 120.50
-        Appendectomy [REC-…])
-      </label>
-      <textarea
+      <TextArea
         id="bill-items"
-        required
-        rows={3}
+        label={
+          'Items, one a line as "category amount description", optionally ending with [record id] (e.g. procedure 120.50 Appendectomy [REC-…])'
+        }
         value={items}
-        onInput={(e) => {
-          setItems(field(e));
-        }}
+        onValue={setItems}
+        rows={3}
       />
       <button type="submit">Issue the bill</button>
     </form>

@@ -11,7 +11,7 @@ import type { components } from './api';
 import { act, answer, api } from './client';
 import { type RecordBody, RecordTable, type RecordHeader, RecordView, readRecord } from './records';
 import { lastEvent, notice, session } from './state';
-import { DataTable, field, inBlock, type TableProps, useRereads, when, TextField } from './ui';
+import { DataTable, field, inBlock, type TableProps, useRereads, when, TextField, TextArea } from './ui';
 
 type BreakGlass = components['schemas']['BreakGlass'];
 type ReasonCode = (typeof BREAK_GLASS_REASONS)[number];
@@ -102,16 +102,13 @@ function EmergencyAccess() {
             </option>
           ))}
         </select>
-        <label for="break-reason">What happened (the reviewer reads this)</label>
-        <textarea
+        <TextArea
           id="break-reason"
-          required
+          label="What happened (the reviewer reads this)"
+          value={reason}
+          onValue={setReason}
           rows={3}
           maxLength={4000}
-          value={reason}
-          onInput={(e) => {
-            setReason(field(e));
-          }}
         />
         <TextField
           id="break-minutes"

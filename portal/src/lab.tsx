@@ -12,7 +12,17 @@ import { act, answer, api } from './client';
 import { parseLabTests } from './lab-tests';
 import { type RecordBody, RecordView, readRecord } from './records';
 import { notice, session } from './state';
-import { type Column, DataTable, type TableProps, useLiveVersion, when, field, MemberSelect, TextField } from './ui';
+import {
+  type Column,
+  DataTable,
+  type TableProps,
+  useLiveVersion,
+  when,
+  field,
+  MemberSelect,
+  TextField,
+  TextArea,
+} from './ui';
 
 type LabOrder = components['schemas']['LabOrder'];
 type OrgProfile = components['schemas']['OrgProfile'];
@@ -103,15 +113,12 @@ function OrderForm({ labs, onOrdered }: { labs: OrgProfile[]; onOrdered: (orderI
       <TextField id="order-patient" label="Patient id" value={patientId} onValue={setPatientId} />
       <label for="order-lab">Lab</label>
       <MemberSelect id="order-lab" members={labs} value={labMspId} onChange={setLabMspId} placeholder="Choose a lab…" />
-      <label for="order-tests">Tests, one a line as "CODE name" (e.g. IGE total IgE)</label>
-      <textarea
+      <TextArea
         id="order-tests"
-        required
-        rows={3}
+        label={'Tests, one a line as "CODE name" (e.g. IGE total IgE)'}
         value={tests}
-        onInput={(e) => {
-          setTests(field(e));
-        }}
+        onValue={setTests}
+        rows={3}
       />
       <label for="order-priority">Priority</label>
       <select
@@ -127,14 +134,13 @@ function OrderForm({ labs, onOrdered }: { labs: OrgProfile[]; onOrdered: (orderI
           </option>
         ))}
       </select>
-      <label for="order-notes">Notes for the lab (optional)</label>
-      <textarea
+      <TextArea
         id="order-notes"
-        rows={2}
+        label="Notes for the lab (optional)"
         value={notes}
-        onInput={(e) => {
-          setNotes(field(e));
-        }}
+        onValue={setNotes}
+        rows={2}
+        required={false}
       />
       <button type="submit">Place the order</button>
     </form>
@@ -283,25 +289,8 @@ function ResultForm({ order, onPosted }: { order: LabOrder; onPosted: () => void
   return (
     <form onSubmit={(e) => void post(e)} class="card" aria-labelledby="result-title">
       <h3 id="result-title">Result of lab order {order.orderId}</h3>
-      <label for="result-findings">Findings</label>
-      <textarea
-        id="result-findings"
-        required
-        rows={3}
-        value={findings}
-        onInput={(e) => {
-          setFindings(field(e));
-        }}
-      />
-      <label for="result-notes">Notes (optional)</label>
-      <textarea
-        id="result-notes"
-        rows={2}
-        value={notes}
-        onInput={(e) => {
-          setNotes(field(e));
-        }}
-      />
+      <TextArea id="result-findings" label="Findings" value={findings} onValue={setFindings} rows={3} />
+      <TextArea id="result-notes" label="Notes (optional)" value={notes} onValue={setNotes} rows={2} required={false} />
       <button type="submit">Post the result</button>
     </form>
   );

@@ -9,7 +9,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { components } from './api';
 import { act, answer, api } from './client';
 import { notice, session } from './state';
-import { type Column, DataTable, field, useLiveVersion, when, TextField } from './ui';
+import { type Column, DataTable, field, useLiveVersion, when, TextField, TextArea } from './ui';
 
 type Summary = components['schemas']['ConversationSummary'];
 type View = components['schemas']['ConversationView'];
@@ -102,17 +102,7 @@ function NewMessage({ onSent }: { onSent: (view: View) => void }) {
           <TextField id="message-patient" label="Patient id" value={patient} onValue={setPatient} />
         </>
       )}
-      <label for="message-text">Message</label>
-      <textarea
-        id="message-text"
-        required
-        maxLength={4000}
-        rows={4}
-        value={text}
-        onInput={(e) => {
-          setText(field(e));
-        }}
-      />
+      <TextArea id="message-text" label="Message" value={text} onValue={setText} rows={4} maxLength={4000} />
       <button type="submit">Send</button>
     </form>
   );
@@ -151,17 +141,7 @@ function ConversationView({ view, onReplied }: { view: View; onReplied: (view: V
         ))}
       </ol>
       <form onSubmit={(e) => void reply(e)}>
-        <label for="reply-text">Your reply</label>
-        <textarea
-          id="reply-text"
-          required
-          maxLength={4000}
-          rows={3}
-          value={text}
-          onInput={(e) => {
-            setText(field(e));
-          }}
-        />
+        <TextArea id="reply-text" label="Your reply" value={text} onValue={setText} rows={3} maxLength={4000} />
         <button type="submit">Send the reply</button>
       </form>
     </section>

@@ -38,6 +38,31 @@ export function TextField(props: {
   );
 }
 
+/** A labelled text area bound to a setter, like `TextField`: `required` unless the caller says otherwise. */
+export function TextArea(props: {
+  id: string;
+  label: string;
+  value: string;
+  onValue: (value: string) => void;
+  rows: number;
+  maxLength?: number;
+  required?: boolean;
+}) {
+  const { label, onValue, required = true, ...area } = props;
+  return (
+    <>
+      <label for={props.id}>{label}</label>
+      <textarea
+        {...area}
+        required={required}
+        onInput={(e) => {
+          onValue(field(e));
+        }}
+      />
+    </>
+  );
+}
+
 /** A required choice of one of the consortium's members, by MSP ID. */
 export function MemberSelect(props: {
   id: string;
