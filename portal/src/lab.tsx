@@ -151,7 +151,6 @@ function OrderForm({ labs, onOrdered }: { labs: OrgProfile[]; onOrdered: (orderI
 function DoctorLabOrders() {
   const [labs, setLabs] = useState<OrgProfile[]>([]);
   const [orders, setOrders] = useState<LabOrder[] | undefined>(undefined);
-  const [result, setResult] = useState<RecordBody | undefined>(undefined);
   const [version, reread] = useLabVersion();
   useEffect(() => {
     void act('Loading the labs…', async () => {
@@ -170,11 +169,6 @@ function DoctorLabOrders() {
       setOrders([...closed, ...open].sort((x, y) => y.createdAt.localeCompare(x.createdAt)));
     });
   }, [version]);
-  const readResult = async (order: LabOrder) => {
-    setResult(undefined);
-    const body = await readLabResult(order);
-    if (body) setResult(body);
-  };
   return (
     <section aria-labelledby="lab-orders-title">
       <h2 id="lab-orders-title">Lab orders</h2>
@@ -186,13 +180,11 @@ function DoctorLabOrders() {
         }}
       />
       {orders && (
-        <OrderTable
-          rows={orders}
+        <OrdersWithResults
+          orders={orders}
           caption="My lab orders (open, and those placed in this session); statuses update live"
-          actions={(order) => <ReadResultButton order={order} onRead={readResult} />}
         />
       )}
-      {result && <RecordView body={result} />}
     </section>
   );
 }
@@ -221,6 +213,26 @@ function ReadResultButton({ order, onRead }: { order: LabOrder; onRead: (order: 
   );
 }
 
+/** The doctor's orders, each completed one with a button that reads its result, shown under the table. */
+function OrdersWithResults({ orders, caption }: { orders: LabOrder[]; caption: string }) {
+  const [result, setResult] = useState<RecordBody | undefined>(undefined);
+  const readResult = async (order: LabOrder) => {
+    setResult(undefined);
+    const body = await readLabResult(order);
+    if (body) setResult(body);
+  };
+  return (
+    <>
+      <OrderTable
+        rows={orders}
+        caption={caption}
+        actions={(order) => <ReadResultButton order={order} onRead={readResult} />}
+      />
+      {result && <RecordView body={result} />}
+    </>
+  );
+}
+
 /**
  * Every lab order this doctor placed for the patients in their care, done ones included (the
  * open list drops an order once it is completed or rejected): read per patient, since the
@@ -228,7 +240,6 @@ function ReadResultButton({ order, onRead }: { order: LabOrder; onRead: (order: 
  */
 function PastLabOrders() {
   const [orders, setOrders] = useState<LabOrder[] | undefined>(undefined);
-  const [result, setResult] = useState<RecordBody | undefined>(undefined);
   const [version] = useLabVersion();
   useEffect(() => {
     void act('Loading your lab orders…', async () => {
@@ -249,22 +260,15 @@ function PastLabOrders() {
       setOrders([...mine.values()].sort((x, y) => y.createdAt.localeCompare(x.createdAt)));
     });
   }, [version]);
-  const readResult = async (order: LabOrder) => {
-    setResult(undefined);
-    const body = await readLabResult(order);
-    if (body) setResult(body);
-  };
   return (
     <section aria-labelledby="past-orders-title">
       <h2 id="past-orders-title">All my lab orders</h2>
       {orders && (
-        <OrderTable
-          rows={orders}
+        <OrdersWithResults
+          orders={orders}
           caption="Lab orders I placed for the patients in my care, done ones included, latest first"
-          actions={(order) => <ReadResultButton order={order} onRead={readResult} />}
         />
       )}
-      {result && <RecordView body={result} />}
     </section>
   );
 }
