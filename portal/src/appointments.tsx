@@ -5,11 +5,11 @@
  * the ledger's AppointmentStatus event, so a move made by the other side shows without a reload.
  */
 import { signal } from '@preact/signals';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { components } from './api';
 import { act, answer, api } from './client';
 import { notice } from './state';
-import { DataTable, field, MemberSelect, type TableProps, useLiveVersion, when, TextField, TextArea } from './ui';
+import { DataTable, field, MemberSelect, type TableProps, useRereads, when, TextField, TextArea } from './ui';
 
 type Appointment = components['schemas']['Appointment'];
 type OrgProfile = components['schemas']['OrgProfile'];
@@ -21,16 +21,6 @@ const RATINGS = [1, 2, 3, 4, 5] as const;
 
 /** Appointments this patient rated in this session, before the list is read again (then `feedbackGivenAt` says it). */
 const rated = signal<string[]>([]);
-
-/** Re-reads on AppointmentStatus and after this client's own writes (the event may come a moment later). */
-function useAppointmentVersion(): [number, () => void] {
-  const version = useLiveVersion(APPOINTMENT_EVENTS);
-  const [written, setWritten] = useState(0);
-  const reread = useCallback(() => {
-    setWritten((n) => n + 1);
-  }, []);
-  return [version + written, reread];
-}
 
 /** A `datetime-local` value (the browser's time zone) as an ISO time, or undefined when it is not one. */
 export function slotOf(local: string): string | undefined {
@@ -237,7 +227,7 @@ const OPEN: readonly Status[] = ['requested', 'confirmed'];
 function MyAppointments() {
   const [appointments, setAppointments] = useState<Appointment[] | undefined>(undefined);
   const [rating, setRating] = useState<Appointment | undefined>(undefined);
-  const [version, reread] = useAppointmentVersion();
+  const [version, reread] = useRereads(APPOINTMENT_EVENTS);
   useEffect(() => {
     void act('Loading your appointments…', async () => {
       const page = await answer(api.GET('/v1/appointments', { params: { query: { pageSize: 100 } } }));
@@ -305,7 +295,7 @@ function Schedule() {
   const [day, setDay] = useState(today());
   const [appointments, setAppointments] = useState<Appointment[] | undefined>(undefined);
   const [reason, setReason] = useState<{ appointmentId: string; reason: string } | undefined>(undefined);
-  const [version, reread] = useAppointmentVersion();
+  const [version, reread] = useRereads(APPOINTMENT_EVENTS);
   useEffect(() => {
     void act('Loading your schedule…', async () => {
       const query = { pageSize: 100, ...(day ? { day } : {}) };

@@ -4,11 +4,11 @@
  * amount approved for each and why. Views re-read on the ledger's ClaimStatus events, so an
  * adjudication or a payment made at another member shows without a reload.
  */
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { components } from './api';
 import { act, answer, api } from './client';
 import { money } from './money';
-import { type Column, DataTable, type TableProps, useLiveVersion, when } from './ui';
+import { type Column, DataTable, type TableProps, useRereads, when } from './ui';
 
 export type Claim = components['schemas']['Claim'];
 type AdjudicatedLine = NonNullable<Claim['adjudication']>['lines'][number];
@@ -16,14 +16,7 @@ type AdjudicatedLine = NonNullable<Claim['adjudication']>['lines'][number];
 const CLAIM_EVENTS = ['ClaimStatus'] as const;
 
 /** Re-reads on ClaimStatus (and BillStatus with `bills`) and after this client's own writes. */
-export function useClaimVersion(bills = false): [number, () => void] {
-  const version = useLiveVersion(bills ? BILL_AND_CLAIM_EVENTS : CLAIM_EVENTS);
-  const [written, setWritten] = useState(0);
-  const reread = useCallback(() => {
-    setWritten((n) => n + 1);
-  }, []);
-  return [version + written, reread];
-}
+export const useClaimVersion = (bills = false) => useRereads(bills ? BILL_AND_CLAIM_EVENTS : CLAIM_EVENTS);
 
 const BILL_AND_CLAIM_EVENTS = ['ClaimStatus', 'BillStatus'] as const;
 

@@ -6,7 +6,7 @@
  */
 import { LAB_PRIORITIES } from '@ehr/protocol';
 import { signal } from '@preact/signals';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { components } from './api';
 import { act, answer, api } from './client';
 import { parseLabTests } from './lab-tests';
@@ -16,7 +16,7 @@ import {
   type Column,
   DataTable,
   type TableProps,
-  useLiveVersion,
+  useRereads,
   when,
   field,
   MemberSelect,
@@ -33,16 +33,6 @@ const LAB_EVENTS = ['LabOrderStatus', 'ResultReady'] as const;
 
 /** The orders this doctor placed in this session: a completed one leaves the open list, not this view. */
 const placed = signal<string[]>([]);
-
-/** Re-reads on the lab events and after this client's own writes (the event may come a moment later). */
-function useLabVersion(): [number, () => void] {
-  const version = useLiveVersion(LAB_EVENTS);
-  const [written, setWritten] = useState(0);
-  const reread = useCallback(() => {
-    setWritten((n) => n + 1);
-  }, []);
-  return [version + written, reread];
-}
 
 const ORDER_COLUMNS: Column<LabOrder>[] = [
   { header: 'Order', cell: (order) => <code>{order.orderId}</code> },
@@ -151,7 +141,7 @@ function OrderForm({ labs, onOrdered }: { labs: OrgProfile[]; onOrdered: (orderI
 function DoctorLabOrders() {
   const [labs, setLabs] = useState<OrgProfile[]>([]);
   const [orders, setOrders] = useState<LabOrder[] | undefined>(undefined);
-  const [version, reread] = useLabVersion();
+  const [version, reread] = useRereads(LAB_EVENTS);
   useEffect(() => {
     void act('Loading the labs…', async () => {
       setLabs((await answer(api.GET('/v1/orgs'))).filter((m) => m.kind === 'lab'));
@@ -240,7 +230,7 @@ function OrdersWithResults({ orders, caption }: { orders: LabOrder[]; caption: s
  */
 function PastLabOrders() {
   const [orders, setOrders] = useState<LabOrder[] | undefined>(undefined);
-  const [version] = useLabVersion();
+  const [version] = useRereads(LAB_EVENTS);
   useEffect(() => {
     void act('Loading your lab orders…', async () => {
       const me = session.value?.me.attrs['ehr.practitionerId'];
@@ -341,7 +331,7 @@ function LabQueue() {
   const [orders, setOrders] = useState<LabOrder[] | undefined>(undefined);
   const [details, setDetails] = useState<LabDetails | undefined>(undefined);
   const [form, setForm] = useState<{ kind: 'result' | 'reject'; order: LabOrder } | undefined>(undefined);
-  const [version, reread] = useLabVersion();
+  const [version, reread] = useRereads(LAB_EVENTS);
   useEffect(() => {
     void act('Loading the queue…', async () => {
       const page = await answer(api.GET('/v1/lab-orders/queue', { params: { query: { pageSize: 100 } } }));

@@ -16,6 +16,7 @@ import {
   DataTable,
   endOfDay,
   useLiveVersion,
+  useRereads,
   usePolling,
   when,
   field,
@@ -179,12 +180,7 @@ const CONSENT_COLUMNS: Column<Consent>[] = [
 function MyConsents() {
   const [consents, setConsents] = useState<Consent[] | undefined>(undefined);
   const [members, setMembers] = useState<OrgProfile[]>([]);
-  const version = useLiveVersion(CONSENT_EVENTS);
-  // Re-read after this client's own writes too (the event may come a moment later).
-  const [written, setWritten] = useState(0);
-  const reread = useCallback(() => {
-    setWritten((n) => n + 1);
-  }, []);
+  const [version, reread] = useRereads(CONSENT_EVENTS);
   useEffect(() => {
     void act('Loading the members…', async () => {
       setMembers(await answer(api.GET('/v1/orgs')));
@@ -194,7 +190,7 @@ function MyConsents() {
     void act('Loading your consents…', async () => {
       setConsents((await answer(api.GET('/v1/consents', { params: { query: { pageSize: 100 } } }))).items);
     });
-  }, [version, written]);
+  }, [version]);
   const revoke = async (consent: Consent) => {
     const revoked = await act('Revoking the consent: waiting for the ledger to commit it…', () =>
       answer(api.DELETE('/v1/consents/{consentId}', { params: { path: { consentId: consent.consentId } } })),
