@@ -11,7 +11,7 @@ import { act, answer, api } from './client';
 import { type Claim, ClaimLines, ClaimTable, useClaimVersion } from './claims';
 import { money, parseCoverage, toCents, toPercent } from './money';
 import { notice } from './state';
-import { endOfDay, field, when, TextField } from './ui';
+import { type Column, DataTable, endOfDay, field, when, TextField } from './ui';
 
 type Policy = components['schemas']['Policy'];
 type LineDetails = components['schemas']['ClaimLineDetails'];
@@ -172,10 +172,10 @@ function ClaimQueue() {
       <h2 id="queue-title">Claim queue</h2>
       {claims && (
         <ClaimTable
-          claims={claims}
+          rows={claims}
           party="provider"
           caption="Claims submitted to this insurer; new claims and changes appear live"
-          action={(claim) => (
+          actions={(claim) => (
             <button
               type="button"
               onClick={() => {
@@ -257,6 +257,29 @@ function PolicyForm({ patientId, onIssued }: { patientId: string; onIssued: () =
   );
 }
 
+const POLICY_COLUMNS: Column<Policy>[] = [
+  { header: 'Policy', cell: (policy) => <code>{policy.policyId}</code> },
+  { header: 'Plan', cell: (policy) => policy.plan },
+  {
+    header: 'Coverage',
+    cell: (policy) =>
+      Object.entries(policy.coverage)
+        .map(([category, share]) => `${category} ${String(share)} %`)
+        .join(', '),
+  },
+  { header: 'Co-pay', cell: (policy) => <>{policy.copayPercent} %</> },
+  { header: 'Annual limit', cell: (policy) => money(policy.annualLimit) },
+  {
+    header: 'Valid',
+    cell: (policy) => (
+      <>
+        {when(policy.validFrom)} – {when(policy.validUntil)}
+      </>
+    ),
+  },
+  { header: 'Status', cell: (policy) => policy.status, class: 'policy-status' },
+];
+
 /** A patient's policies with this insurer: issue one, end one. */
 function Policies() {
   const [patientId, setPatientId] = useState('');
@@ -299,58 +322,27 @@ function Policies() {
         <TextField id="policies-patient" label="Patient id" value={patientId} onValue={setPatientId} />
         <button type="submit">Show the patient's policies</button>
       </form>
-      {shown && policies?.length === 0 && <p>Patient {shown} has no policy with this insurer.</p>}
-      {shown && policies && policies.length > 0 && (
-        <table>
-          <caption>Policies of patient {shown} with this insurer</caption>
-          <thead>
-            <tr>
-              <th scope="col">Policy</th>
-              <th scope="col">Plan</th>
-              <th scope="col">Coverage</th>
-              <th scope="col">Co-pay</th>
-              <th scope="col">Annual limit</th>
-              <th scope="col">Valid</th>
-              <th scope="col">Status</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {policies.map((policy) => (
-              <tr key={policy.policyId} data-policy={policy.policyId}>
-                <td>
-                  <code>{policy.policyId}</code>
-                </td>
-                <td>{policy.plan}</td>
-                <td>
-                  {Object.entries(policy.coverage)
-                    .map(([category, share]) => `${category} ${String(share)} %`)
-                    .join(', ')}
-                </td>
-                <td>{policy.copayPercent} %</td>
-                <td>{money(policy.annualLimit)}</td>
-                <td>
-                  {when(policy.validFrom)} – {when(policy.validUntil)}
-                </td>
-                <td class="policy-status">{policy.status}</td>
-                <td>
-                  {policy.status === 'active' && (
-                    <button
-                      type="button"
-                      class="danger"
-                      onClick={() => void end(policy)}
-                      aria-label={`End policy ${policy.policyId}`}
-                    >
-                      End
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      {shown && policies && (
+        <DataTable
+          caption={`Policies of patient ${shown} with this insurer`}
+          columns={POLICY_COLUMNS}
+          rows={policies}
+          rowKey={(policy) => policy.policyId}
+          rowAttributes={(policy) => ({ 'data-policy': policy.policyId })}
+          actions={(policy) =>
+            policy.status === 'active' && (
+              <button
+                type="button"
+                class="danger"
+                onClick={() => void end(policy)}
+                aria-label={`End policy ${policy.policyId}`}
+              >
+                End
+              </button>
+            )
+          }
+          empty={`Patient ${shown} has no policy with this insurer.`}
+        />
       )}
       {shown && <PolicyForm key={shown} patientId={shown} onIssued={changed} />}
     </section>

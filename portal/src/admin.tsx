@@ -10,7 +10,7 @@ import { act, answer, api } from './client';
 import { BREAK_GLASS_REVIEW_VIEWS } from './break-glass';
 import { ERASURE_APPROVAL_VIEWS } from './erasure';
 import { notice, session } from './state';
-import { field, inBlock, useRereads, when, TextField } from './ui';
+import { type Column, DataTable, field, inBlock, useRereads, when, TextField, TextArea } from './ui';
 
 type UserSummary = components['schemas']['UserSummary'];
 type Invitation = components['schemas']['Invitation'];
@@ -197,6 +197,33 @@ function UserActions({ user, onChanged }: { user: UserSummary; onChanged: () => 
   );
 }
 
+const USER_COLUMNS: Column<UserSummary>[] = [
+  { header: 'Username', cell: (user) => user.username },
+  { header: 'Role', cell: (user) => user.role },
+  {
+    header: 'Ids',
+    cell: (user) => <code>{user.attrs['ehr.patientId'] ?? user.attrs['ehr.practitionerId'] ?? ''}</code>,
+  },
+  {
+    header: 'Status',
+    cell: (user) => (
+      <>
+        {user.status}
+        {user.lockedOut ? ' (locked out)' : ''}
+      </>
+    ),
+    class: 'user-status',
+  },
+  {
+    header: 'Invited',
+    cell: (user) => (
+      <>
+        {when(user.createdAt)} by {user.createdBy}
+      </>
+    ),
+  },
+];
+
 function People() {
   const [users, setUsers] = useState<UserSummary[] | undefined>(undefined);
   const [more, setMore] = useState(false);
@@ -220,42 +247,14 @@ function People() {
       />
       {invited && <HandOver invited={invited} />}
       {users && (
-        <table>
-          <caption>The member's users{more ? ' (the first 100)' : ''}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Username</th>
-              <th scope="col">Role</th>
-              <th scope="col">Ids</th>
-              <th scope="col">Status</th>
-              <th scope="col">Invited</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((user) => (
-              <tr key={user.username} data-user={user.username}>
-                <td>{user.username}</td>
-                <td>{user.role}</td>
-                <td>
-                  <code>{user.attrs['ehr.patientId'] ?? user.attrs['ehr.practitionerId'] ?? ''}</code>
-                </td>
-                <td class="user-status">
-                  {user.status}
-                  {user.lockedOut ? ' (locked out)' : ''}
-                </td>
-                <td>
-                  {when(user.createdAt)} by {user.createdBy}
-                </td>
-                <td>
-                  <UserActions user={user} onChanged={reread} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption={`The member's users${more ? ' (the first 100)' : ''}`}
+          columns={USER_COLUMNS}
+          rows={users}
+          rowKey={(user) => user.username}
+          rowAttributes={(user) => ({ 'data-user': user.username })}
+          actions={(user) => <UserActions user={user} onChanged={reread} />}
+        />
       )}
     </section>
   );
@@ -280,14 +279,13 @@ function ProfileForm() {
     <form onSubmit={(e) => void publish(e)} class="card" aria-labelledby="profile-title">
       <h3 id="profile-title">The member's profile</h3>
       <TextField id="profile-name" label="Display name" value={displayName} onValue={setDisplayName} />
-      <label for="profile-specialities">Specialities, one a line</label>
-      <textarea
+      <TextArea
         id="profile-specialities"
-        rows={3}
+        label="Specialities, one a line"
         value={specialities}
-        onInput={(e) => {
-          setSpecialities(field(e));
-        }}
+        onValue={setSpecialities}
+        rows={3}
+        required={false}
       />
       <button type="submit">Publish the profile</button>
     </form>
@@ -341,6 +339,20 @@ function WardForm({ onPublished }: { onPublished: () => void }) {
   );
 }
 
+const BED_COLUMNS: Column<FreeBeds>[] = [
+  {
+    header: 'Hospital',
+    cell: (b) => (
+      <>
+        {b.hospital} ({b.mspId})
+      </>
+    ),
+  },
+  { header: 'Ward', cell: (b) => b.ward },
+  { header: 'Specialty', cell: (b) => b.specialty },
+  { header: 'Free', cell: (b) => b.free, class: 'free-beds' },
+];
+
 function BedsAndProfile() {
   const [beds, setBeds] = useState<FreeBeds[] | undefined>(undefined);
   const [version, reread] = useRereads([]);
@@ -354,31 +366,15 @@ function BedsAndProfile() {
       <h2 id="beds-title">Beds and profile</h2>
       <ProfileForm />
       <WardForm onPublished={reread} />
-      {beds?.length === 0 && <p>No hospital has published free beds.</p>}
-      {beds && beds.length > 0 && (
-        <table>
-          <caption>Free beds across the consortium</caption>
-          <thead>
-            <tr>
-              <th scope="col">Hospital</th>
-              <th scope="col">Ward</th>
-              <th scope="col">Specialty</th>
-              <th scope="col">Free</th>
-            </tr>
-          </thead>
-          <tbody>
-            {beds.map((b) => (
-              <tr key={`${b.mspId}/${b.ward}`} data-ward={b.ward}>
-                <td>
-                  {b.hospital} ({b.mspId})
-                </td>
-                <td>{b.ward}</td>
-                <td>{b.specialty}</td>
-                <td class="free-beds">{b.free}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      {beds && (
+        <DataTable
+          caption="Free beds across the consortium"
+          columns={BED_COLUMNS}
+          rows={beds}
+          rowKey={(b) => `${b.mspId}/${b.ward}`}
+          rowAttributes={(b) => ({ 'data-ward': b.ward })}
+          empty="No hospital has published free beds."
+        />
       )}
     </section>
   );
@@ -391,6 +387,14 @@ const NODE_LABELS: Record<MemberHealth['nodes'][number]['node'], string> = {
   stateDb: 'State database',
   chaincode: 'Chaincode server',
 };
+
+const NODE_COLUMNS: Column<MemberHealth['nodes'][number]>[] = [
+  { header: 'Node', cell: (n) => NODE_LABELS[n.node] },
+  { header: 'Endpoint', cell: (n) => <code>{n.endpoint}</code> },
+  { header: 'Status', cell: (n) => n.status, class: 'node-status' },
+  { header: 'Ledger height', cell: (n) => n.blockHeight ?? '' },
+  { header: 'Detail', cell: (n) => n.detail },
+];
 
 function NodeHealth() {
   const [health, setHealth] = useState<MemberHealth | undefined>(undefined);
@@ -407,33 +411,13 @@ function NodeHealth() {
         Check again
       </button>
       {health && (
-        <table>
-          <caption>
-            The member's nodes: {health.status === 'up' ? 'all up' : 'some down'}, checked {when(health.checkedAt)}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Node</th>
-              <th scope="col">Endpoint</th>
-              <th scope="col">Status</th>
-              <th scope="col">Ledger height</th>
-              <th scope="col">Detail</th>
-            </tr>
-          </thead>
-          <tbody>
-            {health.nodes.map((n) => (
-              <tr key={n.node} data-node={n.node} class={n.status === 'down' ? 'flagged' : undefined}>
-                <td>{NODE_LABELS[n.node]}</td>
-                <td>
-                  <code>{n.endpoint}</code>
-                </td>
-                <td class="node-status">{n.status}</td>
-                <td>{n.blockHeight ?? ''}</td>
-                <td>{n.detail}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption={`The member's nodes: ${health.status === 'up' ? 'all up' : 'some down'}, checked ${when(health.checkedAt)}`}
+          columns={NODE_COLUMNS}
+          rows={health.nodes}
+          rowKey={(n) => n.node}
+          rowAttributes={(n) => ({ 'data-node': n.node, class: n.status === 'down' ? 'flagged' : undefined })}
+        />
       )}
     </section>
   );

@@ -5,11 +5,11 @@
  * the ledger's AppointmentStatus event, so a move made by the other side shows without a reload.
  */
 import { signal } from '@preact/signals';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { components } from './api';
 import { act, answer, api } from './client';
 import { notice } from './state';
-import { field, MemberSelect, useLiveVersion, when, TextField } from './ui';
+import { DataTable, field, MemberSelect, type TableProps, useRereads, when, TextField, TextArea } from './ui';
 
 type Appointment = components['schemas']['Appointment'];
 type OrgProfile = components['schemas']['OrgProfile'];
@@ -22,16 +22,6 @@ const RATINGS = [1, 2, 3, 4, 5] as const;
 /** Appointments this patient rated in this session, before the list is read again (then `feedbackGivenAt` says it). */
 const rated = signal<string[]>([]);
 
-/** Re-reads on AppointmentStatus and after this client's own writes (the event may come a moment later). */
-function useAppointmentVersion(): [number, () => void] {
-  const version = useLiveVersion(APPOINTMENT_EVENTS);
-  const [written, setWritten] = useState(0);
-  const reread = useCallback(() => {
-    setWritten((n) => n + 1);
-  }, []);
-  return [version + written, reread];
-}
-
 /** A `datetime-local` value (the browser's time zone) as an ISO time, or undefined when it is not one. */
 export function slotOf(local: string): string | undefined {
   const time = new Date(local);
@@ -39,54 +29,44 @@ export function slotOf(local: string): string | undefined {
 }
 
 function AppointmentTable({
-  appointments,
-  caption,
   who,
-  action,
-}: {
-  appointments: Appointment[];
-  caption: string;
+  actions,
+  ...table
+}: TableProps<Appointment> & {
   who: 'practitioner' | 'patient';
-  action: (appointment: Appointment) => preact.ComponentChildren;
+  actions: (appointment: Appointment) => preact.ComponentChildren;
 }) {
-  if (appointments.length === 0) return <p>No appointments.</p>;
   return (
-    <table>
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">When</th>
-          <th scope="col">{who === 'practitioner' ? 'With' : 'Patient'}</th>
-          <th scope="col">Status</th>
-          <th scope="col">
-            <span class="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {appointments.map((a) => (
-          <tr key={a.appointmentId} data-appointment={a.appointmentId}>
-            <td>{when(a.slot)}</td>
-            <td>
-              {who === 'practitioner' ? (
+    <DataTable
+      {...table}
+      columns={[
+        { header: 'When', cell: (a) => when(a.slot) },
+        who === 'practitioner'
+          ? {
+              header: 'With',
+              cell: (a) => (
                 <>
                   {a.practitioner.practitionerId} at {a.practitioner.mspId}
                 </>
-              ) : (
-                <code>{a.patientId}</code>
-              )}
-            </td>
-            <td class="appointment-status">
+              ),
+            }
+          : { header: 'Patient', cell: (a) => <code>{a.patientId}</code> },
+        {
+          header: 'Status',
+          cell: (a) => (
+            <>
               {a.status}
               {a.cancelledBy && ` by the ${a.cancelledBy}`}
-            </td>
-            <td>
-              <div class="actions">{action(a)}</div>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+            </>
+          ),
+          class: 'appointment-status',
+        },
+      ]}
+      rowKey={(a) => a.appointmentId}
+      rowAttributes={(a) => ({ 'data-appointment': a.appointmentId })}
+      actions={(a) => <div class="actions">{actions(a)}</div>}
+      empty="No appointments."
+    />
   );
 }
 
@@ -156,15 +136,14 @@ function BookForm({ onBooked }: { onBooked: () => void }) {
         ))}
       </select>
       <TextField id="book-time" label="Date and time" value={time} onValue={setTime} type="datetime-local" />
-      <label for="book-reason">Reason (optional; only the hospital reads it)</label>
-      <textarea
+      <TextArea
         id="book-reason"
+        label="Reason (optional; only the hospital reads it)"
+        value={reason}
+        onValue={setReason}
         rows={2}
         maxLength={2000}
-        value={reason}
-        onInput={(e) => {
-          setReason(field(e));
-        }}
+        required={false}
       />
       <button type="submit">Book the appointment</button>
     </form>
@@ -213,15 +192,14 @@ function FeedbackForm({ appointment, onGiven }: { appointment: Appointment; onGi
           </label>
         ))}
       </fieldset>
-      <label for="feedback-comment">Comment (optional; only the hospital reads it)</label>
-      <textarea
+      <TextArea
         id="feedback-comment"
+        label="Comment (optional; only the hospital reads it)"
+        value={comment}
+        onValue={setComment}
         rows={3}
         maxLength={2000}
-        value={comment}
-        onInput={(e) => {
-          setComment(field(e));
-        }}
+        required={false}
       />
       <button type="submit">Send the feedback</button>
     </form>
@@ -249,7 +227,7 @@ const OPEN: readonly Status[] = ['requested', 'confirmed'];
 function MyAppointments() {
   const [appointments, setAppointments] = useState<Appointment[] | undefined>(undefined);
   const [rating, setRating] = useState<Appointment | undefined>(undefined);
-  const [version, reread] = useAppointmentVersion();
+  const [version, reread] = useRereads(APPOINTMENT_EVENTS);
   useEffect(() => {
     void act('Loading your appointments…', async () => {
       const page = await answer(api.GET('/v1/appointments', { params: { query: { pageSize: 100 } } }));
@@ -265,10 +243,10 @@ function MyAppointments() {
       <BookForm onBooked={reread} />
       {appointments && (
         <AppointmentTable
-          appointments={appointments}
+          rows={appointments}
           who="practitioner"
           caption="Your appointments, latest first; statuses update live"
-          action={(a) => (
+          actions={(a) => (
             <>
               {OPEN.includes(a.status) && (
                 <button
@@ -317,7 +295,7 @@ function Schedule() {
   const [day, setDay] = useState(today());
   const [appointments, setAppointments] = useState<Appointment[] | undefined>(undefined);
   const [reason, setReason] = useState<{ appointmentId: string; reason: string } | undefined>(undefined);
-  const [version, reread] = useAppointmentVersion();
+  const [version, reread] = useRereads(APPOINTMENT_EVENTS);
   useEffect(() => {
     void act('Loading your schedule…', async () => {
       const query = { pageSize: 100, ...(day ? { day } : {}) };
@@ -354,10 +332,10 @@ function Schedule() {
       </div>
       {appointments && (
         <AppointmentTable
-          appointments={appointments}
+          rows={appointments}
           who="patient"
           caption={`Appointments ${day ? `on ${day}` : 'on every day'}, by time; new requests appear live`}
-          action={(a) => (
+          actions={(a) => (
             <>
               <button
                 type="button"

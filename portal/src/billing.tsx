@@ -12,7 +12,7 @@ import { type Claim, ClaimLines, ClaimTable, useClaimVersion } from './claims';
 import { money, parseBillItems, toCents } from './money';
 import type { RecordHeader } from './records';
 import { notice } from './state';
-import { field, when, TextField } from './ui';
+import { type Column, DataTable, field, when, TextField, TextArea } from './ui';
 
 type Policy = components['schemas']['Policy'];
 type Bill = components['schemas']['Bill'];
@@ -56,7 +56,6 @@ function RecordLines({
   drafts: Record<string, LineDraft>;
   onChange: (recordId: string, draft: LineDraft) => void;
 }) {
-  if (records.length === 0) return <p>This patient has no records to claim for.</p>;
   const input = (record: RecordHeader, name: keyof LineDraft, label: string) => {
     const draft = drafts[record.recordId] ?? { amount: '', description: '', code: '' };
     return (
@@ -71,35 +70,22 @@ function RecordLines({
     );
   };
   return (
-    <table>
-      <caption>The patient's records: put an amount against each one the claim cites as its document</caption>
-      <thead>
-        <tr>
-          <th scope="col">Record</th>
-          <th scope="col">Category</th>
-          <th scope="col">Held by</th>
-          <th scope="col">Updated</th>
-          <th scope="col">Amount</th>
-          <th scope="col">Description</th>
-          <th scope="col">Code</th>
-        </tr>
-      </thead>
-      <tbody>
-        {records.map((record) => (
-          <tr key={record.recordId} data-record={record.recordId}>
-            <td>
-              <code>{record.recordId}</code>
-            </td>
-            <td>{record.category}</td>
-            <td>{record.custodian}</td>
-            <td>{when(record.updatedAt)}</td>
-            <td>{input(record, 'amount', 'Amount')}</td>
-            <td>{input(record, 'description', 'Description')}</td>
-            <td>{input(record, 'code', 'Code')}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      caption="The patient's records: put an amount against each one the claim cites as its document"
+      columns={[
+        { header: 'Record', cell: (record) => <code>{record.recordId}</code> },
+        { header: 'Category', cell: (record) => record.category },
+        { header: 'Held by', cell: (record) => record.custodian },
+        { header: 'Updated', cell: (record) => when(record.updatedAt) },
+        { header: 'Amount', cell: (record) => input(record, 'amount', 'Amount') },
+        { header: 'Description', cell: (record) => input(record, 'description', 'Description') },
+        { header: 'Code', cell: (record) => input(record, 'code', 'Code') },
+      ]}
+      rows={records}
+      rowKey={(record) => record.recordId}
+      rowAttributes={(record) => ({ 'data-record': record.recordId })}
+      empty="This patient has no records to claim for."
+    />
   );
 }
 
@@ -192,14 +178,13 @@ function ClaimForm({ onSubmitted }: { onSubmitted: () => void }) {
               setDrafts({ ...drafts, [recordId]: draft });
             }}
           />
-          <label for="claim-notes">Notes for the insurer (optional)</label>
-          <textarea
+          <TextArea
             id="claim-notes"
-            rows={2}
+            label="Notes for the insurer (optional)"
             value={notes}
-            onInput={(e) => {
-              setNotes(field(e));
-            }}
+            onValue={setNotes}
+            rows={2}
+            required={false}
           />
           <button type="submit">Submit the claim</button>
         </form>
@@ -227,10 +212,10 @@ function BillingClaims() {
       <ClaimForm onSubmitted={reread} />
       {claims && (
         <ClaimTable
-          claims={claims}
+          rows={claims}
           party="insurer"
           caption="This member's claims; the insurer's decisions and payments show as they are committed"
-          action={(claim) => (
+          actions={(claim) => (
             <button
               type="button"
               onClick={() => {
@@ -286,18 +271,14 @@ function BillForm({ onIssued }: { onIssued: () => void }) {
         ))}
       </select>
       <TextField id="bill-basis" label="Its id (APT-… or LAB-…)" value={basisId} onValue={setBasisId} />
-      <label for="bill-items">
-        Items, one a line as "category amount description", optionally ending with [record id] (e.g. procedure 120.50
-        Appendectomy [REC-…])
-      </label>
-      <textarea
+      <TextArea
         id="bill-items"
-        required
-        rows={3}
+        label={
+          'Items, one a line as "category amount description", optionally ending with [record id] (e.g. procedure 120.50 Appendectomy [REC-…])'
+        }
         value={items}
-        onInput={(e) => {
-          setItems(field(e));
-        }}
+        onValue={setItems}
+        rows={3}
       />
       <button type="submit">Issue the bill</button>
     </form>
@@ -329,6 +310,24 @@ function ClaimBillForm({ bill, onClaimed }: { bill: Bill; onClaimed: () => void 
   );
 }
 
+const BILL_COLUMNS: Column<Bill>[] = [
+  { header: 'Bill', cell: (bill) => <code>{bill.billId}</code> },
+  { header: 'Patient', cell: (bill) => <code>{bill.patientId}</code> },
+  {
+    header: 'For',
+    cell: (bill) => (
+      <>
+        {bill.basis.kind} <code>{bill.basis.id}</code>
+      </>
+    ),
+  },
+  { header: 'Total', cell: (bill) => money(bill.total) },
+  { header: 'Covered', cell: (bill) => money(bill.covered) },
+  { header: 'Paid', cell: (bill) => money(bill.paid) },
+  { header: 'Remaining', cell: (bill) => money(bill.remaining) },
+  { header: 'Status', cell: (bill) => bill.status },
+];
+
 /** The member's bills, with the insurers' share and what remains; issue one, claim one. */
 function BillingBills() {
   const [bills, setBills] = useState<Bill[] | undefined>(undefined);
@@ -344,59 +343,28 @@ function BillingBills() {
     <section aria-labelledby="bills-title">
       <h2 id="bills-title">Bills</h2>
       <BillForm onIssued={reread} />
-      {bills?.length === 0 && <p>No bills.</p>}
-      {bills && bills.length > 0 && (
-        <table>
-          <caption>This member's bills; covered shares and payments show as they are committed</caption>
-          <thead>
-            <tr>
-              <th scope="col">Bill</th>
-              <th scope="col">Patient</th>
-              <th scope="col">For</th>
-              <th scope="col">Total</th>
-              <th scope="col">Covered</th>
-              <th scope="col">Paid</th>
-              <th scope="col">Remaining</th>
-              <th scope="col">Status</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {bills.map((bill) => (
-              <tr key={bill.billId} data-bill={bill.billId}>
-                <td>
-                  <code>{bill.billId}</code>
-                </td>
-                <td>
-                  <code>{bill.patientId}</code>
-                </td>
-                <td>
-                  {bill.basis.kind} <code>{bill.basis.id}</code>
-                </td>
-                <td>{money(bill.total)}</td>
-                <td>{money(bill.covered)}</td>
-                <td>{money(bill.paid)}</td>
-                <td>{money(bill.remaining)}</td>
-                <td>{bill.status}</td>
-                <td>
-                  {bill.status === 'issued' && (
-                    <button
-                      type="button"
-                      onClick={() => {
-                        setClaiming(bill);
-                      }}
-                      aria-label={`Claim bill ${bill.billId} from the insurer`}
-                    >
-                      Claim
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      {bills && (
+        <DataTable
+          caption="This member's bills; covered shares and payments show as they are committed"
+          columns={BILL_COLUMNS}
+          rows={bills}
+          rowKey={(bill) => bill.billId}
+          rowAttributes={(bill) => ({ 'data-bill': bill.billId })}
+          actions={(bill) =>
+            bill.status === 'issued' && (
+              <button
+                type="button"
+                onClick={() => {
+                  setClaiming(bill);
+                }}
+                aria-label={`Claim bill ${bill.billId} from the insurer`}
+              >
+                Claim
+              </button>
+            )
+          }
+          empty="No bills."
+        />
       )}
       {claiming && (
         <ClaimBillForm

@@ -9,9 +9,9 @@ import { BREAK_GLASS_REASONS, type EventPayloads } from '@ehr/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import type { components } from './api';
 import { act, answer, api } from './client';
-import { type RecordBody, RecordTable, type RecordHeader, RecordView } from './records';
+import { type RecordBody, RecordTable, type RecordHeader, RecordView, readRecord } from './records';
 import { lastEvent, notice, session } from './state';
-import { field, inBlock, useRereads, when, TextField } from './ui';
+import { DataTable, field, inBlock, type TableProps, useRereads, when, TextField, TextArea } from './ui';
 
 type BreakGlass = components['schemas']['BreakGlass'];
 type ReasonCode = (typeof BREAK_GLASS_REASONS)[number];
@@ -71,20 +71,11 @@ function EmergencyAccess() {
   };
   const read = async (record: RecordHeader) => {
     setBody(undefined);
-    const read = await act('Reading under break-glass: waiting for the ledger to record the access…', async () => {
-      const ticket = await answer(
-        api.POST('/v1/records/{recordId}/access', {
-          params: { path: { recordId: record.recordId } },
-          body: { purpose: 'treatment' },
-        }),
-      );
-      notice.value = `Access granted on the basis "${ticket.basis}"${ticket.flagged ? ' (flagged for review)' : ''}: recorded in block ${String(ticket.committedBlock)}.`;
-      return answer(
-        api.GET('/v1/records/{recordId}/body/{ticketId}', {
-          params: { path: { recordId: record.recordId, ticketId: ticket.ticketId } },
-        }),
-      );
-    });
+    const read = await act('Reading under break-glass: waiting for the ledger to record the access…', () =>
+      readRecord(record.recordId, 'treatment', (ticket) => {
+        notice.value = `Access granted on the basis "${ticket.basis}"${ticket.flagged ? ' (flagged for review)' : ''}: recorded in block ${String(ticket.committedBlock)}.`;
+      }),
+    );
     if (read) setBody(read);
   };
   return (
@@ -111,16 +102,13 @@ function EmergencyAccess() {
             </option>
           ))}
         </select>
-        <label for="break-reason">What happened (the reviewer reads this)</label>
-        <textarea
+        <TextArea
           id="break-reason"
-          required
+          label="What happened (the reviewer reads this)"
+          value={reason}
+          onValue={setReason}
           rows={3}
           maxLength={4000}
-          value={reason}
-          onInput={(e) => {
-            setReason(field(e));
-          }}
         />
         <TextField
           id="break-minutes"
@@ -141,9 +129,9 @@ function EmergencyAccess() {
             {when(opened.expiresAt)}.
           </p>
           <RecordTable
-            records={records}
+            rows={records}
             caption={`Records of patient ${opened.patientId}`}
-            action={(record) => (
+            actions={(record) => (
               <button
                 type="button"
                 onClick={() => void read(record)}
@@ -200,55 +188,23 @@ export function BreakGlassNotice() {
   );
 }
 
-function WindowTable({
-  windows,
-  caption,
-  action,
-}: {
-  windows: BreakGlass[];
-  caption: string;
-  action?: (w: BreakGlass) => preact.ComponentChildren;
-}) {
+/** The admin's list (with `actions`) names each window's patient; the patient's own does not. */
+function WindowTable(table: TableProps<BreakGlass>) {
   return (
-    <table>
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Window</th>
-          {action && <th scope="col">Patient</th>}
-          <th scope="col">Who</th>
-          <th scope="col">Reason</th>
-          <th scope="col">Opened</th>
-          <th scope="col">Until</th>
-          <th scope="col">Review</th>
-          {action && (
-            <th scope="col">
-              <span class="visually-hidden">Actions</span>
-            </th>
-          )}
-        </tr>
-      </thead>
-      <tbody>
-        {windows.map((w) => (
-          <tr key={w.breakGlassId} data-break-glass={w.breakGlassId}>
-            <td>
-              <code>{w.breakGlassId}</code>
-            </td>
-            {action && (
-              <td>
-                <code>{w.patientId}</code>
-              </td>
-            )}
-            <td>{doctorOf(w)}</td>
-            <td>{REASON_LABELS[w.reasonCode]}</td>
-            <td>{when(w.openedAt)}</td>
-            <td>{when(w.expiresAt)}</td>
-            <td class="review-status">{reviewOf(w)}</td>
-            {action && <td>{action(w)}</td>}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      {...table}
+      columns={[
+        { header: 'Window', cell: (w) => <code>{w.breakGlassId}</code> },
+        table.actions !== undefined && { header: 'Patient', cell: (w) => <code>{w.patientId}</code> },
+        { header: 'Who', cell: doctorOf },
+        { header: 'Reason', cell: (w) => REASON_LABELS[w.reasonCode] },
+        { header: 'Opened', cell: (w) => when(w.openedAt) },
+        { header: 'Until', cell: (w) => when(w.expiresAt) },
+        { header: 'Review', cell: reviewOf, class: 'review-status' },
+      ]}
+      rowKey={(w) => w.breakGlassId}
+      rowAttributes={(w) => ({ 'data-break-glass': w.breakGlassId })}
+    />
   );
 }
 
@@ -279,7 +235,7 @@ function MyBreakGlass() {
       </button>
       {windows?.length === 0 && <p>No one has broken the glass on your records.</p>}
       {windows && windows.length > 0 && (
-        <WindowTable windows={windows} caption="Break-glass windows on your records, with their review" />
+        <WindowTable rows={windows} caption="Break-glass windows on your records, with their review" />
       )}
     </section>
   );
@@ -329,9 +285,9 @@ function BreakGlassReview() {
       {windows?.length === 0 && <p>No break-glass window awaits review.</p>}
       {windows && windows.length > 0 && (
         <WindowTable
-          windows={windows}
+          rows={windows}
           caption="Windows awaiting review"
-          action={(w) => (
+          actions={(w) => (
             <div class="actions">
               {reasons[w.breakGlassId] === undefined ? (
                 <button

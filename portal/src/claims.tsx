@@ -4,25 +4,19 @@
  * amount approved for each and why. Views re-read on the ledger's ClaimStatus events, so an
  * adjudication or a payment made at another member shows without a reload.
  */
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { components } from './api';
 import { act, answer, api } from './client';
 import { money } from './money';
-import { useLiveVersion, when } from './ui';
+import { type Column, DataTable, type TableProps, useRereads, when } from './ui';
 
 export type Claim = components['schemas']['Claim'];
+type AdjudicatedLine = NonNullable<Claim['adjudication']>['lines'][number];
 
 const CLAIM_EVENTS = ['ClaimStatus'] as const;
 
 /** Re-reads on ClaimStatus (and BillStatus with `bills`) and after this client's own writes. */
-export function useClaimVersion(bills = false): [number, () => void] {
-  const version = useLiveVersion(bills ? BILL_AND_CLAIM_EVENTS : CLAIM_EVENTS);
-  const [written, setWritten] = useState(0);
-  const reread = useCallback(() => {
-    setWritten((n) => n + 1);
-  }, []);
-  return [version + written, reread];
-}
+export const useClaimVersion = (bills = false) => useRereads(bills ? BILL_AND_CLAIM_EVENTS : CLAIM_EVENTS);
 
 const BILL_AND_CLAIM_EVENTS = ['ClaimStatus', 'BillStatus'] as const;
 
@@ -39,96 +33,65 @@ function paymentOf(claim: Claim): string {
   return paid ? `${money(paid.amount)} paid on ${when(paid.paidAt)}, reference ${paid.paymentRef}` : '';
 }
 
+/** The claim columns every party reads; `party` names whose name the "with" column shows. */
+function claimColumns(party: 'insurer' | 'provider'): Column<Claim>[] {
+  return [
+    { header: 'Claim', cell: (claim) => <code>{claim.claimId}</code> },
+    { header: 'Patient', cell: (claim) => <code>{claim.patientId}</code> },
+    { header: party === 'insurer' ? 'Insurer' : 'Provider', cell: (claim) => claim[party] },
+    { header: 'Claimed', cell: (claim) => money(claim.claimedAmount) },
+    { header: 'Status', cell: (claim) => claim.status, class: 'claim-status' },
+    { header: 'Adjudication', cell: decisionOf, class: 'claim-decision' },
+    { header: 'Payment', cell: paymentOf, class: 'claim-payment' },
+  ];
+}
+
 export function ClaimTable({
-  claims,
-  caption,
   party,
-  action,
-}: {
-  claims: Claim[];
-  caption: string;
+  ...table
+}: TableProps<Claim> & {
   /** Whose name the "with" column shows: the insurer (provider and patient views) or the provider. */
   party: 'insurer' | 'provider';
-  action?: (claim: Claim) => preact.ComponentChildren;
 }) {
-  if (claims.length === 0) return <p>No claims.</p>;
   return (
-    <table>
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Claim</th>
-          <th scope="col">Patient</th>
-          <th scope="col">{party === 'insurer' ? 'Insurer' : 'Provider'}</th>
-          <th scope="col">Claimed</th>
-          <th scope="col">Status</th>
-          <th scope="col">Adjudication</th>
-          <th scope="col">Payment</th>
-          {action && (
-            <th scope="col">
-              <span class="visually-hidden">Actions</span>
-            </th>
-          )}
-        </tr>
-      </thead>
-      <tbody>
-        {claims.map((claim) => (
-          <tr key={claim.claimId} data-claim={claim.claimId}>
-            <td>
-              <code>{claim.claimId}</code>
-            </td>
-            <td>
-              <code>{claim.patientId}</code>
-            </td>
-            <td>{claim[party]}</td>
-            <td>{money(claim.claimedAmount)}</td>
-            <td class="claim-status">{claim.status}</td>
-            <td class="claim-decision">{decisionOf(claim)}</td>
-            <td class="claim-payment">{paymentOf(claim)}</td>
-            {action && <td>{action(claim)}</td>}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      {...table}
+      columns={claimColumns(party)}
+      rowKey={(claim) => claim.claimId}
+      rowAttributes={(claim) => ({ 'data-claim': claim.claimId })}
+      empty="No claims."
+    />
   );
 }
+
+const LINE_COLUMNS: Column<{ line: Claim['lines'][number]; decision: AdjudicatedLine | undefined }>[] = [
+  { header: 'Record (document)', cell: ({ line }) => <code>{line.recordId}</code> },
+  {
+    header: 'Content hash',
+    cell: ({ line }) => <code title={line.contentHash}>{line.contentHash.slice(0, 12)}…</code>,
+  },
+  { header: 'Category', cell: ({ line }) => line.category },
+  { header: 'Claimed', cell: ({ line }) => money(line.amount) },
+  {
+    header: 'Approved',
+    cell: ({ decision }) => (decision ? money(decision.approvedAmount) : ''),
+    class: 'line-approved',
+  },
+  { header: 'Reason codes', cell: ({ decision }) => decision?.reasons.join(', ') ?? '', class: 'line-reasons' },
+];
 
 /** One claim's lines: the document (record and its hash) each cites, what was claimed and what is approved. */
 export function ClaimLines({ claim, caption }: { claim: Claim; caption: string }) {
   const decided = new Map((claim.adjudication?.lines ?? []).map((line) => [line.recordId, line]));
   return (
-    <table class="claim-lines">
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Record (document)</th>
-          <th scope="col">Content hash</th>
-          <th scope="col">Category</th>
-          <th scope="col">Claimed</th>
-          <th scope="col">Approved</th>
-          <th scope="col">Reason codes</th>
-        </tr>
-      </thead>
-      <tbody>
-        {claim.lines.map((line) => {
-          const decision = decided.get(line.recordId);
-          return (
-            <tr key={line.recordId} data-line={line.recordId}>
-              <td>
-                <code>{line.recordId}</code>
-              </td>
-              <td>
-                <code title={line.contentHash}>{line.contentHash.slice(0, 12)}…</code>
-              </td>
-              <td>{line.category}</td>
-              <td>{money(line.amount)}</td>
-              <td class="line-approved">{decision ? money(decision.approvedAmount) : ''}</td>
-              <td class="line-reasons">{decision?.reasons.join(', ') ?? ''}</td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <DataTable
+      class="claim-lines"
+      caption={caption}
+      columns={LINE_COLUMNS}
+      rows={claim.lines.map((line) => ({ line, decision: decided.get(line.recordId) }))}
+      rowKey={({ line }) => line.recordId}
+      rowAttributes={({ line }) => ({ 'data-line': line.recordId })}
+    />
   );
 }
 
@@ -147,7 +110,7 @@ function MyClaims() {
       <h2 id="my-claims-title">My claims</h2>
       {claims && (
         <ClaimTable
-          claims={claims}
+          rows={claims}
           party="insurer"
           caption="Claims for your care: the insurer's decision and payment show as soon as they are committed"
         />

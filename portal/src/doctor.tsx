@@ -9,7 +9,7 @@ import { Help } from './help';
 import { DOCTOR_LAB_VIEWS } from './lab';
 import { DOCTOR_RECORD_VIEWS } from './record-writer';
 import { Messages } from './messages';
-import { type RecordBody, RecordTable, type RecordHeader, RecordView } from './records';
+import { type RecordBody, RecordTable, type RecordHeader, RecordView, readRecord } from './records';
 import { notice } from './state';
 import { field, TextField } from './ui';
 
@@ -41,20 +41,11 @@ function FindPatient() {
   };
   const read = async (record: RecordHeader) => {
     setOpened(undefined);
-    const body = await act(`Requesting access for ${purpose}: waiting for the ledger to record it…`, async () => {
-      const ticket = await answer(
-        api.POST('/v1/records/{recordId}/access', {
-          params: { path: { recordId: record.recordId } },
-          body: { purpose },
-        }),
-      );
-      notice.value = `Access granted on the basis "${ticket.basis}": recorded in block ${String(ticket.committedBlock)}.`;
-      return answer(
-        api.GET('/v1/records/{recordId}/body/{ticketId}', {
-          params: { path: { recordId: record.recordId, ticketId: ticket.ticketId } },
-        }),
-      );
-    });
+    const body = await act(`Requesting access for ${purpose}: waiting for the ledger to record it…`, () =>
+      readRecord(record.recordId, purpose, (ticket) => {
+        notice.value = `Access granted on the basis "${ticket.basis}": recorded in block ${String(ticket.committedBlock)}.`;
+      }),
+    );
     if (body) setOpened(body);
   };
   return (
@@ -89,9 +80,9 @@ function FindPatient() {
             ))}
           </select>
           <RecordTable
-            records={records}
+            rows={records}
             caption={`Records of patient ${patient.patientId}`}
-            action={(record) => (
+            actions={(record) => (
               <button
                 type="button"
                 onClick={() => void read(record)}

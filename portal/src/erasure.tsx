@@ -8,7 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { components } from './api';
 import { act, answer, api } from './client';
 import { notice } from './state';
-import { inBlock, useRereads, when } from './ui';
+import { DataTable, inBlock, type TableProps, useRereads, when } from './ui';
 
 type ErasureRequest = components['schemas']['ErasureRequest'];
 
@@ -38,55 +38,22 @@ function Approvals({ request }: { request: ErasureRequest }) {
   );
 }
 
-function RequestTable({
-  requests,
-  caption,
-  action,
-}: {
-  requests: ErasureRequest[];
-  caption: string;
-  action?: (r: ErasureRequest) => preact.ComponentChildren;
-}) {
+/** The admin's list (with `actions`) names each request's patient; the patient's own does not. */
+function RequestTable(table: TableProps<ErasureRequest>) {
   return (
-    <table>
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Request</th>
-          {action && <th scope="col">Patient</th>}
-          <th scope="col">Asked</th>
-          <th scope="col">Must approve</th>
-          <th scope="col">Approvals</th>
-          <th scope="col">Status</th>
-          {action && (
-            <th scope="col">
-              <span class="visually-hidden">Actions</span>
-            </th>
-          )}
-        </tr>
-      </thead>
-      <tbody>
-        {requests.map((r) => (
-          <tr key={r.requestId} data-erasure={r.requestId}>
-            <td>
-              <code>{r.requestId}</code>
-            </td>
-            {action && (
-              <td>
-                <code>{r.patientId}</code>
-              </td>
-            )}
-            <td>{when(r.requestedAt)}</td>
-            <td>{r.required.join(', ')}</td>
-            <td>
-              <Approvals request={r} />
-            </td>
-            <td class="erasure-status">{statusOf(r)}</td>
-            {action && <td>{action(r)}</td>}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      {...table}
+      columns={[
+        { header: 'Request', cell: (r) => <code>{r.requestId}</code> },
+        table.actions !== undefined && { header: 'Patient', cell: (r) => <code>{r.patientId}</code> },
+        { header: 'Asked', cell: (r) => when(r.requestedAt) },
+        { header: 'Must approve', cell: (r) => r.required.join(', ') },
+        { header: 'Approvals', cell: (r) => <Approvals request={r} /> },
+        { header: 'Status', cell: statusOf, class: 'erasure-status' },
+      ]}
+      rowKey={(r) => r.requestId}
+      rowAttributes={(r) => ({ 'data-erasure': r.requestId })}
+    />
   );
 }
 
@@ -154,7 +121,7 @@ function EraseMyData() {
         Refresh
       </button>
       {requests?.length === 0 && <p>You have not asked for erasure.</p>}
-      {requests && requests.length > 0 && <RequestTable requests={requests} caption="Your erasure requests" />}
+      {requests && requests.length > 0 && <RequestTable rows={requests} caption="Your erasure requests" />}
     </section>
   );
 }
@@ -191,9 +158,9 @@ function ErasureApprovals() {
       {requests?.length === 0 && <p>No erasure request awaits this member.</p>}
       {requests && requests.length > 0 && (
         <RequestTable
-          requests={requests}
+          rows={requests}
           caption="Requests awaiting this member's approval"
-          action={(r) => (
+          actions={(r) => (
             <button
               type="button"
               class="danger"

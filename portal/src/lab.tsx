@@ -6,13 +6,23 @@
  */
 import { LAB_PRIORITIES } from '@ehr/protocol';
 import { signal } from '@preact/signals';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { components } from './api';
 import { act, answer, api } from './client';
 import { parseLabTests } from './lab-tests';
-import { type RecordBody, RecordView } from './records';
+import { type RecordBody, RecordView, readRecord } from './records';
 import { notice, session } from './state';
-import { useLiveVersion, when, field, MemberSelect, TextField } from './ui';
+import {
+  type Column,
+  DataTable,
+  type TableProps,
+  useRereads,
+  when,
+  field,
+  MemberSelect,
+  TextField,
+  TextArea,
+} from './ui';
 
 type LabOrder = components['schemas']['LabOrder'];
 type OrgProfile = components['schemas']['OrgProfile'];
@@ -24,65 +34,40 @@ const LAB_EVENTS = ['LabOrderStatus', 'ResultReady'] as const;
 /** The orders this doctor placed in this session: a completed one leaves the open list, not this view. */
 const placed = signal<string[]>([]);
 
-/** Re-reads on the lab events and after this client's own writes (the event may come a moment later). */
-function useLabVersion(): [number, () => void] {
-  const version = useLiveVersion(LAB_EVENTS);
-  const [written, setWritten] = useState(0);
-  const reread = useCallback(() => {
-    setWritten((n) => n + 1);
-  }, []);
-  return [version + written, reread];
-}
+const ORDER_COLUMNS: Column<LabOrder>[] = [
+  { header: 'Order', cell: (order) => <code>{order.orderId}</code> },
+  { header: 'Patient', cell: (order) => <code>{order.patientId}</code> },
+  { header: 'Priority', cell: (order) => order.priority },
+  {
+    header: 'Status',
+    cell: (order) => (
+      <>
+        {order.status}
+        {order.rejectionReason && `: ${order.rejectionReason}`}
+      </>
+    ),
+    class: 'order-status',
+  },
+  {
+    header: 'Lab / ordered by',
+    cell: (order) => (
+      <>
+        {order.lab} / {order.orderingOrg}
+      </>
+    ),
+  },
+  { header: 'Updated', cell: (order) => when(order.updatedAt) },
+];
 
-function OrderTable({
-  orders,
-  caption,
-  action,
-}: {
-  orders: LabOrder[];
-  caption: string;
-  action: (order: LabOrder) => preact.ComponentChildren;
-}) {
-  if (orders.length === 0) return <p>No lab orders.</p>;
+function OrderTable(table: TableProps<LabOrder>) {
   return (
-    <table>
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Order</th>
-          <th scope="col">Patient</th>
-          <th scope="col">Priority</th>
-          <th scope="col">Status</th>
-          <th scope="col">Lab / ordered by</th>
-          <th scope="col">Updated</th>
-          <th scope="col">
-            <span class="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {orders.map((order) => (
-          <tr key={order.orderId} data-order={order.orderId}>
-            <td>
-              <code>{order.orderId}</code>
-            </td>
-            <td>
-              <code>{order.patientId}</code>
-            </td>
-            <td>{order.priority}</td>
-            <td class="order-status">
-              {order.status}
-              {order.rejectionReason && `: ${order.rejectionReason}`}
-            </td>
-            <td>
-              {order.lab} / {order.orderingOrg}
-            </td>
-            <td>{when(order.updatedAt)}</td>
-            <td>{action(order)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      {...table}
+      columns={ORDER_COLUMNS}
+      rowKey={(order) => order.orderId}
+      rowAttributes={(order) => ({ 'data-order': order.orderId })}
+      empty="No lab orders."
+    />
   );
 }
 
@@ -118,15 +103,12 @@ function OrderForm({ labs, onOrdered }: { labs: OrgProfile[]; onOrdered: (orderI
       <TextField id="order-patient" label="Patient id" value={patientId} onValue={setPatientId} />
       <label for="order-lab">Lab</label>
       <MemberSelect id="order-lab" members={labs} value={labMspId} onChange={setLabMspId} placeholder="Choose a lab…" />
-      <label for="order-tests">Tests, one a line as "CODE name" (e.g. IGE total IgE)</label>
-      <textarea
+      <TextArea
         id="order-tests"
-        required
-        rows={3}
+        label={'Tests, one a line as "CODE name" (e.g. IGE total IgE)'}
         value={tests}
-        onInput={(e) => {
-          setTests(field(e));
-        }}
+        onValue={setTests}
+        rows={3}
       />
       <label for="order-priority">Priority</label>
       <select
@@ -142,14 +124,13 @@ function OrderForm({ labs, onOrdered }: { labs: OrgProfile[]; onOrdered: (orderI
           </option>
         ))}
       </select>
-      <label for="order-notes">Notes for the lab (optional)</label>
-      <textarea
+      <TextArea
         id="order-notes"
-        rows={2}
+        label="Notes for the lab (optional)"
         value={notes}
-        onInput={(e) => {
-          setNotes(field(e));
-        }}
+        onValue={setNotes}
+        rows={2}
+        required={false}
       />
       <button type="submit">Place the order</button>
     </form>
@@ -160,8 +141,7 @@ function OrderForm({ labs, onOrdered }: { labs: OrgProfile[]; onOrdered: (orderI
 function DoctorLabOrders() {
   const [labs, setLabs] = useState<OrgProfile[]>([]);
   const [orders, setOrders] = useState<LabOrder[] | undefined>(undefined);
-  const [result, setResult] = useState<RecordBody | undefined>(undefined);
-  const [version, reread] = useLabVersion();
+  const [version, reread] = useRereads(LAB_EVENTS);
   useEffect(() => {
     void act('Loading the labs…', async () => {
       setLabs((await answer(api.GET('/v1/orgs'))).filter((m) => m.kind === 'lab'));
@@ -179,11 +159,6 @@ function DoctorLabOrders() {
       setOrders([...closed, ...open].sort((x, y) => y.createdAt.localeCompare(x.createdAt)));
     });
   }, [version]);
-  const readResult = async (order: LabOrder) => {
-    setResult(undefined);
-    const body = await readLabResult(order);
-    if (body) setResult(body);
-  };
   return (
     <section aria-labelledby="lab-orders-title">
       <h2 id="lab-orders-title">Lab orders</h2>
@@ -195,13 +170,11 @@ function DoctorLabOrders() {
         }}
       />
       {orders && (
-        <OrderTable
+        <OrdersWithResults
           orders={orders}
           caption="My lab orders (open, and those placed in this session); statuses update live"
-          action={(order) => <ReadResultButton order={order} onRead={readResult} />}
         />
       )}
-      {result && <RecordView body={result} />}
     </section>
   );
 }
@@ -210,17 +183,11 @@ function DoctorLabOrders() {
 async function readLabResult(order: LabOrder): Promise<RecordBody | undefined> {
   const recordId = order.resultRecordId;
   if (!recordId) return undefined;
-  return act('Requesting access to the result: waiting for the ledger to record it…', async () => {
-    const ticket = await answer(
-      api.POST('/v1/records/{recordId}/access', { params: { path: { recordId } }, body: { purpose: 'treatment' } }),
-    );
-    notice.value = `Access to the result granted on the basis "${ticket.basis}": recorded in block ${String(ticket.committedBlock)}.`;
-    return answer(
-      api.GET('/v1/records/{recordId}/body/{ticketId}', {
-        params: { path: { recordId, ticketId: ticket.ticketId } },
-      }),
-    );
-  });
+  return act('Requesting access to the result: waiting for the ledger to record it…', () =>
+    readRecord(recordId, 'treatment', (ticket) => {
+      notice.value = `Access to the result granted on the basis "${ticket.basis}": recorded in block ${String(ticket.committedBlock)}.`;
+    }),
+  );
 }
 
 function ReadResultButton({ order, onRead }: { order: LabOrder; onRead: (order: LabOrder) => Promise<void> }) {
@@ -236,6 +203,26 @@ function ReadResultButton({ order, onRead }: { order: LabOrder; onRead: (order: 
   );
 }
 
+/** The doctor's orders, each completed one with a button that reads its result, shown under the table. */
+function OrdersWithResults({ orders, caption }: { orders: LabOrder[]; caption: string }) {
+  const [result, setResult] = useState<RecordBody | undefined>(undefined);
+  const readResult = async (order: LabOrder) => {
+    setResult(undefined);
+    const body = await readLabResult(order);
+    if (body) setResult(body);
+  };
+  return (
+    <>
+      <OrderTable
+        rows={orders}
+        caption={caption}
+        actions={(order) => <ReadResultButton order={order} onRead={readResult} />}
+      />
+      {result && <RecordView body={result} />}
+    </>
+  );
+}
+
 /**
  * Every lab order this doctor placed for the patients in their care, done ones included (the
  * open list drops an order once it is completed or rejected): read per patient, since the
@@ -243,8 +230,7 @@ function ReadResultButton({ order, onRead }: { order: LabOrder; onRead: (order: 
  */
 function PastLabOrders() {
   const [orders, setOrders] = useState<LabOrder[] | undefined>(undefined);
-  const [result, setResult] = useState<RecordBody | undefined>(undefined);
-  const [version] = useLabVersion();
+  const [version] = useRereads(LAB_EVENTS);
   useEffect(() => {
     void act('Loading your lab orders…', async () => {
       const me = session.value?.me.attrs['ehr.practitionerId'];
@@ -264,22 +250,15 @@ function PastLabOrders() {
       setOrders([...mine.values()].sort((x, y) => y.createdAt.localeCompare(x.createdAt)));
     });
   }, [version]);
-  const readResult = async (order: LabOrder) => {
-    setResult(undefined);
-    const body = await readLabResult(order);
-    if (body) setResult(body);
-  };
   return (
     <section aria-labelledby="past-orders-title">
       <h2 id="past-orders-title">All my lab orders</h2>
       {orders && (
-        <OrderTable
+        <OrdersWithResults
           orders={orders}
           caption="Lab orders I placed for the patients in my care, done ones included, latest first"
-          action={(order) => <ReadResultButton order={order} onRead={readResult} />}
         />
       )}
-      {result && <RecordView body={result} />}
     </section>
   );
 }
@@ -304,25 +283,8 @@ function ResultForm({ order, onPosted }: { order: LabOrder; onPosted: () => void
   return (
     <form onSubmit={(e) => void post(e)} class="card" aria-labelledby="result-title">
       <h3 id="result-title">Result of lab order {order.orderId}</h3>
-      <label for="result-findings">Findings</label>
-      <textarea
-        id="result-findings"
-        required
-        rows={3}
-        value={findings}
-        onInput={(e) => {
-          setFindings(field(e));
-        }}
-      />
-      <label for="result-notes">Notes (optional)</label>
-      <textarea
-        id="result-notes"
-        rows={2}
-        value={notes}
-        onInput={(e) => {
-          setNotes(field(e));
-        }}
-      />
+      <TextArea id="result-findings" label="Findings" value={findings} onValue={setFindings} rows={3} />
+      <TextArea id="result-notes" label="Notes (optional)" value={notes} onValue={setNotes} rows={2} required={false} />
       <button type="submit">Post the result</button>
     </form>
   );
@@ -369,7 +331,7 @@ function LabQueue() {
   const [orders, setOrders] = useState<LabOrder[] | undefined>(undefined);
   const [details, setDetails] = useState<LabDetails | undefined>(undefined);
   const [form, setForm] = useState<{ kind: 'result' | 'reject'; order: LabOrder } | undefined>(undefined);
-  const [version, reread] = useLabVersion();
+  const [version, reread] = useRereads(LAB_EVENTS);
   useEffect(() => {
     void act('Loading the queue…', async () => {
       const page = await answer(api.GET('/v1/lab-orders/queue', { params: { query: { pageSize: 100 } } }));
@@ -409,9 +371,9 @@ function LabQueue() {
       <h2 id="queue-title">Incoming lab orders</h2>
       {orders && (
         <OrderTable
-          orders={orders}
+          rows={orders}
           caption="Orders for this lab still to do; new orders appear live"
-          action={(order) => {
+          actions={(order) => {
             const next = NEXT[order.status];
             return (
               <div class="actions">

@@ -9,7 +9,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { components } from './api';
 import { act, answer, api } from './client';
 import { notice, session } from './state';
-import { field, useLiveVersion, when, TextField } from './ui';
+import { type Column, DataTable, field, useLiveVersion, when, TextField, TextArea } from './ui';
 
 type Summary = components['schemas']['ConversationSummary'];
 type View = components['schemas']['ConversationView'];
@@ -102,17 +102,7 @@ function NewMessage({ onSent }: { onSent: (view: View) => void }) {
           <TextField id="message-patient" label="Patient id" value={patient} onValue={setPatient} />
         </>
       )}
-      <label for="message-text">Message</label>
-      <textarea
-        id="message-text"
-        required
-        maxLength={4000}
-        rows={4}
-        value={text}
-        onInput={(e) => {
-          setText(field(e));
-        }}
-      />
+      <TextArea id="message-text" label="Message" value={text} onValue={setText} rows={4} maxLength={4000} />
       <button type="submit">Send</button>
     </form>
   );
@@ -151,22 +141,19 @@ function ConversationView({ view, onReplied }: { view: View; onReplied: (view: V
         ))}
       </ol>
       <form onSubmit={(e) => void reply(e)}>
-        <label for="reply-text">Your reply</label>
-        <textarea
-          id="reply-text"
-          required
-          maxLength={4000}
-          rows={3}
-          value={text}
-          onInput={(e) => {
-            setText(field(e));
-          }}
-        />
+        <TextArea id="reply-text" label="Your reply" value={text} onValue={setText} rows={3} maxLength={4000} />
         <button type="submit">Send the reply</button>
       </form>
     </section>
   );
 }
+
+const CONVERSATION_COLUMNS: Column<Summary>[] = [
+  { header: 'With', cell: otherParty },
+  { header: 'Messages', cell: (c) => c.messageCount, class: 'message-count' },
+  { header: 'Last from', cell: (c) => c.lastFrom },
+  { header: 'Updated', cell: (c) => when(c.updatedAt) },
+];
 
 export function Messages() {
   const [conversations, setConversations] = useState<Summary[] | undefined>(undefined);
@@ -206,47 +193,28 @@ export function Messages() {
         them is recorded in the patient’s “who looked at my data”.
       </p>
       <NewMessage onSent={show} />
-      {conversations &&
-        (conversations.length === 0 ? (
-          <p>No conversations yet.</p>
-        ) : (
-          <table>
-            <caption>Your conversations, latest first; new messages appear by themselves</caption>
-            <thead>
-              <tr>
-                <th scope="col">With</th>
-                <th scope="col">Messages</th>
-                <th scope="col">Last from</th>
-                <th scope="col">Updated</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {conversations.map((c) => (
-                <tr key={c.conversationId} data-conversation={c.conversationId}>
-                  <td>{otherParty(c)}</td>
-                  <td class="message-count">{c.messageCount}</td>
-                  <td>{c.lastFrom}</td>
-                  <td>{when(c.updatedAt)}</td>
-                  <td>
-                    <button
-                      type="button"
-                      aria-label={`Open the conversation with ${otherParty(c)}`}
-                      onClick={() => {
-                        setOpened(undefined);
-                        setOpenId(c.conversationId);
-                      }}
-                    >
-                      Open
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ))}
+      {conversations && (
+        <DataTable
+          caption="Your conversations, latest first; new messages appear by themselves"
+          columns={CONVERSATION_COLUMNS}
+          rows={conversations}
+          rowKey={(c) => c.conversationId}
+          rowAttributes={(c) => ({ 'data-conversation': c.conversationId })}
+          actions={(c) => (
+            <button
+              type="button"
+              aria-label={`Open the conversation with ${otherParty(c)}`}
+              onClick={() => {
+                setOpened(undefined);
+                setOpenId(c.conversationId);
+              }}
+            >
+              Open
+            </button>
+          )}
+          empty="No conversations yet."
+        />
+      )}
       {opened && <ConversationView view={opened} onReplied={show} />}
     </section>
   );

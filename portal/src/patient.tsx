@@ -9,9 +9,20 @@ import { act, answer, api } from './client';
 import { PATIENT_ERASURE_VIEWS } from './erasure';
 import { Help } from './help';
 import { Messages } from './messages';
-import { type RecordBody, RecordTable, type RecordHeader, RecordView } from './records';
+import { type RecordBody, RecordTable, type RecordHeader, RecordView, readRecord } from './records';
 import { notice, session } from './state';
-import { endOfDay, useLiveVersion, usePolling, when, field, MemberSelect, TextField } from './ui';
+import {
+  type Column,
+  DataTable,
+  endOfDay,
+  useLiveVersion,
+  useRereads,
+  usePolling,
+  when,
+  field,
+  MemberSelect,
+  TextField,
+} from './ui';
 
 type Consent = components['schemas']['Consent'];
 type AccessEvent = components['schemas']['AccessEvent'];
@@ -40,19 +51,7 @@ function MyRecords() {
     });
   }, [version]);
   const open = async (record: RecordHeader) => {
-    const body = await act(`Opening your ${record.category} record…`, async () => {
-      const ticket = await answer(
-        api.POST('/v1/records/{recordId}/access', {
-          params: { path: { recordId: record.recordId } },
-          body: { purpose: 'treatment' },
-        }),
-      );
-      return answer(
-        api.GET('/v1/records/{recordId}/body/{ticketId}', {
-          params: { path: { recordId: record.recordId, ticketId: ticket.ticketId } },
-        }),
-      );
-    });
+    const body = await act(`Opening your ${record.category} record…`, () => readRecord(record.recordId, 'treatment'));
     if (body) setOpened(body);
   };
   return (
@@ -60,9 +59,9 @@ function MyRecords() {
       <h2 id="records-title">My records</h2>
       {records && (
         <RecordTable
-          records={records}
+          rows={records}
           caption="Your records across the consortium"
-          action={(record) => (
+          actions={(record) => (
             <button
               type="button"
               onClick={() => void open(record)}
@@ -162,15 +161,26 @@ function GrantForm({ members, onGranted }: { members: OrgProfile[]; onGranted: (
   );
 }
 
+const CONSENT_COLUMNS: Column<Consent>[] = [
+  {
+    header: 'Who',
+    cell: (c) => (
+      <>
+        {c.grantee.mspId}
+        {c.grantee.practitionerId ? ` (${c.grantee.practitionerId})` : ''}
+      </>
+    ),
+  },
+  { header: 'Records', cell: (c) => c.categories.join(', ') },
+  { header: 'Purpose', cell: (c) => c.purpose },
+  { header: 'Until', cell: (c) => when(c.validUntil) },
+  { header: 'Status', cell: (c) => c.status },
+];
+
 function MyConsents() {
   const [consents, setConsents] = useState<Consent[] | undefined>(undefined);
   const [members, setMembers] = useState<OrgProfile[]>([]);
-  const version = useLiveVersion(CONSENT_EVENTS);
-  // Re-read after this client's own writes too (the event may come a moment later).
-  const [written, setWritten] = useState(0);
-  const reread = useCallback(() => {
-    setWritten((n) => n + 1);
-  }, []);
+  const [version, reread] = useRereads(CONSENT_EVENTS);
   useEffect(() => {
     void act('Loading the members…', async () => {
       setMembers(await answer(api.GET('/v1/orgs')));
@@ -180,7 +190,7 @@ function MyConsents() {
     void act('Loading your consents…', async () => {
       setConsents((await answer(api.GET('/v1/consents', { params: { query: { pageSize: 100 } } }))).items);
     });
-  }, [version, written]);
+  }, [version]);
   const revoke = async (consent: Consent) => {
     const revoked = await act('Revoking the consent: waiting for the ledger to commit it…', () =>
       answer(api.DELETE('/v1/consents/{consentId}', { params: { path: { consentId: consent.consentId } } })),
@@ -193,53 +203,54 @@ function MyConsents() {
     <section aria-labelledby="consents-title">
       <h2 id="consents-title">My consents</h2>
       <GrantForm members={members} onGranted={reread} />
-      {consents?.length === 0 && <p>You have granted no consents.</p>}
-      {consents && consents.length > 0 && (
-        <table>
-          <caption>Consents you granted</caption>
-          <thead>
-            <tr>
-              <th scope="col">Who</th>
-              <th scope="col">Records</th>
-              <th scope="col">Purpose</th>
-              <th scope="col">Until</th>
-              <th scope="col">Status</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {consents.map((c) => (
-              <tr key={c.consentId} data-consent={c.consentId}>
-                <td>
-                  {c.grantee.mspId}
-                  {c.grantee.practitionerId ? ` (${c.grantee.practitionerId})` : ''}
-                </td>
-                <td>{c.categories.join(', ')}</td>
-                <td>{c.purpose}</td>
-                <td>{when(c.validUntil)}</td>
-                <td>{c.status}</td>
-                <td>
-                  {c.status === 'active' && (
-                    <button
-                      type="button"
-                      class="danger"
-                      onClick={() => void revoke(c)}
-                      aria-label={`Revoke the consent for ${c.grantee.mspId}`}
-                    >
-                      Revoke
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      {consents && (
+        <DataTable
+          caption="Consents you granted"
+          columns={CONSENT_COLUMNS}
+          rows={consents}
+          rowKey={(c) => c.consentId}
+          rowAttributes={(c) => ({ 'data-consent': c.consentId })}
+          actions={(c) =>
+            c.status === 'active' && (
+              <button
+                type="button"
+                class="danger"
+                onClick={() => void revoke(c)}
+                aria-label={`Revoke the consent for ${c.grantee.mspId}`}
+              >
+                Revoke
+              </button>
+            )
+          }
+          empty="You have granted no consents."
+        />
       )}
     </section>
   );
 }
+
+const ACCESS_COLUMNS: Column<AccessEvent>[] = [
+  { header: 'When', cell: (e) => when(e.time) },
+  {
+    header: 'Who',
+    cell: (e) => (
+      <>
+        {e.reader.role} {e.reader.practitionerId ?? ''} at {e.reader.mspId}
+      </>
+    ),
+  },
+  { header: 'What', cell: (e) => e.resource },
+  { header: 'Why', cell: (e) => e.purpose },
+  {
+    header: 'On what basis',
+    cell: (e) => (
+      <>
+        {e.basis}
+        {e.flagged ? ' (flagged for review)' : ''}
+      </>
+    ),
+  },
+];
 
 function AccessLog() {
   const [events, setEvents] = useState<AccessEvent[] | undefined>(undefined);
@@ -261,36 +272,15 @@ function AccessLog() {
       <button type="button" onClick={poll}>
         Refresh
       </button>
-      {events?.length === 0 && <p>Nobody has read your data.</p>}
-      {events && events.length > 0 && (
-        <table>
-          <caption>Every read of your data, oldest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">What</th>
-              <th scope="col">Why</th>
-              <th scope="col">On what basis</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.map((e) => (
-              <tr key={e.ticketId} class={e.flagged ? 'flagged' : undefined}>
-                <td>{when(e.time)}</td>
-                <td>
-                  {e.reader.role} {e.reader.practitionerId ?? ''} at {e.reader.mspId}
-                </td>
-                <td>{e.resource}</td>
-                <td>{e.purpose}</td>
-                <td>
-                  {e.basis}
-                  {e.flagged ? ' (flagged for review)' : ''}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      {events && (
+        <DataTable
+          caption="Every read of your data, oldest first"
+          columns={ACCESS_COLUMNS}
+          rows={events}
+          rowKey={(e) => e.ticketId}
+          rowAttributes={(e) => ({ class: e.flagged ? 'flagged' : undefined })}
+          empty="Nobody has read your data."
+        />
       )}
     </section>
   );

@@ -9,9 +9,9 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { components } from './api';
 import { act, answer, api } from './client';
 import { fieldsOf, NO_FIELDS, recordContentOf, type RecordFields } from './record-fields';
-import { type RecordBody, type RecordHeader, RecordTable } from './records';
+import { type RecordBody, type RecordHeader, RecordTable, readRecord } from './records';
 import { notice } from './state';
-import { field, useLiveVersion, when, TextField } from './ui';
+import { type Column, DataTable, field, useLiveVersion, when, TextField } from './ui';
 
 type Category = (typeof RECORD_CATEGORIES)[number];
 type RecordVersion = components['schemas']['RecordVersion'];
@@ -122,35 +122,24 @@ function AmendForm({ current, onAmended }: { current: RecordBody; onAmended: (re
   );
 }
 
+const VERSION_COLUMNS: Column<RecordVersion>[] = [
+  { header: 'Version', cell: (v) => v.version },
+  { header: 'Author', cell: (v) => v.author },
+  { header: 'Published', cell: (v) => when(v.publishedAt) },
+  { header: 'Content hash', cell: (v) => <code title={v.contentHash}>{v.contentHash.slice(0, 12)}…</code> },
+  { header: 'Transaction', cell: (v) => <code title={v.txId}>{v.txId.slice(0, 12)}…</code> },
+];
+
 function Versions({ recordId, versions }: { recordId: string; versions: RecordVersion[] }) {
   return (
-    <table class="record-versions">
-      <caption>Versions of record {recordId}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Version</th>
-          <th scope="col">Author</th>
-          <th scope="col">Published</th>
-          <th scope="col">Content hash</th>
-          <th scope="col">Transaction</th>
-        </tr>
-      </thead>
-      <tbody>
-        {versions.map((v) => (
-          <tr key={v.version} data-version={v.version}>
-            <td>{v.version}</td>
-            <td>{v.author}</td>
-            <td>{when(v.publishedAt)}</td>
-            <td>
-              <code title={v.contentHash}>{v.contentHash.slice(0, 12)}…</code>
-            </td>
-            <td>
-              <code title={v.txId}>{v.txId.slice(0, 12)}…</code>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      class="record-versions"
+      caption={`Versions of record ${recordId}`}
+      columns={VERSION_COLUMNS}
+      rows={versions}
+      rowKey={(v) => v.version}
+      rowAttributes={(v) => ({ 'data-version': v.version })}
+    />
   );
 }
 
@@ -187,19 +176,9 @@ function WriteRecords() {
   };
   const startAmending = async (record: RecordHeader) => {
     setAmending(undefined);
-    const body = await act('Reading the current version to amend it (an audited read)…', async () => {
-      const ticket = await answer(
-        api.POST('/v1/records/{recordId}/access', {
-          params: { path: { recordId: record.recordId } },
-          body: { purpose: 'treatment' },
-        }),
-      );
-      return answer(
-        api.GET('/v1/records/{recordId}/body/{ticketId}', {
-          params: { path: { recordId: record.recordId, ticketId: ticket.ticketId } },
-        }),
-      );
-    });
+    const body = await act('Reading the current version to amend it (an audited read)…', () =>
+      readRecord(record.recordId, 'treatment'),
+    );
     if (body) setAmending(body);
   };
   return (
@@ -220,9 +199,9 @@ function WriteRecords() {
       {shown && records && (
         <>
           <RecordTable
-            records={records}
+            rows={records}
             caption={`Records of patient ${shown}`}
-            action={(record) => (
+            actions={(record) => (
               <div class="actions">
                 <button
                   type="button"

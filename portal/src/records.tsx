@@ -1,46 +1,48 @@
-/** Record lists and an opened record, shared by the patient's and the doctor's portals. */
+/** Record lists, the audited read of a record and an opened record, shared by the portals. */
+import type { PURPOSES } from '@ehr/protocol';
 import type { components } from './api';
-import { when } from './ui';
+import { answer, api } from './client';
+import { type Column, DataTable, type TableProps, when } from './ui';
 
 export type RecordHeader = components['schemas']['RecordHeader'];
 export type RecordBody = components['schemas']['RecordBody'];
+type AccessTicket = components['schemas']['AccessTicketCommitted'];
 
-export function RecordTable({
-  records,
-  caption,
-  action,
-}: {
-  records: RecordHeader[];
-  caption: string;
-  action: (record: RecordHeader) => preact.ComponentChildren;
-}) {
-  if (records.length === 0) return <p>No records yet.</p>;
+/**
+ * A record's content, read the only way the gateway serves it: an access for `purpose` (which
+ * the ledger records, or refuses), then the body under that ticket. `granted` sees the ticket
+ * before the body is read, so a view can name the access's basis and block.
+ */
+export async function readRecord(
+  recordId: string,
+  purpose: (typeof PURPOSES)[number],
+  granted?: (ticket: AccessTicket) => void,
+): Promise<RecordBody> {
+  const ticket = await answer(
+    api.POST('/v1/records/{recordId}/access', { params: { path: { recordId } }, body: { purpose } }),
+  );
+  granted?.(ticket);
+  return answer(
+    api.GET('/v1/records/{recordId}/body/{ticketId}', { params: { path: { recordId, ticketId: ticket.ticketId } } }),
+  );
+}
+
+const RECORD_COLUMNS: Column<RecordHeader>[] = [
+  { header: 'Category', cell: (record) => record.category },
+  { header: 'Held by', cell: (record) => record.custodian },
+  { header: 'Version', cell: (record) => record.version },
+  { header: 'Updated', cell: (record) => when(record.updatedAt) },
+];
+
+export function RecordTable(table: TableProps<RecordHeader>) {
   return (
-    <table>
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Category</th>
-          <th scope="col">Held by</th>
-          <th scope="col">Version</th>
-          <th scope="col">Updated</th>
-          <th scope="col">
-            <span class="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {records.map((record) => (
-          <tr key={record.recordId} data-record={record.recordId}>
-            <td>{record.category}</td>
-            <td>{record.custodian}</td>
-            <td>{record.version}</td>
-            <td>{when(record.updatedAt)}</td>
-            <td>{action(record)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      {...table}
+      columns={RECORD_COLUMNS}
+      rowKey={(record) => record.recordId}
+      rowAttributes={(record) => ({ 'data-record': record.recordId })}
+      empty="No records yet."
+    />
   );
 }
 

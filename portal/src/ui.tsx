@@ -38,6 +38,31 @@ export function TextField(props: {
   );
 }
 
+/** A labelled text area bound to a setter, like `TextField`: `required` unless the caller says otherwise. */
+export function TextArea(props: {
+  id: string;
+  label: string;
+  value: string;
+  onValue: (value: string) => void;
+  rows: number;
+  maxLength?: number;
+  required?: boolean;
+}) {
+  const { label, onValue, required = true, ...area } = props;
+  return (
+    <>
+      <label for={props.id}>{label}</label>
+      <textarea
+        {...area}
+        required={required}
+        onInput={(e) => {
+          onValue(field(e));
+        }}
+      />
+    </>
+  );
+}
+
 /** A required choice of one of the consortium's members, by MSP ID. */
 export function MemberSelect(props: {
   id: string;
@@ -148,3 +173,72 @@ export function useRereads(names: readonly string[], everyMs?: number): [number,
 /** "committed in block n" for a write's answer (the browser tests and people both read it). */
 export const inBlock = (committed: { committedBlock?: number | undefined }) =>
   committed.committedBlock === undefined ? 'committed' : `committed in block ${String(committed.committedBlock)}`;
+
+/** One column of a `DataTable`: its header, a row's cell, and a class on each of its cells. */
+export interface Column<T> {
+  header: preact.ComponentChildren;
+  cell: (item: T) => preact.ComponentChildren;
+  /** Names the cells for styling and for the browser tests, which find a row's status by it. */
+  class?: string;
+}
+
+/** What a row carries besides its cells: `data-*` attributes (how tests find a row) and a class. */
+export type RowAttributes = { class?: string | undefined } & Record<`data-${string}`, string | number>;
+
+/** What a caller gives a table whose columns its module fixes: the rows, the caption, each row's controls. */
+export interface TableProps<T> {
+  rows: readonly T[];
+  caption: preact.ComponentChildren;
+  actions?: ((item: T) => preact.ComponentChildren) | undefined;
+}
+
+/**
+ * The portal's one table: a caption, a `th scope="col"` header per column and a row per item,
+ * so every list reads the same way to a screen reader. A `false` column is left out (a column
+ * only some callers show). With `actions`, a last column holds each row's controls under a
+ * header only screen readers read. With `empty`, no rows show as that sentence, not a table.
+ */
+export function DataTable<T>(
+  props: TableProps<T> & {
+    columns: readonly (Column<T> | false)[];
+    rowKey: (item: T) => string | number;
+    rowAttributes?: (item: T) => RowAttributes;
+    empty?: string;
+    class?: string;
+  },
+) {
+  const { rows, rowKey, rowAttributes, actions } = props;
+  if (rows.length === 0 && props.empty !== undefined) return <p>{props.empty}</p>;
+  const columns = props.columns.filter((c) => c !== false);
+  return (
+    <table class={props.class}>
+      <caption>{props.caption}</caption>
+      <thead>
+        <tr>
+          {columns.map((c, i) => (
+            <th key={i} scope="col">
+              {c.header}
+            </th>
+          ))}
+          {actions && (
+            <th scope="col">
+              <span class="visually-hidden">Actions</span>
+            </th>
+          )}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((item) => (
+          <tr key={rowKey(item)} {...rowAttributes?.(item)}>
+            {columns.map((c, i) => (
+              <td key={i} class={c.class}>
+                {c.cell(item)}
+              </td>
+            ))}
+            {actions && <td>{actions(item)}</td>}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
