@@ -9,6 +9,8 @@ import {
   fileClaim,
   getClaim,
   INSURER_CLAIMS,
+  LATEST_CLAIMS,
+  latestClaimKey,
   insurerClaimKey,
   PROVIDER_CLAIMS,
   providerClaimKey,
@@ -100,6 +102,11 @@ export class ClaimContract extends Contract {
       await putJson(ctx, key(ctx, 'claimRecord', line.recordId, claim.claimId), { claimId: claim.claimId });
     await putJson(ctx, key(ctx, 'patientClaim', claim.patientId, claim.claimId), { claimId: claim.claimId });
     await putJson(ctx, key(ctx, 'policyClaim', claim.policyId, claim.claimId), { claimId: claim.claimId });
+    for (const party of ['insurer', 'provider'] as const) {
+      const latest = latestClaimKey(ctx, party, claim);
+      await putJson(ctx, latest, { claimId: claim.claimId });
+      await endorsedBy(ctx, latest, provider, policy.insurer);
+    }
     await endorsedBy(ctx, claimKey(ctx, claim.claimId), provider, policy.insurer);
     return canonicalJson(claim);
   }
@@ -198,33 +205,40 @@ export class ClaimContract extends Contract {
     );
   }
 
-  /** The adjusters' queue: claims submitted to their insurer, oldest first within each status; `status` '' for all. */
+  /** The adjusters' queue: claims submitted to their insurer, oldest first within a status; `status` '' for all, newest first. */
   @Transaction(false)
   @Returns('string')
   async ListForInsurer(ctx: Context, status: string, pageSize: string, bookmark: string): Promise<string> {
     const adjuster = await callerWithRole(ctx, 'adjuster');
-    return this.#queue(ctx, INSURER_CLAIMS, insurerClaimKey, adjuster.mspId, status, { pageSize, bookmark });
+    return this.#queue(ctx, 'insurer', adjuster.mspId, status, { pageSize, bookmark });
   }
 
-  /** The billing clerks' list: their member's claims, oldest first within each status; `status` '' for all. */
+  /** The billing clerks' list: their member's claims, oldest first within a status; `status` '' for all, newest first. */
   @Transaction(false)
   @Returns('string')
   async ListForProvider(ctx: Context, status: string, pageSize: string, bookmark: string): Promise<string> {
     const clerk = await callerWithRole(ctx, 'billing');
-    return this.#queue(ctx, PROVIDER_CLAIMS, providerClaimKey, clerk.mspId, status, { pageSize, bookmark });
+    return this.#queue(ctx, 'provider', clerk.mspId, status, { pageSize, bookmark });
   }
 
-  /** A member's claims by status. An entry counts only where its claim is filed now (never a stale or forged one). */
+  /**
+   * A member's claims of one status (oldest first), or of all (newest first). An entry counts only
+   * where its claim is filed now (never a stale or forged one).
+   */
   async #queue(
     ctx: Context,
-    index: string,
-    indexKey: (ctx: Context, claim: Claim) => string,
+    party: 'insurer' | 'provider',
     mspId: string,
     status: string,
     page: { pageSize: string; bookmark: string },
   ): Promise<string> {
     const wanted = filterOf(status, 'status', CLAIM_STATUSES);
-    const parts = wanted === '' ? [mspId] : [mspId, wanted];
+    const [index, parts, indexKey] =
+      wanted === ''
+        ? [LATEST_CLAIMS, [party, mspId], (c: Context, claim: Claim) => latestClaimKey(c, party, claim)]
+        : party === 'insurer'
+          ? [INSURER_CLAIMS, [mspId, wanted], insurerClaimKey]
+          : [PROVIDER_CLAIMS, [mspId, wanted], providerClaimKey];
     return listPage(ctx, index, parts, page, async (entry, entryKey) => {
       const claim = await this.#indexed(ctx, entry);
       return claim && indexKey(ctx, claim) === entryKey ? claim : undefined;

@@ -28,6 +28,20 @@ export const providerClaimKey = (ctx: Context, claim: Claim) =>
   key(ctx, PROVIDER_CLAIMS, claim.provider, claim.status, claim.submittedAt, claim.claimId);
 
 /**
+ * Public index: every claim of an insurer or a provider, newest first whatever its status (the
+ * lists without a status filter). Written once, at submission: a status change does not move it.
+ * Without it those lists ran by status, then oldest first, and a busy member's first page held
+ * only old claims: a claim just submitted was not on it.
+ */
+export const LATEST_CLAIMS = 'latestClaim';
+
+/** Milliseconds from the submission to the year 10000, zero-padded: ascending key order is newest first. */
+const untilYear10000 = (iso: string) => String(253_402_300_800_000 - Date.parse(iso)).padStart(15, '0');
+
+export const latestClaimKey = (ctx: Context, party: 'insurer' | 'provider', claim: Claim) =>
+  key(ctx, LATEST_CLAIMS, party, claim[party], untilYear10000(claim.submittedAt), claim.claimId);
+
+/**
  * Files a claim under its status for the insurer and the provider, moving it out of its previous
  * status in the same transaction. The entries carry the claim's policy: provider AND insurer.
  */

@@ -12178,7 +12178,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description By status, then oldest first */
+            /** @description With a status: oldest first. Without one: every status, newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -12301,7 +12301,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description By status, then oldest first */
+            /** @description With a status: oldest first. Without one: every status, newest first */
             200: {
                 headers: {
                     [name: string]: unknown;

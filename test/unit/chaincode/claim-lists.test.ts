@@ -86,34 +86,36 @@ describe('claim lists', () => {
   const ids = async (list: (pageSize: string, bookmark: string) => Promise<string>, pageSize = '100') =>
     (await walk<Claim>(list, pageSize)).items.map((c) => c.claimId);
 
-  it("lists the insurer's claims by status, oldest first, every claim once across pages", async () => {
+  it("lists the insurer's claims by status oldest first, or all of them newest first, every claim once across pages", async () => {
     const fromA = [await claim(), await claim(), await claim(), await claim()];
     const fromB = await claim(billingB, PATIENT_B);
     const [first, second, third, fourth] = fromA as [string, string, string, string];
     const all = await walk<Claim>(insurerQueue(people.adjuster, ''));
     expect(all.pageSizes).toEqual([2, 2, 1]);
-    expect(all.items.map((c) => c.claimId)).toEqual([...fromA, fromB]);
+    expect(all.items.map((c) => c.claimId)).toEqual([fromB, fourth, third, second, first]);
     await submit(ledger, people.adjuster, (c) => claims.Adjudicate(c, third));
     await submit(ledger, people.adjuster, (c) => claims.Adjudicate(c, first));
     await submit(ledger, people.adjuster, (c) => claims.RecordPayment(c, first, 'PAY-1'));
     expect(await ids(insurerQueue(people.adjuster, 'submitted'), '1')).toEqual([second, fourth, fromB]);
     expect(await ids(insurerQueue(people.adjuster, 'approved'))).toEqual([third]);
     expect(await ids(insurerQueue(people.adjuster, 'paid'))).toEqual([first]);
-    // Statuses in key order: approved, paid, submitted.
-    expect((await walk<Claim>(insurerQueue(people.adjuster, ''), '3')).items.map((c) => c.status)).toEqual([
-      'approved',
-      'paid',
-      'submitted',
-      'submitted',
-      'submitted',
-    ]);
+    // All statuses: still newest first, each claim as it is now (a decision does not move it).
+    expect((await walk<Claim>(insurerQueue(people.adjuster, ''), '3')).items.map((c) => [c.claimId, c.status])).toEqual(
+      [
+        [fromB, 'submitted'],
+        [fourth, 'submitted'],
+        [third, 'approved'],
+        [second, 'submitted'],
+        [first, 'paid'],
+      ],
+    );
     expect(await ids(insurerQueue(otherInsurer, ''))).toEqual([]);
   });
 
   it("lists each provider's claims to its billing clerks only", async () => {
     const fromA = [await claim(), await claim(), await claim()];
     const fromB = await claim(billingB, PATIENT_B);
-    expect(await ids(providerList(people.billingA, ''), '2')).toEqual(fromA);
+    expect(await ids(providerList(people.billingA, ''), '2')).toEqual([...fromA].reverse());
     expect(await ids(providerList(billingB, 'submitted'))).toEqual([fromB]);
     await submit(ledger, people.adjuster, (c) => claims.Adjudicate(c, fromA[1]!));
     expect(await ids(providerList(people.billingA, 'submitted'))).toEqual([fromA[0], fromA[2]]);
@@ -155,6 +157,11 @@ describe('claim lists', () => {
     expect(ledger.keyPolicy(key('providerClaim', HA, 'approved', submittedAt, claimId))).toEqual([HA, INS]);
     await submit(ledger, people.adjuster, (c) => claims.RecordPayment(c, claimId, 'PAY-7'));
     expect(entries()).toEqual(at('paid'));
+    // The newest-first entries were written once, at submission, under the same endorsement.
+    const latest = printableKeys(ledger, 'latestClaim');
+    expect(latest).toHaveLength(2);
+    expect(latest.every((k) => k.endsWith(`/${claimId}`))).toBe(true);
+    expect(latest.map((k) => k.split('/').slice(1, 3).join('/'))).toEqual([`insurer/${INS}`, `provider/${HA}`]);
   });
 
   it("lists the patient's own claims only", async () => {
