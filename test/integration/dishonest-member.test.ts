@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { CommitError, StatusCode } from '@hyperledger/fabric-gateway';
 import { canonicalJson } from '../../chaincode/src/json';
 import { chaincodeErrorCode, type Session } from '../../network/src/gateway';
+import { json } from './helpers/calls';
 import { approveErasure } from './helpers/erasure';
 import {
   freshDoctor,
@@ -26,10 +27,6 @@ const HA = 'HospitalAMSP';
 const HB = 'HospitalBMSP';
 const LAB = 'LabMSP';
 const DAY = 86_400_000;
-
-async function json<T>(bytes: Promise<Uint8Array>): Promise<T> {
-  return JSON.parse(text(await bytes)) as T;
-}
 
 /** The chaincode error code (or commit status) a call fails with. */
 async function refusal(call: Promise<unknown>): Promise<string> {

@@ -9,16 +9,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { CommitError, StatusCode } from '@hyperledger/fabric-gateway';
+import { StatusCode } from '@hyperledger/fabric-gateway';
 import { peer } from '@hyperledger/fabric-protos';
 import { discoveredEndorsers, ordererChannel, peerHeight } from '../../network/src/admin';
 import { fetchConfig } from '../../network/src/channel-config';
-import { chaincodeErrorCode, type Session } from '../../network/src/gateway';
+import type { Session } from '../../network/src/gateway';
 import { applicationMembers, type ChannelConfigJson, consenters } from '../../network/src/membership';
 import { ordererSpec } from '../../network/src/nodes/fabric';
 import { startNode, stopNode } from '../../network/src/process';
 import { findMember, ORGS, paths, type PrivateAccess, servingMembers } from '../../network/src/topology';
-import { eventually, freshPatient, height, salted, session, text, user } from './helpers/network';
+import { as, createRecord, failure, json } from './helpers/calls';
+import { eventually, freshPatient, height, session, text, user } from './helpers/network';
 
 const execFileAsync = promisify(execFile);
 const runId = Date.now().toString(36);
@@ -55,24 +56,6 @@ function expectOnlyOwnFolder(accesses: PrivateAccess[], party: string): void {
   expect(accesses.filter((a) => a.actor !== party || a.owner !== party)).toEqual([]);
 }
 
-function as(orgName: string, userName: string, peerOrg = orgName): Session {
-  return session(orgName, user(orgName, userName), peerOrg);
-}
-
-async function json<T>(bytes: Promise<Uint8Array>): Promise<T> {
-  return JSON.parse(text(await bytes)) as T;
-}
-
-/** The chaincode error code (or commit status) a call fails with. */
-async function failure(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-  } catch (error) {
-    return chaincodeErrorCode(error) ?? (error instanceof CommitError ? `COMMIT_${String(error.code)}` : String(error));
-  }
-  throw new Error('expected the call to fail');
-}
-
 /** Everything a failed call says: its message and every peer's detail. */
 async function refusal(call: Promise<unknown>): Promise<string> {
   try {
@@ -82,19 +65,6 @@ async function refusal(call: Promise<unknown>): Promise<string> {
     return [error instanceof Error ? error.message : String(error), ...details.map((d) => d.message ?? '')].join(' | ');
   }
   throw new Error('expected the call to fail');
-}
-
-async function createRecord(doctor: Session, custodian: string, patientId: string, body: object): Promise<string> {
-  const records = doctor.contract('records');
-  const stored = await json<{ recordId: string; contentHash: string }>(
-    records.submit('CreateBody', {
-      arguments: [patientId, 'diagnosis'],
-      transientData: salted({ body: JSON.stringify(body) }),
-      endorsingOrganizations: [custodian],
-    }),
-  );
-  await records.submitTransaction('Publish', stored.recordId, patientId, 'diagnosis', '1', stored.contentHash);
-  return stored.recordId;
 }
 
 const readBody = async (reader: Session, custodian: string, recordId: string, ticketId: string) =>

@@ -6,47 +6,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CommitError, StatusCode } from '@hyperledger/fabric-gateway';
-import { chaincodeErrorCode, type Session, type SessionContract } from '../../network/src/gateway';
+import type { Session, SessionContract } from '../../network/src/gateway';
 import { ORGS, paths } from '../../network/src/topology';
+import { as, createRecord, failure, json } from './helpers/calls';
 import { approveErasure } from './helpers/erasure';
-import { freshDoctor, freshPatient, height, network, salted, session, stateDb, text, user } from './helpers/network';
+import { freshDoctor, freshPatient, height, network, salted, session, stateDb, text } from './helpers/network';
 
 const runId = Date.now().toString(36);
 const marker = `PHI-MARKER-${runId}`;
 const HA = 'HospitalAMSP';
 const HB = 'HospitalBMSP';
-
-function as(orgName: string, userName: string, peerOrg = orgName): Session {
-  return session(orgName, user(orgName, userName), peerOrg);
-}
-
-async function json<T>(bytes: Promise<Uint8Array>): Promise<T> {
-  return JSON.parse(text(await bytes)) as T;
-}
-
-/** The chaincode error code a call fails with. */
-async function failure(call: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await call;
-  } catch (error) {
-    return chaincodeErrorCode(error) ?? (error instanceof CommitError ? `COMMIT_${error.code}` : String(error));
-  }
-  throw new Error('expected the call to fail');
-}
-
-/** Writes a record the way clients must: body to the custodian alone, then the header. */
-async function createRecord(doctor: Session, custodian: string, patientId: string, body: object): Promise<string> {
-  const records = doctor.contract('records');
-  const stored = await json<{ recordId: string; contentHash: string }>(
-    records.submit('CreateBody', {
-      arguments: [patientId, 'diagnosis'],
-      transientData: salted({ body: JSON.stringify(body) }),
-      endorsingOrganizations: [custodian],
-    }),
-  );
-  await records.submitTransaction('Publish', stored.recordId, patientId, 'diagnosis', '1', stored.contentHash);
-  return stored.recordId;
-}
 
 const readBody = (reader: Session, custodian: string, recordId: string, ticketId: string) =>
   reader

@@ -5,14 +5,11 @@
  */
 import { CommitError, StatusCode } from '@hyperledger/fabric-gateway';
 import { chaincodeErrorCode, type Session } from '../../network/src/gateway';
+import { json } from './helpers/calls';
 import { freshPatient, type IssuedIdentity, salted, session, text, user } from './helpers/network';
 
 const HA = 'HospitalAMSP';
 const LAB = 'LabMSP';
-
-async function json<T>(bytes: Promise<Uint8Array>): Promise<T> {
-  return JSON.parse(text(await bytes)) as T;
-}
 
 describe('workflows as endorsed transactions', () => {
   const sessions: Session[] = [];
